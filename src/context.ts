@@ -1,0 +1,15 @@
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { OutboxSender } from './mail/outbox.ts';
+import type { LoadedPolicy } from './policy/load-policy.ts';
+import type { Store } from './store/store.ts';
+
+/** What services and routes are given: no module-level singletons, so tests run with a fixed clock and a real database. */
+export interface AppContext {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  outbox: OutboxSender;
+  /** The policy file the server was started with (validated and lint-clean). */
+  policy: LoadedPolicy;
+}

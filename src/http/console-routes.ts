@@ -1,0 +1,4 @@
+import type { RouteModule } from './app.ts';
+
+/** Routes of the requests domain (not built yet). */
+export const consoleRoutes: RouteModule = () => {};

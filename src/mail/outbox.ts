@@ -1,0 +1,144 @@
+import { sql } from 'kysely';
+import type { Clock } from '../clock.ts';
+import { newId } from '../ids.ts';
+import { dialectOf, type DbOrTrx, type Store } from '../store/store.ts';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** What the mail is about (`request.received`, `incident.notice` …); no personal data. */
+  topic: string;
+  ref?: { type: string; id: string };
+}
+
+/**
+ * Queues a mail in the same transaction as the state change it reports. Nothing is sent here: the outbox sender
+ * delivers it later and retries, so a committed change never loses its notice and a rolled-back one never sends one.
+ */
+export async function enqueueMail(db: DbOrTrx, clock: Clock, mail: OutgoingMail): Promise<string> {
+  const id = newId('mail');
+  const now = clock.now().toISOString();
+  await db
+    .insertInto('mail_outbox')
+    .values({
+      id,
+      created_at: now,
+      to_address: mail.to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html ?? null,
+      topic: mail.topic,
+      ref_type: mail.ref?.type ?? null,
+      ref_id: mail.ref?.id ?? null,
+      attempts: 0,
+      next_attempt_at: now,
+      locked_until: null,
+      sent_at: null,
+      last_error: null,
+    })
+    .execute();
+  return id;
+}
+
+/** The smallest thing that can send a mail; nodemailer's SMTP transport in production, anything in tests. */
+export interface MailTransport {
+  send(mail: { from: string; to: string; subject: string; text: string; html?: string }): Promise<void>;
+}
+
+export interface OutboxSender {
+  /** Sends every due mail once; returns how many were sent and how many failed (and were rescheduled). */
+  drainOnce(): Promise<{ sent: number; failed: number }>;
+  /** Drains every `intervalMs` until stopped. */
+  start(intervalMs?: number): void;
+  stop(): Promise<void>;
+}
+
+const LOCK_MS = 60_000;
+const MAX_BACKOFF_MS = 30 * 60_000;
+
+/** Retry delay after `attempts` failures: 5 s, 10 s, 20 s … capped at 30 minutes. */
+export function outboxBackoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 5000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Delivers queued mail. Rows are claimed with a lease (and `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several
+ * mamori processes can share one outbox without sending a mail twice; a crashed process's lease simply expires.
+ */
+export function createOutboxSender(opts: { store: Store; clock: Clock; transport: MailTransport | undefined; from: string; batchSize?: number }): OutboxSender {
+  const { store, clock, transport, from } = opts;
+  const batch = opts.batchSize ?? 20;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function claim(): Promise<Array<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>> {
+    const now = clock.now();
+    const nowIso = now.toISOString();
+    const lease = new Date(now.getTime() + LOCK_MS).toISOString();
+    const skipLocked = dialectOf(store.db) === 'postgres' ? sql`for update skip locked` : sql``;
+    const result = await sql<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>`
+      update mail_outbox set locked_until = ${lease}
+      where id in (
+        select id from mail_outbox
+        where sent_at is null and next_attempt_at <= ${nowIso} and (locked_until is null or locked_until < ${nowIso})
+        order by created_at limit ${batch} ${skipLocked}
+      )
+      returning id, to_address, subject, text_body, html_body, attempts`.execute(store.db);
+    return result.rows;
+  }
+
+  async function drainOnce(): Promise<{ sent: number; failed: number }> {
+    if (!transport) return { sent: 0, failed: 0 };
+    let sent = 0;
+    let failed = 0;
+    for (;;) {
+      const rows = await claim();
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        try {
+          await transport.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, ...(row.html_body ? { html: row.html_body } : {}) });
+          await store.db.updateTable('mail_outbox').set({ sent_at: clock.now().toISOString(), locked_until: null, attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();
+          sent += 1;
+        } catch (err) {
+          failed += 1;
+          const attempts = row.attempts + 1;
+          await store.db
+            .updateTable('mail_outbox')
+            .set({
+              attempts,
+              locked_until: null,
+              next_attempt_at: new Date(clock.now().getTime() + outboxBackoffMs(attempts)).toISOString(),
+              // The SMTP error class only: server replies can echo addresses.
+              last_error: err instanceof Error ? `${err.name}${'code' in err ? `:${String((err as { code?: unknown }).code)}` : ''}` : 'error',
+            })
+            .where('id', '=', row.id)
+            .execute();
+        }
+      }
+      if (failed > 0) break; // the server is likely down: wait for the next tick instead of spinning
+    }
+    return { sent, failed };
+  }
+
+  return {
+    drainOnce: () => {
+      const next = running.then(drainOnce, drainOnce);
+      running = next.catch(() => undefined);
+      return next;
+    },
+    start(intervalMs = 2000) {
+      if (timer) return;
+      timer = setInterval(() => {
+        running = running.then(drainOnce).catch(() => undefined);
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

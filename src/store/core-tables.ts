@@ -1,0 +1,51 @@
+/** Tables shared by every domain: policy versions, the audit chain and the mail outbox. */
+export interface CoreTables {
+  policy_versions: PolicyVersionTable;
+  audit_events: AuditEventTable;
+  mail_outbox: MailOutboxTable;
+}
+
+export interface PolicyVersionTable {
+  id: string;
+  /** Sequential number shown to people: 1, 2, 3 … */
+  number: number;
+  effective_on: string; // YYYY-MM-DD
+  published_at: string;
+  published_by: string;
+  content_hash: string;
+  /** The policy as parsed JSON (normalized), so old versions render without the old file. */
+  policy_json: string;
+  source_yaml: string;
+  note: string | null;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface MailOutboxTable {
+  id: string;
+  created_at: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  /** What the mail is about, for the timeline and tests: e.g. `request.received`. No personal data. */
+  topic: string;
+  ref_type: string | null;
+  ref_id: string | null;
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  sent_at: string | null;
+  last_error: string | null;
+}

@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Database } from './database.ts';
+import { MamoriError } from '../errors.ts';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+/** Either the database or an open transaction: services accept this so callers choose the transaction boundary. */
+export type DbOrTrx = Kysely<Database> | Transaction<Database>;
+
+export interface Store {
+  readonly db: Db;
+  readonly dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store named by a URL: `sqlite:<path>` (or a bare path, or `:memory:`) or `postgres://…`.
+ * SQLite runs in WAL mode with foreign keys on.
+ * @example const store = await openStore('sqlite:./data/mamori.sqlite'); await migrateToLatest(store);
+ */
+export async function openStore(url: string): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    pool.on('error', () => {
+      /* idle client errors surface on the next query; never crash the process here */
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (err) {
+      await db.destroy();
+      throw new MamoriError('MAMORI_CONFIG_INVALID', `Cannot connect to PostgreSQL at DATABASE_URL: ${(err as Error).message}`);
+    }
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  if (/^[a-z]+:\/\//.test(url) && !url.startsWith('file://')) {
+    throw new MamoriError('MAMORI_CONFIG_INVALID', `Unsupported DATABASE_URL scheme in "${url.replace(/\/\/.*@/, '//***@')}": use sqlite:<path> or postgres://…`);
+  }
+  const path = url.replace(/^sqlite:/, '').replace(/^file:\/\//, '');
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Which SQL dialect a Kysely instance (or transaction) talks to. */
+export function dialectOf(db: Kysely<any>): StoreDialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** Conventions shared by every table: ISO-8601 UTC text for times, 0/1 integers for booleans, JSON as text. */
+export const toDbBool = (v: boolean): number => (v ? 1 : 0);
+export const fromDbBool = (v: number | boolean | null | undefined): boolean => v === 1 || v === true;
+export const toDbTime = (d: Date): string => d.toISOString();
