@@ -10,6 +10,10 @@ import { formatIssues, loadPolicyFile, type LoadedPolicy } from './policy/load-p
 import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
+import type { RequestHooks } from './requests/request-hooks.ts';
+import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
+import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
+import { createConnectorRequestHooks } from './connectors/connector-request-hooks.ts';
 
 export interface StartOptions {
   /** Path of the policy file, or an already loaded policy. */
@@ -21,6 +25,8 @@ export interface StartOptions {
   transport?: MailTransport;
   /** Use this store instead of opening DATABASE_URL (tests). */
   store?: Store;
+  /** Extra request hooks (tests); the built-in domains' hooks are always registered. */
+  requestHooks?: RequestHooks[];
   /** Drain the outbox every N ms (0 = never; tests drain by hand). Default 2000. */
   outboxIntervalMs?: number;
 }
@@ -50,7 +56,9 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = createOutboxSender({ store, clock, transport, from: config.mailFrom });
-  return { store, clock, config, outbox, policy };
+  const base = { store, clock, config, outbox, policy };
+  const requestHooks = [createConsentRequestHooks(base), createRecordsRequestHooks(base), createConnectorRequestHooks(base), ...(opts.requestHooks ?? [])];
+  return { ...base, requestHooks };
 }
 
 /**

@@ -5,11 +5,12 @@ import { requestMigrations } from '../requests/request-migrations.ts';
 import { connectorMigrations } from '../connectors/connector-migrations.ts';
 import { consentMigrations } from '../consent/consent-migrations.ts';
 import { recordMigrations } from '../records/record-migrations.ts';
+import { staffMigrations } from '../staff/staff-migrations.ts';
 
-/** Every domain's migrations, in name order. Ranges: core 0xxx, requests 02xx, connectors 03xx, consent 04xx, records 05xx. */
+/** Every domain's migrations, in name order. Ranges: core 00xx, staff 01xx, requests 02xx, connectors 03xx, consent 04xx, records 05xx. */
 export function allMigrations(): Record<string, Migration> {
   const all: Record<string, Migration> = {};
-  for (const group of [coreMigrations, requestMigrations, connectorMigrations, consentMigrations, recordMigrations]) {
+  for (const group of [coreMigrations, staffMigrations, requestMigrations, connectorMigrations, consentMigrations, recordMigrations]) {
     for (const [name, migration] of Object.entries(group)) {
       if (name in all) throw new Error(`duplicate migration name ${name}`);
       all[name] = migration;
