@@ -22,6 +22,8 @@ export interface Config {
   corsOrigins: string[];
   /** Days a disclosure download link stays valid. */
   downloadDays: number;
+  /** The dataset graph (connectors) beside the policy, if any: MAMORI_GRAPH or `serve --graph`. */
+  graphPath: string | undefined;
 }
 
 const envSchema = z.object({
@@ -37,6 +39,7 @@ const envSchema = z.object({
   MAMORI_PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'MAMORI_PAYMENT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   MAMORI_CORS_ORIGINS: z.string().optional(),
   MAMORI_DOWNLOAD_DAYS: z.coerce.number().int().min(1).max(90).optional(),
+  MAMORI_GRAPH: z.string().min(1).optional(),
 });
 
 /** Decodes MAMORI_SECRET: 64 hex characters or base64 of 32 bytes. */
@@ -85,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     paymentWebhookSecret: overrides.paymentWebhookSecret ?? e.MAMORI_PAYMENT_WEBHOOK_SECRET,
     corsOrigins: overrides.corsOrigins ?? (e.MAMORI_CORS_ORIGINS ? e.MAMORI_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : []),
     downloadDays: overrides.downloadDays ?? e.MAMORI_DOWNLOAD_DAYS ?? 14,
+    graphPath: overrides.graphPath ?? e.MAMORI_GRAPH,
   };
 }
