@@ -1,13 +1,21 @@
 import type { preHandlerAsyncHookHandler, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
+import type { Actor } from '../audit/audit-log.ts';
+import { MamoriError } from '../errors.ts';
+import { resolveStaffSession, csrfTokenFor, csrfTokenMatches } from '../staff/staff-sessions.ts';
+import { resolveApiKey } from '../staff/api-keys.ts';
+import { can, roleLabels, staffRoles as roles, type StaffPermission, type StaffRole as Role } from '../staff/staff-permissions.ts';
 import { html, type SafeHtml } from './html.ts';
+import { pickLang, renderPage, type Lang } from './layout.ts';
 
 /** Staff roles. admin: everything; officer: decides requests, publishes, incidents; staff: handles requests; auditor: reads the audit log and records. */
-export type StaffRole = 'admin' | 'officer' | 'staff' | 'auditor';
-export const staffRoles: readonly StaffRole[] = ['admin', 'officer', 'staff', 'auditor'];
+export type StaffRole = Role;
+export const staffRoles: readonly StaffRole[] = roles;
+export { rolesWith, can, type StaffPermission } from '../staff/staff-permissions.ts';
 
 export interface StaffPrincipal {
   id: string;
+  /** The account's email; for an API key, `apikey:<prefix>` (a key has no mailbox). */
   email: string;
   role: StaffRole;
   /** How they authenticated: a console session or an API key. */
@@ -17,32 +25,118 @@ export interface StaffPrincipal {
 declare module 'fastify' {
   interface FastifyRequest {
     staff?: StaffPrincipal;
+    /** The CSRF token of the staff session (set by requireStaff). */
+    staffCsrf?: string;
   }
+}
+
+/** The console session cookie. httpOnly, SameSite=Strict, Secure when the base URL is https. */
+export const STAFF_COOKIE = 'mamori_staff';
+/** Name of the CSRF form field (also accepted as the `x-csrf-token` header or, for multipart forms, `?_csrf=`). */
+export const CSRF_FIELD = '_csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The audit actor for whoever is signed in: `staff:<id>` or `apikey:<id>`. */
+export function staffActor(principal: StaffPrincipal): Actor {
+  return principal.via === 'api_key' ? `apikey:${principal.id}` : `staff:${principal.id}`;
+}
+
+/** The console's language: `?lang=` or Accept-Language, Japanese by default. */
+export function consoleLang(request: FastifyRequest): Lang {
+  return pickLang(request.query, request.headers['accept-language']);
+}
+
+function presentedCsrf(request: FastifyRequest): unknown {
+  const header = request.headers['x-csrf-token'];
+  if (typeof header === 'string') return header;
+  const body = request.body;
+  if (body && typeof body === 'object' && CSRF_FIELD in body) return (body as Record<string, unknown>)[CSRF_FIELD];
+  const query = request.query;
+  if (query && typeof query === 'object' && CSRF_FIELD in query) return (query as Record<string, unknown>)[CSRF_FIELD];
+  return undefined;
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html');
 }
 
 /**
  * Console pages: requires a signed-in staff session with one of `roles` (all roles when omitted) and, on
- * state-changing methods, a valid CSRF token. Sets `request.staff`. (Placeholder: the staff domain fills this in.)
+ * state-changing methods, a valid CSRF token. Sets `request.staff`. A browser without a session is sent to the
+ * sign-in page (and back afterwards); anything else gets 401 MAMORI_AUTH_REQUIRED.
  */
-export function requireStaff(_ctx: AppContext, _roles?: readonly StaffRole[]): preHandlerAsyncHookHandler {
-  return async () => {
-    throw new Error('requireStaff: not built yet');
+export function requireStaff(ctx: AppContext, allowed?: readonly StaffRole[]): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const session = await resolveStaffSession(ctx.store.db, ctx.clock, request.cookies[STAFF_COOKIE]);
+    if (!session) {
+      if (SAFE_METHODS.has(request.method) && wantsHtml(request)) {
+        const next = request.url.startsWith('/console') ? request.url : '/console';
+        await reply.redirect(`/console/login?next=${encodeURIComponent(next)}`, 303);
+        return reply;
+      }
+      throw new MamoriError('MAMORI_AUTH_REQUIRED', 'Please sign in to the staff console. / スタッフコンソールにサインインしてください。');
+    }
+    const csrf = csrfTokenFor(ctx.config.secret, session.tokenHash);
+    request.staff = { id: session.staffId, email: session.email, role: session.role, via: 'session' };
+    request.staffCsrf = csrf;
+    if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(ctx.config.secret, session.tokenHash, presentedCsrf(request))) {
+      throw new MamoriError('MAMORI_CSRF_INVALID', 'This form has expired or was not sent from the console. Please go back, reload the page and try again. / フォームの有効期限が切れたか、コンソール以外から送信されました。前の画面に戻り、再読み込みしてからもう一度お試しください。');
+    }
+    if (allowed && !allowed.includes(session.role)) {
+      throw new MamoriError('MAMORI_FORBIDDEN', `Your role (${session.role}) does not allow this action. Ask an administrator if you need it. / ご担当の権限（${roleLabels[session.role].ja}）ではこの操作を行えません。必要な場合は管理者にご相談ください。`);
+    }
   };
 }
 
-/** Staff JSON API: requires `Authorization: Bearer <api key>` with one of `roles`. Sets `request.staff`. (Placeholder.) */
-export function requireApiKey(_ctx: AppContext, _roles?: readonly StaffRole[]): preHandlerAsyncHookHandler {
-  return async () => {
-    throw new Error('requireApiKey: not built yet');
+/** Staff JSON API: requires `Authorization: Bearer <api key>` with one of `roles`. Sets `request.staff`. */
+export function requireApiKey(ctx: AppContext, allowed?: readonly StaffRole[]): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    const key = match?.[1] ? await resolveApiKey(ctx.store.db, ctx.clock, match[1]) : undefined;
+    if (!key) throw new MamoriError('MAMORI_API_KEY_INVALID', 'Send a valid, unrevoked API key as `Authorization: Bearer mk_…` (create one with `mamori apikey add`).');
+    request.staff = { id: key.id, email: `apikey:${key.prefix}`, role: key.role, via: 'api_key' };
+    if (allowed && !allowed.includes(key.role)) {
+      throw new MamoriError('MAMORI_FORBIDDEN', `This API key's role (${key.role}) does not allow this operation.`);
+    }
   };
 }
 
-/** The hidden CSRF field every console form must include. (Placeholder.) */
-export function csrfField(_request: FastifyRequest): SafeHtml {
-  return html``;
+/** The hidden CSRF field every console form must include. */
+export function csrfField(request: FastifyRequest): SafeHtml {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${request.staffCsrf ?? ''}">`;
 }
 
-/** The console frame (navigation by role, sign-out form). (Placeholder: renders a bare page.) */
+/** For multipart console forms (the body is streamed, so the token travels in the action URL): `?_csrf=…`. */
+export function csrfQuery(request: FastifyRequest): string {
+  return `${CSRF_FIELD}=${encodeURIComponent(request.staffCsrf ?? '')}`;
+}
+
+interface NavItem {
+  href: string;
+  permission: StaffPermission;
+  label: { ja: string; en: string };
+}
+
+const NAV: readonly NavItem[] = [
+  { href: '/console', permission: 'requests.view', label: { ja: '請求一覧', en: 'Requests' } },
+  { href: '/console/requests/new', permission: 'requests.enter', label: { ja: '請求の登録', en: 'Enter a request' } },
+  { href: '/console/records', permission: 'records.view', label: { ja: '記録', en: 'Records' } },
+  { href: '/console/audit', permission: 'audit.view', label: { ja: '監査ログ', en: 'Audit log' } },
+];
+
+/** The console frame (navigation by role, sign-out form). */
 export function renderConsolePage(request: FastifyRequest, opts: { title: string; body: SafeHtml }): string {
-  return `<!doctype html><html lang="ja"><title>${opts.title}</title><main>${opts.body.value}</main></html>`;
+  const lang = consoleLang(request);
+  const staff = request.staff;
+  const items = staff ? NAV.filter((n) => can(staff.role, n.permission)) : [];
+  const nav = staff
+    ? html`<nav aria-label="${lang === 'ja' ? 'コンソール' : 'Console'}" style="display:flex;gap:16px;flex-wrap:wrap;align-items:center">
+${items.map((n) => html`<a href="${n.href}">${n.label[lang]}</a>`)}
+<span class="muted">${staff.email}（${roleLabels[staff.role][lang]}）</span>
+<form method="post" action="/console/logout" style="margin:0">${csrfField(request)}<button type="submit" class="secondary">${lang === 'ja' ? 'サインアウト' : 'Sign out'}</button></form>
+</nav>`
+    : html``;
+  return renderPage({ lang, title: `${opts.title} | ${lang === 'ja' ? 'スタッフコンソール' : 'Staff console'}`, body: opts.body, brand: 'mamori console', nav });
 }
