@@ -89,48 +89,223 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
 }
 
 export type AuditProblem =
-  | { kind: 'edited'; seq: number; id: string }
-  | { kind: 'deleted'; afterSeq: number; missing: number }
+  /** The row's content no longer matches its hash, or it was changed and re-hashed (the next row no longer links to it). */
+  | { kind: 'edited'; seq: number; id: string; rehashed?: boolean }
+  /** Rows are missing before `beforeSeq` (`missing` of them, counted by their original numbers). */
+  | { kind: 'deleted'; afterSeq: number; beforeSeq: number; missing: number }
+  /** A row that is not part of the original chain. */
   | { kind: 'inserted'; seq: number; id: string }
-  | { kind: 'reordered'; seq: number; id: string };
+  /** Rows `fromSeq`..`toSeq` carry numbers shifted by `offset` from the ones they were written with. */
+  | { kind: 'renumbered'; fromSeq: number; toSeq: number; offset: number }
+  /** The newest rows were removed: the chain ends before the head the caller expected. */
+  | { kind: 'truncated'; lastSeq: number; expectedSeq: number }
+  /** The row at the expected head's position has a different hash. */
+  | { kind: 'head_mismatch'; seq: number; expectedHash: string; actualHash: string };
+
+export interface AuditVerification {
+  ok: boolean;
+  count: number;
+  problems: AuditProblem[];
+}
+
+/** The newest row as `{ seq, hash }`: keep it outside the database and pass it back as `expectHead` to detect truncation. */
+export async function auditChainHead(db: DbOrTrx): Promise<{ seq: number; hash: string } | null> {
+  const row = await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return row ? { seq: row.seq, hash: row.hash } : null;
+}
+
+type AuditRow = { seq: number; id: string; at: string; actor: string; action: string; target_type: string; target_id: string | null; data: string; prev_hash: string; hash: string };
+
+function recomputeAt(r: AuditRow, seq: number, data: Record<string, unknown>): string {
+  return hashAuditEvent(r.prev_hash, { seq, id: r.id, at: r.at, actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, data });
+}
+
+function parseData(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How far a renumbered row is searched for its original number. */
+const RENUMBER_WINDOW = 16;
+/** How many recent rows are remembered to recognize a link that skips rows (inserted rows). */
+const LINK_WINDOW = 10_000;
 
 /**
- * Walks the whole chain and names every row that was edited, inserted or deleted.
- * An edited row's stored hash no longer matches its content; a deleted row leaves a gap in `seq` and a broken link;
- * an inserted row carries a `prev_hash` that is not the hash of the row before it.
+ * Walks the whole chain and names every row that was edited, inserted or deleted:
+ * - edited: its content no longer matches its hash; or it was re-hashed, so the next row's `prev_hash` no longer
+ *   matches it;
+ * - deleted: the next surviving row's original number (kept in its hash) jumps, and its `prev_hash` is unknown;
+ * - inserted: a later row links past it to an earlier row, or it fits nowhere in the chain;
+ * - renumbered: rows moved to make room for an insertion or to close a deletion's gap.
+ * Deleting the newest rows leaves a valid shorter chain: pass the head you recorded earlier (`expectHead`) to catch it.
  */
-export async function verifyAuditChain(db: DbOrTrx): Promise<{ ok: boolean; count: number; problems: AuditProblem[] }> {
+export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
-  let prevHash = GENESIS_HASH;
-  let prevSeq = 0;
+  const recent = new Map<string, { seq: number; id: string; index: number }>();
+  const order: Array<{ seq: number; id: string; hash: string }> = [];
+  let prev: { seq: number; origSeq: number; id: string; hash: string } | null = null;
   let count = 0;
   let after = 0;
+  let renumberRun: { fromSeq: number; toSeq: number; offset: number } | null = null;
+  const flushRenumber = () => {
+    if (renumberRun) problems.push({ kind: 'renumbered', ...renumberRun });
+    renumberRun = null;
+  };
+  let expectedHeadHash: string | null = null;
+
   for (;;) {
     const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
     if (rows.length === 0) break;
     for (const r of rows) {
       count += 1;
-      let data: Record<string, unknown> = {};
-      try {
-        data = JSON.parse(r.data) as Record<string, unknown>;
-      } catch {
+      after = r.seq;
+      if (opts.expectHead && r.seq === opts.expectHead.seq) expectedHeadHash = r.hash;
+      const data = parseData(r.data);
+      let contentOk = data !== null && recomputeAt(r, r.seq, data) === r.hash;
+      let origSeq = r.seq;
+      if (!contentOk && data !== null) {
+        for (let d = 1; d <= RENUMBER_WINDOW && origSeq === r.seq; d++) {
+          for (const cand of [r.seq - d, r.seq + d]) {
+            if (cand > 0 && recomputeAt(r, cand, data) === r.hash) {
+              origSeq = cand;
+              break;
+            }
+          }
+        }
+      }
+      const renumbered = origSeq !== r.seq;
+      if (renumbered) {
+        const offset = r.seq - origSeq;
+        if (renumberRun && renumberRun.offset === offset && renumberRun.toSeq === (prev?.seq ?? -1)) renumberRun.toSeq = r.seq;
+        else {
+          flushRenumber();
+          renumberRun = { fromSeq: r.seq, toSeq: r.seq, offset };
+        }
+        contentOk = true;
+      } else flushRenumber();
+
+      const expectedPrev = prev?.hash ?? GENESIS_HASH;
+      if (r.prev_hash !== expectedPrev) {
+        const earlier = r.prev_hash === GENESIS_HASH ? { seq: 0, index: -1 } : recent.get(r.prev_hash);
+        if (earlier && contentOk) {
+          // This row links to an earlier row: everything between was not in the original chain.
+          const skipped = order.slice(earlier.index + 1);
+          for (const s of skipped) {
+            for (let i = problems.length - 1; i >= 0; i--) {
+              const p = problems[i];
+              if (p && (p.kind === 'edited' || p.kind === 'inserted') && p.seq === s.seq) problems.splice(i, 1);
+            }
+            problems.push({ kind: 'inserted', seq: s.seq, id: s.id });
+          }
+          // A suspicion of re-hashing on the row before the insertion was wrong.
+          for (let i = problems.length - 1; i >= 0; i--) {
+            const p = problems[i];
+            if (p && p.kind === 'edited' && p.rehashed && p.seq === earlier.seq) problems.splice(i, 1);
+          }
+        } else if (contentOk && prev && origSeq > prev.origSeq + 1) {
+          problems.push({ kind: 'deleted', afterSeq: prev.seq, beforeSeq: r.seq, missing: origSeq - prev.origSeq - 1 });
+        } else if (contentOk && prev) {
+          // Intact row whose predecessor changed: the predecessor was edited and its hash recomputed.
+          if (!problems.some((p) => (p.kind === 'edited' || p.kind === 'inserted') && p.seq === prev?.seq)) {
+            problems.push({ kind: 'edited', seq: prev.seq, id: prev.id, rehashed: true });
+          }
+        } else {
+          problems.push({ kind: 'edited', seq: r.seq, id: r.id });
+        }
+      } else if (!contentOk) {
         problems.push({ kind: 'edited', seq: r.seq, id: r.id });
       }
-      const recomputed = hashAuditEvent(r.prev_hash, {
-        seq: r.seq, id: r.id, at: r.at, actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, data,
-      });
-      if (r.seq !== prevSeq + 1) {
-        problems.push({ kind: 'deleted', afterSeq: prevSeq, missing: r.seq - prevSeq - 1 });
-      } else if (r.prev_hash !== prevHash) {
-        problems.push({ kind: recomputed === r.hash ? 'inserted' : 'edited', seq: r.seq, id: r.id });
+
+      order.push({ seq: r.seq, id: r.id, hash: r.hash });
+      recent.set(r.hash, { seq: r.seq, id: r.id, index: order.length - 1 });
+      if (order.length > LINK_WINDOW * 2) {
+        const drop = order.splice(0, LINK_WINDOW);
+        for (const o of drop) recent.delete(o.hash);
+        for (const v of recent.values()) v.index -= LINK_WINDOW;
       }
-      if (recomputed !== r.hash) {
-        if (!problems.some((p) => 'seq' in p && p.seq === r.seq)) problems.push({ kind: 'edited', seq: r.seq, id: r.id });
-      }
-      prevHash = r.hash;
-      prevSeq = r.seq;
-      after = r.seq;
+      prev = { seq: r.seq, origSeq, id: r.id, hash: r.hash };
     }
   }
+  flushRenumber();
+  if (opts.expectHead) {
+    const last = prev as { seq: number } | null;
+    if (!last || last.seq < opts.expectHead.seq) problems.push({ kind: 'truncated', lastSeq: last?.seq ?? 0, expectedSeq: opts.expectHead.seq });
+    else if (expectedHeadHash !== null && expectedHeadHash !== opts.expectHead.hash) {
+      problems.push({ kind: 'head_mismatch', seq: opts.expectHead.seq, expectedHash: opts.expectHead.hash, actualHash: expectedHeadHash });
+    }
+  }
+  problems.sort((a, b) => problemSeq(a) - problemSeq(b));
   return { ok: problems.length === 0, count, problems };
+}
+
+function problemSeq(p: AuditProblem): number {
+  switch (p.kind) {
+    case 'edited':
+    case 'inserted':
+    case 'head_mismatch':
+      return p.seq;
+    case 'deleted':
+      return p.afterSeq + 0.5;
+    case 'renumbered':
+      return p.fromSeq;
+    case 'truncated':
+      return p.lastSeq + 0.5;
+    default: {
+      const never: never = p;
+      return never;
+    }
+  }
+}
+
+/** One line per problem, for people: `row 12 (aud_…) was edited`. */
+export function describeAuditProblem(p: AuditProblem): string {
+  switch (p.kind) {
+    case 'edited':
+      return p.rehashed ? `row ${p.seq} (${p.id}) was edited and its hash recomputed: the next row no longer links to it` : `row ${p.seq} (${p.id}) was edited: its content does not match its hash`;
+    case 'deleted':
+      return `${p.missing} row(s) deleted between row ${p.afterSeq} and row ${p.beforeSeq}`;
+    case 'inserted':
+      return `row ${p.seq} (${p.id}) was inserted: it is not part of the original chain`;
+    case 'renumbered':
+      return `rows ${p.fromSeq}-${p.toSeq} were renumbered (shifted by ${p.offset})`;
+    case 'truncated':
+      return `the newest rows were deleted: the log ends at row ${p.lastSeq}, expected at least row ${p.expectedSeq}`;
+    case 'head_mismatch':
+      return `row ${p.seq} does not match the recorded head hash`;
+    default: {
+      const never: never = p;
+      return never;
+    }
+  }
+}
+
+/** Streams every event as one JSON object per line (the exact stored fields, so an export can be verified offline). */
+export async function* exportAuditJsonl(db: DbOrTrx, opts: { since?: string; until?: string } = {}): AsyncGenerator<string> {
+  let after = 0;
+  for (;;) {
+    let q = db.selectFrom('audit_events').selectAll().where('seq', '>', after);
+    if (opts.since) q = q.where('at', '>=', opts.since);
+    if (opts.until) q = q.where('at', '<', opts.until);
+    const rows = await q.orderBy('seq').limit(1000).execute();
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      after = r.seq;
+      yield `${canonicalJson({ seq: r.seq, id: r.id, at: r.at, actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, data: parseData(r.data) ?? r.data, prevHash: r.prev_hash, hash: r.hash })}\n`;
+    }
+  }
+}
+
+/** Reads audit events for the console: newest first, filtered by action prefix or target. */
+export async function listAuditEvents(db: DbOrTrx, opts: { limit?: number; beforeSeq?: number; actionPrefix?: string; targetType?: string; targetId?: string } = {}): Promise<AuditEvent[]> {
+  let q = db.selectFrom('audit_events').selectAll();
+  if (opts.beforeSeq) q = q.where('seq', '<', opts.beforeSeq);
+  if (opts.actionPrefix) q = q.where('action', 'like', `${opts.actionPrefix.replace(/[%_]/g, '')}%`);
+  if (opts.targetType) q = q.where('target_type', '=', opts.targetType);
+  if (opts.targetId) q = q.where('target_id', '=', opts.targetId);
+  const rows = await q.orderBy('seq', 'desc').limit(Math.min(opts.limit ?? 100, 1000)).execute();
+  return rows.map((r) => ({ seq: r.seq, id: r.id, at: r.at, actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, data: parseData(r.data) ?? {}, prevHash: r.prev_hash, hash: r.hash }));
 }

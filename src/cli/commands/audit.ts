@@ -1,6 +1,91 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { loadConfig } from '../../config.ts';
+import { openStore, type Store } from '../../store/store.ts';
+import { migrateToLatest } from '../../store/migrate.ts';
+import { auditChainHead, describeAuditProblem, exportAuditJsonl, verifyAuditChain } from '../../audit/audit-log.ts';
 
-export const auditCommand: Command = async () => {
-  console.error('mamori audit: not built yet');
-  return 2;
+const HELP = `usage: mamori audit <verify|export|head> [options]
+
+  verify [--expect-head SEQ:HASH]   walk the hash chain; exit 1 and name every edited, inserted or deleted row
+  export [--out FILE] [--since ISO] [--until ISO]
+                                    write the log as JSON Lines (stdout without --out)
+  head                              print the newest row as SEQ:HASH (keep it elsewhere; pass it to verify later)
+
+options:
+  --database URL   the store (default: DATABASE_URL, else sqlite under MAMORI_DATA_DIR or ./data)`;
+
+/** Opens the store the server uses: `--database`, else DATABASE_URL, else the default SQLite file. */
+export async function openCliStore(database: string | undefined): Promise<Store> {
+  const url = database ?? loadConfig(process.env, { secret: Buffer.alloc(32) }).databaseUrl;
+  const store = await openStore(url);
+  await migrateToLatest(store);
+  return store;
+}
+
+export const auditCommand: Command = async (argv) => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      database: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'expect-head': { type: 'string' },
+    },
+  });
+  const sub = positionals[0];
+  if (values.help || !sub) {
+    console.log(HELP);
+    return values.help ? 0 : 2;
+  }
+  if (sub !== 'verify' && sub !== 'export' && sub !== 'head') {
+    console.error(`mamori audit: unknown subcommand "${sub}"\n\n${HELP}`);
+    return 2;
+  }
+  let expectHead: { seq: number; hash: string } | undefined;
+  if (values['expect-head']) {
+    const m = /^(\d+):([0-9a-f]{64})$/.exec(values['expect-head']);
+    if (!m) {
+      console.error('mamori audit: --expect-head must look like 42:<64 hex characters> (from `mamori audit head`)');
+      return 2;
+    }
+    expectHead = { seq: Number(m[1]), hash: m[2] ?? '' };
+  }
+  const store = await openCliStore(values.database);
+  try {
+    if (sub === 'head') {
+      const head = await auditChainHead(store.db);
+      console.log(head ? `${head.seq}:${head.hash}` : 'empty');
+      return 0;
+    }
+    if (sub === 'verify') {
+      const result = await verifyAuditChain(store.db, expectHead ? { expectHead } : {});
+      if (result.ok) {
+        console.log(`audit log intact: ${result.count} event(s)`);
+        return 0;
+      }
+      console.error(`audit log tampered: ${result.problems.length} problem(s) in ${result.count} event(s)`);
+      for (const p of result.problems) console.error(`  - ${describeAuditProblem(p)}`);
+      return 1;
+    }
+    const out = values.out ? createWriteStream(values.out, { encoding: 'utf8' }) : process.stdout;
+    let n = 0;
+    for await (const line of exportAuditJsonl(store.db, { ...(values.since ? { since: values.since } : {}), ...(values.until ? { until: values.until } : {}) })) {
+      if (!out.write(line)) await once(out, 'drain');
+      n += 1;
+    }
+    if (values.out && 'close' in out) {
+      out.end();
+      await once(out, 'finish');
+      console.error(`wrote ${n} event(s) to ${values.out}`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
 };
