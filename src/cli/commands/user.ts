@@ -1,6 +1,101 @@
+import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
+import { loadConfig } from '../../config.ts';
+import { systemClock } from '../../clock.ts';
+import { openStore, type Store } from '../../store/store.ts';
+import { migrateToLatest } from '../../store/migrate.ts';
+import { createStaffUser, disableStaffUser, listStaffUsers } from '../../staff/staff-users.ts';
+import { generatePassword, passwordProblem } from '../../staff/password-hash.ts';
+import { isStaffRole, staffRoles } from '../../staff/staff-permissions.ts';
 
-export const userCommand: Command = async () => {
-  console.error('mamori user: not built yet');
+const USAGE = `usage:
+  mamori user add --email E --role ${staffRoles.join('|')} [--password-stdin]
+      Creates a staff account. Without --password-stdin a strong password is generated and printed once.
+  mamori user list            Lists staff accounts (email, role, status, last sign-in).
+  mamori user disable --email E
+      Disables the account and ends its sessions.
+
+Environment: DATABASE_URL (default: sqlite file under ./data).`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  // Only the first line, without its line break: `echo pw | mamori user add …` should just work.
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+/** Opens the configured store, migrated; the caller closes it. */
+export async function openCliStore(): Promise<Store> {
+  const config = loadConfig(process.env);
+  const store = await openStore(config.databaseUrl);
+  await migrateToLatest(store);
+  return store;
+}
+
+export const userCommand: Command = async (argv) => {
+  const [sub, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (!sub || values.help || sub === '--help') {
+    console.log(USAGE);
+    return sub ? 0 : 2;
+  }
+  if (sub === 'add') {
+    if (!values.email || !values.role) {
+      console.error(`mamori user add: --email and --role are required\n\n${USAGE}`);
+      return 2;
+    }
+    if (!isStaffRole(values.role)) {
+      console.error(`mamori user add: --role must be one of ${staffRoles.join(', ')}`);
+      return 2;
+    }
+    let password: string;
+    let generated = false;
+    if (values['password-stdin']) {
+      password = await readStdin();
+      const problem = passwordProblem(password);
+      if (problem) {
+        console.error(`mamori user add: ${problem}`);
+        return 2;
+      }
+    } else {
+      password = generatePassword();
+      generated = true;
+    }
+    const store = await openCliStore();
+    try {
+      const user = await createStaffUser(store.db, systemClock, { email: values.email, role: values.role, password, actor: 'cli' });
+      console.log(`created ${user.role} ${user.email} (${user.id})`);
+      if (generated) console.log(`password: ${password}\n(shown once: store it in a password manager now)`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  }
+  if (sub === 'list') {
+    const store = await openCliStore();
+    try {
+      const users = await listStaffUsers(store.db);
+      if (users.length === 0) console.log('no staff accounts yet: create one with `mamori user add --email E --role admin`');
+      for (const u of users) console.log([u.id, u.email, u.role, u.disabled ? 'disabled' : 'active', u.lastLoginAt ?? 'never signed in'].join('\t'));
+      return 0;
+    } finally {
+      await store.close();
+    }
+  }
+  if (sub === 'disable') {
+    if (!values.email) {
+      console.error('mamori user disable: --email is required');
+      return 2;
+    }
+    const store = await openCliStore();
+    try {
+      const user = await disableStaffUser(store.db, systemClock, values.email, 'cli');
+      console.log(`disabled ${user.email}; their sessions have ended`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  }
+  console.error(`mamori user: unknown subcommand "${sub}"\n\n${USAGE}`);
   return 2;
 };
