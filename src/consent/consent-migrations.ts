@@ -1,4 +1,44 @@
-import type { Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 /** Migrations of the consent domain, named with the domain's number range so the order is global and stable. */
-export const consentMigrations: Record<string, Migration> = {};
+export const consentMigrations: Record<string, Migration> = {
+  '0400_consent_receipts': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('consent_receipts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('subject_kind', 'text', (c) => c.notNull())
+        .addColumn('choices', 'text', (c) => c.notNull())
+        .addColumn('policy_version', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addColumn('origin', 'text')
+        .addColumn('proof', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('consent_receipts_subject').on('consent_receipts').columns(['subject', 'recorded_at']).execute();
+
+      await db.schema
+        .createTable('consent_preferences')
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('allowed', 'integer', (c) => c.notNull())
+        .addColumn('policy_version', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('receipt_id', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('consent_preferences_pk', ['subject', 'purpose'])
+        .execute();
+
+      await db.schema
+        .createTable('consent_api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+    },
+  },
+};

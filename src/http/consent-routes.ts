@@ -1,4 +1,281 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../audit/audit-log.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { verifyAssertion } from '../auth/signed-assertion.ts';
+import type { AppContext } from '../context.ts';
+import { MamoriError, isMamoriError } from '../errors.ts';
+import {
+  bannerConfig,
+  decision,
+  decisionQuery,
+  decisionsResponse,
+  recordConsentBody,
+  recordConsentResponse,
+  subjectConsents as subjectConsentsSchema,
+  type ConsentMethod,
+} from '../consent/consent-api-schemas.ts';
+import { createConsentKeyVerifier, CONSENT_KEY_PREFIX } from '../consent/consent-api-keys.ts';
+import { loadConsentBundle } from '../consent/consent-client-bundle.ts';
+import { consentConfigOf, type ConsentConfig } from '../consent/consent-config.ts';
+import { decide, decideMany } from '../consent/consent-decisions.ts';
+import '../consent/consent-errors.ts';
+import { recordConsent, subjectConsents } from '../consent/consent-receipts.ts';
+import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
+import { toClientConfig } from '../consent/client-config.ts';
+import { errorBody } from './openapi.ts';
+import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './app.ts';
+import { renderPreferencesPage } from '../consent/preferences-page.ts';
+import { pickLang } from './layout.ts';
 
-/** Routes of the consent domain (not built yet). */
-export const consentRoutes: RouteModule = () => {};
+/** Largest consent body accepted: a choice per purpose fits easily; anything bigger is not a banner. */
+const CONSENT_BODY_LIMIT = 16 * 1024;
+const PREFS_COOKIE = 'mamori_prefs';
+const PREFS_SESSION_MS = 30 * 60 * 1000;
+const API_TAGS = ['consent'];
+const apiKeySecurity = [{ apiKey: [] }];
+
+/** Methods a browser may record without an API key (the banner, or its GPC signal). */
+const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
+
+/**
+ * Consent routes.
+ * - `POST /api/v1/consents`: consent.js (anonymous `anon_…` ids, CORS for MAMORI_CORS_ORIGINS only), a logged-in page
+ *   (with a signed assertion), or the operator's servers (API key, any subject and method).
+ * - `GET /api/v1/consents/:subject`, `GET /api/v1/decisions`: API key only. Authentication for server-to-server calls:
+ *   a consent API key (`mamori_ck_…`, scoped to consent, see `createConsentApiKey`) or a staff API key.
+ * - `/consent.js`, `/api/v1/consent/config`: public.
+ * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
+ */
+export const consentRoutes: RouteModule = (app, ctx, openapi) => {
+  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock);
+  const staffKey = requireApiKey(ctx, ['admin', 'officer', 'staff']);
+  const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
+  const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config() });
+  const ownOrigin = new URL(ctx.config.baseUrl).origin;
+  const policyUrl = `${ctx.config.baseUrl}/privacy`;
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Actor> {
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (token.startsWith(CONSENT_KEY_PREFIX)) {
+      const id = await keys.verify(token);
+      if (id) return `apikey:${id}`;
+      throw new MamoriError('MAMORI_API_KEY_INVALID');
+    }
+    if (!token) throw new MamoriError('MAMORI_API_KEY_INVALID');
+    try {
+      await staffKey.call(app, request, reply);
+    } catch (err) {
+      if (isMamoriError(err)) throw err;
+      throw new MamoriError('MAMORI_API_KEY_INVALID');
+    }
+    if (!request.staff) throw new MamoriError('MAMORI_API_KEY_INVALID');
+    return `staff:${request.staff.id}`;
+  }
+
+  /** CORS for consent.js: only configured origins (and mamori's own) are answered; anything else is refused. */
+  function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (origin !== ownOrigin && !ctx.config.corsOrigins.includes(origin)) throw new MamoriError('MAMORI_CONSENT_ORIGIN_FORBIDDEN');
+    void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+  }
+
+  app.options('/api/v1/consents', async (request, reply) => {
+    allowOrigin(request, reply);
+    return reply.status(204).header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').send();
+  });
+
+  app.post('/api/v1/consents', { bodyLimit: CONSENT_BODY_LIMIT }, async (request, reply) => {
+    allowOrigin(request, reply);
+    const parsed = recordConsentBody.safeParse(request.body);
+    if (!parsed.success) {
+      throw new MamoriError('MAMORI_CONSENT_INVALID_BODY', undefined, { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    }
+    const body = parsed.data;
+    let subject: string;
+    let recordedBy: 'browser' | Actor;
+    if (request.headers.authorization) {
+      recordedBy = await authenticate(request, reply);
+      if (!body.subject) throw new MamoriError('MAMORI_CONSENT_INVALID_SUBJECT', 'Give the subject.');
+      subject = body.subject;
+    } else if (body.assertion !== undefined) {
+      const verified = verifyAssertion(body.assertion, ctx.config.assertionSecret, ctx.clock);
+      if (!verified.ok) throw new MamoriError('MAMORI_CONSENT_ASSERTION_INVALID');
+      if (body.subject && body.subject !== verified.payload.sub) throw new MamoriError('MAMORI_CONSENT_SUBJECT_FORBIDDEN');
+      if (!browserMethods.has(body.method) && body.method !== 'settings') throw new MamoriError('MAMORI_CONSENT_METHOD_FORBIDDEN');
+      subject = verified.payload.sub;
+      recordedBy = `subject:${subject}`;
+    } else {
+      if (!body.subject || !browserSubjectPattern.test(body.subject)) throw new MamoriError('MAMORI_CONSENT_SUBJECT_FORBIDDEN');
+      if (!browserMethods.has(body.method)) throw new MamoriError('MAMORI_CONSENT_METHOD_FORBIDDEN');
+      subject = body.subject;
+      recordedBy = 'browser';
+    }
+    const receipt = await recordConsent(deps(), {
+      subject,
+      choices: body.choices,
+      policyVersion: body.policyVersion ?? config().version,
+      method: body.method,
+      recordedBy,
+      origin: request.headers.origin ?? null,
+    });
+    return reply.status(201).send({ receipt });
+  });
+  openapi.add('post', '/api/v1/consents', {
+    summary: 'Record a consent receipt (a withdrawal is a receipt with false)',
+    tags: API_TAGS,
+    body: recordConsentBody,
+    responses: {
+      '201': { description: 'The receipt, with its proof.', schema: recordConsentResponse },
+      '400': { description: 'Unknown purpose, a purpose without choice, or a malformed body (MAMORI_CONSENT_*, MAMORI_BAD_REQUEST).', schema: errorBody },
+      '403': { description: 'Origin not allowed, or a browser writing for a user id.', schema: errorBody },
+      '413': { description: 'Body over 16 KB.', schema: errorBody },
+    },
+    security: [{}, ...apiKeySecurity],
+  });
+
+  app.get('/api/v1/consents/:subject', async (request, reply) => {
+    const actor = await authenticate(request, reply);
+    const params = z.object({ subject: subjectId }).safeParse(request.params);
+    if (!params.success) throw new MamoriError('MAMORI_CONSENT_INVALID_SUBJECT');
+    const result = await subjectConsents(ctx.store.db, params.data.subject);
+    await ctx.store.db.transaction().execute((trx) => appendAudit(trx, ctx.clock, { actor, action: 'consent.exported', targetType: 'consent_subject', targetId: null, data: { receipts: result.receipts.length } }));
+    return result;
+  });
+  openapi.add('get', '/api/v1/consents/:subject', {
+    summary: "Export a subject's consent receipts and current preferences",
+    tags: API_TAGS,
+    params: z.object({ subject: subjectId }),
+    security: apiKeySecurity,
+    responses: { '200': { description: 'Receipts oldest first and the current preference per purpose.', schema: subjectConsentsSchema }, '401': { description: 'API key missing or invalid.', schema: errorBody } },
+  });
+
+  app.get('/api/v1/decisions', async (request, reply) => {
+    await authenticate(request, reply);
+    const q = decisionQuery.safeParse(request.query);
+    if (!q.success) throw new MamoriError('MAMORI_CONSENT_INVALID_BODY', 'Give `subject` and optionally `purpose` (one id or several separated by commas).');
+    const { subject, purpose } = q.data;
+    const cfg = config();
+    if (purpose !== undefined && !purpose.includes(',')) return decide(ctx.store.db, cfg, subject, purpose);
+    const ids = purpose === undefined ? undefined : purpose.split(',').filter(Boolean);
+    const { decisions, etag } = await decideMany(ctx.store.db, cfg, subject, ids);
+    void reply.header('etag', etag).header('cache-control', 'private, no-cache');
+    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+    return { subject, policyVersion: cfg.version, decisions };
+  });
+  openapi.add('get', '/api/v1/decisions', {
+    summary: 'May this subject be processed for a purpose? One purpose, several (comma-separated) or all',
+    tags: API_TAGS,
+    query: decisionQuery,
+    security: apiKeySecurity,
+    responses: {
+      '200': { description: 'One purpose: a decision. Several or none given: every decision, with an ETag that changes when the subject records a choice.', schema: z.union([decision, decisionsResponse]) },
+      '304': { description: 'Batch form: unchanged since the ETag sent in If-None-Match.' },
+      '400': { description: 'Unknown purpose (MAMORI_CONSENT_UNKNOWN_PURPOSE) or bad query.', schema: errorBody },
+      '401': { description: 'API key missing or invalid.', schema: errorBody },
+    },
+  });
+
+  app.get('/api/v1/consent/config', async (_request, reply) => {
+    void reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300');
+    const cfg = config();
+    return { version: cfg.version, policyUrl, purposes: cfg.purposes };
+  });
+  openapi.add('get', '/api/v1/consent/config', {
+    summary: 'Purposes, tools and texts for a consent banner, generated from the policy',
+    tags: API_TAGS,
+    responses: { '200': { description: 'The banner configuration.', schema: bannerConfig } },
+  });
+
+  app.get('/consent.js', async (_request, reply) => {
+    const bundle = await loadConsentBundle();
+    if (bundle === null) throw new MamoriError('MAMORI_CONSENT_CLIENT_UNAVAILABLE');
+    const json = JSON.stringify(toClientConfig(config(), policyUrl)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    return reply
+      .type('application/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .header('x-content-type-options', 'nosniff')
+      .send(`(function(){var MAMORI_CONFIG=${json};\n${bundle}})();\n`);
+  });
+
+  // ---- settings page: a person arriving from the operator's app with a signed assertion ----
+
+  interface PrefsSession {
+    sub: string;
+    exp: number;
+    csrf: string;
+  }
+  const sessionSchema = z.object({ sub: z.string().min(1).max(200), exp: z.number(), csrf: z.string().min(16) });
+  const secure = ctx.config.baseUrl.startsWith('https:');
+
+  function readSession(request: FastifyRequest): PrefsSession | null {
+    const raw = request.cookies[PREFS_COOKIE];
+    if (!raw) return null;
+    const unsigned = request.unsignCookie(raw);
+    if (!unsigned.valid || unsigned.value === null) return null;
+    try {
+      const parsed = sessionSchema.safeParse(JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')));
+      if (!parsed.success || parsed.data.exp <= ctx.clock.now().getTime()) return null;
+      return parsed.data;
+    } catch {
+      return null;
+    }
+  }
+
+  function startSession(reply: FastifyReply, sub: string): void {
+    const session: PrefsSession = { sub, exp: ctx.clock.now().getTime() + PREFS_SESSION_MS, csrf: randomBytes(24).toString('base64url') };
+    void reply.setCookie(PREFS_COOKIE, Buffer.from(JSON.stringify(session)).toString('base64url'), {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure,
+      path: '/privacy-center/preferences',
+      maxAge: PREFS_SESSION_MS / 1000,
+    });
+  }
+
+  function enterWithAssertion(token: unknown, reply: FastifyReply, lang: 'ja' | 'en'): FastifyReply {
+    const verified = verifyAssertion(typeof token === 'string' ? token : '', ctx.config.assertionSecret, ctx.clock);
+    if (!verified.ok) throw new MamoriError('MAMORI_CONSENT_ASSERTION_INVALID');
+    startSession(reply, verified.payload.sub);
+    // Redirect so the assertion does not stay in the address bar or the history.
+    return reply.redirect(`/privacy-center/preferences?lang=${lang}`, 303);
+  }
+
+  const pageQuery = z.object({ assertion: z.string().max(4096).optional(), lang: z.enum(['ja', 'en']).optional(), saved: z.string().optional() });
+
+  app.get('/privacy-center/preferences', async (request, reply) => {
+    const q = pageQuery.safeParse(request.query);
+    const lang = pickLang(request.query, request.headers['accept-language']);
+    if (q.success && q.data.assertion) return enterWithAssertion(q.data.assertion, reply, lang);
+    const session = readSession(request);
+    if (!session) throw new MamoriError('MAMORI_CONSENT_SESSION_EXPIRED');
+    const { decisions } = await decideMany(ctx.store.db, config(), session.sub);
+    void reply.header('cache-control', 'no-store');
+    return reply.type('text/html; charset=utf-8').send(renderPreferencesPage({ lang, config: config(), decisions, csrf: session.csrf, saved: q.success && q.data.saved === '1', policyUrl }));
+  });
+
+  const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+  app.post('/privacy-center/preferences', async (request, reply) => {
+    const lang = pickLang(request.query, request.headers['accept-language']);
+    const body = formBody.safeParse(request.body ?? {});
+    if (!body.success) throw new MamoriError('MAMORI_BAD_REQUEST');
+    if (typeof body.data.assertion === 'string') return enterWithAssertion(body.data.assertion, reply, lang);
+    const session = readSession(request);
+    if (!session) throw new MamoriError('MAMORI_CONSENT_SESSION_EXPIRED');
+    const sent = typeof body.data.csrf === 'string' ? Buffer.from(body.data.csrf) : Buffer.alloc(0);
+    const expected = Buffer.from(session.csrf);
+    if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new MamoriError('MAMORI_CSRF_INVALID');
+    const choices: Record<string, boolean> = {};
+    for (const p of config().purposes) if (p.choice !== 'none') choices[p.id] = body.data[`p_${p.id}`] === 'on';
+    if (Object.keys(choices).length > 0) {
+      await recordConsent(deps(), { subject: session.sub, choices, policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
+    }
+    return reply.redirect(`/privacy-center/preferences?lang=${lang}&saved=1`, 303);
+  });
+};

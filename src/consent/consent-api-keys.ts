@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import { newId, newSecretToken } from '../ids.ts';
+import type { DbOrTrx } from '../store/store.ts';
+import { appendAudit, type Actor } from '../audit/audit-log.ts';
+
+/** Keys start with this prefix so a leaked key is recognisable (secret scanners, logs review). */
+export const CONSENT_KEY_PREFIX = 'mamori_ck_';
+
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/**
+ * Creates a consent API key for the operator's servers (decisions, receipts, exports). Returns the key once; only
+ * its SHA-256 is stored.
+ * @example const { key } = await createConsentApiKey(store.db, clock, { label: 'misskey web', actor: 'cli' });
+ */
+export async function createConsentApiKey(db: DbOrTrx, clock: Clock, opts: { label: string; actor: Actor }): Promise<{ id: string; key: string }> {
+  const id = newId('ck');
+  const key = `${CONSENT_KEY_PREFIX}${newSecretToken()}`;
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('consent_api_keys').values({ id, label: opts.label, key_hash: hashKey(key), created_at: clock.now().toISOString(), revoked_at: null }).execute();
+    await appendAudit(trx, clock, { actor: opts.actor, action: 'consent.api_key_created', targetType: 'consent_api_key', targetId: id });
+  });
+  return { id, key };
+}
+
+export async function revokeConsentApiKey(db: DbOrTrx, clock: Clock, id: string, actor: Actor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('consent_api_keys').set({ revoked_at: clock.now().toISOString() }).where('id', '=', id).execute();
+    await appendAudit(trx, clock, { actor, action: 'consent.api_key_revoked', targetType: 'consent_api_key', targetId: id });
+  });
+}
+
+export interface ConsentKeyVerifier {
+  /** The key's id, or null. Valid keys are remembered for a few seconds so the decisions hot path skips the lookup. */
+  verify(key: string): Promise<string | null>;
+}
+
+export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, cacheMs = 5000): ConsentKeyVerifier {
+  const cache = new Map<string, { id: string | null; until: number }>();
+  return {
+    async verify(key) {
+      if (!key.startsWith(CONSENT_KEY_PREFIX) || key.length > 200) return null;
+      const h = hashKey(key);
+      const now = clock.now().getTime();
+      const hit = cache.get(h);
+      if (hit && hit.until > now) return hit.id;
+      const row = await db.selectFrom('consent_api_keys').select(['id', 'revoked_at']).where('key_hash', '=', h).executeTakeFirst();
+      const id = row && !row.revoked_at ? row.id : null;
+      if (cache.size > 1000) cache.clear();
+      cache.set(h, { id, until: now + cacheMs });
+      return id;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** gzip budget of consent.js, JS and CSS together (the build and a test enforce it). */
+export const CONSENT_JS_GZIP_BUDGET = 6 * 1024;
+
+/** The package root: the nearest folder above this module holding mamori's package.json. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && /"name":\s*"mamori"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+let pending: Promise<string | null> | null = null;
+
+/**
+ * The bundled consent.js: `dist/client/consent.js`, built with esbuild from `client/consent.ts` on first use when
+ * missing (a development checkout). Returns null when neither the bundle nor esbuild is available.
+ */
+export function loadConsentBundle(root = packageRoot()): Promise<string | null> {
+  pending ??= (async () => {
+    const out = join(root, 'dist/client/consent.js');
+    if (existsSync(out)) return readFileSync(out, 'utf8');
+    const entry = join(root, 'client/consent.ts');
+    if (!existsSync(entry)) return null;
+    try {
+      const esbuild = await import('esbuild');
+      const result = await esbuild.build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: ['es2019'], write: false, legalComments: 'none' });
+      const code = result.outputFiles[0]?.text ?? '';
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, code);
+      return code;
+    } catch {
+      pending = null;
+      return null;
+    }
+  })();
+  return pending;
+}

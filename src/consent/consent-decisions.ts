@@ -1,0 +1,76 @@
+import type { DbOrTrx } from '../store/store.ts';
+import type { Decision, DecisionBasis } from './consent-api-schemas.ts';
+import type { ConsentConfig, ConsentPurpose } from './consent-config.ts';
+import { MamoriError } from '../errors.ts';
+import './consent-errors.ts';
+
+interface PreferenceRow {
+  purpose: string;
+  allowed: number;
+  policy_version: string;
+  receipt_id: string;
+  updated_at: string;
+}
+
+/** The decision for one purpose from the person's current preference (or none): the rule, as a pure function. */
+export function decideFromPreference(purpose: ConsentPurpose, pref: PreferenceRow | undefined, currentVersion: string): Decision {
+  let allowed: boolean;
+  let basis: DecisionBasis;
+  switch (purpose.choice) {
+    case 'none':
+      return { allowed: true, basis: 'not_required', policyVersion: currentVersion };
+    case 'consent':
+      allowed = pref?.allowed === 1;
+      basis = pref ? (allowed ? 'consent' : 'refused') : 'no_consent';
+      break;
+    case 'opt_out':
+      allowed = pref ? pref.allowed === 1 : true;
+      basis = pref ? (allowed ? 'consent' : 'refused') : 'opt_out_default';
+      break;
+    default: {
+      const never: never = purpose.choice;
+      throw new Error(`unhandled choice ${String(never)}`);
+    }
+  }
+  return { allowed, basis, policyVersion: pref?.policy_version ?? currentVersion };
+}
+
+function resolvePurposes(config: ConsentConfig, ids: readonly string[]): ConsentPurpose[] {
+  return ids.map((id) => {
+    const p = config.byId.get(id);
+    if (!p) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${id}".`, { purpose: id });
+    return p;
+  });
+}
+
+/** Decides one purpose for a subject: one primary-key lookup. */
+export async function decide(db: DbOrTrx, config: ConsentConfig, subject: string, purposeId: string): Promise<Decision> {
+  const [purpose] = resolvePurposes(config, [purposeId]);
+  if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE');
+  if (purpose.choice === 'none') return decideFromPreference(purpose, undefined, config.version);
+  const pref = await db
+    .selectFrom('consent_preferences')
+    .select(['purpose', 'allowed', 'policy_version', 'receipt_id', 'updated_at'])
+    .where('subject', '=', subject)
+    .where('purpose', '=', purposeId)
+    .executeTakeFirst();
+  return decideFromPreference(purpose, pref, config.version);
+}
+
+/**
+ * Decides many purposes (all of the policy's when `purposeIds` is omitted) with one range read on the primary key.
+ * `etag` changes whenever the subject records a new choice or the policy's consent version changes.
+ */
+export async function decideMany(db: DbOrTrx, config: ConsentConfig, subject: string, purposeIds?: readonly string[]): Promise<{ decisions: Record<string, Decision>; etag: string }> {
+  const purposes = purposeIds ? resolvePurposes(config, purposeIds) : config.purposes;
+  const rows = await db.selectFrom('consent_preferences').select(['purpose', 'allowed', 'policy_version', 'receipt_id', 'updated_at']).where('subject', '=', subject).execute();
+  const byPurpose = new Map(rows.map((r) => [r.purpose, r]));
+  let latest = '';
+  for (const r of rows) {
+    const key = `${r.updated_at}/${r.receipt_id}`;
+    if (key > latest) latest = key;
+  }
+  const decisions: Record<string, Decision> = {};
+  for (const p of purposes) decisions[p.id] = decideFromPreference(p, byPurpose.get(p.id), config.version);
+  return { decisions, etag: `"${config.version}.${latest ? (latest.split('/')[1] ?? '0') : '0'}"` };
+}

@@ -1,0 +1,129 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { appendAudit, canonicalJson, type Actor } from '../audit/audit-log.ts';
+import type { Clock } from '../clock.ts';
+import { MamoriError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { DbOrTrx, Store } from '../store/store.ts';
+import { consentMethods, type ConsentMethod, type Receipt, type SubjectConsents } from './consent-api-schemas.ts';
+import type { ConsentConfig } from './consent-config.ts';
+import './consent-errors.ts';
+import { subjectId, subjectKindOf } from './consent-subject.ts';
+
+export interface RecordConsentInput {
+  subject: string;
+  choices: Record<string, boolean>;
+  policyVersion: string;
+  method: ConsentMethod;
+  /** `browser` for consent.js, `subject:<id>` for the settings page, `apikey:<id>` for the API. */
+  recordedBy: 'browser' | Actor;
+  origin?: string | null;
+}
+
+export interface ConsentDeps {
+  store: Store;
+  clock: Clock;
+  /** Signs receipts (the server secret). */
+  secret: Buffer;
+  config: ConsentConfig;
+}
+
+/** Throws a stable 4xx for a purpose the policy does not have, or one that offers no choice. */
+export function checkChoices(config: ConsentConfig, choices: Record<string, boolean>): void {
+  for (const id of Object.keys(choices)) {
+    const purpose = config.byId.get(id);
+    if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${id}".`, { purpose: id });
+    if (purpose.choice === 'none') throw new MamoriError('MAMORI_CONSENT_PURPOSE_NOT_CHOOSABLE', `The purpose "${id}" is needed for the service and offers no choice.`, { purpose: id });
+  }
+}
+
+function proofOf(secret: Buffer, r: Omit<Receipt, 'proof'>): string {
+  return createHmac('sha256', secret).update(canonicalJson(r)).digest('base64url');
+}
+
+/** Whether a receipt's proof matches its content (it was issued by this mamori and not changed since). */
+export function verifyReceiptProof(secret: Buffer, r: Receipt): boolean {
+  const { proof, ...rest } = r;
+  return proofOf(secret, rest) === proof;
+}
+
+/**
+ * Records a consent receipt (append-only) and updates the current preferences in the same transaction, so a
+ * decision is always one indexed row. A withdrawal is simply a receipt with `false`.
+ * @example await recordConsent(deps, { subject: 'u_1', choices: { error_reports: false }, policyVersion: deps.config.version, method: 'settings', recordedBy: 'subject:u_1' });
+ */
+export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput): Promise<Receipt> {
+  if (!subjectId.safeParse(input.subject).success) throw new MamoriError('MAMORI_CONSENT_INVALID_SUBJECT');
+  checkChoices(deps.config, input.choices);
+  const now = deps.clock.now().toISOString();
+  const body: Omit<Receipt, 'proof'> = {
+    id: newId('rcp'),
+    subject: input.subject,
+    subjectKind: subjectKindOf(input.subject),
+    choices: input.choices,
+    policyVersion: input.policyVersion,
+    method: input.method,
+    recordedAt: now,
+  };
+  const result: Receipt = { ...body, proof: proofOf(deps.secret, body) };
+  await deps.store.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('consent_receipts')
+      .values({
+        id: result.id,
+        subject: result.subject,
+        subject_kind: result.subjectKind,
+        choices: JSON.stringify(result.choices),
+        policy_version: result.policyVersion,
+        method: result.method,
+        recorded_at: now,
+        recorded_by: input.recordedBy,
+        origin: input.origin ?? null,
+        proof: result.proof,
+      })
+      .execute();
+    for (const [purpose, allowed] of Object.entries(result.choices)) {
+      const row = { subject: result.subject, purpose, allowed: allowed ? 1 : 0, policy_version: result.policyVersion, method: result.method, receipt_id: result.id, updated_at: now };
+      await trx
+        .insertInto('consent_preferences')
+        .values(row)
+        .onConflict((oc) => oc.columns(['subject', 'purpose']).doUpdateSet({ allowed: row.allowed, policy_version: row.policy_version, method: row.method, receipt_id: row.receipt_id, updated_at: row.updated_at }))
+        .execute();
+    }
+    // Browser banner clicks are recorded by the receipt itself; choices made by an app or a signed-in person are
+    // also state changes by an identified actor, so they go into the audit chain.
+    if (input.recordedBy !== 'browser') {
+      await appendAudit(trx, deps.clock, { actor: input.recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: result.id, data: { method: result.method, purposes: Object.keys(result.choices) } });
+    }
+  });
+  return result;
+}
+
+const storedChoices = z.record(z.string(), z.boolean());
+const storedMethod = z.enum(consentMethods);
+
+function toReceipt(row: { id: string; subject: string; subject_kind: string; choices: string; policy_version: string; method: string; recorded_at: string; proof: string }): Receipt {
+  return {
+    id: row.id,
+    subject: row.subject,
+    subjectKind: row.subject_kind === 'browser' ? 'browser' : 'user',
+    choices: storedChoices.parse(JSON.parse(row.choices)),
+    policyVersion: row.policy_version,
+    method: storedMethod.parse(row.method),
+    recordedAt: row.recorded_at,
+    proof: row.proof,
+  };
+}
+
+/** Every receipt of a subject, oldest first, and their current preferences (for export and disclosure). */
+export async function subjectConsents(db: DbOrTrx, subject: string): Promise<SubjectConsents> {
+  const [receipts, prefs] = await Promise.all([
+    db.selectFrom('consent_receipts').selectAll().where('subject', '=', subject).orderBy('recorded_at').orderBy('id').execute(),
+    db.selectFrom('consent_preferences').selectAll().where('subject', '=', subject).orderBy('purpose').execute(),
+  ]);
+  return {
+    subject,
+    preferences: Object.fromEntries(prefs.map((p) => [p.purpose, { allowed: p.allowed === 1, policyVersion: p.policy_version, method: storedMethod.parse(p.method), receiptId: p.receipt_id, updatedAt: p.updated_at }])),
+    receipts: receipts.map(toReceipt),
+  };
+}
