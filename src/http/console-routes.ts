@@ -8,7 +8,8 @@ import { authenticateStaff } from '../staff/staff-users.ts';
 import { createStaffSession, resolveStaffSession, revokeStaffSession, SESSION_ABSOLUTE_MS } from '../staff/staff-sessions.ts';
 import { html } from './html.ts';
 import { renderPage, type Lang } from './layout.ts';
-import { consoleLang, requireStaff, STAFF_COOKIE } from './staff-auth.ts';
+import { consoleLang, requireApiKey, requireStaff, STAFF_COOKIE } from './staff-auth.ts';
+import { errorBody } from './openapi.ts';
 import { consoleRequestRoutes } from './console-request-routes.ts';
 
 const LOGIN_CSRF_COOKIE = 'mamori_login_csrf';
@@ -113,6 +114,15 @@ export const consoleRoutes: RouteModule = async (app, ctx, openapi) => {
     if (session) await revokeStaffSession(ctx.store.db, ctx.clock, session);
     void reply.clearCookie(STAFF_COOKIE, { path: '/' });
     return reply.redirect('/console/login', 303);
+  });
+
+  const principal = z.object({ id: z.string(), email: z.string(), role: z.enum(['admin', 'officer', 'staff', 'auditor']), via: z.enum(['session', 'api_key']) });
+  app.get('/api/v1/console/me', { preHandler: requireApiKey(ctx) }, async (request) => ({ staff: request.staff }));
+  openapi.add('get', '/api/v1/console/me', {
+    summary: 'Who the API key acts as (id, role)',
+    tags: ['console'],
+    security: [{ apiKey: [] }],
+    responses: { '200': { description: 'The key is valid.', schema: z.object({ staff: principal }) }, '401': { description: 'Missing, unknown or revoked key (MAMORI_API_KEY_INVALID).', schema: errorBody } },
   });
 
   await consoleRequestRoutes(app, ctx, openapi);
