@@ -166,6 +166,10 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
   const self = selfName(policy);
   const service = t(policy.service.name);
   const list = (items: string[]): string => items.join(L('、', ', '));
+  /** 「A、B又はC」 / "A, B or C". */
+  const listOr = (items: string[]): string => joinLast(items, L('、', ', '), L('又は', ' or '));
+  /** 「A、B及びC」 / "A, B and C". */
+  const listAnd = (items: string[]): string => joinLast(items, L('、', ', '), L('及び', ' and '));
 
   const dataById = new Map(policy.data.map((d) => [d.id, d]));
   const groupById = new Map(policy.subject_groups.map((g) => [g.id, g]));
@@ -322,7 +326,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     const pc = policy.purpose_changes ?? { rule: 'related_only' as const, methods: ['publish' as const] };
     const how = pc.methods.map((m) => (m === 'notify' ? L('ご本人への通知', 'notifying you') : L('本サービス上での公表', 'publishing it on the service')));
     const blocks: Block[] = [
-      p(L(`${self.ja}は、利用目的を変更する場合、変更前の利用目的と関連性を有すると合理的に認められる範囲内で行い、変更後の利用目的を${list(how)}により、お知らせします。`, `If we change the purposes of use, the new purposes will stay reasonably related to the former ones, and we will announce them by ${how.join(' and ')}.`)),
+      p(L(`${self.ja}は、利用目的を変更する場合、変更前の利用目的と関連性を有すると合理的に認められる範囲内で行い、変更後の利用目的を${listOr(how)}によりお知らせします。`, `If we change the purposes of use, the new purposes will stay reasonably related to the former ones, and we will announce them by ${listOr(how)}.`)),
     ];
     if (pc.rule === 'consent_for_unrelated') {
       blocks.push(p(L('この範囲を超えて利用目的を変更する場合は、あらかじめご本人の同意を得ます。', 'Before any change beyond that range, we will ask for your consent.')));
@@ -491,7 +495,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
           default: { const never: never = choice; return never; }
         }
       })();
-      items.push({ term: L('同意・停止', 'Consent and opting out'), content: [choiceText, optOut ? ` ${optOut}` : ''] });
+      items.push({ term: L('同意・停止', 'Consent and opting out'), content: [choiceText, optOut ? L(optOut, ` ${optOut}`) : ''] });
       const linkItems: Inline[] = [];
       const pushLink = (href: string | undefined, label: string) => { if (href) { if (linkItems.length > 0) linkItems.push(L('／', ' / ')); linkItems.push({ href, text: label }); } };
       pushLink(links.terms, L('利用規約', 'Terms'));
@@ -573,13 +577,13 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
       const proc = policy.requests.kinds[kind];
       if (!proc) continue;
       blocks.push({ kind: 'heading', text: requestKindRules[kind].name[lang] });
-      blocks.push(procedureFields(kind, proc));
+      blocks.push(...procedureBlocks(kind, proc));
     }
     blocks.push(p(L('ご請求に応じない場合、一部のみ応じる場合又はご請求と異なる措置をとる場合は、その旨とその理由を遅滞なくご本人に通知します。請求の手続に当たり取得した個人情報は、請求への対応に必要な範囲でのみ利用します。', 'If we do not act on a request, act on part of it or take a different measure, we tell you so and why without delay. We use the personal information we receive with a request only as needed to handle it.')));
     add('rights', L('保有個人データの開示等の請求', 'Your rights over retained personal data'), blocks);
   }
 
-  function procedureFields(kind: RequestKind, proc: RequestProcedure): Block {
+  function procedureBlocks(kind: RequestKind, proc: RequestProcedure): Block[] {
     const items: Array<{ term: string; content: Rich }> = [];
     items.push({ term: L('受付方法', 'Where to apply'), content: proc.channels.flatMap((id, i) => (i === 0 ? contactInline(id) : [L('／', ' / '), ...contactInline(id)])) });
     const ids = proc.identity.map((m) => identityNames[m][lang]);
@@ -588,7 +592,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     if (proc.agents.allowed) {
       const kinds = proc.agents.kinds.map((k) => agentKindNames[k][lang]);
       const proofs = proc.agents.proofs.map((k) => agentProofNames[k][lang]);
-      items.push({ term: L('代理人による請求', 'Requests by an agent'), content: [L(`${list(kinds)}による請求も受け付けます。${proofs.length > 0 ? `その場合は、${list(proofs)}をご提出ください。` : ''}`, `We also accept requests from: ${kinds.map((k) => k.charAt(0).toLowerCase() + k.slice(1)).join('; ')}.${proofs.length > 0 ? ` The agent must submit: ${proofs.map((k) => k.charAt(0).toLowerCase() + k.slice(1)).join('; ')}.` : ''}`)] });
+      items.push({ term: L('代理人による請求', 'Requests by an agent'), content: [L(`${listOr(kinds)}による請求も受け付けます。${proofs.length > 0 ? `代理人による請求の場合は、代理権等を確認するため、${list(proofs)}のうち該当するものをご提出ください。` : ''}`, `We also accept requests from ${listOr(kinds.map(lowerFirst))}.${proofs.length > 0 ? ` To confirm the agent's authority, please submit whichever of the following apply: ${list(proofs.map(lowerFirst))}.` : ''}`)] });
     } else {
       items.push({ term: L('代理人による請求', 'Requests by an agent'), content: [L('代理人による請求は受け付けておりません。ご本人からご請求ください。', 'We do not accept requests by agents; please apply yourself.')] });
     }
@@ -601,11 +605,14 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     const days = proc.target_days ?? policy.requests.default_target_days;
     items.push({ term: L('回答の時期', 'When we answer'), content: [L(`ご請求を受け付け、ご本人確認が完了した日から原則として${days}日以内に回答します。`, `As a rule, within ${days} days of receiving the request and confirming your identity.`)] });
     if (proc.requester_pays_postage) items.push({ term: L('郵送料', 'Postage'), content: [L('郵送によるご請求の郵送料は、ご本人のご負担となります。', 'If you apply by post, the postage is yours to bear.')] });
+    if (proc.note) items.push({ term: L('補足', 'Note'), content: [t(proc.note)] });
     const grounds = groundsFor(kind).map((g) => refusalGrounds[g].label[lang]);
     grounds.push(...proc.operator_grounds.map(t));
-    items.push({ term: L('ご請求に応じられない場合', 'When we may decline'), content: [L(`次の場合は、ご請求の全部又は一部に応じられないことがあります。${grounds.map((g, i) => `（${i + 1}）${g}`).join('')}`, `We may decline all or part of a request when: ${grounds.map((g, i) => `(${i + 1}) ${g.charAt(0).toLowerCase() + g.slice(1)}`).join('; ')}.`)] });
-    if (proc.note) items.push({ term: L('補足', 'Note'), content: [t(proc.note)] });
-    return { kind: 'fields', items };
+    return [
+      { kind: 'fields', items },
+      p(L('次の場合は、ご請求の全部又は一部に応じられないことがあります。', 'We may decline all or part of this request in the following cases:')),
+      { kind: 'list', ordered: true, items: grounds.map((g) => [g]) },
+    ];
   }
 
   function feeText(kind: RequestKind, proc: RequestProcedure): string {
@@ -696,7 +703,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
       ? L('変更後の本ポリシーは、本サービス上に掲示した時から効力を生じます。', 'The revised policy takes effect when it is posted on the service.')
       : L('変更後の本ポリシーは、お知らせの際に定める効力発生日から効力を生じます。', 'The revised policy takes effect on the date we state when we announce it.');
     const blocks: Block[] = [
-      p(L(`${self.ja}は、法令の改正や事業内容の変化等に応じて、本ポリシーを変更することがあります。重要な変更を行う場合は、${list(how)}によりお知らせします。${when}`, `We may revise this policy when laws or our business change. We announce important changes by ${how.join(' and ')}. ${when}`)),
+      p(L(`${self.ja}は、法令の改正や事業内容の変化等に応じて、本ポリシーを変更することがあります。重要な変更を行う場合は、${listAnd(how)}によりお知らせします。${when}`, `We may revise this policy when laws or our business change. We announce important changes by ${listAnd(how)}. ${when}`)),
       p(L('利用目的の変更を伴う場合は、前記「利用目的の変更」に定めるところによります。', 'Changes to the purposes of use follow the section on changes to the purposes of use.')),
     ];
     if (ch.note) blocks.push(p(t(ch.note)));
@@ -747,6 +754,15 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
 /** Statute citation in English form: 「35条1項・5項」 → "35(1), (5)". */
 function articleEn(article: string): string {
   return article.replace(/(\d+)条/g, '$1').replace(/(\d+)項/g, '($1)').replace(/(\d+)号/g, '($1)').replace(/・/g, ', ').replace(/〜/g, '–').replace(/ただし書/g, ' proviso');
+}
+
+function joinLast(items: string[], sep: string, last: string): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(sep)}${last}${items.at(-1)}`;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 export interface HistoryEntry {

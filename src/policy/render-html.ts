@@ -52,7 +52,7 @@ export function policyBodyHtml(doc: PolicyDocument): SafeHtml {
 <h1>${doc.title}</h1>
 <p class="policy-meta">${doc.serviceName}${doc.meta.map((m) => html`<br>${m}`)}</p>
 ${doc.intro.map(blockHtml)}
-<nav class="toc" aria-label="${tocLabel}"><h2 class="toc-title">${tocLabel}</h2><ol>${doc.sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}</ol></nav>
+<nav class="toc" aria-label="${tocLabel}"><p class="toc-title"><strong>${tocLabel}</strong></p><ol>${doc.sections.map((s) => html`<li><a href="#${s.id}">${s.title}</a></li>`)}</ol></nav>
 ${doc.sections.map((s) => html`<section aria-labelledby="${s.id}">
 <h2 id="${s.id}">${s.number}. ${s.title}</h2>
 ${s.blocks.map(blockHtml)}</section>
