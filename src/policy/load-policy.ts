@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { policySchema, type Policy, type Text } from './schema.ts';
 
 /** A problem in a policy file, located to line and column (1-based). */
@@ -10,6 +10,8 @@ export interface PolicyIssue {
   col: number;
   /** `schema` for shape errors, `yaml` for syntax, or a lint rule id such as `appi-32-operator-address`. */
   rule: string;
+  /** The article a lint rule encodes (e.g. `38条1項`), when the issue comes from a lint rule. */
+  article?: string;
   severity: 'error' | 'warning';
   message: string;
   path: Array<string | number>;
@@ -102,7 +104,15 @@ function toIssue(issue: z.core.$ZodIssue, file: string, locate: LoadedPolicy['lo
     case 'unrecognized_keys': {
       const key = issue.keys[0] ?? '?';
       at = [...path, key];
-      message = `unknown key "${issue.keys.join('", "')}" in ${describePath(path)}: remove it or check its spelling against the schema`;
+      const allowed = allowedKeysAt(path);
+      const hints = issue.keys.map((k) => didYouMean(k, allowed)).filter((h): h is string => h !== undefined);
+      const isText = allowed.length === 2 && allowed.includes('ja') && allowed.includes('en');
+      const fix = hints.length > 0
+        ? `did you mean "${hints.join('", "')}"?`
+        : isText
+          ? 'a text object holds only ja and en; if the text has a comma inside { … }, put the text in quotes'
+          : allowed.length > 0 ? `allowed keys here: ${allowed.join(', ')}` : 'remove it';
+      message = `unknown key "${issue.keys.join('", "')}" in ${describePath(path)}: ${fix}`;
       break;
     }
     case 'invalid_type': {
@@ -112,22 +122,89 @@ function toIssue(issue: z.core.$ZodIssue, file: string, locate: LoadedPolicy['lo
         : `${describePath(path)} is required: add it (${expectedName(issue.expected)})`;
       break;
     }
-    case 'invalid_value':
-      message = `${describePath(path)} must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      const given = valueAt(data, path);
+      const options = issue.values.map((v) => String(v));
+      const hint = typeof given === 'string' ? didYouMean(given, options) : undefined;
+      message = `${describePath(path)} must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`;
       break;
+    }
     case 'too_small':
       message = `${describePath(path)} ${issue.origin === 'array' ? `needs at least ${String(issue.minimum)} entr${issue.minimum === 1 ? 'y' : 'ies'}` : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`}`;
       break;
     case 'too_big':
       message = `${describePath(path)} must be at most ${String(issue.maximum)}`;
       break;
-    case 'invalid_union':
-      message = `${describePath(path)} must be text, or an object with "ja" and "en" texts`;
+    case 'invalid_union': {
+      const given = valueAt(data, path);
+      if (given !== null && typeof given === 'object' && !Array.isArray(given)) {
+        const keys = Object.keys(given);
+        const missing = ['ja', 'en'].filter((k) => !keys.includes(k));
+        const extra = keys.filter((k) => k !== 'ja' && k !== 'en');
+        message = `${describePath(path)} must be text, or an object with "ja" and "en" texts${missing.length > 0 ? `: add ${missing.join(' and ')}` : ''}${extra.length > 0 ? `${missing.length > 0 ? ';' : ':'} remove ${extra.join(', ')}` : ''}`;
+      } else {
+        message = `${describePath(path)} must be text, or an object with "ja" and "en" texts`;
+      }
       break;
+    }
     default:
       message = `${describePath(path)}: ${issue.message}`;
   }
   return { file, ...locate(at), rule: 'schema', severity: 'error', message, path: at };
+}
+
+/**
+ * The closest candidate to a misspelled word, if one is close enough to be a likely typo.
+ * @example didYouMean('adress', ['address', 'name']) // 'address'
+ */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = word.toLowerCase();
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(1, Math.floor(Math.max(word.length, 3) / 3));
+  return best !== undefined && bestDistance <= limit && best !== word ? best : undefined;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps each cost one. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i];
+    if (!row) continue;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      row[j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** The keys the schema allows in the object at a path (for "did you mean"). */
+function allowedKeysAt(path: ReadonlyArray<string | number>): string[] {
+  let node: z.ZodType | undefined = policySchema;
+  for (const seg of [...path, null]) {
+    // Unwrap optional/default/array layers until an object (or the end of the path) is reached.
+    for (;;) {
+      if (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap() as z.ZodType;
+      else if (node instanceof z.ZodUnion) node = (node.options as readonly z.ZodType[]).find((o) => o instanceof z.ZodObject);
+      else break;
+    }
+    if (seg === null) break;
+    if (node instanceof z.ZodArray && typeof seg === 'number') node = node.element as z.ZodType;
+    else if (node instanceof z.ZodObject && typeof seg === 'string') node = node.shape[seg] as z.ZodType | undefined;
+    else return [];
+  }
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
 }
 
 function expectedName(expected: string): string {
