@@ -1,0 +1,11 @@
+import { registerErrorCodes } from '../errors.ts';
+
+export const connectorErrors = registerErrorCodes({
+  MAMORI_GRAPH_INVALID: { status: 500, message: 'The dataset graph file is invalid.' },
+  MAMORI_CONNECTOR_URL_MISSING: { status: 500, message: 'A dataset connection URL environment variable is not set.' },
+  MAMORI_CONNECTOR_TASK_NOT_FOUND: { status: 404, message: 'No such connector task.' },
+  MAMORI_CONNECTOR_TASK_CLOSED: { status: 409, message: 'The task is already closed.' },
+  MAMORI_CONNECTOR_WAIVE_REASON: { status: 400, message: 'Waiving a task needs a reason.' },
+  MAMORI_CONNECTOR_SIGNATURE: { status: 401, message: 'The callback signature is missing, stale or wrong.' },
+  MAMORI_CONNECTOR_RUN_NOT_FOUND: { status: 404, message: 'No such connector run.' },
+});

@@ -1,0 +1,280 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { SqlEngine, MaskStrategy } from '../graph-schema.ts';
+import type { CollectionPlan, DatasetPlan } from '../graph-plan.ts';
+import type { CollectionOutcome, DatasetOutcome } from '../step-outcome.ts';
+import { keyText, quoteIdent, toPlainValue, type SqlConnection, type SqlQueryable } from './sql-connection.ts';
+
+/** Tuning knobs: IN-list chunk size, keyset page size, collections read in parallel. */
+export interface SqlExecutorOptions {
+  chunkSize?: number;
+  pageSize?: number;
+  concurrency?: number;
+  /** Key for `hash` masking (HMAC-SHA256). */
+  hashKey?: Buffer;
+}
+
+type Identities = Record<string, string>;
+/** Values of the person's rows for the fields children reference: collection → field → distinct values. */
+type KeyValues = Map<string, Map<string, unknown[]>>;
+interface Batch {
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * Runs the person's work on one SQL dataset. Every statement is set-based: one SELECT page, DELETE or UPDATE per
+ * collection per batch of keys, never one per row. Erasure, correction and suspension run in one transaction.
+ * @example const out = await createSqlExecutor(plan, conn).access({ email: 'a@example.jp' });
+ */
+export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: SqlExecutorOptions = {}) {
+  const engine: SqlEngine = conn.engine;
+  const chunkSize = opts.chunkSize ?? 500;
+  const pageSize = opts.pageSize ?? 1000;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const q = (name: string) => quoteIdent(engine, name);
+  const table = (cp: CollectionPlan) => q(cp.collection.name);
+  const dataset = plan.dataset.id;
+
+  /** The statements' WHERE clauses that select the person's rows of a collection (identity match, then each IN chunk). */
+  function batches(cp: CollectionPlan, ids: Identities, keys: KeyValues): Batch[] {
+    const out: Batch[] = [];
+    const seeds = cp.seeds.filter((s) => ids[s.identity] !== undefined);
+    if (seeds.length > 0) out.push({ where: seeds.map((s) => `${q(s.field)} = ?`).join(' or '), params: seeds.map((s) => ids[s.identity]) });
+    for (const v of cp.via) {
+      const values = keys.get(v.parent)?.get(v.parentField) ?? [];
+      for (let i = 0; i < values.length; i += chunkSize) {
+        const chunk = values.slice(i, i + chunkSize);
+        out.push({ where: `${q(v.field)} in (${chunk.map(() => '?').join(', ')})`, params: chunk });
+      }
+    }
+    return out;
+  }
+
+  /** Keyset-paginated read of `columns` for the rows of one batch. */
+  async function* readPages(db: SqlQueryable, cp: CollectionPlan, batch: Batch, columns: string[]): AsyncGenerator<Array<Record<string, unknown>>> {
+    const pk = cp.collection.primary_key;
+    const cols = [...new Set([...pk, ...columns])].map(q).join(', ');
+    const order = pk.map(q).join(', ');
+    let after: unknown[] | undefined;
+    for (;;) {
+      const cursor = after ? (pk.length === 1 ? ` and ${q(pk[0] ?? '')} > ?` : ` and (${order}) > (${pk.map(() => '?').join(', ')})`) : '';
+      const { rows } = await db.query(`select ${cols} from ${table(cp)} where (${batch.where})${cursor} order by ${order} limit ${pageSize}`, [...batch.params, ...(after ?? [])]);
+      if (rows.length > 0) yield rows;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1] ?? {};
+      after = pk.map((k) => last[k]);
+    }
+  }
+
+  /** Reads every row of the person in one collection (deduplicated by primary key) and records the keys children need. */
+  async function readCollection(db: SqlQueryable, cp: CollectionPlan, ids: Identities, keys: KeyValues, columns: string[]): Promise<Array<Record<string, unknown>>> {
+    const seen = new Set<string>();
+    const rows: Array<Record<string, unknown>> = [];
+    const own = new Map<string, Set<string>>(cp.keysForChildren.map((f) => [f, new Set()]));
+    const ownValues = new Map<string, unknown[]>(cp.keysForChildren.map((f) => [f, []]));
+    for (const batch of batches(cp, ids, keys)) {
+      for await (const page of readPages(db, cp, batch, columns)) {
+        for (const row of page) {
+          const id = cp.collection.primary_key.map((k) => keyText(row[k])).join('\u0000');
+          if (seen.has(id)) continue;
+          seen.add(id);
+          rows.push(row);
+          for (const f of cp.keysForChildren) {
+            const v = row[f];
+            if (v === null || v === undefined) continue;
+            const t = keyText(v);
+            if (!own.get(f)?.has(t)) {
+              own.get(f)?.add(t);
+              ownValues.get(f)?.push(v);
+            }
+          }
+        }
+      }
+    }
+    keys.set(cp.collection.name, ownValues);
+    return rows;
+  }
+
+  /** Forward pass, level by level with bounded parallelism: keys for every collection (and rows, for access). */
+  async function traverse(db: SqlQueryable, ids: Identities, full: boolean, parallel: boolean): Promise<{ keys: KeyValues; rows: Map<string, Array<Record<string, unknown>>> }> {
+    const keys: KeyValues = new Map();
+    const rows = new Map<string, Array<Record<string, unknown>>>();
+    for (const level of plan.levels) {
+      const work = level.map((cp) => async () => {
+        const columns = full ? cp.collection.fields.map((f) => f.name) : cp.keysForChildren;
+        // Leaves without children need no read at all outside access: their rows are addressed by predicate.
+        if (!full && columns.length === 0) return;
+        rows.set(cp.collection.name, await readCollection(db, cp, ids, keys, columns));
+      });
+      await runBounded(work, parallel ? concurrency : 1);
+    }
+    return { keys, rows };
+  }
+
+  async function countRows(db: SqlQueryable, cp: CollectionPlan, ids: Identities, keys: KeyValues): Promise<number> {
+    let n = 0;
+    for (const b of batches(cp, ids, keys)) {
+      const { rows } = await db.query(`select count(*) as n from ${table(cp)} where ${b.where}`, b.params);
+      n += Number(rows[0]?.n ?? 0);
+    }
+    return n;
+  }
+
+  function maskValue(strategy: MaskStrategy, before: unknown): unknown {
+    if (typeof strategy === 'object') return strategy.fixed;
+    switch (strategy) {
+      case 'null':
+        return null;
+      case 'hash':
+        return before === null || before === undefined ? null : createHmac('sha256', opts.hashKey ?? Buffer.alloc(32)).update(keyText(before)).digest('hex');
+      case 'random':
+        return randomBytes(12).toString('base64url');
+      default: {
+        const never: never = strategy;
+        return never;
+      }
+    }
+  }
+
+  async function maskCollection(db: SqlQueryable, cp: CollectionPlan, fields: Record<string, MaskStrategy>, ids: Identities, keys: KeyValues): Promise<number> {
+    const entries = Object.entries(fields);
+    const perRow = entries.some(([, s]) => s === 'hash' || s === 'random');
+    let n = 0;
+    if (!perRow) {
+      const set = entries.map(([f]) => `${q(f)} = ?`).join(', ');
+      const values = entries.map(([, s]) => maskValue(s, null));
+      for (const b of batches(cp, ids, keys)) n += (await db.query(`update ${table(cp)} set ${set} where ${b.where}`, [...values, ...b.params])).rowCount;
+      return n;
+    }
+    // Per-row values (keyed hash, random) still go in one UPDATE per page: CASE on the primary key.
+    const pk = cp.collection.primary_key;
+    const match = pk.map((k) => `${q(k)} = ?`).join(' and ');
+    for (const b of batches(cp, ids, keys)) {
+      const pages: Array<Array<Record<string, unknown>>> = [];
+      for await (const page of readPages(db, cp, b, entries.map(([f]) => f))) pages.push(page);
+      for (const page of pages) {
+        const params: unknown[] = [];
+        const sets = entries.map(([f, s]) => {
+          const cases = page.map((row) => {
+            params.push(...pk.map((k) => row[k]), maskValue(s, row[f]));
+            return `when ${match} then ?`;
+          });
+          return `${q(f)} = case ${cases.join(' ')} else ${q(f)} end`;
+        });
+        const keyList = page.map(() => (pk.length === 1 ? '?' : `(${pk.map(() => '?').join(', ')})`)).join(', ');
+        const keyCols = pk.length === 1 ? q(pk[0] ?? '') : `(${pk.map(q).join(', ')})`;
+        params.push(...page.flatMap((row) => pk.map((k) => row[k])));
+        n += (await db.query(`update ${table(cp)} set ${sets.join(', ')} where ${keyCols} in (${keyList})`, params)).rowCount;
+      }
+    }
+    return n;
+  }
+
+  return {
+    /** Everything reachable from the identities, grouped by collection. */
+    async access(ids: Identities): Promise<DatasetOutcome> {
+      const { rows } = await traverse(conn, ids, true, true);
+      const groups = plan.order.map((cp) => ({ name: `${dataset}.${cp.collection.name}`, rows: (rows.get(cp.collection.name) ?? []).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toPlainValue(v)]))) }));
+      const collections = groups.map((g, i) => ({ collection: plan.order[i]?.collection.name ?? '', status: 'done' as const, count: g.rows.length }));
+      return { dataset, status: 'done', count: collections.reduce((a, c) => a + c.count, 0), collections, groups };
+    },
+
+    /** Erases in reverse dependency order in one transaction; with `dryRun`, only counts what would change. */
+    async erase(ids: Identities, dryRun = false): Promise<DatasetOutcome> {
+      const work = async (db: SqlQueryable): Promise<CollectionOutcome[]> => {
+        const { keys } = await traverse(db, ids, false, false);
+        const out: CollectionOutcome[] = [];
+        for (const cp of [...plan.order].reverse()) {
+          const e = cp.collection.erase;
+          const name = cp.collection.name;
+          if (dryRun) {
+            const count = await countRows(db, cp, ids, keys);
+            out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}` });
+            continue;
+          }
+          switch (e.action) {
+            case 'retain': {
+              const basis = typeof e.legal_basis === 'string' ? e.legal_basis : e.legal_basis.en;
+              const period = typeof e.period === 'string' ? e.period : e.period.en;
+              out.push({ collection: name, status: 'skipped', count: await countRows(db, cp, ids, keys), note: `retained: ${basis}; ${period}` });
+              break;
+            }
+            case 'delete': {
+              let n = 0;
+              for (const b of batches(cp, ids, keys)) n += (await db.query(`delete from ${table(cp)} where ${b.where}`, b.params)).rowCount;
+              out.push({ collection: name, status: 'done', count: n });
+              break;
+            }
+            case 'mask':
+              out.push({ collection: name, status: 'done', count: await maskCollection(db, cp, e.fields, ids, keys), note: 'masked' });
+              break;
+            default: {
+              const never: never = e;
+              throw new Error(`unhandled erase action ${String(never)}`);
+            }
+          }
+        }
+        return out.reverse();
+      };
+      const collections = dryRun ? await work(conn) : await conn.transaction(work);
+      return { dataset, status: 'done', count: collections.filter((c) => c.status === 'done').reduce((a, c) => a + c.count, 0), collections };
+    },
+
+    /**
+     * Corrects fields (`collection.field` → new value). Only fields marked `correctable` change; the others are
+     * reported as skipped. Values before and after are returned for the request's record.
+     */
+    async correct(ids: Identities, changes: Array<{ field: string; after: unknown }>): Promise<DatasetOutcome> {
+      return conn.transaction(async (db) => {
+        const { keys } = await traverse(db, ids, false, false);
+        const collections: CollectionOutcome[] = [];
+        const corrections: NonNullable<DatasetOutcome['corrections']> = [];
+        for (const change of changes) {
+          const [cname, fname] = change.field.split('.');
+          const cp = plan.order.find((p) => p.collection.name === cname);
+          const field = cp?.collection.fields.find((f) => f.name === fname);
+          if (!cp || !field) continue;
+          if (!field.correctable) {
+            collections.push({ collection: cp.collection.name, status: 'skipped', count: 0, note: `${fname} is not correctable` });
+            continue;
+          }
+          const before: unknown[] = [];
+          let n = 0;
+          for (const b of batches(cp, ids, keys)) {
+            for await (const page of readPages(db, cp, b, [field.name])) for (const row of page) before.push(toPlainValue(row[field.name]));
+            n += (await db.query(`update ${table(cp)} set ${q(field.name)} = ? where ${b.where}`, [change.after, ...b.params])).rowCount;
+          }
+          collections.push({ collection: cp.collection.name, status: 'done', count: n });
+          corrections.push({ field: `${dataset}.${change.field}`, before: [...new Set(before.map((v) => JSON.stringify(v)))].map((s) => JSON.parse(s) as unknown), after: change.after, count: n });
+        }
+        return { dataset, status: collections.length === 0 ? 'skipped' : 'done', count: corrections.reduce((a, c) => a + c.count, 0), collections, corrections };
+      });
+    },
+
+    /** Stops use / provision by setting the dataset's configured flag column on the person's rows. */
+    async suspend(ids: Identities): Promise<DatasetOutcome> {
+      const s = plan.dataset.suspension;
+      if (!s) return { dataset, status: 'skipped', count: 0, collections: [], error: { code: 'MAMORI_CONNECTOR_NO_SUSPENSION', message: 'no suspension flag configured for this dataset' } };
+      return conn.transaction(async (db) => {
+        const { keys } = await traverse(db, ids, false, false);
+        const cp = plan.order.find((p) => p.collection.name === s.collection);
+        let n = 0;
+        if (cp) for (const b of batches(cp, ids, keys)) n += (await db.query(`update ${table(cp)} set ${q(s.field)} = ? where ${b.where}`, [s.value, ...b.params])).rowCount;
+        return { dataset, status: 'done', count: n, collections: [{ collection: s.collection, status: 'done', count: n }] };
+      });
+    },
+  };
+}
+
+export type SqlExecutor = ReturnType<typeof createSqlExecutor>;
+
+async function runBounded(work: Array<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, work.length) }, async () => {
+    while (next < work.length) {
+      const job = work[next++];
+      if (job) await job();
+    }
+  });
+  await Promise.all(lanes);
+}

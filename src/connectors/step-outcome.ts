@@ -1,0 +1,41 @@
+/** What happened in one system: expected outcomes are values, never exceptions. */
+export type StepStatus = 'done' | 'failed' | 'skipped' | 'waiting';
+export const stepStatuses: readonly StepStatus[] = ['done', 'failed', 'skipped', 'waiting'];
+
+export interface CollectionOutcome {
+  collection: string;
+  status: 'done' | 'skipped';
+  /** Rows read, erased, masked, corrected or flagged (a dry run: rows that would be). */
+  count: number;
+  /** Why it was skipped or what was kept: e.g. the legal basis and period of a retained collection. */
+  note?: string;
+}
+
+export interface DatasetOutcome {
+  dataset: string;
+  status: StepStatus;
+  count: number;
+  collections: CollectionOutcome[];
+  error?: { code: string; message: string };
+  /** Access only: the person's rows grouped by collection. */
+  groups?: Array<{ name: string; rows: Array<Record<string, unknown>> }>;
+  /** Correction only: each changed field with its values before and after. */
+  corrections?: Array<{ field: string; before: unknown[]; after: unknown; count: number }>;
+}
+
+/**
+ * A database error as it may be stored: its code and a message with quoted values removed, because driver
+ * messages can echo the person's data (e.g. `Key (email)=(…) already exists`).
+ */
+export function safeError(err: unknown): { code: string; message: string } {
+  const rawCode = err instanceof Error && 'code' in err ? err.code : undefined;
+  const code = typeof rawCode === 'string' || typeof rawCode === 'number' ? String(rawCode) : 'MAMORI_CONNECTOR_ERROR';
+  const raw = err instanceof Error ? err.message : 'unknown error';
+  const message = raw
+    .split('\n')[0]
+    ?.replace(/=\([^)]*\)/g, '=(…)')
+    .replace(/'[^']*'/g, "'…'")
+    .replace(/"[^"]*@[^"]*"/g, '"…"')
+    .slice(0, 200) ?? '';
+  return { code, message };
+}
