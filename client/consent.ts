@@ -1,0 +1,230 @@
+// consent.js: mamori's consent banner. Served at /consent.js with the policy's config inlined as MAMORI_CONFIG.
+// Budget: 6 KB gzip for JS and CSS together (scripts/build-client.mjs and a test enforce it), so the code is terse.
+// Fails open: any error is swallowed, so the host page keeps working (blocked tags simply stay blocked).
+import type { ClientConfig, ClientPurpose } from '../src/consent/client-config.ts';
+
+declare const MAMORI_CONFIG: ClientConfig;
+
+type Choices = Record<string, 0 | 1>;
+interface Saved {
+  v: string;
+  id: string;
+  c: Choices;
+}
+interface Host {
+  dataLayer?: unknown[];
+  gtag?: (...args: unknown[]) => void;
+  mamori?: { open(): void; allowed(purpose: string): boolean; version: string };
+}
+
+const KEY = 'mamori_consent';
+const SIGNALS = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization'];
+const w = window as unknown as Host & Window;
+const d = document;
+
+// [ja, en]
+const T = {
+  title: ['Cookie 等の利用について', 'How we use cookies'],
+  lead: [
+    'サービスの提供に必要なもののほか、次の目的で Cookie 等により情報を取得・利用することがあります。許可するかどうかはいつでも変更できます。',
+    'Besides what the service needs, we may collect and use information with cookies and similar technologies for the purposes below. You can change your choice at any time.',
+  ],
+  all: ['すべて許可する', 'Allow all'],
+  none: ['すべて拒否する', 'Reject all'],
+  more: ['詳細を設定する', 'Choose'],
+  save: ['選択を保存する', 'Save choices'],
+  req: ['常に有効', 'Always on'],
+  col: ['取得する情報', 'Collects'],
+  pol: ['プライバシーポリシー', 'Privacy policy'],
+  close: ['閉じる', 'Close'],
+};
+
+const CSS =
+  '.mmr{position:fixed;z-index:2147483000;inset:auto 0 0 0;max-height:90vh;overflow:auto;background:#fff;color:#1d2330;border-top:1px solid #c9ced8;box-shadow:0 -4px 16px #0002;font:15px/1.7 system-ui,sans-serif;padding:16px 20px}' +
+  '.mmr *{box-sizing:border-box;font:inherit;color:inherit}.mmr h2{font-size:17px;font-weight:700;margin:0 0 6px}.mmr p{margin:0 0 10px}' +
+  '.mmr button{cursor:pointer;border:1px solid #1f5fbf;border-radius:4px;padding:7px 14px;margin:4px 8px 0 0;background:#1f5fbf;color:#fff}.mmr button.s{background:#fff;color:#1f5fbf}' +
+  '.mmr :focus-visible{outline:3px solid #f0b400;outline-offset:2px}.mmr fieldset{border:1px solid #d9dde5;border-radius:4px;margin:8px 0;padding:6px 10px}' +
+  '.mmr small{display:block;color:#5b6475}.mmr a{color:#1f5fbf}.mmr label{font-weight:700}';
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+
+function load(): Saved | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(KEY) || 'null');
+    return v && typeof v.v == 'string' && typeof v.id == 'string' && v.c ? v : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function anonId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  let s = 'anon_';
+  for (let i = 0; i < 16; i++) s += (b[i]! % 36).toString(36);
+  return s + Date.now().toString(36);
+}
+
+function start(cfg: ClientConfig, base: string): void {
+  const L = /^en/i.test(d.documentElement.lang || navigator.language || '') ? 1 : 0;
+  const t = (k: keyof typeof T): string => T[k][L]!;
+  const gpc = (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  const purposes = cfg.p;
+  const choosable = purposes.filter((p) => p.c);
+  let saved = load();
+  const id = saved ? saved.id : anonId();
+  const fresh = (): boolean => !!saved && saved.v === cfg.v;
+
+  // Refusals outlive a policy change; a yes counts only for the version it was given for; GPC always wins.
+  const allowed = (p: ClientPurpose): boolean => {
+    if (!p.c) return true;
+    if (gpc && p.g) return false;
+    const c = saved && saved.c[p.i];
+    return c === 0 ? false : c === 1 && fresh() ? true : p.c === 2;
+  };
+  const byId = (i: string): boolean => purposes.some((p) => p.i === i && allowed(p));
+
+  function apply(): void {
+    const state: Record<string, string> = {};
+    for (const s of SIGNALS) state[s] = purposes.some((p) => p.s.indexOf(s) >= 0 && allowed(p)) ? 'granted' : 'denied';
+    w.gtag!('consent', 'update', state);
+    d.querySelectorAll<HTMLElement>('[data-mamori-purpose]').forEach((el) => {
+      if (!byId(el.dataset.mamoriPurpose || '')) return;
+      el.removeAttribute('data-mamori-purpose');
+      if (el instanceof HTMLScriptElement) {
+        const s = d.createElement('script');
+        for (const a of Array.from(el.attributes)) if (a.name != 'type') s.setAttribute(a.name, a.value);
+        if (el.dataset.type) s.type = el.dataset.type;
+        s.text = el.text;
+        el.replaceWith(s);
+      } else if (el.dataset.src) el.setAttribute('src', el.dataset.src);
+    });
+    // Remove the cookies of refused purposes on every host suffix (e.g. www.example.jp, .example.jp).
+    const names = d.cookie.split(';').map((c) => c.split('=')[0]!.trim());
+    const host = location.hostname.split('.');
+    for (const p of purposes) {
+      if (allowed(p)) continue;
+      for (const k of p.k) {
+        for (const n of names) {
+          if (k[k.length - 1] == '*' ? n.indexOf(k.slice(0, -1)) : n != k) continue;
+          for (let i = 0; i < host.length; i++) {
+            const dm = host.slice(i).join('.');
+            d.cookie = n + '=;Max-Age=0;path=/' + (i ? ';domain=.' + dm : '');
+            d.cookie = n + '=;Max-Age=0;path=/;domain=' + dm;
+          }
+        }
+      }
+    }
+    d.dispatchEvent(new CustomEvent('mamori:consent', { detail: cfg.v }));
+  }
+
+  function record(choices: Choices, method: string): void {
+    const prev = saved ? saved.c : {};
+    const c: Choices = {};
+    for (const k in prev) if (fresh() || prev[k] === 0) c[k] = prev[k]!;
+    for (const k in choices) c[k] = choices[k]!;
+    saved = { v: cfg.v, id, c };
+    try {
+      localStorage.setItem(KEY, JSON.stringify(saved));
+    } catch (e) {}
+    fetch(base + '/api/v1/consents', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: id, choices: Object.fromEntries(Object.entries(choices).map(([k, v]) => [k, !!v])), policyVersion: cfg.v, method }),
+      credentials: 'omit',
+      keepalive: true,
+    }).catch(() => {});
+    apply();
+  }
+
+  let root: HTMLElement | null = null;
+  let before: Element | null = null;
+  function close(): void {
+    if (root) root.remove();
+    root = null;
+    if (before instanceof HTMLElement) before.focus();
+  }
+  function show(prefs: boolean): void {
+    if (!root) {
+      before = d.activeElement;
+      root = d.createElement('div');
+      root.className = 'mmr';
+      root.setAttribute('role', 'dialog');
+      root.setAttribute('aria-modal', 'true');
+      root.setAttribute('aria-labelledby', 'mmr-t');
+      root.addEventListener('keydown', (e) => {
+        if (e.key == 'Escape') return close();
+        if (e.key != 'Tab') return;
+        const f = root!.querySelectorAll<HTMLElement>('button,a,input');
+        const first = f[0]!;
+        const last = f[f.length - 1]!;
+        if (e.shiftKey ? d.activeElement == first : d.activeElement == last) {
+          e.preventDefault();
+          (e.shiftKey ? last : first).focus();
+        }
+      });
+      root.addEventListener('click', (e) => {
+        const b = (e.target as HTMLElement).closest('button');
+        const a = b && b.dataset.a;
+        if (!a) return;
+        if (a == 'm') return show(true);
+        const c: Choices = {};
+        for (const p of choosable) {
+          const box = root!.querySelector<HTMLInputElement>('#mmr-' + p.i);
+          c[p.i] = a == 'y' ? 1 : a == 'n' ? 0 : box && box.checked ? 1 : 0;
+          if (gpc && p.g) c[p.i] = 0;
+        }
+        close();
+        record(c, 'banner');
+      });
+      d.body.appendChild(root);
+    }
+    const btn = (a: string, k: keyof typeof T, s?: boolean): string => '<button type="button" data-a="' + a + '"' + (s ? ' class="s"' : '') + '>' + t(k) + '</button>';
+    const list = prefs
+      ? purposes
+          .map(
+            (p) =>
+              '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + (allowed(p) ? ' checked' : '') + (p.c && !(gpc && p.g) ? '' : ' checked disabled') + '> ' + esc(p.n[L]!) + '</label>' +
+              (p.c ? '' : ' <small>' + t('req') + '</small>') + '<small>' + esc(p.d[L]!) + '</small>' +
+              p.t.map((x) => '<small>' + esc(x.n) + (x.p ? ' (' + esc(x.p[L]!) + ')' : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + (x.u ? ' <a href="' + esc(x.u) + '" target="_blank" rel="noopener">' + t('pol') + '</a>' : '') + '</small>').join('') +
+              '</fieldset>',
+          )
+          .join('')
+      : '<p>' + esc(choosable.map((p) => p.n[L]).join(L ? ', ' : '、')) + '</p>';
+    root.innerHTML =
+      '<style>' + CSS + '</style><h2 id="mmr-t">' + t('title') + '</h2><p>' + t('lead') + ' <a href="' + esc(cfg.u) + '" target="_blank">' + t('pol') + '</a></p>' + list +
+      btn('y', 'all') + btn('n', 'none') + (prefs ? btn('s', 'save', true) : btn('m', 'more', true));
+    root.querySelector<HTMLElement>(prefs ? 'input:not([disabled]),button' : 'button')!.focus();
+  }
+
+  w.mamori = { open: () => show(true), allowed: byId, version: cfg.v };
+  apply();
+  const ready = (): void => {
+    apply();
+    d.addEventListener('click', (e) => {
+      if ((e.target as Element).closest && (e.target as Element).closest('[data-mamori-open]')) show(true);
+    });
+    // GPC is a choice the browser makes for the person: record it once per version, then ask about the rest.
+    const off = choosable.filter((p) => gpc && p.g && !(saved && fresh() && saved.c[p.i] === 0));
+    if (off.length) {
+      const c: Choices = {};
+      for (const p of off) c[p.i] = 0;
+      record(c, 'gpc');
+    }
+    if (choosable.some((p) => !(gpc && p.g) && !(fresh() && saved!.c[p.i] !== undefined))) show(false);
+  };
+  d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', ready) : ready();
+}
+
+try {
+  const dl = (w.dataLayer = w.dataLayer || []);
+  // gtag must push the arguments object itself: Google's tag reads consent commands only in that form.
+  // eslint-disable-next-line prefer-rest-params
+  w.gtag = w.gtag || function () { dl.push(arguments); };
+  const denied: Record<string, string | number> = { wait_for_update: 500 };
+  for (const s of SIGNALS) denied[s] = 'denied';
+  w.gtag('consent', 'default', denied);
+  const src = (d.currentScript as HTMLScriptElement | null)?.src;
+  start(MAMORI_CONFIG, src ? new URL(src).origin : location.origin);
+} catch (e) {
+  // fail open: never break the host page
+}

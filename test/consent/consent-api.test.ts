@@ -1,0 +1,146 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { storeDialects } from '../support/stores.ts';
+import { createAssertion } from '../../src/auth/signed-assertion.ts';
+import { verifyReceiptProof } from '../../src/consent/consent-receipts.ts';
+import { receipt as receiptSchema } from '../../src/consent/consent-api-schemas.ts';
+import { ALLOWED_ORIGIN, ASSERTION_SECRET, anonId, startConsentServer, type ConsentTestServer } from './consent-server.ts';
+
+for (const dialect of storeDialects) {
+  describe(`consent API (${dialect})`, () => {
+    let s: ConsentTestServer;
+    before(async () => {
+      s = await startConsentServer(dialect);
+    });
+    after(async () => {
+      await s.close();
+    });
+
+    const auth = () => ({ authorization: `Bearer ${s.apiKey}` });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const decideOne = async (subject: string, purpose: string) => {
+      const res = await fetch(`${s.url}/api/v1/decisions?subject=${encodeURIComponent(subject)}&purpose=${purpose}`, { headers: auth() });
+      assert.equal(res.status, 200);
+      return (await res.json()) as { allowed: boolean; basis: string; policyVersion: string };
+    };
+
+    test('defaults: consent purposes denied, opt-out purposes allowed, none purposes always allowed', async () => {
+      const subject = anonId();
+      assert.deepEqual(await decideOne(subject, 'analytics'), { allowed: false, basis: 'no_consent', policyVersion: (await decideOne(subject, 'analytics')).policyVersion });
+      assert.equal((await decideOne(subject, 'error_reports')).basis, 'opt_out_default');
+      assert.equal((await decideOne(subject, 'error_reports')).allowed, true);
+      const service = await decideOne(subject, 'service');
+      assert.equal(service.allowed, true);
+      assert.equal(service.basis, 'not_required');
+    });
+
+    test('a banner receipt from a browser id is stored with a valid proof and changes the decision', async () => {
+      const subject = anonId();
+      const res = await post({ subject, choices: { analytics: true, ads: false }, method: 'banner', policyVersion: 'v-shown' });
+      assert.equal(res.status, 201);
+      const { receipt } = (await res.json()) as { receipt: unknown };
+      const r = receiptSchema.parse(receipt);
+      assert.equal(r.subjectKind, 'browser');
+      assert.equal(r.policyVersion, 'v-shown');
+      assert.ok(verifyReceiptProof(Buffer.alloc(32, 7), r));
+      assert.ok(!verifyReceiptProof(Buffer.alloc(32, 7), { ...r, choices: { analytics: false, ads: false } }), 'a changed receipt fails its proof');
+      assert.deepEqual(await decideOne(subject, 'analytics'), { allowed: true, basis: 'consent', policyVersion: 'v-shown' });
+      assert.equal((await decideOne(subject, 'ads')).basis, 'refused');
+    });
+
+    test('withdrawal is a new receipt: the decision flips and the export keeps both receipts in order', async () => {
+      const subject = 'user-42';
+      assert.equal((await post({ subject, choices: { analytics: true }, method: 'api' }, auth())).status, 201);
+      assert.equal((await decideOne(subject, 'analytics')).allowed, true);
+      assert.equal((await post({ subject, choices: { analytics: false, error_reports: false }, method: 'api' }, auth())).status, 201);
+      const analytics = await decideOne(subject, 'analytics');
+      assert.equal(analytics.allowed, false);
+      assert.equal(analytics.basis, 'refused');
+      assert.equal((await decideOne(subject, 'error_reports')).basis, 'refused');
+
+      const exp = await fetch(`${s.url}/api/v1/consents/${subject}`, { headers: auth() });
+      assert.equal(exp.status, 200);
+      const body = (await exp.json()) as { receipts: Array<{ choices: Record<string, boolean>; method: string }>; preferences: Record<string, { allowed: boolean }> };
+      assert.deepEqual(body.receipts.map((r) => r.choices), [{ analytics: true }, { analytics: false, error_reports: false }]);
+      assert.equal(body.preferences.analytics?.allowed, false);
+      const exported = await s.store.db.selectFrom('audit_events').select('action').where('action', '=', 'consent.exported').execute();
+      assert.ok(exported.length >= 1, 'an export by API key is audited');
+    });
+
+    test('batch decisions answer many purposes with an ETag that changes when a choice is recorded', async () => {
+      const subject = anonId();
+      const url = `${s.url}/api/v1/decisions?subject=${subject}&purpose=analytics,error_reports,service`;
+      const first = await fetch(url, { headers: auth() });
+      const etag = first.headers.get('etag');
+      const body = (await first.json()) as { decisions: Record<string, { allowed: boolean }> };
+      assert.deepEqual(Object.fromEntries(Object.entries(body.decisions).map(([k, v]) => [k, v.allowed])), { analytics: false, error_reports: true, service: true });
+      assert.ok(etag);
+      assert.equal((await fetch(url, { headers: { ...auth(), 'if-none-match': etag } })).status, 304);
+      await post({ subject, choices: { analytics: true }, method: 'banner' });
+      const again = await fetch(url, { headers: { ...auth(), 'if-none-match': etag } });
+      assert.equal(again.status, 200);
+      assert.notEqual(again.headers.get('etag'), etag);
+      const all = (await (await fetch(`${s.url}/api/v1/decisions?subject=${subject}`, { headers: auth() })).json()) as { decisions: Record<string, unknown> };
+      assert.deepEqual(Object.keys(all.decisions).sort(), ['ads', 'analytics', 'error_reports', 'service']);
+    });
+
+    test('CORS: a configured origin is answered, any other origin is refused', async () => {
+      const pre = await fetch(`${s.url}/api/v1/consents`, { method: 'OPTIONS', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' } });
+      assert.equal(pre.status, 204);
+      assert.equal(pre.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
+      const ok = await post({ subject: anonId(), choices: { analytics: false }, method: 'banner' }, { origin: ALLOWED_ORIGIN });
+      assert.equal(ok.status, 201);
+      assert.equal(ok.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
+      const badPre = await fetch(`${s.url}/api/v1/consents`, { method: 'OPTIONS', headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' } });
+      assert.equal(badPre.status, 403);
+      assert.equal(badPre.headers.get('access-control-allow-origin'), null);
+      const bad = await post({ subject: anonId(), choices: { analytics: true }, method: 'banner' }, { origin: 'http://evil.test' });
+      assert.equal(bad.status, 403);
+      assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'MAMORI_CONSENT_ORIGIN_FORBIDDEN');
+    });
+
+    test('bad input gets a clear 4xx with a stable code', async () => {
+      const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+      assert.deepEqual(await code(await post({ subject: anonId(), choices: { nope: true }, method: 'banner' })), [400, 'MAMORI_CONSENT_UNKNOWN_PURPOSE']);
+      assert.deepEqual(await code(await post({ subject: anonId(), choices: { service: false }, method: 'banner' })), [400, 'MAMORI_CONSENT_PURPOSE_NOT_CHOOSABLE']);
+      assert.deepEqual(await code(await post({ subject: anonId(), choices: {}, method: 'banner' })), [400, 'MAMORI_CONSENT_INVALID_BODY']);
+      assert.deepEqual(await code(await post({ subject: anonId(), choices: { analytics: 'yes' }, method: 'banner' })), [400, 'MAMORI_CONSENT_INVALID_BODY']);
+      const malformed = await fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"subject":' });
+      assert.deepEqual(await code(malformed), [400, 'MAMORI_BAD_REQUEST']);
+      const huge = await post({ subject: anonId(), choices: { analytics: true }, method: 'banner', pad: 'x'.repeat(20_000) });
+      assert.deepEqual(await code(huge), [413, 'MAMORI_PAYLOAD_TOO_LARGE']);
+      assert.deepEqual(await code(await post({ subject: 'user-42', choices: { analytics: true }, method: 'banner' })), [403, 'MAMORI_CONSENT_SUBJECT_FORBIDDEN']);
+      assert.deepEqual(await code(await post({ subject: anonId(), choices: { analytics: true }, method: 'import' })), [403, 'MAMORI_CONSENT_METHOD_FORBIDDEN']);
+      assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=a&purpose=analytics`)), [401, 'MAMORI_API_KEY_INVALID']);
+      assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=a&purpose=analytics`, { headers: { authorization: 'Bearer mamori_ck_wrong' } })), [401, 'MAMORI_API_KEY_INVALID']);
+      assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=a&purpose=nope`, { headers: auth() })), [400, 'MAMORI_CONSENT_UNKNOWN_PURPOSE']);
+      assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?purpose=analytics`, { headers: auth() })), [400, 'MAMORI_CONSENT_INVALID_BODY']);
+    });
+
+    test('a logged-in page records for the user named by a signed assertion', async () => {
+      const assertion = createAssertion({ sub: 'user-77', email: 'u77@example.jp', exp: Math.floor(Date.now() / 1000) + 600 }, ASSERTION_SECRET);
+      assert.equal((await post({ assertion, choices: { analytics: true }, method: 'banner' })).status, 201);
+      assert.equal((await decideOne('user-77', 'analytics')).allowed, true);
+      const forged = createAssertion({ sub: 'user-77', email: 'u77@example.jp', exp: Math.floor(Date.now() / 1000) + 600 }, 'another-secret-0123456789');
+      assert.equal((await post({ assertion: forged, choices: { analytics: false }, method: 'banner' })).status, 401);
+    });
+
+    test("a disclosure gathers the person's receipts", async () => {
+      await post({ subject: 'user-88', choices: { ads: false }, method: 'api' }, auth());
+      const hooks = s.server.ctx.requestHooks;
+      const sections = (await Promise.all(hooks.map((h) => h.gather?.({ id: 'req_1', kind: 'disclosure', identities: {}, subjectId: 'user-88' }) ?? []))).flat();
+      const consent = sections.find((x) => x.source === 'consent');
+      assert.ok(consent);
+      const receipts = consent.groups.find((g) => g.name === 'receipts');
+      assert.deepEqual(receipts?.rows.map((r) => r.choices), [{ ads: false }]);
+    });
+
+    test('the consent operations are described in the OpenAPI document', async () => {
+      const doc = (await (await fetch(`${s.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      for (const [path, method] of [['/api/v1/consents', 'post'], ['/api/v1/consents/{subject}', 'get'], ['/api/v1/decisions', 'get'], ['/api/v1/consent/config', 'get']] as const) {
+        assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+      }
+    });
+  });
+}
