@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,13 +21,14 @@ let pending: Promise<string | null> | null = null;
 
 /**
  * The bundled consent.js: `dist/client/consent.js`, built with esbuild from `client/consent.ts` on first use when
- * missing (a development checkout). Returns null when neither the bundle nor esbuild is available.
+ * missing or older than its source (a development checkout). Returns null when neither the bundle nor esbuild is available.
  */
 export function loadConsentBundle(root = packageRoot()): Promise<string | null> {
   pending ??= (async () => {
     const out = join(root, 'dist/client/consent.js');
-    if (existsSync(out)) return readFileSync(out, 'utf8');
     const entry = join(root, 'client/consent.ts');
+    // In a checkout, a bundle older than its source is rebuilt, so a stale dist/ never hides a change.
+    if (existsSync(out) && (!existsSync(entry) || statSync(out).mtimeMs >= statSync(entry).mtimeMs)) return readFileSync(out, 'utf8');
     if (!existsSync(entry)) return null;
     try {
       const esbuild = await import('esbuild');
