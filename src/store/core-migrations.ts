@@ -52,4 +52,10 @@ export const coreMigrations: Record<string, Migration> = {
       await db.schema.createIndex('mail_outbox_ref').on('mail_outbox').columns(['ref_type', 'ref_id']).execute();
     },
   },
+  /** Added by the policy-versions service: the officer's answer when purposes changed (17条2項 or consent). */
+  '0002_policy_version_purpose_change': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('policy_versions').addColumn('purpose_change', 'text').execute();
+    },
+  },
 };

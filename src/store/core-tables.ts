@@ -17,6 +17,8 @@ export interface PolicyVersionTable {
   policy_json: string;
   source_yaml: string;
   note: string | null;
+  /** When purposes changed versus the previous version: 'related' (17条2項) or 'consent'; null otherwise. */
+  purpose_change: string | null;
 }
 
 export interface AuditEventTable {
