@@ -1,4 +1,128 @@
-import type { Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 /** Migrations of the requests domain, named with the domain's number range so the order is global and stable. */
-export const requestMigrations: Record<string, Migration> = {};
+export const requestMigrations: Record<string, Migration> = {
+  '0200_requests': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('lang', 'text', (c) => c.notNull())
+        .addColumn('email', 'text')
+        .addColumn('account_id', 'text')
+        .addColumn('subject_id', 'text')
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('delivery', 'text')
+        .addColumn('agent_kind', 'text')
+        .addColumn('agent_relationship', 'text')
+        .addColumn('agent_name', 'text')
+        .addColumn('verified_via', 'text')
+        .addColumn('verified_at', 'text')
+        .addColumn('identity_confirmed_at', 'text')
+        .addColumn('token_hash', 'text')
+        .addColumn('target_days', 'integer', (c) => c.notNull())
+        .addColumn('due_at', 'text')
+        .addColumn('paused_since', 'text')
+        .addColumn('paused_s', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('fee_amount', 'integer')
+        .addColumn('fee_tax', 'text')
+        .addColumn('fee_paid_at', 'text')
+        .addColumn('fee_payment_method', 'text')
+        .addColumn('fee_reference', 'text')
+        .addColumn('decision_json', 'text')
+        .addColumn('decided_at', 'text')
+        .addColumn('delivered_at', 'text')
+        .addColumn('closed_at', 'text')
+        .addColumn('entered_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('requests_state_due').on('requests').columns(['state', 'due_at']).execute();
+      await db.schema.createIndex('requests_created').on('requests').columns(['created_at']).execute();
+
+      await db.schema
+        .createTable('request_codes')
+        .addColumn('request_id', 'text', (c) => c.primaryKey().references('requests.id').onDelete('cascade'))
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('used_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('request_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id').onDelete('cascade'))
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addUniqueConstraint('request_events_request_n', ['request_id', 'n'])
+        .execute();
+
+      await db.schema
+        .createTable('request_files')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id').onDelete('cascade'))
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('proof_kind', 'text')
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('uploaded_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('request_files_request').on('request_files').columns(['request_id']).execute();
+
+      await db.schema
+        .createTable('request_gathered')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id').onDelete('cascade'))
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('title_json', 'text', (c) => c.notNull())
+        .addColumn('sealed_groups', 'text', (c) => c.notNull())
+        .addColumn('entered_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('request_gathered_request').on('request_gathered').columns(['request_id']).execute();
+
+      await db.schema
+        .createTable('request_packages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id').onDelete('cascade'))
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('download_token_hash', 'text')
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('download_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('request_packages_request').on('request_packages').columns(['request_id']).execute();
+
+      await db.schema
+        .createTable('request_downloads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('package_id', 'text', (c) => c.notNull().references('request_packages.id').onDelete('cascade'))
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('via', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('request_rate_limits')
+        .addColumn('bucket', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,203 @@
+import type { Policy, RequestKind, PaymentMethod } from '../../policy/schema.ts';
+import { localize } from '../../policy/load-policy.ts';
+import { requestKindRules } from '../../law/appi/request-kinds.ts';
+import { refusalGrounds, type RefusalGround } from '../../law/appi/refusal-grounds.ts';
+
+/**
+ * Mail texts of the request workflow, in Japanese and English, written for the person who made the request.
+ * Every function returns `{ subject, text }`; nothing here reads the database or the clock.
+ */
+export type MailLang = 'ja' | 'en';
+
+export interface RequestMailBase {
+  lang: MailLang;
+  policy: Policy;
+  requestId: string;
+  kind: RequestKind;
+  /** The secret status link, when the requester has one. */
+  statusUrl?: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+}
+
+const paymentNames: Record<PaymentMethod, { ja: string; en: string }> = {
+  bank_transfer: { ja: '銀行振込', en: 'bank transfer' },
+  card: { ja: 'クレジットカード', en: 'credit card' },
+  postal_money_order: { ja: '定額小為替', en: 'postal money order' },
+  convenience_store: { ja: 'コンビニ決済', en: 'convenience store payment' },
+  cash_on_site: { ja: '窓口での現金払い', en: 'cash at our office' },
+};
+
+function service(b: RequestMailBase): string {
+  return localize(b.policy.service.name, b.lang);
+}
+
+function kindName(b: RequestMailBase): string {
+  return requestKindRules[b.kind].name[b.lang];
+}
+
+function footer(b: RequestMailBase): string {
+  const lines = b.lang === 'ja'
+    ? ['', `受付番号: ${b.requestId}`, ...(b.statusUrl ? [`手続きの状況: ${b.statusUrl}`, '（このリンクはご本人専用です。他の方に転送しないでください。）'] : []), '', `${service(b)} 個人情報のお問い合わせ窓口`]
+    : ['', `Request number: ${b.requestId}`, ...(b.statusUrl ? [`Status of your request: ${b.statusUrl}`, '(This link is for you alone. Please do not forward it.)'] : []), '', `${service(b)} privacy desk`];
+  return lines.join('\n');
+}
+
+/** Where to complain: the policy's complaint contacts and the accredited organization (施行令10条). */
+export function complaintLines(policy: Policy, lang: MailLang): string[] {
+  const op = policy.operator;
+  const ids = op.complaint_contacts ?? [];
+  const contacts = op.contacts.filter((c) => ids.includes(c.id));
+  const lines: string[] = [];
+  lines.push(lang === 'ja' ? 'この決定についてのご意見・苦情は、次の窓口でお受けしています。' : 'If you disagree with this decision or wish to complain, please contact:');
+  for (const c of contacts.length > 0 ? contacts : op.contacts.slice(0, 1)) {
+    const label = c.label ? `${localize(c.label, lang)}: ` : '';
+    lines.push(`  - ${label}${localize(c.value, lang)}`);
+  }
+  const org = op.accredited_organization;
+  if (org) {
+    lines.push(lang === 'ja' ? '当社が対象事業者となっている認定個人情報保護団体の苦情窓口:' : 'The complaint office of the accredited personal information protection organization we belong to:');
+    const phones = org.phones.join(' / ');
+    lines.push(lang === 'ja' ? `  - ${localize(org.name, lang)} ${localize(org.complaint_office, lang)}（電話: ${phones}）` : `  - ${localize(org.name, lang)}, ${localize(org.complaint_office, lang)} (phone: ${phones})`);
+  }
+  lines.push(lang === 'ja' ? '個人情報保護委員会の相談窓口（個人情報保護法相談ダイヤル）にご相談いただくこともできます。' : 'You may also consult the Personal Information Protection Commission (PPC helpline).');
+  return lines;
+}
+
+/** The 6-digit code that confirms the email address. */
+export function codeMail(b: RequestMailBase, code: string, minutes: number): RenderedMail {
+  if (b.lang === 'ja') {
+    return {
+      subject: `【${service(b)}】確認コード: ${code}`,
+      text: [`${kindName(b)}のご請求を受け付けるため、メールアドレスを確認しています。`, '', `確認コード: ${code}`, '', `このコードは${minutes}分間有効です。請求画面に入力してください。`, 'お心当たりがない場合は、このメールを破棄してください。手続きは進みません。', footer({ ...b, statusUrl: undefined })].join('\n'),
+    };
+  }
+  return {
+    subject: `[${service(b)}] Your confirmation code: ${code}`,
+    text: [`To accept your request (${kindName(b)}), we need to confirm your email address.`, '', `Code: ${code}`, '', `The code is valid for ${minutes} minutes. Enter it on the request page.`, 'If you did not make this request, please ignore this mail; nothing will happen.', footer({ ...b, statusUrl: undefined })].join('\n'),
+  };
+}
+
+/** The request is received and the email (or identity) confirmed. */
+export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null; needsDocumentCheck: boolean }): RenderedMail {
+  if (b.lang === 'ja') {
+    return {
+      subject: `【${service(b)}】${kindName(b)}のご請求を受け付けました`,
+      text: [
+        `${kindName(b)}のご請求を受け付けました。`,
+        facts.needsDocumentCheck ? 'お送りいただいた本人確認書類・代理権を確認する書類を担当者が確認いたします。確認が済みしだい、手続きを進めます。' : '遅滞なく対応いたします。',
+        ...(facts.dueDate ? [`回答の目安: ${facts.dueDate}まで`] : []),
+        footer(b),
+      ].join('\n'),
+    };
+  }
+  return {
+    subject: `[${service(b)}] We received your request (${kindName(b)})`,
+    text: [
+      `We have received your request (${kindName(b)}).`,
+      facts.needsDocumentCheck ? 'Our staff will check the identity and agency documents you sent, and then continue.' : 'We will handle it without delay.',
+      ...(facts.dueDate ? [`We aim to answer by ${facts.dueDate}.`] : []),
+      footer(b),
+    ].join('\n'),
+  };
+}
+
+/** A fee is due before work starts (38条). */
+export function paymentNeededMail(b: RequestMailBase, fee: { wording: { ja: string; en: string }; payment: PaymentMethod[] }): RenderedMail {
+  const methods = fee.payment.map((m) => paymentNames[m][b.lang]).join(b.lang === 'ja' ? '、' : ', ');
+  if (b.lang === 'ja') {
+    return {
+      subject: `【${service(b)}】手数料のお支払いのお願い`,
+      text: [`${kindName(b)}のご請求には、手数料 ${fee.wording.ja} をいただいております。`, `お支払い方法: ${methods}`, 'お支払いを確認してから手続きを進めます。お支払いまでの期間は回答期限の計算に含めません。', footer(b)].join('\n'),
+    };
+  }
+  return {
+    subject: `[${service(b)}] Fee payment for your request`,
+    text: [`A fee of ${fee.wording.en} applies to your request (${kindName(b)}).`, `How to pay: ${methods}`, 'We continue once the payment is confirmed. The time until payment does not count toward our answer deadline.', footer(b)].join('\n'),
+  };
+}
+
+/** We need documents from the requester (identity, agency, or details identifying the data: 37条). */
+export function documentsNeededMail(b: RequestMailBase, what: string): RenderedMail {
+  if (b.lang === 'ja') {
+    return {
+      subject: `【${service(b)}】書類のご提出のお願い`,
+      text: [`${kindName(b)}のご請求について、次の書類をご提出いただけますでしょうか。`, '', what, '', 'ご提出いただくまでの期間は回答期限の計算に含めません。ご不明な点はこのメールへの返信でお尋ねください。', footer(b)].join('\n'),
+    };
+  }
+  return {
+    subject: `[${service(b)}] Documents needed for your request`,
+    text: [`To continue with your request (${kindName(b)}), please send us:`, '', what, '', 'The time until we receive them does not count toward our answer deadline. Reply to this mail with any question.', footer(b)].join('\n'),
+  };
+}
+
+export interface DecisionForMail {
+  outcome: 'full' | 'partial' | 'refused' | 'alternative';
+  ground: RefusalGround | null;
+  reason: string | null;
+  corrections: Array<{ field: string; before: unknown; after: unknown }>;
+  measure: string | null;
+  alternativeMeasure: string | null;
+  /** 33条3項: the chosen method was not possible, with why and what we use instead. */
+  methodChange: { to: 'paper' | 'electronic'; reason: string } | null;
+  willDeliver: boolean;
+}
+
+const outcomeWords: Record<DecisionForMail['outcome'], { ja: string; en: string }> = {
+  full: { ja: 'ご請求のとおり対応することを決定しました。', en: 'We have decided to do as you requested.' },
+  partial: { ja: 'ご請求の一部について対応し、一部については対応しないことを決定しました。', en: 'We have decided to do part of what you requested and not the rest.' },
+  refused: { ja: '誠に恐れ入りますが、ご請求には応じられないとの決定に至りました。', en: 'We regret that we have decided not to do what you requested.' },
+  alternative: { ja: 'ご請求どおりの対応は困難なため、代わりの措置をとることを決定しました。', en: 'Doing exactly what you requested is not feasible, so we have decided to take an alternative measure instead.' },
+};
+
+function show(v: unknown): string {
+  return v === null || v === undefined || v === '' ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The decision, with the statutory ground, the written reason (36条) and where to complain. */
+export function decidedMail(b: RequestMailBase, d: DecisionForMail): RenderedMail {
+  const ja = b.lang === 'ja';
+  const lines: string[] = [ja ? `${kindName(b)}のご請求について、検討の結果をお知らせします。` : `Here is the result of our review of your request (${kindName(b)}).`, '', outcomeWords[d.outcome][b.lang]];
+  if (d.ground) {
+    const g = refusalGrounds[d.ground];
+    lines.push('', ja ? `根拠: 個人情報の保護に関する法律 ${g.article}（${g.label.ja}）` : `Ground: Act on the Protection of Personal Information, art. ${g.article} (${g.label.en})`);
+  }
+  if (d.reason) lines.push('', ja ? '理由:' : 'Reason:', d.reason);
+  if (d.corrections.length > 0) {
+    lines.push('', ja ? '訂正等の内容:' : 'What we changed:');
+    for (const c of d.corrections) lines.push(ja ? `  - ${c.field}: 「${show(c.before)}」→「${show(c.after)}」` : `  - ${c.field}: "${show(c.before)}" → "${show(c.after)}"`);
+  }
+  if (d.measure) lines.push('', ja ? `実施した措置: ${d.measure}` : `Measure taken: ${d.measure}`);
+  if (d.alternativeMeasure) lines.push('', ja ? `代わりにとる措置: ${d.alternativeMeasure}` : `Alternative measure: ${d.alternativeMeasure}`);
+  if (d.methodChange) {
+    lines.push('', ja
+      ? `ご指定の方法による開示が困難なため、${d.methodChange.to === 'paper' ? '書面の交付' : '電磁的記録の提供'}により開示いたします（法33条3項）。理由: ${d.methodChange.reason}`
+      : `Disclosure by the method you chose is not feasible, so we will disclose by ${d.methodChange.to === 'paper' ? 'paper letter' : 'electronic file'} (art. 33(3)). Reason: ${d.methodChange.reason}`);
+  }
+  if (d.willDeliver) lines.push('', ja ? '開示する内容は、準備が整いしだい別途お届けします。' : 'We will send the disclosed data separately as soon as it is ready.');
+  if (d.outcome !== 'full') lines.push('', ...complaintLines(b.policy, b.lang));
+  lines.push(footer(b));
+  return { subject: ja ? `【${service(b)}】${kindName(b)}のご請求に対する決定のお知らせ` : `[${service(b)}] Decision on your request (${kindName(b)})`, text: lines.join('\n') };
+}
+
+/** The disclosure is ready: a download link (electronic) or a letter in the post (paper). */
+export function deliveredMail(b: RequestMailBase, how: { format: 'electronic'; url: string; expiresOn: string } | { format: 'paper' }): RenderedMail {
+  const ja = b.lang === 'ja';
+  const lines: string[] = [];
+  if (how.format === 'electronic') {
+    lines.push(
+      ja ? `${kindName(b)}の内容をご用意しました。次のリンクからダウンロードしてください（ZIP形式: 閲覧用HTML、JSON、CSV）。` : `Your disclosure (${kindName(b)}) is ready. Download it from this link (ZIP: HTML to read, JSON and CSV):`,
+      '',
+      how.url,
+      '',
+      ja ? `リンクの有効期限: ${how.expiresOn}まで。ダウンロードの記録は保存しています。` : `The link is valid until ${how.expiresOn}. Each download is recorded.`,
+    );
+  } else {
+    lines.push(ja ? `${kindName(b)}の内容を書面にて郵送いたしました。数日のうちに届く見込みです。` : `We have sent your disclosure (${kindName(b)}) as a letter by post. It should arrive within a few days.`);
+  }
+  lines.push(footer(b));
+  return { subject: ja ? `【${service(b)}】開示内容のお届け` : `[${service(b)}] Your disclosure is ready`, text: lines.join('\n') };
+}

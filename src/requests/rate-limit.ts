@@ -1,0 +1,84 @@
+import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import { MamoriError } from '../errors.ts';
+import type { DbOrTrx } from '../store/store.ts';
+
+/**
+ * Fixed-window rate limits kept in the database, so every mamori process shares them. One atomic upsert per hit:
+ * the window restarts when it is over, otherwise the count goes up; the caller is refused above the limit.
+ */
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RequestRateLimits {
+  filingsPerIp: RateLimitRule;
+  filingsPerEmail: RateLimitRule;
+  codeAttemptsPerIp: RateLimitRule;
+  newCodesPerRequest: RateLimitRule;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+export const defaultRequestRateLimits: RequestRateLimits = {
+  filingsPerIp: { limit: 30, windowMs: HOUR },
+  filingsPerEmail: { limit: 10, windowMs: HOUR },
+  codeAttemptsPerIp: { limit: 60, windowMs: 10 * 60 * 1000 },
+  newCodesPerRequest: { limit: 5, windowMs: HOUR },
+};
+
+const ruleSchema = z.strictObject({ limit: z.number().int().min(1), windowMs: z.number().int().min(1000) });
+const envSchema = z.strictObject({
+  filingsPerIp: ruleSchema.optional(),
+  filingsPerEmail: ruleSchema.optional(),
+  codeAttemptsPerIp: ruleSchema.optional(),
+  newCodesPerRequest: ruleSchema.optional(),
+});
+
+/**
+ * Limits from MAMORI_REQUEST_LIMITS (JSON, e.g. `{"filingsPerIp":{"limit":100,"windowMs":3600000}}`), over the defaults.
+ * A bad value stops the start with the reason.
+ */
+export function requestRateLimitsFromEnv(env: NodeJS.ProcessEnv): RequestRateLimits {
+  const raw = env.MAMORI_REQUEST_LIMITS;
+  if (!raw) return defaultRequestRateLimits;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new MamoriError('MAMORI_CONFIG_INVALID', 'MAMORI_REQUEST_LIMITS must be JSON, e.g. {"filingsPerIp":{"limit":100,"windowMs":3600000}}');
+  }
+  const parsed = envSchema.safeParse(json);
+  if (!parsed.success) throw new MamoriError('MAMORI_CONFIG_INVALID', `MAMORI_REQUEST_LIMITS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { ...defaultRequestRateLimits, ...Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) };
+}
+
+/** A bucket name that does not reveal the email or IP it counts (HMAC with the server secret). */
+export function rateBucket(secret: Buffer, scope: string, value: string): string {
+  return `${scope}:${createHmac('sha256', secret).update(`${scope}\0${value}`).digest('base64url').slice(0, 32)}`;
+}
+
+/** Counts one hit; throws MAMORI_RATE_LIMITED (429) above the limit. Runs on its own so refusals still count. */
+export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, rule: RateLimitRule): Promise<void> {
+  const now = clock.now();
+  const nowIso = now.toISOString();
+  const cutoff = new Date(now.getTime() - rule.windowMs).toISOString();
+  const row = await db
+    .insertInto('request_rate_limits')
+    .values({ bucket, window_start: nowIso, count: 1 })
+    .onConflict((oc) =>
+      oc.column('bucket').doUpdateSet({
+        count: sql<number>`case when request_rate_limits.window_start <= ${cutoff} then 1 else request_rate_limits.count + 1 end`,
+        window_start: sql<string>`case when request_rate_limits.window_start <= ${cutoff} then ${nowIso} else request_rate_limits.window_start end`,
+      }),
+    )
+    .returning(['count', 'window_start'])
+    .executeTakeFirstOrThrow();
+  if (Number(row.count) > rule.limit) {
+    const retryAfterS = Math.max(1, Math.ceil((new Date(row.window_start).getTime() + rule.windowMs - now.getTime()) / 1000));
+    throw new MamoriError('MAMORI_RATE_LIMITED', `Too many attempts. Please wait about ${Math.ceil(retryAfterS / 60)} minute(s) and try again.`, { retryAfterSeconds: retryAfterS });
+  }
+}
