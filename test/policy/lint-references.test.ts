@@ -70,11 +70,14 @@ describe('references and consistency', () => {
   });
 
   ruleCases('policy-history-order', {
-    passes: [{ name: 'established then revised', change: () => {} }],
+    passes: [
+      { name: 'established then revised', change: () => {} },
+      { name: 'a history that knows only revisions', change: (p) => { p.history = [{ date: '2012-09-03', kind: 'revised' }, { date: '2020-01-01', kind: 'revised' }]; } },
+    ],
     fails: [
       { name: 'a revision dated before the establishment', change: (p) => { p.history.push({ date: '2023-01-01', kind: 'revised' }); }, at: '2023-01-01', says: 'oldest first' },
       { name: 'a second establishment', change: (p) => { p.history.push({ date: '2026-01-01', kind: 'established' }); }, says: 'established once' },
-      { name: 'a history starting with a revision', change: (p) => { p.history = [{ date: '2024-01-01', kind: 'revised' }]; }, says: 'kind: established' },
+      { name: 'two entries on one date', change: (p) => { p.history.push({ date: '2025-10-01', kind: 'revised' }); }, says: 'one per date' },
     ],
   });
 

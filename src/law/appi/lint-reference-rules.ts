@@ -166,7 +166,7 @@ export const referenceRules: LintRule[] = [
         if (prev && h.date <= prev.date) out.push({ path: ['history', i, 'date'], message: `history entry ${i + 1} (${h.date}) is not after the entry before it (${prev.date}): list revisions oldest first, one per date` });
         if (h.kind === 'established' && i > 0) out.push({ path: ['history', i, 'kind'], message: `history entry ${i + 1} is "established" but is not the first: the policy is established once; mark later entries as revised` });
       });
-      if (p.history.length > 0 && p.history[0]?.kind !== 'established') out.push({ path: ['history', 0, 'kind'], message: 'the first history entry should be kind: established (制定); later ones are revised (改定)' });
+      // A history may start with a revision: policies older than mamori often know only their later dates.
       return out;
     },
   },

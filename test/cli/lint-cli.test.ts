@@ -1,0 +1,120 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = join(root, 'test', 'fixtures', 'policies');
+const base = readFileSync(join(fixtures, 'base.yaml'), 'utf8');
+
+function mamori(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin', 'mamori.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      const code = err && typeof err.code === 'number' ? err.code : err ? 1 : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const jsonReport = z.object({
+  file: z.string(),
+  ok: z.boolean(),
+  errors: z.number(),
+  warnings: z.number(),
+  issues: z.array(z.object({ file: z.string(), line: z.number(), col: z.number(), rule: z.string(), severity: z.enum(['error', 'warning']), message: z.string(), article: z.string().optional() })),
+});
+
+// Each case starts a CLI process; a few at once keep the file fast.
+describe('mamori lint', { concurrency: 3 }, () => {
+  let dir: string;
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'mamori-lint-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a clean policy exits 0 and prints no finding', async () => {
+    const r = await mamori(['lint', join(fixtures, 'base.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /no problems found/);
+  });
+
+  test('an APPI error exits 1 with file:line:col rule message pointing at the offending line', async () => {
+    const file = write('fee.yaml', base.replace('    correction:\n      channels: [privacy_center]', '    correction:\n      channels: [privacy_center]\n      fee: { amount: 500, tax: included, payment: [card] }'));
+    const r = await mamori(['lint', file]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1, r.stdout);
+    const feeLine = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('fee: { amount: 500')) + 1;
+    assert.match(lines[0] ?? '', new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${feeLine}:7 appi-38-fee-kind a fee is set for 訂正・追加・削除 \\(correction\\)`));
+    assert.match(r.stderr, /1 error, 0 warnings/);
+  });
+
+  test('warnings alone exit 0 and are marked as warnings', async () => {
+    const file = write('slow.yaml', base.replace('      delivery: [electronic, paper]', '      delivery: [electronic, paper]\n      target_days: 45'));
+    const r = await mamori(['lint', file]);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /:\d+:7 appi-37-target-days \(warning\) requests\.kinds\.disclosure\.target_days is 45/);
+  });
+
+  test('--format json reports every issue with its position, rule and article', async () => {
+    const file = write('json.yaml', base.replace(/  address: \{ ja: 東京都千代田区千代田1-1.*\n/, '').replace('    data: [email, access_log]', '    data: [email, access_log, emial]'));
+    const r = await mamori(['lint', file, '--format', 'json']);
+    assert.equal(r.code, 1);
+    const report = jsonReport.parse(JSON.parse(r.stdout));
+    assert.equal(report.ok, false);
+    assert.equal(report.errors, 2);
+    const rules = report.issues.map((i) => `${i.rule}@${i.line}:${i.col}`);
+    const src = readFileSync(file, 'utf8').split('\n');
+    const operatorLine = src.findIndex((l) => l.startsWith('operator:')) + 1;
+    const dataLine = src.findIndex((l) => l.includes('emial')) + 1;
+    const dataCol = (src[dataLine - 1] ?? '').indexOf('emial') + 1;
+    assert.deepEqual(rules.sort(), [`appi-32-operator-address@${operatorLine}:1`, `appi-32-purpose-data-declared@${dataLine}:${dataCol}`].sort());
+    assert.equal(report.issues.find((i) => i.rule === 'appi-32-operator-address')?.article, '32条1項1号');
+    assert.match(report.issues.find((i) => i.rule === 'appi-32-purpose-data-declared')?.message ?? '', /did you mean "email"\?/);
+  });
+
+  test('a schema error names file:line:col and how to fix it', async () => {
+    const file = write('typo.yaml', base.replace('  address: {', '  adress: {'));
+    const r = await mamori(['lint', file]);
+    assert.equal(r.code, 1);
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('adress:')) + 1;
+    assert.equal(r.stdout.trim(), `${file}:${line}:3 schema unknown key "adress" in operator: did you mean "address"?`);
+  });
+
+  test('a misspelled enum value suggests the closest one', async () => {
+    const file = write('enum.yaml', base.replace('  kind: corporation', '  kind: corporaton'));
+    const r = await mamori(['lint', file, '--format', 'json']);
+    assert.equal(r.code, 1);
+    const report = jsonReport.parse(JSON.parse(r.stdout));
+    assert.equal(report.issues[0]?.rule, 'schema');
+    assert.match(report.issues[0]?.message ?? '', /operator\.kind must be one of: "corporation", "individual", "association" \(did you mean "corporation"\?\)/);
+  });
+
+  test('--graph also checks the dataset graph against the policy', async () => {
+    const clean = await mamori(['lint', join(fixtures, 'base.yaml'), '--graph', join(fixtures, 'graph-clean.yaml')]);
+    assert.equal(clean.code, 0, clean.stdout);
+    const r = await mamori(['lint', join(fixtures, 'base.yaml'), '--graph', join(fixtures, 'graph-with-phone.yaml')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /graph-with-phone\.yaml:\d+:\d+ graph-undeclared-category .*"phone"/);
+  });
+
+  test('usage errors exit 2', async () => {
+    const none = await mamori(['lint']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /name the policy file/);
+    const badFormat = await mamori(['lint', join(fixtures, 'base.yaml'), '--format', 'xml']);
+    assert.equal(badFormat.code, 2);
+    assert.match(badFormat.stderr, /--format must be text or json/);
+    const missing = await mamori(['lint', join(dir, 'absent.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stdout, /absent\.yaml:1:1 io cannot read the file: ENOENT/);
+  });
+});
