@@ -23,7 +23,7 @@ export function fixtureGraph(engine: SqlEngine, edit: (yaml: string) => string =
 
 export function makeService(store: Store, graph: DatasetGraph, conn: SqlConnection, extra: Partial<ConnectorServiceOptions> & { clock?: ManualClock } = {}) {
   const clock = extra.clock ?? createManualClock('2026-11-01T00:00:00.000Z');
-  const svc = createConnectorService({ store, clock, graph, secret: SECRET, env: {}, baseUrl: 'http://127.0.0.1:0', connections: { fedi_db: conn }, ...extra });
+  const svc = createConnectorService({ store, clock, graph, secret: SECRET, env: {}, baseUrl: 'http://127.0.0.1:0', connections: { misskey_db: conn }, ...extra });
   return { svc, clock };
 }
 

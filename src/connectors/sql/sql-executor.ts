@@ -47,7 +47,15 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
         out.push({ where: `${q(v.field)} in (${chunk.map(() => '?').join(', ')})`, params: chunk });
       }
     }
-    return out;
+    // One person usually fits in one statement: merge the predicates while the parameters stay within a chunk, so a
+    // row matched by two paths is read, counted and changed once.
+    const merged: Batch[] = [];
+    for (const b of out) {
+      const last = merged[merged.length - 1];
+      if (last && last.params.length + b.params.length <= chunkSize) merged[merged.length - 1] = { where: `(${last.where}) or (${b.where})`, params: [...last.params, ...b.params] };
+      else merged.push(b);
+    }
+    return merged;
   }
 
   /** Keyset-paginated read of `columns` for the rows of one batch. */
@@ -112,8 +120,15 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
   }
 
   async function countRows(db: SqlQueryable, cp: CollectionPlan, ids: Identities, keys: KeyValues): Promise<number> {
+    const list = batches(cp, ids, keys);
+    if (list.length > 1) {
+      // Several statements may match one row twice: count distinct primary keys instead.
+      const seen = new Set<string>();
+      for (const b of list) for await (const page of readPages(db, cp, b, [])) for (const row of page) seen.add(cp.collection.primary_key.map((k) => keyText(row[k])).join('\u0000'));
+      return seen.size;
+    }
     let n = 0;
-    for (const b of batches(cp, ids, keys)) {
+    for (const b of list) {
       const { rows } = await db.query(`select count(*) as n from ${table(cp)} where ${b.where}`, b.params);
       n += Number(rows[0]?.n ?? 0);
     }
