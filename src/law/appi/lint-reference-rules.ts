@@ -181,7 +181,9 @@ export const referenceRules: LintRule[] = [
 
 function findFillIns(value: unknown, path: Array<string | number>): LintFinding[] {
   if (typeof value === 'string') {
-    return value.includes(FILL_IN_MARKER) ? [{ path, message: `still the starter's placeholder ("${value.length > 60 ? `${value.slice(0, 57)}...` : value}"): write your own ${describeField(path)} here` }] : [];
+    if (!value.includes(FILL_IN_MARKER)) return [];
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return [{ path, message: `fill in ${describeField(path)}: it still holds the placeholder from \`mamori init\` ("${shown}"); replace it with your own value` }];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => findFillIns(v, [...path, i]));
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => findFillIns(v, [...path, k]));
@@ -189,7 +191,5 @@ function findFillIns(value: unknown, path: Array<string | number>): LintFinding[
 }
 
 function describeField(path: ReadonlyArray<string | number>): string {
-  const named = path.filter((p): p is string => typeof p === 'string' && p !== 'ja' && p !== 'en');
-  return named.slice(-2).join('.') || 'value';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${p}`)).join('');
 }
-
