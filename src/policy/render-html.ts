@@ -61,12 +61,12 @@ ${s.blocks.map(blockHtml)}</section>
 }
 
 /** A complete HTML document (lang attribute, landmarks, table of contents, print CSS). */
-export function renderPolicyHtml(doc: PolicyDocument, opts: { nav?: SafeHtml; extraBody?: SafeHtml } = {}): string {
+export function renderPolicyHtml(doc: PolicyDocument, opts: { nav?: SafeHtml; before?: SafeHtml; extraBody?: SafeHtml } = {}): string {
   return renderPage({
     lang: doc.lang,
     title: `${doc.title} | ${doc.serviceName}`,
     brand: doc.serviceName,
-    body: html`${policyBodyHtml(doc)}${opts.extraBody}`,
+    body: html`${opts.before}${policyBodyHtml(doc)}${opts.extraBody}`,
     nav: opts.nav,
     head: html`<style>${POLICY_CSS}</style>`,
   });
