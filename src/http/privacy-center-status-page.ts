@@ -1,0 +1,115 @@
+import type { Policy } from '../policy/schema.ts';
+import { localize } from '../policy/load-policy.ts';
+import type { RequesterView } from '../requests/request-service.ts';
+import { suspensionMeasures } from '../requests/request-service.ts';
+import { complaintLines } from '../mail/templates/request-mails.ts';
+import { html, type SafeHtml } from './html.ts';
+import type { Lang } from './layout.ts';
+import { centerPage, t } from './privacy-center-pages.ts';
+import { paymentLabels } from './request-labels.ts';
+
+/** Dates shown to people: Japan time, 2026年4月1日 / 1 April 2026. */
+export function formatDate(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
+}
+
+const outcomeText: Record<NonNullable<RequesterView['decision']>['outcome'], { ja: string; en: string }> = {
+  full: { ja: 'ご請求のとおり対応いたします。', en: 'We will do as you requested.' },
+  partial: { ja: 'ご請求の一部について対応し、一部については対応いたしかねます。', en: 'We will do part of what you requested, but not all of it.' },
+  refused: { ja: '誠に恐れ入りますが、ご請求には応じられません。', en: 'We regret that we cannot do what you requested.' },
+  alternative: { ja: 'ご請求どおりの対応は困難なため、代わりの措置をとります。', en: 'We cannot do exactly what you requested, so we take an alternative measure.' },
+};
+
+function show(v: unknown): string {
+  return v === null || v === undefined || v === '' ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function nextStep(lang: Lang, policy: Policy, view: RequesterView, links: { verify: string; documents: string }): SafeHtml {
+  switch (view.next) {
+    case 'enter_code':
+      return html`<section class="notice" aria-labelledby="next-title"><h2 id="next-title" style="margin-top:0">${t(lang, '次にしていただくこと', 'What you need to do next')}</h2>
+<p>${t(lang, 'メールでお送りした確認コードを入力してください。', 'Please enter the code we emailed you.')}</p><p><a class="button" href="${links.verify}">${t(lang, '確認コードを入力する', 'Enter the code')}</a></p></section>`;
+    case 'pay_fee': {
+      const fee = view.fee;
+      const note = policy.requests.kinds[view.kind]?.fee?.note;
+      return html`<section class="notice" aria-labelledby="next-title"><h2 id="next-title" style="margin-top:0">${t(lang, '手数料のお支払いのお願い', 'Please pay the fee')}</h2>
+${fee
+  ? html`<p>${t(lang, 'このご請求には、次の手数料をいただいております。', 'This request has the following fee.')}</p>
+<dl><dt>${t(lang, '金額', 'Amount')}</dt><dd><strong>${fee.wording[lang]}</strong></dd>
+<dt>${t(lang, 'お支払い方法', 'How to pay')}</dt><dd><ul>${fee.paymentMethods.map((m) => html`<li>${paymentLabels[m][lang]}</li>`)}</ul></dd>
+<dt>${t(lang, 'お支払いの際のお願い', 'When you pay')}</dt><dd>${t(lang, `受付番号「${view.id}」をお書き添えください（銀行振込の場合は、振込依頼人名の前にご入力ください）。`, `Please quote your request number "${view.id}" (for a bank transfer, before the sender's name).`)}</dd></dl>
+${note ? html`<p>${localize(note, lang)}</p>` : ''}`
+  : ''}
+<p>${t(lang, 'お支払いを確認でき次第、手続きを進めます。お支払いまでの期間は回答期限に含めません。', 'We continue as soon as we confirm the payment. The time until then does not count toward our deadline.')}</p></section>`;
+    }
+    case 'send_documents':
+      return html`<section class="notice" aria-labelledby="next-title"><h2 id="next-title" style="margin-top:0">${t(lang, '書類のご提出のお願い', 'Please send documents')}</h2>
+${view.documentsRequested ? html`<p style="white-space:pre-wrap">${view.documentsRequested}</p>` : ''}
+<form method="post" action="${links.documents}" enctype="multipart/form-data" class="stack">
+<div><label for="identity_document">${t(lang, '本人確認書類など', 'Identity document or other document')}</label>
+<p class="muted" id="identity_document-hint">${t(lang, 'PDF・PNG・JPEG形式、1ファイル10MBまで。マイナンバー（個人番号）や本籍地の記載は黒塗りにしてください。', 'PDF, PNG or JPEG, up to 10 MB. Please black out any My Number and registered domicile.')}</p>
+<input id="identity_document" name="identity_document" type="file" accept="application/pdf,image/png,image/jpeg" aria-describedby="identity_document-hint"></div>
+<div><label for="other_document">${t(lang, 'その他の書類（任意）', 'Another document (optional)')}</label>
+<input id="other_document" name="other_document" type="file" accept="application/pdf,image/png,image/jpeg"></div>
+<div><button type="submit">${t(lang, '書類を送る', 'Send the documents')}</button></div></form></section>`;
+    case null:
+      return html``;
+    default: {
+      const never: never = view.next;
+      return never;
+    }
+  }
+}
+
+/** The secret per-request status page: status, what is needed next, the decision with reasons, the download. */
+export function statusPage(lang: Lang, policy: Policy, view: RequesterView, token: string, now: Date): string {
+  const base = `/privacy-center/requests/${encodeURIComponent(view.id)}`;
+  const q = `token=${encodeURIComponent(token)}&lang=${lang}`;
+  const d = view.decision;
+  const deadline = view.deadline;
+  const withdrawable = ['awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress'].includes(view.state);
+  const body = html`<h1>${t(lang, 'ご請求の状況', 'Your request')}</h1>
+<dl>
+<dt>${t(lang, '受付番号', 'Request number')}</dt><dd>${view.id}</dd>
+<dt>${t(lang, 'ご請求の種類', 'Kind')}</dt><dd>${view.kindName[lang]}</dd>
+<dt>${t(lang, '受付日', 'Received')}</dt><dd>${formatDate(view.createdAt, lang)}</dd>
+<dt>${t(lang, '現在の状況', 'Status')}</dt><dd><strong>${view.stateLabel[lang]}</strong></dd>
+${deadline.status === 'running' && deadline.dueAt ? html`<dt>${t(lang, '回答予定日', 'We aim to answer by')}</dt><dd>${formatDate(deadline.dueAt, lang)}</dd>` : ''}
+${deadline.status === 'overdue' && deadline.dueAt ? html`<dt>${t(lang, '回答予定日', 'We aimed to answer by')}</dt><dd>${formatDate(deadline.dueAt, lang)} ${t(lang, '（遅れており申し訳ございません。できるだけ早くご回答します）', '(we are late, and sorry: we will answer as soon as we can)')}</dd>` : ''}
+${deadline.status === 'paused' ? html`<dt>${t(lang, '回答期限', 'Deadline')}</dt><dd>${t(lang, 'ご対応をお待ちしている間は、回答期限の進行を止めています。', 'The deadline is on hold while we wait for you.')}</dd>` : ''}
+${view.fee ? html`<dt>${t(lang, '手数料', 'Fee')}</dt><dd>${view.fee.wording[lang]} ${view.fee.paid ? t(lang, '（お支払いを確認しました）', '(payment received)') : t(lang, '（未払い）', '(not yet paid)')}</dd>` : ''}
+</dl>
+${nextStep(lang, policy, view, { verify: `${base}/verify?${q}`, documents: `${base}/documents?${q}` })}
+${d
+  ? html`<section aria-labelledby="decision-title"><h2 id="decision-title">${t(lang, '決定の内容', 'Our decision')}</h2>
+<p class="muted">${t(lang, '決定日', 'Decided on')}: ${formatDate(d.decidedAt, lang)}</p>
+<p><strong>${outcomeText[d.outcome][lang]}</strong></p>
+${d.groundLabel && d.article ? html`<p>${t(lang, '根拠', 'Ground')}: ${t(lang, `個人情報の保護に関する法律 ${d.article}`, `Act on the Protection of Personal Information, art. ${d.article}`)}（${d.groundLabel[lang]}）</p>` : ''}
+${d.reason ? html`<h3>${t(lang, '理由', 'Reason')}</h3><p style="white-space:pre-wrap">${d.reason}</p>` : ''}
+${d.corrections.length > 0
+  ? html`<h3>${t(lang, '訂正等の内容', 'What we changed')}</h3><table><thead><tr><th scope="col">${t(lang, '項目', 'Item')}</th><th scope="col">${t(lang, '訂正前', 'Before')}</th><th scope="col">${t(lang, '訂正後', 'After')}</th></tr></thead>
+<tbody>${d.corrections.map((c) => html`<tr><td>${c.field}</td><td>${show(c.before)}</td><td>${show(c.after)}</td></tr>`)}</tbody></table>`
+  : ''}
+${d.measure ? html`<p>${t(lang, '実施した措置', 'Measure taken')}: ${suspensionMeasures[d.measure].label[lang]}</p>` : ''}
+${d.alternativeMeasure ? html`<h3>${t(lang, '代わりにとる措置', 'Alternative measure')}</h3><p style="white-space:pre-wrap">${d.alternativeMeasure}</p>` : ''}
+${d.outcome !== 'full' ? html`<div class="muted">${complaintLines(policy, lang).map((l) => html`<p style="margin:0">${l}</p>`)}</div>` : ''}
+</section>`
+  : ''}
+${view.delivery
+  ? html`<section aria-labelledby="delivery-title"><h2 id="delivery-title">${t(lang, 'お届け', 'Delivery')}</h2>
+${view.delivery.format === 'zip'
+  ? view.delivery.expiresAt && new Date(view.delivery.expiresAt).getTime() < now.getTime()
+    ? html`<p>${t(lang, 'ダウンロードの有効期限が過ぎました。お問い合わせ窓口にご連絡いただければ、新しいリンクをご用意します。', 'The download has expired. Contact us and we will prepare a new link.')}</p>`
+    : html`<p>${t(lang, '開示する内容をZIPファイル（閲覧用HTML、JSON、CSV）でご用意しました。', 'Your data is ready as a ZIP file (HTML to read, JSON and CSV).')}</p>
+<p><a class="button" href="${base}/package?${q}" download>${t(lang, '開示データをダウンロード', 'Download your data')}</a></p>
+${view.delivery.expiresAt ? html`<p class="muted">${t(lang, `有効期限: ${formatDate(view.delivery.expiresAt, lang)}まで。ダウンロードの記録は保存しています。`, `Available until ${formatDate(view.delivery.expiresAt, lang)}. Each download is recorded.`)}</p>` : ''}`
+  : html`<p>${t(lang, `${formatDate(view.delivery.deliveredAt, lang)}に書面を郵送いたしました。`, `We sent a letter by post on ${formatDate(view.delivery.deliveredAt, lang)}.`)}</p>`}
+</section>`
+  : ''}
+${withdrawable
+  ? html`<section aria-labelledby="withdraw-title"><h2 id="withdraw-title">${t(lang, 'ご請求の取り下げ', 'Withdraw the request')}</h2>
+<form method="post" action="${base}/withdraw?${q}"><p>${t(lang, 'ご請求が不要になった場合は、取り下げることができます。', 'If you no longer need this request, you can withdraw it.')}</p><button type="submit" class="secondary">${t(lang, 'ご請求を取り下げる', 'Withdraw')}</button></form></section>`
+  : ''}
+<p class="muted">${t(lang, 'このページのアドレスはご本人専用です。他の方に知らせないでください。', 'This page address is for you alone. Please do not share it.')}</p>`;
+  return centerPage(lang, policy, t(lang, 'ご請求の状況', 'Your request'), body);
+}
