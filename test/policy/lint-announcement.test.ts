@@ -118,6 +118,11 @@ describe('32条 announcements', () => {
     fails: [{ name: 'no purpose-change rule', change: (p) => { p.purpose_changes = undefined; }, says: '17条2項' }],
   });
 
+  ruleCases('appi-22-retention', {
+    passes: [{ name: 'a stated retention rule', change: () => {} }],
+    fails: [{ name: 'no retention rule', change: (p) => { p.retention = undefined; }, says: '22条' }],
+  });
+
   ruleCases('appi-43-anonymized-items', {
     passes: [{ name: 'anonymized data with its items and method', change: (p) => { p.statistics = { produces_statistics: true, anonymized: { produces: true, items: ['年代', '利用回数'], method: '電子メールで送付', provides_to_third_parties: true } }; } }],
     fails: [

@@ -76,6 +76,11 @@ describe('provision (20条・27条〜31条)', () => {
     fails: [{ name: 'a planned filing', change: (p) => { p.provision.opt_out = optOut({ ppc_filing: { status: 'planned' } }); }, at: 'status: planned' }],
   });
 
+  ruleCases('appi-27-1-academic', {
+    passes: [{ name: 'the four general exceptions', change: () => {} }],
+    fails: [{ name: 'the academic exception claimed', change: (p) => { p.provision.statutory_exceptions.push('academic'); }, at: '- academic', says: '学術研究機関等' }],
+  });
+
   ruleCases('appi-27-5-processor-entrusted-by', {
     passes: [{ name: 'a processor group naming who entrusts it', change: (p) => { p.subject_groups.push({ id: 'end_users', kind: 'member_end_users', name: '会員企業の顧客', role: 'processor', entrusted_by: '会員企業' }); } }],
     fails: [{ name: 'a processor group without entrusted_by', change: (p) => { p.subject_groups.push({ id: 'end_users', kind: 'member_end_users', name: '会員企業の顧客', role: 'processor' }); }, at: 'role: processor' }],
@@ -134,7 +139,17 @@ describe('provision (20条・27条〜31条)', () => {
   });
 
   ruleCases('appi-30-confirmation', {
-    passes: [{ name: 'third-party data with a confirmation', change: addFromPartner('本人から直接取得') }],
+    passes: [
+      { name: 'third-party data with a confirmation', change: addFromPartner('本人から直接取得') },
+      {
+        name: 'data received from the entrusting member as a processor',
+        change: (p) => {
+          p.subject_groups.push({ id: 'end_users', kind: 'member_end_users', name: '会員企業の顧客', role: 'processor', entrusted_by: '会員企業' });
+          p.data.push({ id: 'entrusted', category: 'entrusted_data', subject_groups: ['end_users'], acquisition: [{ method: 'third_party', source: '会員企業' }], published_by_user: false });
+          p.purposes.push({ id: 'host', kind: 'service', description: '委託を受けた業務のため', subject_groups: ['end_users'], data: ['entrusted'], choice: 'none' });
+        },
+      },
+    ],
     fails: [
       {
         name: 'third-party data without a confirmation',

@@ -116,3 +116,16 @@ describe('the rule set', () => {
     assert.equal(issues.find((i) => i.rule === 'appi-32-operator-address')?.article, '32条1項1号');
   });
 });
+
+describe('contact values', () => {
+  ruleCases('policy-contact-value', {
+    passes: [
+      { name: 'an email address and a postal address', change: () => {} },
+      { name: 'a web form URL and a phone number', change: (p) => { p.operator.contacts.push({ id: 'form', kind: 'web_form', value: 'https://example.jp/contact' }, { id: 'tel', kind: 'phone', value: '03-1234-5678', hours: '平日10時〜17時' }); } },
+    ],
+    fails: [
+      { name: 'an email contact holding a URL', change: (p) => { const c = p.operator.contacts[0]; if (c) c.value = 'https://example.jp/privacy'; }, at: 'https://example.jp/privacy', says: 'not an email address' },
+      { name: 'a web form holding an email', change: (p) => { p.operator.contacts.push({ id: 'form', kind: 'web_form', value: 'form@example.jp' }); }, at: 'form@example.jp', says: 'not a URL' },
+    ],
+  });
+});

@@ -187,6 +187,13 @@ export const announcementRules: LintRule[] = [
     check: (p) => (p.purpose_changes ? [] : [{ path: ['purposes'], message: 'purpose_changes is missing: state that changes stay reasonably related to the old purposes (17条2項) and how changed purposes are notified or published (21条3項); add purpose_changes: { rule: related_only, methods: [publish] }' }]),
   },
   {
+    id: 'appi-22-retention',
+    article: '22条',
+    severity: 'warning',
+    summary: { ja: '不要になった個人データを消去する方針を示す', en: 'Say when data is erased' },
+    check: (p) => (p.retention ? [] : [{ path: ['data'], message: 'retention is missing: 22条 asks for personal data to be erased without delay once no longer needed; add retention.general (and retention.items for specific periods)' }]),
+  },
+  {
     id: 'appi-43-anonymized-items',
     article: '43条3項・4項',
     severity: 'error',

@@ -82,6 +82,16 @@ export const provisionRules: LintRule[] = [
         : [],
   },
   {
+    id: 'appi-27-1-academic',
+    article: '27条1項5号〜7号',
+    severity: 'warning',
+    summary: { ja: '学術研究の例外は学術研究機関等に関わる場合に限られる', en: 'The academic exception needs an academic institution' },
+    check: (p) => {
+      const i = p.provision.statutory_exceptions.indexOf('academic');
+      return i < 0 ? [] : [{ path: ['provision', 'statutory_exceptions', i], message: 'the academic exception (27条1項5号〜7号) applies only when the operator is, or provides data to, an academic research institution (学術研究機関等) for academic research; remove it unless that is so' }];
+    },
+  },
+  {
     id: 'appi-27-5-processor-entrusted-by',
     article: '27条5項1号',
     severity: 'error',
@@ -175,14 +185,17 @@ export const provisionRules: LintRule[] = [
     article: '30条1項',
     severity: 'warning',
     summary: { ja: '第三者から取得するときは提供元と取得の経緯を確認する', en: 'Confirm the provider and how it acquired data received from a third party' },
-    check: (p) =>
-      p.data.flatMap((d, i) =>
-        d.acquisition.flatMap((acq, j): LintFinding[] =>
+    check: (p) => {
+      // Data received under an entrustment (委託, 27条5項1号) is not a third-party provision, so 30条 does not apply.
+      const processorGroups = new Set(p.subject_groups.filter((g) => g.role === 'processor').map((g) => g.id));
+      return p.data.flatMap((d, i) =>
+        d.subject_groups.every((g) => processorGroups.has(g)) ? [] : d.acquisition.flatMap((acq, j): LintFinding[] =>
           acq.method === 'third_party' && !acq.confirmation
             ? [{ path: ['data', i, 'acquisition', j, 'method'], message: `"${d.id}" is acquired from a third party without a confirmation: 30条 requires confirming the provider's name, address, representative and how it acquired the data; add acquisition.confirmation` }]
             : [],
         ),
-      ),
+      );
+    },
   },
   {
     id: 'appi-20-sensitive-consent',

@@ -139,6 +139,32 @@ export const referenceRules: LintRule[] = [
     },
   },
   {
+    id: 'policy-contact-value',
+    article: 'mamori',
+    severity: 'error',
+    summary: { ja: '窓口の連絡先が種類に合った形で書かれている', en: 'Contact values fit their kind' },
+    check: (p) =>
+      p.operator.contacts.flatMap((c, i): LintFinding[] => {
+        const values = typeof c.value === 'string' ? [c.value] : [c.value.ja, c.value.en];
+        const path = ['operator', 'contacts', i, 'value'];
+        if (values.some((v) => v.includes(FILL_IN_MARKER))) return [];
+        switch (c.kind) {
+          case 'email':
+            return values.every((v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)) ? [] : [{ path, message: `contact "${c.id}" is an email contact but its value is not an email address: write it as name@example.jp` }];
+          case 'web_form':
+            return values.every((v) => /^https?:\/\/\S+$/.test(v)) ? [] : [{ path, message: `contact "${c.id}" is a web form but its value is not a URL: write the form's address, e.g. https://example.jp/contact` }];
+          case 'phone':
+            return values.every((v) => /[0-9０-９]{2,}/.test(v)) ? [] : [{ path, message: `contact "${c.id}" is a phone contact but its value has no number: write the number, e.g. 03-0000-0000` }];
+          case 'postal':
+            return [];
+          default: {
+            const unreachable: never = c.kind;
+            return unreachable;
+          }
+        }
+      }),
+  },
+  {
     id: 'policy-purpose-data-group',
     article: '17条1項',
     severity: 'warning',
