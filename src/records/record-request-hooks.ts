@@ -61,7 +61,7 @@ export function createRecordsRequestHooks(ctx: Omit<AppContext, 'requestHooks'>)
     async onDecided(req, decision) {
       if (req.kind !== 'stop_provision' || !req.subjectId) return;
       if (decision.outcome !== 'full' && decision.outcome !== 'partial') return;
-      await flagOptOutStop(ctx.store.db, ctx.clock, `requester:${req.id}`, { subjectId: req.subjectId, source: 'request', requestId: req.id });
+      await flagOptOutStop(ctx.store.db, ctx.clock, 'system', { subjectId: req.subjectId, source: 'request', requestId: req.id });
     },
   };
 }
