@@ -51,8 +51,6 @@ describe('example: social-network (seed 002)', () => {
     assertLintsClean(loaded, {
       // Fires on every ad tool whatever its choice; the seed's browser-setting opt-out is kept (see the file).
       warnings: ['appi-31-person-related'],
-      // Disputed: the seed knows only a revision date, and the example does not invent an establishment date.
-      disputedErrors: ['policy-history-order'],
     });
   });
 

@@ -25,21 +25,15 @@ export function lintExample(loaded: LoadedPolicy): { errors: PolicyIssue[]; warn
   return { errors: issues.filter((i) => i.severity === 'error'), warnings: issues.filter((i) => i.severity === 'warning') };
 }
 
-/**
- * What an example expects from lint besides silence: warnings it accepts (by rule id), each a deliberate choice
- * explained in the policy file, and errors from rules the examples' engineer disputes (reported to the lint owner),
- * which are tolerated so that the example can stay faithful to its seed.
- */
+/** Warnings an example accepts (by rule id), each a deliberate choice explained in the policy file. */
 export interface LintExpectations {
   warnings?: readonly string[];
-  disputedErrors?: readonly string[];
 }
 
 /** Asserts an example lints without errors, and that the only warnings are the ones it expects. */
 export function assertLintsClean(loaded: LoadedPolicy, expected: LintExpectations = {}): void {
   const { errors, warnings } = lintExample(loaded);
-  const realErrors = errors.filter((e) => !(expected.disputedErrors ?? []).includes(e.rule));
-  assert.equal(realErrors.length, 0, `lint errors:\n${formatIssues(realErrors)}`);
+  assert.equal(errors.length, 0, `lint errors:\n${formatIssues(errors)}`);
   const unexpected = warnings.filter((w) => !(expected.warnings ?? []).includes(w.rule));
   assert.equal(unexpected.length, 0, `unexpected lint warnings:\n${formatIssues(unexpected)}`);
 }
