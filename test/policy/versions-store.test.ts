@@ -30,7 +30,7 @@ for (const dialect of storeDialects) {
   test(`publishes numbered immutable versions with an audit event in the same transaction (${dialect})`, async () => {
     const store = await createTestStore(dialect);
     try {
-      const clock = createManualClock(new Date('2025-03-01T00:00:00Z'));
+      const clock = createManualClock('2025-03-01T00:00:00Z');
       assert.equal(await latestVersion(store.db), undefined);
       const first = await publishVersion(store, clock, { ...v1, effectiveOn: '2024-04-01', note: 'first', actor: 'cli' });
       assert.equal(first.number, 1);
