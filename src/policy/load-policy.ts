@@ -57,9 +57,13 @@ export function parsePolicy(source: string, file: string): LoadResult {
     return { line: 1, col: 1 };
   };
   const data: unknown = doc.toJS();
-  const parsed = policySchema.safeParse(data ?? {});
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
+    const what = data === null || data === undefined ? 'the file is empty' : 'the file must be a mapping of keys (mamori: 1, service: …, operator: …)';
+    return { ok: false, issues: [{ file, line: 1, col: 1, rule: 'schema', severity: 'error', message: `${what}: start from \`mamori init\`, which writes a commented starter policy`, path: [] }] };
+  }
+  const parsed = policySchema.safeParse(data);
   if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.map((issue) => toIssue(issue, file, locate, data)) };
+    return { ok: false, issues: withoutFollowOnIssues(parsed.error.issues).map((issue) => toIssue(issue, file, locate, data)) };
   }
   return { ok: true, loaded: { file, source, policy: parsed.data, locate } };
 }
@@ -72,6 +76,12 @@ export function loadPolicyFile(path: string): LoadResult {
     return { ok: false, issues: [{ file: path, line: 1, col: 1, rule: 'io', severity: 'error', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, path: [] }] };
   }
   return parsePolicy(source, path);
+}
+
+/** A value with a bad format (e.g. a date not written YYYY-MM-DD) needs one message, not also "does not exist". */
+function withoutFollowOnIssues(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const formatAt = new Set(issues.filter((i) => i.code === 'invalid_format').map((i) => JSON.stringify(i.path)));
+  return issues.filter((i) => i.code !== 'custom' || !formatAt.has(JSON.stringify(i.path)));
 }
 
 /** For an unknown key, point at the key itself rather than its parent. */
@@ -126,7 +136,10 @@ function toIssue(issue: z.core.$ZodIssue, file: string, locate: LoadedPolicy['lo
       const given = valueAt(data, path);
       const options = issue.values.map((v) => String(v));
       const hint = typeof given === 'string' ? didYouMean(given, options) : undefined;
-      message = `${describePath(path)} must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      // A message the schema itself gives (e.g. for `mamori: 1`) says more than the list of values.
+      message = issue.message.startsWith('Invalid')
+        ? `${describePath(path)} must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`
+        : `${describePath(path)}: ${issue.message}`;
       break;
     }
     case 'too_small':
@@ -137,7 +150,9 @@ function toIssue(issue: z.core.$ZodIssue, file: string, locate: LoadedPolicy['lo
       break;
     case 'invalid_union': {
       const given = valueAt(data, path);
-      if (given !== null && typeof given === 'object' && !Array.isArray(given)) {
+      if (given === undefined) {
+        message = `${describePath(path)} is required: add it (text, or { ja: …, en: … })`;
+      } else if (given !== null && typeof given === 'object' && !Array.isArray(given)) {
         const keys = Object.keys(given);
         const missing = ['ja', 'en'].filter((k) => !keys.includes(k));
         const extra = keys.filter((k) => k !== 'ja' && k !== 'en');
@@ -145,6 +160,13 @@ function toIssue(issue: z.core.$ZodIssue, file: string, locate: LoadedPolicy['lo
       } else {
         message = `${describePath(path)} must be text, or an object with "ja" and "en" texts`;
       }
+      break;
+    }
+    case 'invalid_format': {
+      const given = valueAt(data, path);
+      const id = typeof given === 'string' && issue.format === 'regex' ? given.trim().toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') : '';
+      const hint = id !== '' && id !== given && /^[a-z][a-z0-9_]*$/.test(id) && issue.message.includes('lower-case') ? ` (did you mean "${id}"?)` : '';
+      message = `${describePath(path)}: ${issue.message}${hint}`;
       break;
     }
     default:
