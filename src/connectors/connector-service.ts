@@ -48,6 +48,8 @@ export interface ConnectorServiceOptions {
   maxAttempts?: number;
   fetch?: typeof fetch;
   webhookBackoffMs?: number;
+  /** Called after each system's step is recorded (CLI progress). Gets no data, only the outcome's status and count. */
+  onStep?: (step: { runId: string; dataset: string; index: number; total: number; status: StepStatus; count: number }) => void;
 }
 
 export interface RunReport {
@@ -237,7 +239,7 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
     const run = { id: row.id, request_id: row.request_id, kind: parseKind(row.kind), dry_run: row.dry_run === 1 };
     const payload = payloadSchema.parse(openSealedJson(secret, row.payload_sealed));
     const steps = await db.selectFrom('connector_steps').select(['dataset', 'status']).where('run_id', '=', runId).execute();
-    for (const ds of graph.datasets) {
+    for (const [index, ds] of graph.datasets.entries()) {
       const prior = steps.find((s) => s.dataset === ds.id)?.status;
       // Done, skipped and waiting steps are never run again: a resumed run continues where it stopped.
       if (prior === 'done' || prior === 'skipped' || prior === 'waiting') continue;
@@ -249,6 +251,7 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
         outcome = { dataset: ds.id, status: 'failed', count: 0, collections: [], error: safeError(err) };
       }
       await recordStep(runId, outcome);
+      opts.onStep?.({ runId, dataset: ds.id, index: index + 1, total: graph.datasets.length, status: outcome.status, count: outcome.count });
     }
     return settle(runId, true);
   }

@@ -1,0 +1,51 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { unzipSync, strFromU8 } from 'fflate';
+import { createFixtureDb, seedFediverse, snapshot, userEmail, userId } from '../fixtures/fediverse/fediverse-fixture.ts';
+
+const run = promisify(execFile);
+const GRAPH = 'examples/misskey-server/datasets.yaml';
+
+it('mamori dsr runs access, dry-run erasure, erasure and correction and prints only counts', async (t) => {
+  const fx = await createFixtureDb('postgres');
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-dsr-'));
+  t.after(async () => {
+    await fx.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await seedFediverse(fx.conn, 3);
+  const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'mamori.sqlite')}`, MAMORI_DATA_DIR: dir, MISSKEY_DATABASE_URL: fx.url };
+  const dsr = (...args: string[]) => run(process.execPath, ['bin/mamori.js', 'dsr', ...args], { env });
+
+  const pkg = join(dir, 'pkg.zip');
+  const access = await dsr('access', '--graph', GRAPH, '--identity', `email=${userEmail(2)}`, '--out', pkg);
+  assert.match(access.stdout, /misskey_db: done 12/);
+  assert.match(access.stderr, /1\/1 misskey_db done 12/, 'plain progress lines when not on a terminal');
+  assert.ok(!access.stdout.includes(userEmail(2)) && !access.stderr.includes(userEmail(2)), 'no personal data printed');
+  const files = unzipSync(new Uint8Array(readFileSync(pkg)));
+  const signins = JSON.parse(strFromU8(files['misskey_db.signin.json'] ?? new Uint8Array())) as Array<{ userId: string }>;
+  assert.deepEqual(signins.map((s) => s.userId), [userId(2), userId(2)]);
+
+  const dry = await dsr('erase', '--graph', GRAPH, '--identity', `account_id=${userId(2)}`, '--dry-run');
+  assert.match(dry.stdout, /\(dry run\): done/);
+  assert.match(dry.stdout, /note: done 3 \(dry run: mask\)/);
+  assert.equal((await snapshot(fx.conn)).signin?.length, 6);
+
+  const fix = await dsr('correct', '--graph', GRAPH, '--identity', `email=${userEmail(1)}`, '--set', 'user.name=訂正後');
+  assert.match(fix.stdout, /corrected misskey_db.user.name: 1 row/);
+
+  const erase = await dsr('erase', '--graph', GRAPH, '--identity', `email=${userEmail(2)}`);
+  assert.match(erase.stdout, /signin: done 2/);
+  const snap = await snapshot(fx.conn);
+  assert.equal(snap.signin?.length, 4);
+  assert.equal(snap.user?.find((u) => u.id === userId(1))?.name, '訂正後');
+});
+
+it('mamori dsr refuses a malformed identity with exit code 2', async () => {
+  await assert.rejects(run(process.execPath, ['bin/mamori.js', 'dsr', 'access', '--graph', GRAPH, '--identity', 'nope']), (err: { code?: number }) => err.code === 2);
+});
