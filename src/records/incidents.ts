@@ -12,24 +12,38 @@ import { inTransaction } from './in-transaction.ts';
 
 const instant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(new Date(s).getTime()), 'use an ISO date-time such as 2026-04-01T10:00:00+09:00');
 
-/** An incident as staff enter it. */
-export const incidentInputSchema = z.strictObject({
+const incidentFields = {
   title: z.string().trim().min(1).max(200),
   discoveredAt: instant,
-  occurredAt: instant.optional(),
+  occurredAt: instant,
   description: z.string().trim().min(1).max(10_000),
-  dataItems: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
-  /** null (or omitted) while unknown. */
-  affectedCount: z.number().int().min(0).nullable().default(null),
-  sensitiveData: z.boolean().default(false),
-  financialHarmData: z.boolean().default(false),
-  unauthorizedPurpose: z.boolean().default(false),
-  skimming: z.boolean().default(false),
-  advancedEncryption: z.boolean().default(false),
-  pseudonymizedOnly: z.boolean().default(false),
+  dataItems: z.array(z.string().trim().min(1).max(200)).max(200),
+  /** null while unknown. */
+  affectedCount: z.number().int().min(0).nullable(),
+  sensitiveData: z.boolean(),
+  financialHarmData: z.boolean(),
+  unauthorizedPurpose: z.boolean(),
+  skimming: z.boolean(),
+  advancedEncryption: z.boolean(),
+  pseudonymizedOnly: z.boolean(),
+};
+
+/** An incident as staff enter it. */
+export const incidentInputSchema = z.strictObject({
+  ...incidentFields,
+  occurredAt: incidentFields.occurredAt.optional(),
+  dataItems: incidentFields.dataItems.default([]),
+  affectedCount: incidentFields.affectedCount.default(null),
+  sensitiveData: incidentFields.sensitiveData.default(false),
+  financialHarmData: incidentFields.financialHarmData.default(false),
+  unauthorizedPurpose: incidentFields.unauthorizedPurpose.default(false),
+  skimming: incidentFields.skimming.default(false),
+  advancedEncryption: incidentFields.advancedEncryption.default(false),
+  pseudonymizedOnly: incidentFields.pseudonymizedOnly.default(false),
 });
 export type IncidentInput = z.input<typeof incidentInputSchema>;
-export const incidentUpdateSchema = incidentInputSchema.partial().extend({ status: z.enum(['open', 'closed']).optional() });
+/** A partial update: only the fields given change (no defaults here, or an update would reset facts). */
+export const incidentUpdateSchema = z.strictObject(incidentFields).partial().extend({ status: z.enum(['open', 'closed']).optional() });
 
 const fieldKeys = breachReportFieldOrder as [BreachReportField, ...BreachReportField[]];
 export const reportFieldsSchema = z.partialRecord(z.enum(fieldKeys), z.string().max(20_000));

@@ -8,7 +8,7 @@ import { flagOptOutStop } from './optout-filings.ts';
  * How the records domain plugs into the request workflow: a disclosure includes the person's provision and
  * receipt records (33条5項); a decided request to stop provision flags the person so opt-out provision refuses them.
  */
-export function createRecordsRequestHooks(ctx: Omit<AppContext, 'requestHooks'>): RequestHooks {
+export function createRecordsRequestHooks(ctx: Pick<AppContext, 'store' | 'clock'>): RequestHooks {
   return {
     async gather(req) {
       if (req.kind !== 'disclosure' || !req.subjectId) return [];

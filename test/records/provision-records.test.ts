@@ -7,7 +7,6 @@ import { extendProvision, listProvisions, purgeExpiredRecords, recordProvision, 
 import { createOptOutFiling, flagOptOutStop, updateOptOutFiling } from '../../src/records/optout-filings.ts';
 import { createRecordsRequestHooks } from '../../src/records/record-request-hooks.ts';
 import { createTestStore, storeDialects } from '../support/stores.ts';
-import type { AppContext } from '../../src/context.ts';
 
 const consentProvision = {
   basis: 'consent',
@@ -86,7 +85,7 @@ for (const dialect of storeDialects) {
       const store = await createTestStore(dialect);
       const clock = createManualClock('2026-04-01T03:00:00Z');
       try {
-        const hooks = createRecordsRequestHooks({ store, clock } as Omit<AppContext, 'requestHooks'>);
+        const hooks = createRecordsRequestHooks({ store, clock });
         await hooks.onDecided?.({ id: 'req_1', kind: 'stop_provision', identities: {}, subjectId: 'p9' }, { outcome: 'refused' });
         assert.equal((await store.db.selectFrom('record_optout_stops').selectAll().execute()).length, 0);
         await hooks.onDecided?.({ id: 'req_1', kind: 'stop_provision', identities: {}, subjectId: 'p9' }, { outcome: 'full' });
@@ -108,7 +107,7 @@ for (const dialect of storeDialects) {
           providerAcquisition: '提供元のサービス登録時に本人から直接取得', consentConfirmed: true, subjects: ['user_1'], dataItems: ['氏名'],
         }, 'cli');
         await recordRelatedConfirmation(store.db, clock, 'cli', { confirmedOn: '2026-03-02', recipient: { name: 'Ad Network Inc.', country: 'US' }, consentMethod: '提供先の同意画面', foreignInfoGiven: true, subjects: ['user_1'], dataItems: ['Cookie ID'] }, 'cli');
-        const hooks = createRecordsRequestHooks({ store, clock } as Omit<AppContext, 'requestHooks'>);
+        const hooks = createRecordsRequestHooks({ store, clock });
         const sections = await hooks.gather?.({ id: 'req_2', kind: 'disclosure', identities: {}, subjectId: 'user_1' });
         assert.equal(sections?.length, 1);
         const groups = Object.fromEntries((sections?.[0]?.groups ?? []).map((g) => [g.name, g.rows.map((x) => x.record_id)]));
