@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { SqlEngine } from '../../src/connectors/graph-schema.ts';
+import { scanDatabase } from '../../src/connectors/scan/scan-database.ts';
+import { parseGraph } from '../../src/connectors/load-graph.ts';
+import { createFixtureDb, seedFediverse, type FixtureDb } from '../fixtures/fediverse/fediverse-fixture.ts';
+
+const run = promisify(execFile);
+const SECRET_VALUES = ['090-1111-2222', '123456789018', '4111111111111111', '150-0001', '山田 太郎'];
+
+async function withContacts(engine: SqlEngine): Promise<FixtureDb> {
+  const fx = await createFixtureDb(engine);
+  await seedFediverse(fx.conn, 3);
+  const q = (s: string) => (engine === 'mysql' ? s.replaceAll('"', '`') : s);
+  await fx.conn.query(q(`create table contact (id varchar(32) not null primary key, "ownerId" varchar(32) not null, tel varchar(32), my_no varchar(16), card varchar(32), zip varchar(10), full_name varchar(64), foreign key ("ownerId") references "user"(id))`));
+  await fx.conn.query(q(`insert into contact values ('c1', 'u1', ?, ?, ?, ?, ?), ('c2', 'u2', '03-1234-5678', '000000000019', '5555 5555 5555 4444', '100-0005', 'ヤマダ ハナコ'), ('c3', 'u3', '+81 80 1234 5678', '111111111118', '4242424242424242', '060-0000', '佐藤 花子')`), SECRET_VALUES);
+  return fx;
+}
+
+describe('mamori scan', () => {
+  for (const engine of ['postgres', 'mysql', 'sqlite'] as const) {
+    it(`detects personal data by values and names on ${engine}`, async (t) => {
+      const fx = await withContacts(engine);
+      t.after(() => fx.drop());
+      const tables = await scanDatabase(fx.conn, engine);
+      const contact = tables.find((x) => x.name === 'contact');
+      const cats = Object.fromEntries(contact?.columns.map((c) => [c.name, [c.category, c.evidence?.by]]) ?? []);
+      assert.deepEqual(cats, { id: [undefined, undefined], ownerId: [undefined, undefined], tel: ['phone', 'values'], my_no: ['my_number', 'values'], card: ['payment_card', 'values'], zip: ['postal_address', 'values'], full_name: ['name', 'values'] });
+      const profile = tables.find((x) => x.name === 'user_profile');
+      assert.equal(profile?.columns.find((c) => c.name === 'email')?.category, 'email');
+      assert.equal(profile?.columns.find((c) => c.name === 'birthday')?.category, 'birthdate');
+      assert.equal(tables.find((x) => x.name === 'signin')?.columns.find((c) => c.name === 'ip')?.category, 'ip_address');
+      assert.deepEqual(contact?.columns.find((c) => c.name === 'ownerId')?.references, { table: 'user', column: 'id' });
+    });
+  }
+
+  it('reports drift against the policy with exit 1, writes a loadable draft and never prints sampled values', async (t) => {
+    const fx = await withContacts('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-scan-'));
+    t.after(async () => {
+      await fx.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const out = join(dir, 'draft.yaml');
+    const r = await run(process.execPath, ['bin/mamori.js', 'scan', fx.url, '--policy', 'examples/misskey-server/policy.yaml', '--out', out, '--url-env', 'MISSKEY_DATABASE_URL']).then(
+      (x) => ({ code: 0, ...x }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /my_no: my_number \(values 3\/3 look like my_number\) — not declared in the policy/);
+    assert.match(r.stdout, /tel: phone .* not declared/);
+    assert.doesNotMatch(r.stdout, /email: email .* not declared/, 'declared categories are not drift');
+    for (const v of [...SECRET_VALUES, 'user1@example.jp', '192.0.2.1']) assert.ok(!r.stdout.includes(v) && !r.stderr.includes(v), 'a sampled value was printed');
+    const draft = parseGraph(readFileSync(out, 'utf8'), out);
+    assert.ok(draft.ok, draft.ok ? '' : JSON.stringify(draft.issues));
+    const cols = draft.loaded.graph.datasets[0]?.collections.map((c) => c.name).sort();
+    assert.ok(cols?.includes('contact') && cols.includes('signin') && cols.includes('note'));
+  });
+});
