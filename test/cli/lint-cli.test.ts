@@ -106,6 +106,13 @@ describe('mamori lint', { concurrency: 3 }, () => {
     assert.match(r.stdout, /graph-with-phone\.yaml:\d+:\d+ graph-undeclared-category .*"phone"/);
   });
 
+  test('--rules lists every rule with its article', async () => {
+    const r = await mamori(['lint', '--rules', '--format', 'json']);
+    assert.equal(r.code, 0);
+    const rules = z.array(z.object({ id: z.string(), severity: z.enum(['error', 'warning']), article: z.string(), summary: z.object({ ja: z.string(), en: z.string() }) })).parse(JSON.parse(r.stdout));
+    assert.equal(rules.find((x) => x.id === 'appi-38-fee-kind')?.article, '38条1項');
+  });
+
   test('usage errors exit 2', async () => {
     const none = await mamori(['lint']);
     assert.equal(none.code, 2);

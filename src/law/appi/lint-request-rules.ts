@@ -1,5 +1,6 @@
 import { requestKinds, type Policy, type RequestKind, type RequestProcedure, type SubjectGroupKind } from '../../policy/schema.ts';
 import { feeAllowed, requestKindRules } from './request-kinds.ts';
+import { groundsFor, refusalGrounds } from './refusal-grounds.ts';
 import type { LintFinding, LintRule } from './lint-rule.ts';
 
 /** 33条・37条・38条: how requests are received, verified, charged and answered. */
@@ -69,7 +70,7 @@ export const requestRules: LintRule[] = [
       eachProcedure(p, (kind, proc, path) =>
         proc.operator_grounds.map((_, i) => ({
           path: [...path, 'operator_grounds', i],
-          message: `operator ground ${i + 1} for ${kind}: a request may be refused only on a statutory ground (e.g. 33条2項1号〜3号 for disclosure); make sure this case is an instance of one, since staff must cite a statutory ground when refusing`,
+          message: `operator ground ${i + 1} for ${kind}: a request may be refused only on a statutory ground (for ${kind}: ${[...new Set(groundsFor(kind).map((g) => refusalGrounds[g].article))].join(', ')}); make sure this case is an instance of one, since staff must cite a statutory ground when refusing`,
         })),
       ),
   },
