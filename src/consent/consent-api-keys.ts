@@ -41,14 +41,15 @@ export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, cacheMs = 50
   return {
     async verify(key) {
       if (!key.startsWith(CONSENT_KEY_PREFIX) || key.length > 200) return null;
-      const h = hashKey(key);
+      // Keyed by the key itself (memory only, like any secret the process holds), so a hit costs no hashing.
       const now = clock.now().getTime();
-      const hit = cache.get(h);
+      const hit = cache.get(key);
       if (hit && hit.until > now) return hit.id;
+      const h = hashKey(key);
       const row = await db.selectFrom('consent_api_keys').select(['id', 'revoked_at']).where('key_hash', '=', h).executeTakeFirst();
       const id = row && !row.revoked_at ? row.id : null;
       if (cache.size > 1000) cache.clear();
-      cache.set(h, { id, until: now + cacheMs });
+      cache.set(key, { id, until: now + cacheMs });
       return id;
     },
   };

@@ -1,16 +1,8 @@
-import type { DbOrTrx } from '../store/store.ts';
+import type { PreferenceReader, PreferenceRow } from './preference-reader.ts';
 import type { Decision, DecisionBasis } from './consent-api-schemas.ts';
 import type { ConsentConfig, ConsentPurpose } from './consent-config.ts';
 import { MamoriError } from '../errors.ts';
 import './consent-errors.ts';
-
-interface PreferenceRow {
-  purpose: string;
-  allowed: number;
-  policy_version: string;
-  receipt_id: string;
-  updated_at: string;
-}
 
 /** The decision for one purpose from the person's current preference (or none): the rule, as a pure function. */
 export function decideFromPreference(purpose: ConsentPurpose, pref: PreferenceRow | undefined, currentVersion: string): Decision {
@@ -44,16 +36,11 @@ function resolvePurposes(config: ConsentConfig, ids: readonly string[]): Consent
 }
 
 /** Decides one purpose for a subject: one primary-key lookup. */
-export async function decide(db: DbOrTrx, config: ConsentConfig, subject: string, purposeId: string): Promise<Decision> {
+export async function decide(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeId: string): Promise<Decision> {
   const [purpose] = resolvePurposes(config, [purposeId]);
   if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE');
   if (purpose.choice === 'none') return decideFromPreference(purpose, undefined, config.version);
-  const pref = await db
-    .selectFrom('consent_preferences')
-    .select(['purpose', 'allowed', 'policy_version', 'receipt_id', 'updated_at'])
-    .where('subject', '=', subject)
-    .where('purpose', '=', purposeId)
-    .executeTakeFirst();
+  const pref = await reader.one(subject, purposeId);
   return decideFromPreference(purpose, pref, config.version);
 }
 
@@ -61,9 +48,9 @@ export async function decide(db: DbOrTrx, config: ConsentConfig, subject: string
  * Decides many purposes (all of the policy's when `purposeIds` is omitted) with one range read on the primary key.
  * `etag` changes whenever the subject records a new choice or the policy's consent version changes.
  */
-export async function decideMany(db: DbOrTrx, config: ConsentConfig, subject: string, purposeIds?: readonly string[]): Promise<{ decisions: Record<string, Decision>; etag: string }> {
+export async function decideMany(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeIds?: readonly string[]): Promise<{ decisions: Record<string, Decision>; etag: string }> {
   const purposes = purposeIds ? resolvePurposes(config, purposeIds) : config.purposes;
-  const rows = await db.selectFrom('consent_preferences').select(['purpose', 'allowed', 'policy_version', 'receipt_id', 'updated_at']).where('subject', '=', subject).execute();
+  const rows = await reader.all(subject);
   const byPurpose = new Map(rows.map((r) => [r.purpose, r]));
   let latest = '';
   for (const r of rows) {

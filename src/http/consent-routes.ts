@@ -24,6 +24,7 @@ import '../consent/consent-errors.ts';
 import { recordConsent, subjectConsents } from '../consent/consent-receipts.ts';
 import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
 import { toClientConfig } from '../consent/client-config.ts';
+import { createPreferenceReader } from '../consent/preference-reader.ts';
 import { errorBody } from './openapi.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './app.ts';
@@ -49,7 +50,9 @@ const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
  * - `/consent.js`, `/api/v1/consent/config`: public.
  * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
  */
-export const consentRoutes: RouteModule = (app, ctx, openapi) => {
+export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
+  const reader = await createPreferenceReader(ctx.store);
+  app.addHook('onClose', () => reader.close());
   const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock);
   const staffKey = requireApiKey(ctx, ['admin', 'officer', 'staff']);
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
@@ -160,9 +163,9 @@ export const consentRoutes: RouteModule = (app, ctx, openapi) => {
     if (!q.success) throw new MamoriError('MAMORI_CONSENT_INVALID_BODY', 'Give `subject` and optionally `purpose` (one id or several separated by commas).');
     const { subject, purpose } = q.data;
     const cfg = config();
-    if (purpose !== undefined && !purpose.includes(',')) return decide(ctx.store.db, cfg, subject, purpose);
+    if (purpose !== undefined && !purpose.includes(',')) return decide(reader, cfg, subject, purpose);
     const ids = purpose === undefined ? undefined : purpose.split(',').filter(Boolean);
-    const { decisions, etag } = await decideMany(ctx.store.db, cfg, subject, ids);
+    const { decisions, etag } = await decideMany(reader, cfg, subject, ids);
     void reply.header('etag', etag).header('cache-control', 'private, no-cache');
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
     return { subject, policyVersion: cfg.version, decisions };
@@ -254,7 +257,7 @@ export const consentRoutes: RouteModule = (app, ctx, openapi) => {
     if (q.success && q.data.assertion) return enterWithAssertion(q.data.assertion, reply, lang);
     const session = readSession(request);
     if (!session) throw new MamoriError('MAMORI_CONSENT_SESSION_EXPIRED');
-    const { decisions } = await decideMany(ctx.store.db, config(), session.sub);
+    const { decisions } = await decideMany(reader, config(), session.sub);
     void reply.header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(renderPreferencesPage({ lang, config: config(), decisions, csrf: session.csrf, saved: q.success && q.data.saved === '1', policyUrl }));
   });
