@@ -118,7 +118,10 @@ describe('provision (20条・27条〜31条)', () => {
   });
 
   ruleCases('appi-31-person-related', {
-    passes: [{ name: 'consent-based provision of personal data only', change: (p) => { p.provision.consent_based.push({ id: 'partner', recipient: '提携先', data: ['email'], purpose: '提携サービスの案内' }); } }],
+    passes: [
+      { name: 'consent-based provision of personal data only', change: (p) => { p.provision.consent_based.push({ id: 'partner', recipient: '提携先', data: ['email'], purpose: '提携サービスの案内' }); } },
+      { name: 'an ad delivery tool used only with consent', change: (p) => { p.tools.push({ id: 'ads', catalog: 'ad_delivery', purpose: 'provide_service', self_hosted: false }); } },
+    ],
     fails: [
       {
         name: 'consent-based provision of cookie identifiers',
@@ -131,9 +134,9 @@ describe('provision (20条・27条〜31条)', () => {
         says: '31条',
       },
       {
-        name: 'an ad delivery tool',
-        change: (p) => { p.tools.push({ id: 'ads', catalog: 'ad_delivery', purpose: 'provide_service', self_hosted: false }); },
-        at: 'ad_delivery',
+        name: 'an ad delivery tool with an opt-out only',
+        change: (p) => { p.tools.push({ id: 'ads', catalog: 'ad_delivery', purpose: 'provide_service', self_hosted: false, choice: 'opt_out' }); },
+        at: 'choice: opt_out',
       },
     ],
   });

@@ -173,8 +173,11 @@ export const provisionRules: LintRule[] = [
         });
       }
       p.tools.forEach((t, i) => {
-        if (t.catalog !== 'custom' && !t.self_hosted && toolCatalog[t.catalog].family === 'advertising') {
-          out.push({ path: ['tools', i, 'catalog'], message: `tool "${t.id}" gives ad companies cookie identifiers (個人関連情報); where they can tie them to a person, 31条 requires confirming their consent beforehand: set choice: consent and keep the confirmation records` });
+        if (t.catalog === 'custom' || t.self_hosted) return;
+        const entry = toolCatalog[t.catalog];
+        // With choice: consent the operator obtains the person's consent for the ad companies, which is what 31条 asks.
+        if (entry.family === 'advertising' && (t.choice ?? entry.defaultChoice) !== 'consent') {
+          out.push({ path: ['tools', i, t.choice ? 'choice' : 'catalog'], message: `tool "${t.id}" gives ad companies cookie identifiers (個人関連情報) without asking consent first; where they can tie them to a person, 31条 requires confirming the person's consent beforehand: set choice: consent (the consent banner then asks on their behalf) and keep the confirmation records` });
         }
       });
       return out;
