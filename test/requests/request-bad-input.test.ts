@@ -14,7 +14,7 @@ async function countRows(app: TestApp): Promise<{ requests: number; mails: numbe
 function multipart(fields: Record<string, string>, files: Array<{ field: string; name: string; type: string; bytes: Uint8Array }>): FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append(f.field, new Blob([f.bytes], { type: f.type }), f.name);
+  for (const f of files) form.append(f.field, new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
   return form;
 }
 
