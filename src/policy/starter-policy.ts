@@ -155,7 +155,7 @@ requests:
 changes:
   methods: [publish]
 
-# 制定・改定の履歴（古い順）。mamori publish で公開した版は自動で記録されます。
+# 制定・改定の履歴（古い順）。mamori を使う前から公表しているポリシーがあれば、その制定日・改定日を記載します。
 history: []
 # - { date: 2025-04-01, kind: established }
 `;
