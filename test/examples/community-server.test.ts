@@ -5,9 +5,9 @@ import { loadExample, assertLintsClean, testRenderedFacts, type SeedFact } from 
 /** The topics of seed 001, as the published policy must state them. */
 const facts: SeedFact[] = [
   { topic: 'operator', ja: 'jao Community Server', en: 'jao Community Server' },
-  { topic: 'services covered', ja: ['ウェブサイト・ウェブサービス', 'ゲームサーバー・チャットサーバー'], en: ['website and web services', 'game servers, chat servers'] },
+  { topic: 'services covered', ja: ['ウェブサイトとウェブサービス', 'ゲームサーバー・チャットサーバー'], en: ['website and web services', 'game servers, chat servers'] },
   { topic: 'scope excludes third-party services', ja: '第三者が運営するサービスでの取扱いには適用されません', en: 'does not cover services run by third parties' },
-  { topic: 'basic policy', ja: ['円滑に運営するのに必要な範囲', '見直し、改善'], en: ['as far as needed to run the service smoothly', 'review how we handle it'] },
+  { topic: 'basic policy', ja: ['滞りなく運営するために必要な範囲', '見直し、改善'], en: ['as far as needed to run the service smoothly', 'review how we handle it'] },
   { topic: 'collected automatically', ja: ['端末・ブラウザ情報', 'Cookie等の識別子', '自動的に'], en: ['Device and browser information', 'Cookie and similar identifiers', 'Automatically'] },
   { topic: 'cookie explained', ja: '同じ利用者であることを見分ける', en: 'recognise the same visitor' },
   { topic: 'inquiry data', ja: ['会社名', '氏名', 'メールアドレス', 'SNS', 'お問い合わせ内容'], en: ['Company name', 'Name', 'Email address', 'Social networking service account', 'Inquiry content'] },

@@ -26,7 +26,7 @@ const facts: SeedFact[] = [
   },
   {
     topic: 'purposes 3.1-3.8',
-    ja: ['ご自身の登録内容や利用状況を確認し', 'ご本人であることを確認するため', '年齢や生年月日をプロフィールに表示するため', '登録済みの情報を入力欄に表示し', 'ほかのサーバーへ送信するため', 'お問い合わせに対応するにあたり', '利用規約やガイドラインに反する行為', '品質や表示速度を高め', '不具合やエラーの原因を特定して分析し', '上記の各目的に付随し'],
+    ja: ['ご自身の登録内容や利用状況を確認し', 'ご本人確認のため', '年齢や生年月日をプロフィールに表示するため', '登録済みの情報を入力欄に表示し', 'ほかのサーバーへ送信するため', 'お問い合わせに対応するにあたり', '利用規約・ガイドラインに違反する行為', '品質や表示速度を高め', '不具合やエラーの原因を特定して分析し', '上記の各目的に付随し'],
     en: ['what you registered and how you have used the service', 'to confirm that it is really you', 'show your age or date of birth on your profile', 'fill in forms with what you have already registered', 'to other servers when you tell us to', 'when answering you', 'break our terms of use or guidelines', 'improve its quality, speed and ease of use', 'causes of bugs and errors', 'accompanies and is needed for the purposes above'],
   },
   { topic: 'purpose change rule', ja: '関連性を有すると合理的に認められる範囲内', en: 'stay reasonably related to the former ones' },

@@ -11,7 +11,7 @@ const facts: SeedFact[] = [
   { topic: 'end users ask the member first', ja: 'まずその会員にお申し出ください', en: 'please contact that member first' },
   {
     topic: 'purposes',
-    ja: ['会員に合った当社のサービスを提供するため', '利用状況や稼働状況を会員にお知らせするため', '本サービスを改善し、開発するため', 'お問い合わせに対応するため', 'アンケートをお願いするため', '内容を調整したコンテンツ', 'ご利用状況などを調査し、分析するため', '利用規約に違反している方を見つけてご連絡する', '詐欺や不正アクセスなどの不正行為を調査・検出・予防し', '当社及びパートナー企業のサービスなどについて会員にお知らせする', '新しいサービスの検討', '付随し、又は関連する業務'],
+    ja: ['会員に合った当社のサービスを提供するため', '利用状況や稼働状況を会員にお知らせするため', '本サービスを改善し、開発するため', 'お問い合わせに対応するため', 'アンケートをお願いするため', '内容を調整したコンテンツ', 'ご利用状況などを調査し、分析するため', '利用規約に違反している方を見つけてご連絡する', '詐欺、不正アクセスその他の不正行為の調査、検知、防止及び対応', '当社及びパートナー企業のサービスなどについて会員にお知らせする', '新しいサービスの検討', '付随し、又は関連する業務'],
     en: ['provide our services in the form that suits each member', 'how the service is being used and how it is running', 'improve and develop the service', 'To respond to inquiries', 'take part in surveys', 'content adjusted to how each member uses the service', 'study and analyse how our services are used', 'finding and contacting people who break the terms of use', 'investigating, detecting, preventing and dealing with fraud, unauthorized access', 'services of ours and of our partners', 'plan new ones', 'accompanies or relates to the purposes above'],
   },
   { topic: 'entrusted data only within the original purposes', ja: 'お預かりした時点の本ポリシーに記載した利用目的の範囲を超えて利用しません', en: 'never used beyond the purposes stated in this policy when it was entrusted' },
@@ -27,7 +27,7 @@ const facts: SeedFact[] = [
   { topic: 'cookies can be refused', ja: 'ブラウザの設定で受け入れを拒否できます', en: 'refuse them in your browser settings' },
   { topic: 'staff training', ja: '社内教育を定期的に行い', en: 'Regular in-house training' },
   { topic: 'security measures', ja: ['ファイアウォール', '不正侵入検知', 'SSL/TLS', '業務上必要な権限を与えられた者だけ', 'オンライン・オフラインの両面'], en: ['Firewalls', 'intrusion detection', 'SSL/TLS', 'only people granted the access their work needs', 'both online and offline'] },
-  { topic: 'requests and complaints via the web form', ja: ['ウェブサイトのお問合せフォーム', 'https://tsunagibase.example/contact'], en: ['Inquiry form on our website', 'https://tsunagibase.example/contact'] },
+  { topic: 'requests and complaints via the web form', ja: ['当社ウェブサイトの問い合わせフォーム', 'https://tsunagibase.example/contact'], en: ['Inquiry form on our website', 'https://tsunagibase.example/contact'] },
   { topic: 'request kinds', ja: ['利用目的の通知', '開示（第三者提供記録を含む）', '訂正・追加・削除', '利用停止・消去', '第三者提供の停止'], en: ['Notification of purposes of use', 'Disclosure (including third-party provision records)', 'Correction, addition or deletion', 'Suspension of use or erasure', 'Stopping provision to third parties'] },
   { topic: 'changes announced on the website', ja: '重要な変更は本ウェブサイト上でお知らせします', en: 'Important changes are announced on our website' },
 ];

@@ -16,7 +16,7 @@ const facts: SeedFact[] = [
   { topic: 'browser data for cookies and ads', ja: ['Cookie 情報', 'ご覧になった広告', 'ご利用環境', 'ご利用の時間帯'], en: ['Cookie information', 'Ads you have seen', 'Your browsing environment', 'When and how you use the service'] },
   {
     topic: 'the seven purposes',
-    ja: ['当社サービスを提供し、またそのご案内', '利用料金をご請求するため', 'プレゼントの発送', '年齢・職業・性別・趣味・嗜好などに合わせて', '広告の配信を最適化する', '新しいサービスを開発するため', '利用規約に反する態様でのご利用を防ぐ', '個人を識別できない形に加工した統計データを作成するため'],
+    ja: ['当社サービスを提供し、またそのご案内', '利用料金をご請求するため', 'プレゼントのお届け', '年齢・職業・性別・趣味・嗜好などに合わせて', '広告の配信を最適化する', '新しいサービスを開発するため', '利用規約に違反する使い方を防ぐ', '統計データを、特定の個人を識別できない形で作成するため'],
     en: ['To provide our service and tell you about it', 'To bill customers of paid services', 'send you gifts', 'to your age, occupation, gender, interests and preferences', 'the ads we deliver', 'develop new ones', 'breaks its terms of use', 'produce statistics about our service'],
   },
   { topic: 'analysis for advertisers and survey targets', ja: ['広告主・情報提供元・サービス提供元', 'アンケートの対象者'], en: ['advertisers, content providers and service providers', 'invite to surveys'] },
@@ -39,7 +39,7 @@ const facts: SeedFact[] = [
   { topic: 'accredited organization phones', ja: ['03-5860-7565', '0120-700-779'], en: ['03-5860-7565', '0120-700-779'] },
   { topic: 'accredited organization is not a service contact', ja: 'mixi のサービスについてのお問い合わせ先ではありません', en: 'not, however, a contact point for the mixi service' },
   { topic: 'help page', ja: 'http://mixi.jp/help.pl', en: 'http://mixi.jp/help.pl' },
-  { topic: 'changes announced on the site', ja: '重要な変更はサイト上でお知らせします', en: 'Important changes are announced on the site' },
+  { topic: 'changes announced on the site', ja: '大切な変更があるときは、サイトに掲示してお知らせします', en: 'Important changes are announced on the site' },
   { topic: 'revision date', ja: '2012年9月3日（平成24年9月3日）', en: 'September 3, 2012' },
 ];
 
