@@ -183,7 +183,7 @@ function start(cfg: ClientConfig, base: string): void {
       ? purposes
           .map(
             (p) =>
-              '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + (allowed(p) ? ' checked' : '') + (p.c && !(gpc && p.g) ? '' : ' checked disabled') + '> ' + esc(p.n[L]!) + '</label>' +
+              '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + (!p.c ? ' checked disabled' : gpc && p.g ? ' disabled' : allowed(p) ? ' checked' : '') + '> ' + esc(p.n[L]!) + '</label>' +
               (p.c ? '' : ' <small>' + t('req') + '</small>') + '<small>' + esc(p.d[L]!) + '</small>' +
               p.t.map((x) => '<small>' + esc(x.n) + (x.p ? ' (' + esc(x.p[L]!) + ')' : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + (x.u ? ' <a href="' + esc(x.u) + '" target="_blank" rel="noopener">' + t('pol') + '</a>' : '') + '</small>').join('') +
               '</fieldset>',
@@ -210,7 +210,9 @@ function start(cfg: ClientConfig, base: string): void {
       for (const p of off) c[p.i] = 0;
       record(c, 'gpc');
     }
-    if (choosable.some((p) => !(gpc && p.g) && !(fresh() && saved!.c[p.i] !== undefined))) show(false);
+    // Ask when a purpose needing consent has no answer for this version; opt-out purposes are on until turned off
+    // (the person can do so any time through [data-mamori-open] or mamori.open()), so they alone raise no banner.
+    if (purposes.some((p) => p.c == 1 && !(gpc && p.g) && !(fresh() && saved!.c[p.i] !== undefined))) show(false);
   };
   d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', ready) : ready();
 }

@@ -128,6 +128,22 @@ describe('consent.js in Chromium', () => {
     await context.close();
   });
 
+  test('withdrawal from the settings link: a new receipt with false, and the named cookies are deleted', async () => {
+    const { context, page } = await open();
+    await page.getByRole('button', { name: 'すべて許可する' }).click();
+    await page.waitForFunction(() => document.cookie.includes('_ga='));
+    await page.getByRole('link', { name: 'Cookie 設定' }).click();
+    const analytics = page.getByRole('checkbox', { name: 'アクセス解析' });
+    assert.equal(await analytics.isChecked(), true);
+    assert.equal(await page.getByRole('checkbox', { name: 'サービスの提供' }).isDisabled(), true, 'needed purposes cannot be turned off');
+    await analytics.uncheck();
+    await page.getByRole('button', { name: '選択を保存する' }).click();
+    assert.doesNotMatch(await page.evaluate(() => document.cookie), /_ga=/);
+    const rows = await waitForReceipts(await subjectOf(page), 2);
+    assert.deepEqual(JSON.parse(rows[1]?.choices ?? '{}'), { analytics: false, error_reports: true, ads: true });
+    await context.close();
+  });
+
   test('Global Privacy Control: advertising is off and recorded with method gpc, even after "allow all"', async () => {
     const { context, page } = await open({ gpc: true });
     await page.getByRole('dialog').waitFor();
@@ -144,6 +160,10 @@ describe('consent.js in Chromium', () => {
     assert.equal(last.analytics_storage, 'granted');
     const rows = await waitForReceipts(subject, 2);
     assert.equal(JSON.parse(rows[1]?.choices ?? '{}').ads, false);
+    await page.evaluate(() => (window as unknown as { mamori: { open(): void } }).mamori.open());
+    const ads = page.getByRole('checkbox', { name: '広告' });
+    assert.equal(await ads.isChecked(), false, 'the dialog shows advertising off');
+    assert.equal(await ads.isDisabled(), true);
     await context.close();
   });
 
@@ -217,5 +237,4 @@ describe('consent.js in Chromium', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
-
 });
