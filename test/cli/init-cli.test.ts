@@ -44,7 +44,7 @@ describe('mamori init', { concurrency: 2 }, () => {
 
     // Once every placeholder holds a real value, the starter lints clean, warnings included.
     const filled = join(target, 'filled.yaml');
-    writeFileSync(filled, source.replace(/"FILL IN: [^"]*"/g, '"株式会社サンプル"'));
+    writeFileSync(filled, source.replace(/"FILL IN: [^"]*"/g, (placeholder) => (placeholder.includes('メールアドレス') ? '"privacy@example.jp"' : '"株式会社サンプル"')));
     const lint = await mamori(['lint', filled]);
     assert.equal(lint.code, 0, lint.stdout);
     assert.equal(lint.stdout, '');
