@@ -49,7 +49,7 @@ describe('example: social-network (seed 002)', () => {
 
   test('parses and lints clean', () => {
     assertLintsClean(loaded, {
-      // Fires on every ad tool whatever its choice; the seed's browser-setting opt-out is kept (see the file).
+      // The seed's browser-setting opt-out is kept rather than asking consent first (see the file).
       warnings: ['appi-31-person-related'],
     });
   });
