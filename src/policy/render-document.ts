@@ -573,46 +573,57 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
       p(L(`ご本人は、${self.ja}に対し、保有個人データについて次の請求をすることができます。第三者提供記録の開示も、開示の請求に含まれます。請求の手続は、種類ごとに以下のとおりです。`, `You can make the following requests to us about your retained personal data. A disclosure request can also cover the records of provision to and from third parties. The procedure for each kind is set out below.`)),
       ul(offered.map((k) => `${requestKindRules[k].name[lang]}${L(`（個人情報保護法${requestKindRules[k].article}）`, ` (APPI Art. ${articleEn(requestKindRules[k].article)})`)}`)),
     ];
-    for (const kind of offered) {
+    // Steps that are the same for every kind (where to apply, identity, agents …) are stated once, as a careful
+    // policy would; each kind then lists its fee, delivery and what differs, and its statutory grounds for refusal.
+    const perKind = offered.flatMap((kind) => {
       const proc = policy.requests.kinds[kind];
-      if (!proc) continue;
+      return proc ? [{ kind, proc, fields: procedureFields(kind, proc) }] : [];
+    });
+    const sameEverywhere = (key: ProcedureFieldKey): boolean => {
+      const first = perKind[0]?.fields.find((f) => f.key === key);
+      return first !== undefined && perKind.length > 1 && perKind.every((k) => JSON.stringify(k.fields.find((f) => f.key === key)?.content) === JSON.stringify(first.content));
+    };
+    const common = new Set(commonFieldKeys.filter(sameEverywhere));
+    if (common.size > 0) {
+      blocks.push({ kind: 'heading', text: L('各請求に共通の手続', 'Procedure common to all requests') });
+      blocks.push({ kind: 'fields', items: perKind[0]!.fields.filter((f) => common.has(f.key)).map(({ term, content }) => ({ term, content })) });
+    }
+    for (const { kind, proc, fields } of perKind) {
       blocks.push({ kind: 'heading', text: requestKindRules[kind].name[lang] });
-      blocks.push(...procedureBlocks(kind, proc));
+      blocks.push({ kind: 'fields', items: fields.filter((f) => !common.has(f.key)).map(({ term, content }) => ({ term, content })) });
+      const grounds = groundsFor(kind).map((g) => refusalGrounds[g].label[lang].replace('当該個人情報取扱事業者', self.ja));
+      grounds.push(...proc.operator_grounds.map(t));
+      blocks.push(p(L('次の場合は、ご請求の全部又は一部に応じられないことがあります。', 'We may decline all or part of this request in the following cases:')));
+      blocks.push({ kind: 'list', ordered: true, items: grounds.map((g) => [g]) });
     }
     blocks.push(p(L('ご請求に応じない場合、一部のみ応じる場合又はご請求と異なる措置をとる場合は、その旨とその理由を遅滞なくご本人に通知します。請求の手続に当たり取得した個人情報は、請求への対応に必要な範囲でのみ利用します。', 'If we do not act on a request, act on part of it or take a different measure, we tell you so and why without delay. We use the personal information we receive with a request only as needed to handle it.')));
     add('rights', L('保有個人データの開示等の請求', 'Your rights over retained personal data'), blocks);
   }
 
-  function procedureBlocks(kind: RequestKind, proc: RequestProcedure): Block[] {
-    const items: Array<{ term: string; content: Rich }> = [];
-    items.push({ term: L('受付方法', 'Where to apply'), content: proc.channels.flatMap((id, i) => (i === 0 ? contactInline(id) : [L('／', ' / '), ...contactInline(id)])) });
+  function procedureFields(kind: RequestKind, proc: RequestProcedure): ProcedureField[] {
+    const items: ProcedureField[] = [];
+    items.push({ key: 'channels', term: L('受付方法', 'Where to apply'), content: proc.channels.flatMap((id, i) => (i === 0 ? contactInline(id) : [L('／', ' / '), ...contactInline(id)])) });
     const ids = proc.identity.map((m) => identityNames[m][lang]);
     const docs = proc.identity_documents.map(t);
-    items.push({ term: L('ご本人確認', 'Identity verification'), content: [list(ids) + (docs.length > 0 ? L(`（本人確認書類の例: ${list(docs)}）`, ` (identity documents such as: ${list(docs)})`) : '')] });
+    items.push({ key: 'identity', term: L('ご本人確認', 'Identity verification'), content: [listOr(ids) + (docs.length > 0 ? L(`（本人確認書類の例: ${list(docs)}）`, ` (identity documents such as: ${list(docs)})`) : '')] });
     if (proc.agents.allowed) {
       const kinds = proc.agents.kinds.map((k) => agentKindNames[k][lang]);
       const proofs = proc.agents.proofs.map((k) => agentProofNames[k][lang]);
-      items.push({ term: L('代理人による請求', 'Requests by an agent'), content: [L(`${listOr(kinds)}による請求も受け付けます。${proofs.length > 0 ? `代理人による請求の場合は、代理権等を確認するため、${list(proofs)}のうち該当するものをご提出ください。` : ''}`, `We also accept requests from ${listOr(kinds.map(lowerFirst))}.${proofs.length > 0 ? ` To confirm the agent's authority, please submit whichever of the following apply: ${list(proofs.map(lowerFirst))}.` : ''}`)] });
+      items.push({ key: 'agents', term: L('代理人による請求', 'Requests by an agent'), content: [L(`${listOr(kinds)}による請求も受け付けます。${proofs.length > 0 ? `代理人による請求の場合は、代理権等を確認するため、${list(proofs)}のうち該当するものをご提出ください。` : ''}`, `We also accept requests from ${listOr(kinds.map(lowerFirst))}.${proofs.length > 0 ? ` To confirm the agent's authority, please submit whichever of the following apply: ${list(proofs.map(lowerFirst))}.` : ''}`)] });
     } else {
-      items.push({ term: L('代理人による請求', 'Requests by an agent'), content: [L('代理人による請求は受け付けておりません。ご本人からご請求ください。', 'We do not accept requests by agents; please apply yourself.')] });
+      items.push({ key: 'agents', term: L('代理人による請求', 'Requests by an agent'), content: [L('代理人による請求は受け付けておりません。ご本人からご請求ください。', 'We do not accept requests by agents; please apply yourself.')] });
     }
-    items.push({ term: L('手数料', 'Fee'), content: [feeText(kind, proc)] });
+    items.push({ key: 'fee', term: L('手数料', 'Fee'), content: [feeText(kind, proc)] });
     if (requestKindRules[kind].deliveryChoice) {
       const delivery = (proc.delivery ?? ['electronic', 'paper']).map((d) => deliveryNames[d][lang]);
-      items.push({ term: L('開示の方法', 'How we disclose'), content: [L(`${list(delivery)}のうち、ご本人が指定する方法により開示します。指定された方法による開示に多額の費用を要する場合その他困難な場合は、その旨をお知らせしたうえで書面の交付により開示します。`, `We disclose by the method you choose from: ${delivery.join('; ')}. If your chosen method would be very costly or otherwise difficult, we tell you so and disclose on paper.`)] });
+      items.push({ key: 'delivery', term: L('開示の方法', 'How we disclose'), content: [L(`${list(delivery)}のうち、ご本人が指定する方法により開示します。指定された方法による開示に多額の費用を要する場合その他困難な場合は、その旨をお知らせしたうえで書面の交付により開示します。`, `We disclose by the method you choose from: ${delivery.join('; ')}. If your chosen method would be very costly or otherwise difficult, we tell you so and disclose on paper.`)] });
     }
-    if (proc.forms.length > 0) items.push({ term: L('請求書式', 'Forms'), content: proc.forms.flatMap((f, i) => { const sep = i === 0 ? [] : [L('、', ', ')]; return f.url ? [...sep, { href: f.url, text: t(f.name) }] : [...sep, t(f.name)]; }) });
+    if (proc.forms.length > 0) items.push({ key: 'forms', term: L('請求書式', 'Forms'), content: proc.forms.flatMap((f, i) => { const sep = i === 0 ? [] : [L('、', ', ')]; return f.url ? [...sep, { href: f.url, text: t(f.name) }] : [...sep, t(f.name)]; }) });
     const days = proc.target_days ?? policy.requests.default_target_days;
-    items.push({ term: L('回答の時期', 'When we answer'), content: [L(`ご請求を受け付け、ご本人確認が完了した日から原則として${days}日以内に回答します。`, `As a rule, within ${days} days of receiving the request and confirming your identity.`)] });
-    if (proc.requester_pays_postage) items.push({ term: L('郵送料', 'Postage'), content: [L('郵送によるご請求の郵送料は、ご本人のご負担となります。', 'If you apply by post, the postage is yours to bear.')] });
-    if (proc.note) items.push({ term: L('補足', 'Note'), content: [t(proc.note)] });
-    const grounds = groundsFor(kind).map((g) => refusalGrounds[g].label[lang]);
-    grounds.push(...proc.operator_grounds.map(t));
-    return [
-      { kind: 'fields', items },
-      p(L('次の場合は、ご請求の全部又は一部に応じられないことがあります。', 'We may decline all or part of this request in the following cases:')),
-      { kind: 'list', ordered: true, items: grounds.map((g) => [g]) },
-    ];
+    items.push({ key: 'target_days', term: L('回答の時期', 'When we answer'), content: [L(`ご請求を受け付け、ご本人確認が完了した日から原則として${days}日以内に回答します。`, `As a rule, within ${days} days of receiving the request and confirming your identity.`)] });
+    if (proc.requester_pays_postage) items.push({ key: 'postage', term: L('郵送料', 'Postage'), content: [L('郵送によるご請求の郵送料は、ご本人のご負担となります。', 'If you apply by post, the postage is yours to bear.')] });
+    if (proc.note) items.push({ key: 'note', term: L('補足', 'Note'), content: [t(proc.note)] });
+    return items;
   }
 
   function feeText(kind: RequestKind, proc: RequestProcedure): string {
@@ -756,6 +767,15 @@ function articleEn(article: string): string {
   return article.replace(/(\d+)条/g, '$1').replace(/(\d+)項/g, '($1)').replace(/(\d+)号/g, '($1)').replace(/・/g, ', ').replace(/〜/g, '–').replace(/ただし書/g, ' proviso');
 }
 
+type ProcedureFieldKey = 'channels' | 'identity' | 'agents' | 'fee' | 'delivery' | 'forms' | 'target_days' | 'postage' | 'note';
+interface ProcedureField {
+  key: ProcedureFieldKey;
+  term: string;
+  content: Rich;
+}
+/** Fields stated once for all kinds when every kind has the same value (never the fee: 38条 differs by kind). */
+const commonFieldKeys: ProcedureFieldKey[] = ['channels', 'identity', 'agents', 'forms', 'target_days', 'postage'];
+
 function joinLast(items: string[], sep: string, last: string): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(sep)}${last}${items.at(-1)}`;
@@ -774,7 +794,7 @@ export interface HistoryEntry {
 
 /**
  * The file's own history (revisions from before mamori) merged with published versions, oldest first. A version on
- * the same date as a file entry is the same revision. The first entry is 制定 when nothing says otherwise.
+ * the same date as a file entry is the same revision. Without a file history, the first version is 制定.
  */
 export function mergedHistory(policy: Policy, opts: Pick<DocumentOptions, 'versions' | 'version'>): HistoryEntry[] {
   const byDate = new Map<string, HistoryEntry>();
@@ -788,6 +808,8 @@ export function mergedHistory(policy: Policy, opts: Pick<DocumentOptions, 'versi
     else byDate.set(v.effectiveOn, { date: v.effectiveOn, kind: 'revised', version: v.number });
   }
   const entries = [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  if (entries.length > 0 && !entries.some((e) => e.kind === 'established')) entries[0]!.kind = 'established';
+  // With no history in the file, the first published version is the establishment. A file that lists only revisions
+  // (the establishment date is not known) is taken at its word.
+  if (policy.history.length === 0 && entries.length > 0) entries[0]!.kind = 'established';
   return entries;
 }

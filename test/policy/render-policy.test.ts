@@ -112,3 +112,27 @@ test('the operator calls itself 当社 as a corporation and 当サーバー when
   const md = renderPolicy(individual, { lang: 'ja', format: 'md' });
   assert.match(md, /（以下「当サーバー」といいます。）/);
 });
+
+test('a history that starts with a revision is not relabelled 制定; without any history the first version is 制定', () => {
+  const onlyRevised: Policy = { ...policy, history: [{ date: '2012-09-03', kind: 'revised' }] };
+  const md = renderPolicy(onlyRevised, { lang: 'ja', format: 'md' });
+  assert.match(md, /2012年9月3日（平成24年9月3日）　改定/);
+  assert.ok(!md.includes('制定'));
+  const noHistory: Policy = { ...policy, history: [] };
+  const md2 = renderPolicy(noHistory, { lang: 'ja', format: 'md', versions: [{ number: 2, effectiveOn: '2025-04-01' }, { number: 1, effectiveOn: '2019-05-01' }] });
+  assert.match(md2, /2019年5月1日（令和元年5月1日）　制定（第1版）\n- 2025年4月1日（令和7年4月1日）　改定（第2版）/);
+});
+
+test('request steps shared by every kind are stated once; the fee stays with each kind', () => {
+  const md = renderPolicy(policy, { lang: 'ja', format: 'md' });
+  const rights = md.slice(md.indexOf('## 14. 保有個人データの開示等の請求'), md.indexOf('## 15.'));
+  assert.equal(rights.match(/\*\*手数料\*\*/g)?.length, 5);
+  // identity differs (disclosure also takes ID documents), so it is listed per kind, not in a common block
+  assert.equal(rights.match(/\*\*ご本人確認\*\*/g)?.length, 5);
+  const same: Policy = { ...policy, requests: { ...policy.requests, kinds: Object.fromEntries(Object.entries(policy.requests.kinds).map(([k, v]) => [k, v && { ...v, channels: ['privacy_center'], identity: ['email_code'], identity_documents: [], agents: { allowed: false, kinds: [], proofs: [] }, target_days: undefined }])) } };
+  const md2 = renderPolicy(same, { lang: 'ja', format: 'md' });
+  const rights2 = md2.slice(md2.indexOf('保有個人データの開示等の請求\n'));
+  assert.match(rights2, /### 各請求に共通の手続\n\n- \*\*受付方法\*\*/);
+  assert.equal(rights2.match(/\*\*ご本人確認\*\*/g)?.length, 1);
+  assert.match(rights2, /代理人による請求は受け付けておりません/);
+});
