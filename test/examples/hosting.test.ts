@@ -68,7 +68,10 @@ describe('example: hosting (seed 004)', () => {
     assert.equal(disclosure?.requester_pays_postage, true);
     assert.deepEqual(disclosure?.channels, ['postal_requests']);
     assert.deepEqual(disclosure?.agents.proofs, ['family_register', 'power_of_attorney', 'seal_certificate']);
-    for (const kind of ['correction', 'suspension', 'stop_provision', 'purpose_notice'] as const) assert.equal(policy.requests.kinds[kind]?.fee, undefined);
+    for (const kind of ['correction', 'suspension', 'stop_provision', 'purpose_notice'] as const) {
+      assert.ok(policy.requests.kinds[kind], `${kind} is offered`);
+      assert.equal(policy.requests.kinds[kind]?.fee, undefined);
+    }
   });
 
   test('treats employees\' health information as sensitive and uses it only for employment', () => {
