@@ -78,4 +78,16 @@ describe('requests (33条・37条・38条)', () => {
     passes: [{ name: 'electronic and paper disclosure', change: () => {} }],
     fails: [{ name: 'paper-only disclosure', change: withProcedure('disclosure', (proc) => { proc.delivery = ['paper']; }), at: 'delivery:', says: 'electronic' }],
   });
+
+  ruleCases('appi-16-six-month-data', {
+    passes: [{ name: 'a note on answer times', change: withProcedure('disclosure', (proc) => { proc.note = { ja: '原則として6か月以内の記録を優先して確認します。', en: 'We check recent records first.' }; }) }],
+    fails: [
+      {
+        name: 'a note excluding data kept six months or less',
+        change: withProcedure('disclosure', (proc) => { proc.note = { ja: '6ヶ月以内に消去する個人情報は開示の対象外です。', en: 'Data erased within six months is not covered.' }; }),
+        at: '6ヶ月以内',
+        says: '16条4項',
+      },
+    ],
+  });
 });

@@ -125,4 +125,25 @@ export const requestRules: LintRule[] = [
       return [{ path: ['requests', 'kinds', 'disclosure', 'delivery'], message: 'requests.kinds.disclosure.delivery does not include electronic: since 2022 the person may choose disclosure as an electronic record (33条1項); add electronic, or explain in the note when it is too costly and paper is used instead' }];
     },
   },
+  {
+    id: 'appi-16-six-month-data',
+    article: '16条4項（2022年改正）',
+    severity: 'warning',
+    summary: { ja: '6か月以内に消去する個人データも請求の対象になる', en: 'Data kept six months or less is covered by requests too' },
+    check: (p) => findTexts(p.requests, ['requests']).filter(({ text }) => SIX_MONTHS.test(text) && EXCLUDED.test(text)).map(({ path }) => ({
+      path,
+      message: 'this text seems to exclude data kept six months or less from requests; since 2022-04-01 such data is 保有個人データ too (16条4項), so requests cover it; remove the exclusion',
+    })),
+  },
 ];
+
+const SIX_MONTHS = /(6|６|六)\s*(ヶ|か|カ|箇|ケ|ヵ)?\s*月|six months|6 months/i;
+const EXCLUDED = /対象(外|とな?りません|としません)|除(き|いて|く)|not (covered|included)|exclud/i;
+
+/** Every string inside a value, with its path. */
+function findTexts(value: unknown, path: Array<string | number>): Array<{ path: Array<string | number>; text: string }> {
+  if (typeof value === 'string') return [{ path, text: value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => findTexts(v, [...path, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => findTexts(v, [...path, k]));
+  return [];
+}
