@@ -15,7 +15,7 @@ function unknownRef(kind: string, id: string, known: readonly string[], path: Ar
   const hint = didYouMean(id, known);
   return {
     path,
-    message: `${where} refers to ${kind} "${id}", which is not declared${hint ? `: did you mean "${hint}"?` : known.length > 0 ? `; declared: ${known.join(', ')}` : ''}`,
+    message: `${where} refers to ${kind} "${id}", which is not declared${hint ? `: did you mean "${hint}"?` : `: declare it, or use one of ${known.length > 0 ? known.join(', ') : '(none declared yet)'}`}`,
   };
 }
 
