@@ -37,10 +37,10 @@ export function messageBox(m: ConsoleMessage | undefined): SafeHtml {
   return html`<div class="notice${m.kind === 'error' ? ' error' : ''}" role="${m.kind === 'error' ? 'alert' : 'status'}" id="message" tabindex="-1"><p>${m.text}</p>${m.code ? html`<p class="muted"><small>${m.code}</small></p>` : ''}</div>`;
 }
 
-const CONSOLE_CSS = `.overdue td:first-child{border-left:6px solid var(--warn)}.badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:700}.badge.overdue{background:#fde7e7;color:var(--warn);border:1px solid var(--warn)}.badge.paused{background:#fff6d6;border:1px solid #b58a00}.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:end}.filters>div{min-width:150px}.actions{display:grid;gap:16px}.actions form{border:1px solid var(--line);padding:12px;border-radius:4px}fieldset{border:1px solid var(--line);border-radius:4px}main{max-width:1100px}`;
 
+/** Kept for callers that render a console body outside the frame; the frame already carries the styles. */
 export function consoleStyle(): SafeHtml {
-  return html`<style>${CONSOLE_CSS}</style>`;
+  return html``;
 }
 
 function deadlineCell(lang: Lang, d: StaffRequestSummary['deadline']): SafeHtml {
@@ -229,8 +229,8 @@ export function requestBody(request: FastifyRequest, policy: Policy, v: StaffReq
   const proc = policy.requests.kinds[v.kind];
   const d = v.decision;
   const form = (action: string, title: string, inner: SafeHtml, button: string, opts: { multipart?: boolean; id?: string } = {}) =>
-    html`<form method="post" action="${base}/${action}${opts.multipart ? html`?${csrfQuery(request)}` : ''}"${opts.multipart ? html` enctype="multipart/form-data"` : ''} class="stack" style="max-width:none" aria-labelledby="${opts.id ?? action}-title">
-${csrfField(request)}<h3 id="${opts.id ?? action}-title" style="margin-top:0">${title}</h3>${inner}<div><button type="submit">${button}</button></div></form>`;
+    html`<form method="post" action="${base}/${action}${opts.multipart ? html`?${csrfQuery(request)}` : ''}"${opts.multipart ? html` enctype="multipart/form-data"` : ''} class="stack" style="max-width:none" aria-labelledby="${opts.id ?? action}-heading">
+${csrfField(request)}<h3 id="${opts.id ?? action}-heading" style="margin-top:0">${title}</h3>${inner}<div><button type="submit">${button}</button></div></form>`;
 
   const actions: SafeHtml[] = [];
   if (handle && (state === 'verified' || state === 'awaiting_documents')) {

@@ -5,7 +5,7 @@ import { MamoriError } from '../errors.ts';
 import { resolveStaffSession, csrfTokenFor, csrfTokenMatches } from '../staff/staff-sessions.ts';
 import { resolveApiKey } from '../staff/api-keys.ts';
 import { can, roleLabels, staffRoles as roles, type StaffPermission, type StaffRole as Role } from '../staff/staff-permissions.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, trusted, type SafeHtml } from './html.ts';
 import { pickLang, renderPage, type Lang } from './layout.ts';
 
 /** Staff roles. admin: everything; officer: decides requests, publishes, incidents; staff: handles requests; auditor: reads the audit log and records. */
@@ -113,6 +113,8 @@ export function csrfQuery(request: FastifyRequest): string {
   return `${CSRF_FIELD}=${encodeURIComponent(request.staffCsrf ?? '')}`;
 }
 
+const CONSOLE_CSS = `.overdue td:first-child{border-left:6px solid var(--warn)}.badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:700}.badge.overdue{background:#fde7e7;color:var(--warn);border:1px solid var(--warn)}.badge.paused{background:#fff6d6;border:1px solid #b58a00}.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:end}.filters>div{min-width:150px}.actions{display:grid;gap:16px}.actions form{border:1px solid var(--line);padding:12px;border-radius:4px}fieldset{border:1px solid var(--line);border-radius:4px}main{max-width:1100px}`;
+
 interface NavItem {
   href: string;
   permission: StaffPermission;
@@ -138,5 +140,5 @@ ${items.map((n) => html`<a href="${n.href}">${n.label[lang]}</a>`)}
 <form method="post" action="/console/logout" style="margin:0">${csrfField(request)}<button type="submit" class="secondary">${lang === 'ja' ? 'サインアウト' : 'Sign out'}</button></form>
 </nav>`
     : html``;
-  return renderPage({ lang, title: `${opts.title} | ${lang === 'ja' ? 'スタッフコンソール' : 'Staff console'}`, body: opts.body, brand: 'mamori console', nav });
+  return renderPage({ lang, title: `${opts.title} | ${lang === 'ja' ? 'スタッフコンソール' : 'Staff console'}`, body: opts.body, brand: 'mamori console', nav, head: html`<meta name="robots" content="noindex"><style>${trusted(CONSOLE_CSS)}</style>` });
 }
