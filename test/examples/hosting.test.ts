@@ -50,7 +50,7 @@ const facts: SeedFact[] = [
   { topic: 'request kinds', ja: ['利用目的の通知', '開示（第三者提供記録を含む）', '訂正・追加・削除', '利用停止・消去', '第三者提供の停止'], en: ['Notification of purposes of use', 'Disclosure (including third-party provision records)', 'Correction, addition or deletion', 'Suspension of use or erasure', 'Stopping provision to third parties'] },
   { topic: 'complaints', ja: '苦情', en: 'complaints' },
   { topic: 'policy changes', ja: '当社の定める方法でのご通知又は当社ウェブサイトへの掲載の時点から効力を生じます', en: 'takes effect when we notify you' },
-  { topic: 'revision history', ja: ['2022年4月1日（令和4年4月1日）', '改定・施行'], en: ['April 1, 2022', 'Revised and in force'] },
+  { topic: 'revision history (revised and in force)', ja: ['2022年4月1日（令和4年4月1日）', '改定', '同日施行'], en: ['April 1, 2022', 'Revised', 'in force the same day'] },
 ];
 
 describe('example: hosting (seed 004)', () => {
@@ -88,8 +88,9 @@ describe('example: hosting (seed 004)', () => {
 
   testRenderedFacts(loaded, facts);
 
-  test('the revision history shows 2022-04-01 as a revision, not the establishment', { todo: 'renderer labels the first history entry as established regardless of kind' }, () => {
+  test('shows 2022-04-01 as a revision, not as the establishment, since the first version\'s date is unknown', () => {
     const ja = renderPolicy(policy, { lang: 'ja', format: 'md' });
+    assert.match(ja, /最終改定日: 2022年4月1日（令和4年4月1日）/);
     assert.doesNotMatch(ja, /制定/);
   });
 });

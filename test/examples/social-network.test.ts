@@ -76,9 +76,7 @@ describe('example: social-network (seed 002)', () => {
 
   testRenderedFacts(loaded, facts);
 
-  // The file records 2012-09-03 as a revision (改定); the renderer currently labels the first history entry 制定
-  // whatever its kind. Kept as a todo until the renderer follows the entry's kind.
-  test('the revision history says the 2012 date was a revision', { todo: 'renderer labels the first history entry as established regardless of kind' }, () => {
+  test('shows the 2012 date as a revision, not as the establishment, since the first version\'s date is unknown', () => {
     const ja = renderPolicy(policy, { lang: 'ja', format: 'md' });
     assert.match(ja, /2012年9月3日（平成24年9月3日）\s*改定/);
     assert.doesNotMatch(ja, /制定/);
