@@ -1,6 +1,6 @@
 import { toolCatalog } from '../../policy/tool-catalog.ts';
 import { localize } from '../../policy/load-policy.ts';
-import { adequateCountries, dataIndex, isSensitive, natureOf, provisionDataLists, type LintFinding, type LintRule } from './lint-rule.ts';
+import { adequateCountries, dataIndex, isSensitive, natureOf, provisionDataLists, type LintFinding, type LintRule, type ProvisionSection } from './lint-rule.ts';
 
 /** 20条・27条〜31条: acquiring, providing and receiving personal data. */
 
@@ -163,8 +163,10 @@ export const provisionRules: LintRule[] = [
     check: (p) => {
       const byId = dataIndex(p);
       const out: LintFinding[] = [];
+      // Outsourcing and joint use are not provision to a third party (27条5項), so only these sections count.
+      const toThirdParties: Record<ProvisionSection, boolean> = { consent_based: true, opt_out: true, foreign: true, outsourcing: false, joint_use: false };
       for (const list of provisionDataLists(p)) {
-        if (list.label.startsWith('outsourcing') || list.label.startsWith('joint use')) continue;
+        if (!toThirdParties[list.section]) continue;
         list.data.forEach((id, i) => {
           const item = byId.get(id);
           if (item && natureOf(item) === 'person_related') {

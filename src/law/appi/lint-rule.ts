@@ -64,13 +64,24 @@ export const adequateCountries: ReadonlySet<string> = new Set([
   'GB', // United Kingdom
 ]);
 
-/** Where a data id list of the policy lives, for the provision sections that reference data. */
-export function provisionDataLists(policy: Policy): Array<{ path: Array<string | number>; data: string[]; label: string }> {
-  const out: Array<{ path: Array<string | number>; data: string[]; label: string }> = [];
-  policy.provision.consent_based.forEach((p, i) => out.push({ path: ['provision', 'consent_based', i, 'data'], data: p.data, label: `consent-based provision "${p.id}"` }));
-  if (policy.provision.opt_out) out.push({ path: ['provision', 'opt_out', 'data'], data: policy.provision.opt_out.data, label: 'opt-out provision' });
-  policy.provision.outsourcing.forEach((p, i) => out.push({ path: ['provision', 'outsourcing', i, 'data'], data: p.data, label: `outsourcing "${p.id}"` }));
-  policy.provision.joint_use.forEach((p, i) => out.push({ path: ['provision', 'joint_use', i, 'data'], data: p.data, label: `joint use "${p.id}"` }));
-  policy.provision.foreign.forEach((p, i) => out.push({ path: ['provision', 'foreign', i, 'data'], data: p.data, label: `foreign recipient "${p.id}"` }));
-  return out;
+export type ProvisionSection = 'consent_based' | 'opt_out' | 'outsourcing' | 'joint_use' | 'foreign';
+
+export interface ProvisionDataList {
+  section: ProvisionSection;
+  path: Array<string | number>;
+  data: string[];
+  /** How a message names the entry, e.g. `joint use "group"`. */
+  label: string;
+}
+
+/** Every list of data ids in the provision sections, with where it lives in the file. */
+export function provisionDataLists(policy: Policy): ProvisionDataList[] {
+  const pv = policy.provision;
+  return [
+    ...pv.consent_based.map((p, i): ProvisionDataList => ({ section: 'consent_based', path: ['provision', 'consent_based', i, 'data'], data: p.data, label: `consent-based provision "${p.id}"` })),
+    ...(pv.opt_out ? [{ section: 'opt_out' as const, path: ['provision', 'opt_out', 'data'], data: pv.opt_out.data, label: 'opt-out provision' }] : []),
+    ...pv.outsourcing.map((p, i): ProvisionDataList => ({ section: 'outsourcing', path: ['provision', 'outsourcing', i, 'data'], data: p.data, label: `outsourcing "${p.id}"` })),
+    ...pv.joint_use.map((p, i): ProvisionDataList => ({ section: 'joint_use', path: ['provision', 'joint_use', i, 'data'], data: p.data, label: `joint use "${p.id}"` })),
+    ...pv.foreign.map((p, i): ProvisionDataList => ({ section: 'foreign', path: ['provision', 'foreign', i, 'data'], data: p.data, label: `foreign recipient "${p.id}"` })),
+  ];
 }
