@@ -1,0 +1,101 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createManualClock } from '../../src/clock.ts';
+import { createApiKey } from '../../src/staff/api-keys.ts';
+import { createStaffUser } from '../../src/staff/staff-users.ts';
+import { startTestServer, signIn, consoleCsrf, type TestServer } from '../staff/console-helpers.ts';
+
+const password = 'correct horse battery staple 42';
+
+describe('records HTTP API and pages', () => {
+  let server: TestServer;
+  let officerKey = '';
+  let auditorKey = '';
+  const clock = createManualClock('2026-04-01T01:00:00Z');
+  before(async () => {
+    server = await startTestServer('sqlite', { clock });
+    officerKey = (await createApiKey(server.store.db, clock, { name: 'app', role: 'officer', actor: 'cli' })).key;
+    auditorKey = (await createApiKey(server.store.db, clock, { name: 'audit', role: 'auditor', actor: 'cli' })).key;
+    await createStaffUser(server.store.db, clock, { email: 'officer@example.jp', role: 'officer', password, actor: 'cli' });
+    await createStaffUser(server.store.db, clock, { email: 'staff@example.jp', role: 'staff', password, actor: 'cli' });
+  });
+  after(async () => {
+    await server.stop();
+  });
+  const api = (path: string, key: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${server.url}${path}`, { method: init.method ?? 'GET', headers: { authorization: `Bearer ${key}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+
+  test('records a provision through the API, lists it by subject, and refuses bad input and weak keys with codes', async () => {
+    const res = await api('/api/v1/provisions', officerKey, { method: 'POST', body: { basis: 'consent', providedOn: '2026-04-01', recipient: { name: '提携先株式会社' }, subjects: ['u-42'], dataItems: ['メールアドレス'], consentProof: 'rcpt_1' } });
+    assert.equal(res.status, 201);
+    const rec = (await res.json()) as { id: string; retainUntil: string };
+    assert.equal(rec.retainUntil, '2029-04-01');
+    const list = (await (await api('/api/v1/provisions?subject=u-42', auditorKey)).json()) as { provisions: Array<{ id: string }> };
+    assert.deepEqual(list.provisions.map((p) => p.id), [rec.id]);
+
+    const bad = await api('/api/v1/provisions', officerKey, { method: 'POST', body: { basis: 'gift', providedOn: 'soon' } });
+    assert.equal(bad.status, 400);
+    const body = (await bad.json()) as { error: { code: string; details: { issues: Array<{ path: string }> } } };
+    assert.equal(body.error.code, 'MAMORI_RECORD_INVALID');
+    assert.ok(body.error.details.issues.some((i) => i.path === 'basis'));
+    assert.equal((await api('/api/v1/provisions', auditorKey, { method: 'POST', body: {} })).status, 403);
+    assert.equal((await api('/api/v1/provisions', 'mk_nope', { method: 'POST', body: {} })).status, 401);
+  });
+
+  test('an incident over the API is reportable for 1,001 people, and its alternative notice page is public', async () => {
+    const res = await api('/api/v1/incidents', officerKey, { method: 'POST', body: { title: '設定ミスによる公開', discoveredAt: '2026-04-01T09:00:00+09:00', description: '会員名簿が一時的に外部から閲覧可能な状態でした。', dataItems: ['氏名'], affectedCount: 1001 } });
+    assert.equal(res.status, 201);
+    const inc = (await res.json()) as { id: string; reportability: { reportable: boolean; triggers: Array<{ trigger: string }> }; deadlines: { final: { dueDate: string } } };
+    assert.deepEqual(inc.reportability.triggers.map((t) => t.trigger), ['over_threshold']);
+    assert.equal(inc.deadlines.final.dueDate, '2026-05-01');
+    const pub = await api(`/api/v1/incidents/${inc.id}/notice-page`, officerKey, { method: 'POST', body: { slug: 'member-list-exposure' } });
+    assert.equal(pub.status, 200);
+    const page = await fetch(`${server.url}/notices/member-list-exposure`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /会員名簿が一時的に外部から閲覧可能な状態でした。/);
+    assert.equal((await fetch(`${server.url}/notices/nothing-here`)).status, 404);
+  });
+
+  test('statistics, audit verification and OpenAPI are served', async () => {
+    const stats = (await (await api('/api/v1/statistics?k=10', auditorKey)).json()) as { k: number; provisions: Array<{ people: number | null }> };
+    assert.equal(stats.k, 10);
+    assert.equal(stats.provisions[0]?.people, null);
+    const csv = await api('/api/v1/statistics.csv', auditorKey);
+    assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
+    assert.match(await csv.text(), /provisions,consent,people,<10/);
+    const verify = (await (await api('/api/v1/audit/verify', auditorKey)).json()) as { ok: boolean };
+    assert.equal(verify.ok, true);
+    const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    for (const p of ['/api/v1/provisions', '/api/v1/receipts', '/api/v1/related-confirmations', '/api/v1/incidents/{id}', '/api/v1/statistics', '/api/v1/audit/verify']) assert.ok(p in doc.paths, p);
+  });
+
+  test('console: an officer records an incident by form and sees deadlines; staff cannot open the audit log', async () => {
+    const { jar } = await signIn(server.url, 'officer@example.jp', password);
+    const csrf = await consoleCsrf(server.url, jar, '/console/incidents');
+    const created = await fetch(`${server.url}/console/incidents`, {
+      method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ _csrf: csrf, title: 'カード情報の窃取', discoveredAt: '2026-04-01T10:00', description: '決済画面が改ざんされていました。', dataItems: 'カード番号', affectedCount: '12', financialHarmData: '1', skimming: '1' }),
+    });
+    assert.equal(created.status, 303);
+    const detail = await (await fetch(`${server.url}${created.headers.get('location') ?? ''}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
+    assert.match(detail, /規則7条2号/);
+    assert.match(detail, /速報 2026-04-04/);
+    assert.match(detail, /確報 2026-05-31/);
+    const report = await fetch(`${server.url}${created.headers.get('location') ?? ''}/report`, { headers: { cookie: jar.header(), accept: 'text/html' } });
+    assert.match(await report.text(), /再発防止のための措置/);
+    const auditPage = await fetch(`${server.url}/console/audit`, { headers: { cookie: jar.header(), accept: 'text/html' } });
+    assert.match(await auditPage.text(), /改ざんは検出されませんでした/);
+    const stats = await fetch(`${server.url}/console/statistics`, { headers: { cookie: jar.header(), accept: 'text/html' } });
+    assert.match(await stats.text(), /<svg role="img"|提供記録はありません|&lt;10/);
+
+    const staff = await signIn(server.url, 'staff@example.jp', password);
+    const denied = await fetch(`${server.url}/console/audit`, { headers: { cookie: staff.jar.header(), accept: 'text/html' } });
+    assert.equal(denied.status, 403);
+  });
+
+  test('the 43条3項 item list page is public', async () => {
+    const res = await fetch(`${server.url}/privacy/anonymized`, { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /第43条第3項/);
+  });
+});
