@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
@@ -12,7 +12,7 @@ import { formatDualDate, formatWesternDate } from '../policy/era-date.ts';
 import { localize } from '../policy/load-policy.ts';
 import '../policy/policy-errors.ts';
 import { html, type SafeHtml } from './html.ts';
-import { pickLang, renderPage, type Lang } from './layout.ts';
+import { renderPage, type Lang } from './layout.ts';
 import { errorBody } from './openapi.ts';
 import type { RouteModule } from './app.ts';
 
@@ -44,8 +44,9 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
   return r.data;
 }
 
-function langOf(request: FastifyRequest, value: string | undefined): Lang {
-  if (value === undefined) return pickLang(undefined, request.headers['accept-language']);
+/** Japanese unless `?lang=en`: the Japanese text is the authoritative policy, whatever the browser prefers. */
+function langOf(value: string | undefined): Lang {
+  if (value === undefined) return 'ja';
   if (value === 'ja' || value === 'en') return value;
   throw new MamoriError('MAMORI_LANG_UNSUPPORTED', `The language "${value}" is not supported: use ja or en.`);
 }
@@ -108,7 +109,7 @@ function sendPolicy(reply: FastifyReply, policy: Policy, lang: Lang, format: 'ht
 export const policyRoutes: RouteModule = (app, ctx, openapi) => {
   app.get('/privacy', async (request, reply) => {
     const q = parseQuery(pageQuery, request.query);
-    const lang = langOf(request, q.lang);
+    const lang = langOf(q.lang);
     const format = pageFormatOf(q.format);
     const current = await currentPolicy(ctx);
     const notice = current.upcoming
@@ -129,7 +130,7 @@ export const policyRoutes: RouteModule = (app, ctx, openapi) => {
 
   app.get('/privacy/versions', async (request, reply) => {
     const q = parseQuery(pageQuery, request.query);
-    const lang = langOf(request, q.lang);
+    const lang = langOf(q.lang);
     const versions = await listVersions(ctx.store.db);
     const today = todayInJapan(ctx);
     const L = (ja: string, en: string) => (lang === 'ja' ? ja : en);
@@ -163,7 +164,7 @@ ${versions.map((v, i) => {
   app.get('/privacy/versions/:id', async (request, reply) => {
     const params = parseQuery(versionParams, request.params);
     const q = parseQuery(pageQuery, request.query);
-    const lang = langOf(request, q.lang);
+    const lang = langOf(q.lang);
     const format = pageFormatOf(q.format);
     const version = await requireVersion(ctx.store.db, params.id);
     const versions = (await listVersions(ctx.store.db)).filter((v) => v.number <= version.number);
@@ -186,7 +187,7 @@ ${versions.map((v, i) => {
 
   app.get('/privacy/diff', async (request, reply) => {
     const q = parseQuery(diffQuery, request.query);
-    const lang = langOf(request, q.lang);
+    const lang = langOf(q.lang);
     const format = diffFormatOf(q.format);
     const L = (ja: string, en: string) => (lang === 'ja' ? ja : en);
     const versions = await listVersions(ctx.store.db);

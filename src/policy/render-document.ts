@@ -324,7 +324,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
   // 5. Purpose changes (17条2項, 21条3項)
   {
     const pc = policy.purpose_changes ?? { rule: 'related_only' as const, methods: ['publish' as const] };
-    const how = pc.methods.map((m) => (m === 'notify' ? L('ご本人への通知', 'notifying you') : L('本サービス上での公表', 'publishing it on the service')));
+    const how = pc.methods.map((m) => (m === 'notify' ? L('ご本人への通知', 'notifying you') : L('本サービス上での公表', 'publishing them on the service')));
     const blocks: Block[] = [
       p(L(`${self.ja}は、利用目的を変更する場合、変更前の利用目的と関連性を有すると合理的に認められる範囲内で行い、変更後の利用目的を${listOr(how)}によりお知らせします。`, `If we change the purposes of use, the new purposes will stay reasonably related to the former ones, and we will announce them by ${listOr(how)}.`)),
     ];
@@ -605,7 +605,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     items.push({ key: 'channels', term: L('受付方法', 'Where to apply'), content: proc.channels.flatMap((id, i) => (i === 0 ? contactInline(id) : [L('／', ' / '), ...contactInline(id)])) });
     const ids = proc.identity.map((m) => identityNames[m][lang]);
     const docs = proc.identity_documents.map(t);
-    items.push({ key: 'identity', term: L('ご本人確認', 'Identity verification'), content: [listOr(ids) + (docs.length > 0 ? L(`（本人確認書類の例: ${list(docs)}）`, ` (identity documents such as: ${list(docs)})`) : '')] });
+    items.push({ key: 'identity', term: L('ご本人確認', 'Identity verification'), content: [(lang === 'en' ? upperFirst(listOr(ids.map(lowerFirst))) : listOr(ids)) + (docs.length > 0 ? L(`（本人確認書類の例: ${list(docs)}）`, ` (identity documents such as: ${list(docs)})`) : '')] });
     if (proc.agents.allowed) {
       const kinds = proc.agents.kinds.map((k) => agentKindNames[k][lang]);
       const proofs = proc.agents.proofs.map((k) => agentProofNames[k][lang]);
@@ -764,7 +764,13 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
 
 /** Statute citation in English form: 「35条1項・5項」 → "35(1), (5)". */
 function articleEn(article: string): string {
-  return article.replace(/(\d+)条/g, '$1').replace(/(\d+)項/g, '($1)').replace(/(\d+)号/g, '($1)').replace(/・/g, ', ').replace(/〜/g, '–').replace(/ただし書/g, ' proviso');
+  return article
+    .replace(/(\d+)条(?:(\d+)項)?(?:(\d+)号)?/g, (_m, a: string, b?: string, c?: string) => `${a}${b ? `(${b})` : ''}${c ? `(${c})` : ''}`)
+    .replace(/(\d+)項/g, '($1)')
+    .replace(/(\d+)号/g, '($1)')
+    .replace(/・/g, ', ')
+    .replace(/〜/g, '–')
+    .replace(/ただし書/g, ' proviso');
 }
 
 type ProcedureFieldKey = 'channels' | 'identity' | 'agents' | 'fee' | 'delivery' | 'forms' | 'target_days' | 'postage' | 'note';
@@ -783,6 +789,10 @@ function joinLast(items: string[], sep: string, last: string): string {
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 export interface HistoryEntry {

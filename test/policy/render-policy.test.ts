@@ -42,6 +42,7 @@ test('the disclosure fee shows the amount with tax wording and payment methods; 
   assert.match(correction, /保有個人データの内容が事実でないとは認められなかった場合/);
   const en = renderPolicy(policy, { lang: 'en', format: 'md' });
   assert.match(en, /¥1,100 \(tax included\) per request/);
+  assert.match(en, /When required or permitted by law \(APPI Art\. 27\(1\)\(1\)\)/);
 });
 
 test('statutory refusal grounds and agent proofs appear under disclosure', () => {
