@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
 import { newId, newSecretToken } from '../ids.ts';
-import { deadlineStatus, dueDate, pauseDeadline, resumeDeadline, startDeadline, targetDaysFor, type DeadlineFacts, type DeadlineStatus } from '../law/appi/deadlines.ts';
+import { baseDueDate, deadlineStatus, dueDate, pauseDeadline, resumeDeadline, targetDaysFor, type DeadlineFacts, type DeadlineStatus } from '../law/appi/deadlines.ts';
 import { evaluateFee } from '../law/appi/fees.ts';
 import { groundsFor, refusalGrounds, refusalGroundKeys, type RefusalGround } from '../law/appi/refusal-grounds.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
@@ -451,7 +451,8 @@ function decisionOf(row: Row): StoredDecision | null {
 }
 
 function decisionForMail(d: StoredDecision, willDeliver: boolean, lang: Lang): DecisionForMail {
-  const measure = d.measure ? `${suspensionMeasures[d.measure].label[lang]}${d.measureNote ? `（${d.measureNote}）`.replace(/^（(.*)）$/, lang === 'ja' ? '（$1）' : ' ($1)') : ''}` : null;
+  const note = d.measureNote ? (lang === 'ja' ? `（${d.measureNote}）` : ` (${d.measureNote})`) : '';
+  const measure = d.measure ? `${suspensionMeasures[d.measure].label[lang]}${note}` : null;
   return { outcome: d.outcome, ground: d.ground, reason: d.reason, corrections: d.corrections, measure, alternativeMeasure: d.alternativeMeasure, methodChange: d.methodChange, willDeliver };
 }
 
@@ -500,11 +501,14 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
     return row;
   }
 
-  /** One timeline row plus its audit event, in the caller's transaction. */
-  async function record(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * One timeline row plus its audit event, in the caller's transaction. `notes` (staff free text, which may name
+   * people) go to the request's own timeline only, never into the audit chain.
+   */
+  async function record(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown> = {}, notes: Record<string, string> = {}): Promise<void> {
     const last = await trx.selectFrom('request_events').select((eb) => eb.fn.max('n').as('n')).where('request_id', '=', requestId).executeTakeFirst();
     const at = clock.now().toISOString();
-    await trx.insertInto('request_events').values({ id: newId('rev'), request_id: requestId, n: Number(last?.n ?? 0) + 1, at, actor, action, data: JSON.stringify(data) }).execute();
+    await trx.insertInto('request_events').values({ id: newId('rev'), request_id: requestId, n: Number(last?.n ?? 0) + 1, at, actor, action, data: JSON.stringify({ ...data, ...notes }) }).execute();
     await appendAudit(trx, clock, { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data });
   }
 
@@ -544,15 +548,11 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
    * Returns the update to write.
    */
   function moveTo(row: Row, next: RequestState, now: Date): Partial<Row> {
+    // Identity confirmation sets identity_confirmed_at in the same update, so the clock has started in `row` already.
     let facts = deadlineFacts(row);
-    if (row.identity_confirmed_at === null && next !== 'awaiting_verification' && next !== 'verified' && next !== 'awaiting_documents' && next !== 'withdrawn' && next !== 'rejected_unverified') {
-      // identity has just been confirmed (the caller sets identity_confirmed_at too)
-      facts = startDeadline(facts, now);
-    }
     if (requestStateInfo[next].pausesDeadline) facts = pauseDeadline(facts, now);
     else facts = resumeDeadline(facts, now);
-    const due = facts.startedAt ? new Date(facts.startedAt.getTime() + facts.targetDays * 86_400_000 + facts.pausedSeconds * 1000).toISOString() : null;
-    return { state: next, paused_since: facts.pausedSince ? facts.pausedSince.toISOString() : null, paused_s: facts.pausedSeconds, due_at: due, updated_at: now.toISOString() };
+    return { state: next, paused_since: facts.pausedSince ? facts.pausedSince.toISOString() : null, paused_s: facts.pausedSeconds, due_at: baseDueDate(facts)?.toISOString() ?? null, updated_at: now.toISOString() };
   }
 
   async function update(trx: DbOrTrx, id: string, values: Partial<Row>): Promise<void> {
@@ -989,7 +989,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
       const row = await transaction(async (trx) => {
         const r = await loadFor(trx, id, 'confirm_identity');
         const now = clock.now();
-        await record(trx, id, by, 'identity_confirmed', { agent: r.agent_kind, ...(note ? { note: note.slice(0, 500) } : {}) });
+        await record(trx, id, by, 'identity_confirmed', { agent: r.agent_kind }, note ? { note: note.slice(0, 500) } : {});
         const after = await settle(trx, r, by, now, r.identity_confirmed_at ? {} : { identity_confirmed_at: now.toISOString() });
         if (r.identity_confirmed_at === null && after.state !== 'awaiting_payment') {
           const due = dueDate(deadlineFacts(after), now);
@@ -1007,7 +1007,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
         const r = await loadFor(trx, id, 'request_documents');
         const values = moveTo(r, 'awaiting_documents', clock.now());
         await update(trx, id, values);
-        await record(trx, id, by, 'documents_requested', { from: r.state, what: text.slice(0, 2000) });
+        await record(trx, id, by, 'documents_requested', { from: r.state }, { what: text.slice(0, 2000) });
         await mail(trx, rowAfter(r, values), 'documents_needed', documentsNeededMail(mailBase(r), text));
       });
     },

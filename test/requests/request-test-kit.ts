@@ -16,7 +16,9 @@ import { createTestStore, type TestStore } from '../support/stores.ts';
 /** Helpers shared by the request workflow tests: a real SMTP server, a real store, a server on port 0. */
 
 export const MISSKEY_POLICY = 'examples/misskey-server/policy.yaml';
+/** Our own small fixture: a fee configured on a correction (refused by law), a kind offered by post only. */
 export const HOSTING_POLICY = 'test/fixtures/requests/hosting-postal.yaml';
+export const HOSTING_EXAMPLE = 'examples/hosting/policy.yaml';
 export const ASSERTION_SECRET = 'assertion-secret-for-tests-0123456789';
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
 

@@ -5,7 +5,8 @@ import { verifyAuditChain } from '../../src/audit/audit-log.ts';
 import { DAY_MS } from '../../src/clock.ts';
 import type { RequestHooks } from '../../src/requests/request-hooks.ts';
 import { storeDialects } from '../support/stores.ts';
-import { codeFromMail, errorCode, getJson, HOSTING_POLICY, MISSKEY_POLICY, PDF_BYTES, PNG_BYTES, postJson, startApp } from './request-test-kit.ts';
+import { localize } from '../../src/policy/load-policy.ts';
+import { codeFromMail, getJson, HOSTING_EXAMPLE, HOSTING_POLICY, MISSKEY_POLICY, PDF_BYTES, PNG_BYTES, postJson, startApp } from './request-test-kit.ts';
 
 for (const dialect of storeDialects) {
   describe(`request workflow on ${dialect}`, () => {
@@ -157,17 +158,17 @@ for (const dialect of storeDialects) {
       }
     });
 
-    test('a postal request by a mandated agent with ¥5,500 is entered by staff with scans, paid, confirmed, and answered by letter', async () => {
-      const app = await startApp(dialect, HOSTING_POLICY);
+    test('a postal request by a mandated agent with ¥5,500 on the hosting example is entered by staff with scans, paid, confirmed, and answered by letter', async () => {
+      const app = await startApp(dialect, HOSTING_EXAMPLE);
       try {
         await assert.rejects(
-          app.service.enterRequest('staff:s', { kind: 'disclosure', channel: 'postal_desk', description: '', lang: 'ja', agent: { kind: 'mandated', relationship: '弁護士', name: '代理 太郎' }, documents: [{ filename: 'form.pdf', bytes: PDF_BYTES, purpose: 'request_form' }] }),
+          app.service.enterRequest('staff:s', { kind: 'disclosure', channel: 'postal_requests', description: '', lang: 'ja', agent: { kind: 'mandated', relationship: '弁護士', name: '代理 太郎' }, documents: [{ filename: 'form.pdf', bytes: PDF_BYTES, purpose: 'request_form' }] }),
           { code: 'MAMORI_REQUEST_AGENT_PROOF_MISSING' },
         );
         await assert.rejects(app.service.enterRequest('staff:s', { kind: 'disclosure', channel: 'nowhere', description: '', lang: 'ja', documents: [] }), { code: 'MAMORI_REQUEST_CHANNEL_INVALID' });
         const entered = await app.service.enterRequest('staff:s', {
           kind: 'disclosure',
-          channel: 'postal_desk',
+          channel: 'postal_requests',
           description: '契約者情報の開示（郵送で受付）',
           lang: 'ja',
           agent: { kind: 'mandated', relationship: '弁護士', name: '代理 太郎' },
@@ -195,13 +196,13 @@ for (const dialect of storeDialects) {
         view = await app.service.getForStaff('staff:s', id);
         assert.equal(view.state, 'in_progress');
         assert.equal(view.deadline.status, 'running');
-        assert.equal(view.deadline.dueAt, new Date(app.clock.now().getTime() + 10 * DAY_MS).toISOString(), 'target_days of the kind (10)');
+        assert.equal(view.deadline.dueAt, new Date(app.clock.now().getTime() + 14 * DAY_MS).toISOString(), 'the policy\'s 14 target days from identity confirmation');
         await app.service.addGatheredData('staff:s', id, { source: 'billing_db', title: { ja: '契約者情報', en: 'Contract holder' }, groups: [{ name: 'contracts', rows: [{ plan: 'スタンダード', since: '2024-01-01' }] }] });
         await app.service.decide('staff:o', id, { outcome: 'full' });
         assert.deepEqual(await app.service.deliver('staff:s', id).then((d) => d.format), 'letter');
         const letter = await app.service.letterHtml('staff:s', id);
         assert.match(letter, /<html lang="ja">/);
-        assert.match(letter, /テストホスティング株式会社/);
+        assert.ok(letter.includes(localize(app.server.ctx.policy.policy.operator.name, 'ja')), 'the letter names the operator');
         assert.match(letter, /スタンダード/);
         assert.match(letter, /@media print/);
         const timeline = (await app.service.getForStaff('staff:s', id)).timeline.map((e) => `${e.actor} ${e.action}`);
