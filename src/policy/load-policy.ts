@@ -42,7 +42,7 @@ export function parsePolicy(source: string, file: string): LoadResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({ file, ...pos(e.pos[0]), rule: 'yaml', severity: 'error' as const, message: `YAML syntax: ${e.message.split('\n')[0]}`, path: [] })),
+      issues: doc.errors.map((e) => ({ file, ...pos(e.pos[0]), rule: 'yaml', severity: 'error' as const, message: `YAML syntax: ${e.message.split('\n')[0]}${yamlHint(e.code, source.slice(e.pos[0]))}`, path: [] })),
     };
   }
   const locate = (path: ReadonlyArray<string | number>) => {
@@ -76,6 +76,20 @@ export function loadPolicyFile(path: string): LoadResult {
     return { ok: false, issues: [{ file: path, line: 1, col: 1, rule: 'io', severity: 'error', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, path: [] }] };
   }
   return parsePolicy(source, path);
+}
+
+/** A fix for the YAML mistakes people make most in a policy file. */
+function yamlHint(code: string, rest: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY': {
+      const key = /^([^:\n]+):/.exec(rest)?.[1]?.trim();
+      return key ? ` ("${key}" appears twice in this mapping: keep one, or merge the two)` : '';
+    }
+    case 'TAB_AS_INDENT':
+      return ' (indent with spaces)';
+    default:
+      return '';
+  }
 }
 
 /** A value with a bad format (e.g. a date not written YYYY-MM-DD) needs one message, not also "does not exist". */

@@ -105,7 +105,7 @@ describe('policy load errors name the line and the fix', () => {
     const dup = oneIssue(replaceOnce('  kind: corporation', '  kind: corporation\n  kind: individual'));
     assert.equal(dup.rule, 'yaml');
     assert.match(dup.lineText, /kind: (corporation|individual)/);
-    assert.match(dup.message, /Map keys must be unique/);
+    assert.match(dup.message, /Map keys must be unique \("kind" appears twice in this mapping: keep one, or merge the two\)/);
   });
 
   test('an empty file points to mamori init', () => {
