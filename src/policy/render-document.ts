@@ -318,6 +318,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
         }),
       });
     }
+    blocks.push(p(L(`入力フォームや書面等によりご本人から直接個人情報を取得する場合は、あらかじめ利用目的をお示しします。`, 'When we collect personal information directly from you through a form or in writing, we state the purposes beforehand.')));
     add('purposes', L('利用目的', 'Purposes of use'), blocks);
   }
 
@@ -404,7 +405,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
       {
         kind: 'table',
         head: [L('委託する業務', 'Task'), L('委託先', 'Contractor'), L('取り扱う情報', 'Information handled'), L('所在国', 'Country'), L('監督の方法', 'Supervision')],
-        rows: prov.outsourcing.map((o) => [[t(o.task)], [o.contractor ? t(o.contractor) : L('業務委託先', 'Our contractor')], [dataNames(o.data)], [o.country ? countryName(o.country) : ''], [o.supervision ? t(o.supervision) : L('委託契約の締結及び取扱状況の定期的な確認', 'A contract and regular checks of how the data is handled')]]),
+        rows: prov.outsourcing.map((o) => [[t(o.task)], [o.contractor ? t(o.contractor) : '—'], [dataNames(o.data)], [o.country ? countryName(o.country) : '—'], [o.supervision ? t(o.supervision) : L('委託契約の締結及び取扱状況の定期的な確認', 'A contract and regular checks of how the data is handled')]]),
       },
     ]);
   }
@@ -556,7 +557,9 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
       group(L('技術的安全管理措置', 'Technical measures'), s.technical.map(t));
       blocks.push({ kind: 'heading', text: L('外的環境の把握', 'Understanding the foreign environment') });
       if (s.foreign_environment.length === 0) {
-        blocks.push(p(L('個人データは日本国内でのみ取り扱っています。', 'We handle personal data only in Japan.')));
+        // Only claim Japan-only handling when nothing in the file points abroad (lint flags the contradiction).
+        const abroad = prov.outsourcing.some((o) => o.country && o.country !== 'JP') || prov.foreign.length > 0;
+        if (!abroad) blocks.push(p(L('個人データは日本国内で取り扱っており、外国において個人データを取り扱うことはありません。', 'We handle personal data in Japan and do not handle it in any foreign country.')));
       } else {
         blocks.push(p(L('次の外国において個人データを取り扱っており、当該国の個人情報の保護に関する制度を把握したうえで安全管理措置を講じています。', 'We handle personal data in the following foreign countries, and take security measures based on what we know of their personal information regimes.')));
         blocks.push({ kind: 'table', head: [L('国', 'Country'), L('取り扱う内容', 'What is handled there'), L('制度の概要', 'The regime')], rows: s.foreign_environment.map((f) => [[countryName(f.country)], [t(f.what)], [t(f.regime)]]) });
@@ -595,6 +598,11 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
       grounds.push(...proc.operator_grounds.map(t));
       blocks.push(p(L('次の場合は、ご請求の全部又は一部に応じられないことがあります。', 'We may decline all or part of this request in the following cases:')));
       blocks.push({ kind: 'list', ordered: true, items: grounds.map((g) => [g]) });
+    }
+    const entrusted = policy.subject_groups.filter((g) => g.role === 'processor');
+    if (entrusted.length > 0) {
+      const by = entrusted.map((g) => (g.entrusted_by ? t(g.entrusted_by) : L('委託元', 'the entrusting organization')));
+      blocks.push(p(L(`なお、${list([...new Set(by)])}から委託を受けて取り扱う個人データ（${list(entrusted.map((g) => t(g.name)))}に関する情報）は、${self.ja}が開示等を行う権限を有するものではないため、これらについてのご請求は委託元にお申し出ください。${self.ja}は、委託元の指示に従い、その対応に協力します。`, `Personal data we handle on behalf of ${listOr([...new Set(by)])} (about ${listAnd(entrusted.map((g) => t(g.name)))}) is not ours to disclose or correct; please make such requests to the organization that entrusted it to us. We help that organization respond, following its instructions.`)));
     }
     blocks.push(p(L('ご請求に応じない場合、一部のみ応じる場合又はご請求と異なる措置をとる場合は、その旨とその理由を遅滞なくご本人に通知します。請求の手続に当たり取得した個人情報は、請求への対応に必要な範囲でのみ利用します。', 'If we do not act on a request, act on part of it or take a different measure, we tell you so and why without delay. We use the personal information we receive with a request only as needed to handle it.')));
     add('rights', L('保有個人データの開示等の請求', 'Your rights over retained personal data'), blocks);
@@ -696,7 +704,8 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     add('accredited', L('認定個人情報保護団体', 'Accredited personal information protection organization'), [
       p(L(`${self.ja}は、次の認定個人情報保護団体の対象事業者です。同団体では、対象事業者の個人情報の取扱いに関する苦情の解決を受け付けています。`, 'We are a member of the following accredited personal information protection organization, which handles complaints about how its members handle personal information.')),
       { kind: 'fields', items },
-      p(a.note ? t(a.note) : L(`同団体は、本サービスの内容や${self.ja}へのお問い合わせの窓口ではありません。本サービスに関するお問い合わせは、前記の窓口までご連絡ください。`, 'The organization is not a contact point for the service itself; please send questions about the service to our contacts above.')),
+      p(L(`同団体は、本サービスの内容や${self.ja}へのお問い合わせの窓口ではありません。本サービスに関するお問い合わせは、前記の窓口までご連絡ください。`, 'The organization is not a contact point for the service itself; please send questions about the service to our contacts above.')),
+      ...(a.note ? [p(t(a.note))] : []),
     ]);
   }
 
