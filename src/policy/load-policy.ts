@@ -156,9 +156,11 @@ function toIssue(issue: z.core.$ZodIssue, file: string, locate: LoadedPolicy['lo
         : `${describePath(path)}: ${issue.message}`;
       break;
     }
-    case 'too_small':
-      message = `${describePath(path)} ${issue.origin === 'array' ? `needs at least ${String(issue.minimum)} entr${issue.minimum === 1 ? 'y' : 'ies'}` : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`}`;
+    case 'too_small': {
+      const options = issue.origin === 'array' ? listOptionsAt(path) : [];
+      message = `${describePath(path)} ${issue.origin === 'array' ? `needs at least ${String(issue.minimum)} entr${issue.minimum === 1 ? 'y' : 'ies'}${options.length > 0 ? ` (from: ${options.join(', ')})` : ''}` : issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`}`;
       break;
+    }
     case 'too_big':
       message = `${describePath(path)} must be at most ${String(issue.maximum)}`;
       break;
@@ -225,11 +227,10 @@ function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
-/** The keys the schema allows in the object at a path (for "did you mean"). */
-function allowedKeysAt(path: ReadonlyArray<string | number>): string[] {
+/** The schema of the value at a path, with optional/default layers removed (unions resolve to their object branch). */
+function schemaAt(path: ReadonlyArray<string | number>): z.ZodType | undefined {
   let node: z.ZodType | undefined = policySchema;
   for (const seg of [...path, null]) {
-    // Unwrap optional/default/array layers until an object (or the end of the path) is reached.
     for (;;) {
       if (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap() as z.ZodType;
       else if (node instanceof z.ZodUnion) node = (node.options as readonly z.ZodType[]).find((o) => o instanceof z.ZodObject);
@@ -238,9 +239,21 @@ function allowedKeysAt(path: ReadonlyArray<string | number>): string[] {
     if (seg === null) break;
     if (node instanceof z.ZodArray && typeof seg === 'number') node = node.element as z.ZodType;
     else if (node instanceof z.ZodObject && typeof seg === 'string') node = node.shape[seg] as z.ZodType | undefined;
-    else return [];
+    else return undefined;
   }
+  return node;
+}
+
+/** The keys the schema allows in the object at a path (for "did you mean"). */
+function allowedKeysAt(path: ReadonlyArray<string | number>): string[] {
+  const node = schemaAt(path);
   return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+/** For a list of fixed values (e.g. fee.payment), the values it may hold. */
+function listOptionsAt(path: ReadonlyArray<string | number>): string[] {
+  const node = schemaAt(path);
+  return node instanceof z.ZodArray && node.element instanceof z.ZodEnum ? node.element.options.map(String) : [];
 }
 
 function expectedName(expected: string): string {

@@ -82,7 +82,7 @@ describe('policy load errors name the line and the fix', () => {
     assert.equal(noAmount.message, 'requests.kinds.disclosure.fee.amount is required: add it (a number)');
     const noPayment = oneIssue(replaceOnce('payment: [bank_transfer]', 'payment: []'));
     assert.match(noPayment.lineText, /payment: \[\]/);
-    assert.equal(noPayment.message, 'requests.kinds.disclosure.fee.payment needs at least 1 entry');
+    assert.equal(noPayment.message, 'requests.kinds.disclosure.fee.payment needs at least 1 entry (from: bank_transfer, card, postal_money_order, convenience_store, cash_on_site)');
   });
 
   test('joint use must carry every 27条5項3号 item, the responsible party\'s representative included', () => {
