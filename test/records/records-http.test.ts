@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createManualClock } from '../../src/clock.ts';
 import { createApiKey } from '../../src/staff/api-keys.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
+import { createClient, MamoriApiError } from '../../src/client/index.ts';
 import { startTestServer, signIn, consoleCsrf, type TestServer } from '../staff/console-helpers.ts';
 
 const password = 'correct horse battery staple 42';
@@ -91,6 +92,19 @@ describe('records HTTP API and pages', () => {
     const staff = await signIn(server.url, 'staff@example.jp', password);
     const denied = await fetch(`${server.url}/console/audit`, { headers: { cookie: staff.jar.header(), accept: 'text/html' } });
     assert.equal(denied.status, 403);
+  });
+
+  test('the SDK records a batch provision, a further provision and a receipt, and surfaces error codes', async () => {
+    const mamori = createClient({ url: server.url, apiKey: officerKey });
+    const batch = await mamori.recordProvision({ form: 'batch', basis: 'consent', providedOn: '2026-04-01', recipient: { name: '配送業者株式会社', address: '東京都港区1-1', representative: '代表取締役 配送' }, subjects: ['sdk-1'], dataItems: ['氏名', '住所'], consentProof: 'checkout consent v3' });
+    assert.equal(batch.form, 'batch');
+    const later = await mamori.recordFurtherProvision(batch.id, { providedOn: '2026-06-01', subjects: ['sdk-2'] });
+    assert.equal(later.retainUntil, '2029-06-01');
+    assert.deepEqual((await mamori.provisionsFor('sdk-2')).map((p) => p.id), [batch.id]);
+    const receipt = await mamori.recordReceipt({ basis: 'consent', receivedOn: '2026-04-02', provider: { name: '紹介元', address: '大阪府', representative: '代表' }, providerAcquisition: '紹介元の申込フォームで本人から取得', consentConfirmed: true, subjects: ['sdk-1'], dataItems: ['氏名'] });
+    assert.equal(receipt.retainUntil, '2029-04-02');
+    assert.equal((await mamori.flagOptOutStop('sdk-3')).alreadyFlagged, false);
+    await assert.rejects(mamori.recordProvision({ basis: 'consent', providedOn: '2026-04-01', recipient: { name: 'x' }, subjects: ['a'], dataItems: ['b'] }), (err) => err instanceof MamoriApiError && err.code === 'MAMORI_RECORD_INVALID' && err.status === 400);
   });
 
   test('the 43条3項 item list page is public', async () => {
