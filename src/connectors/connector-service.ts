@@ -71,6 +71,10 @@ export interface QueueRunInput {
   actor?: Actor;
 }
 
+/** A run as its claim returns it (drivers give numbers as numbers or strings: coerce). */
+const claimedRun = z.object({ id: z.string(), request_id: z.string().nullable(), kind: z.string(), dry_run: z.coerce.number(), payload_sealed: z.string(), attempts: z.coerce.number() });
+type ClaimedRun = z.infer<typeof claimedRun>;
+
 function parseKind(v: string): RunKind {
   const k = runKinds.find((x) => x === v);
   if (!k) throw new Error('corrupt run kind');
@@ -196,12 +200,13 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
   }
 
   /** Claims one run: queued, or running under an expired lease (its worker died). */
-  async function claim(runId?: string): Promise<string | undefined> {
+  async function claim(runId?: string): Promise<ClaimedRun | undefined> {
     const t = now();
     const pick = sql`select id from connector_runs where status in ('queued', 'running') and (lease_until is null or lease_until < ${t})${runId ? sql` and id = ${runId}` : sql``} order by created_at limit 1`;
-    const r = await sql<{ id: string }>`update connector_runs set status = 'running', lease_owner = ${owner}, lease_until = ${later(leaseMs)}, attempts = attempts + 1, updated_at = ${t}
-      where id = (${store.dialect === 'postgres' ? sql`${pick} for update skip locked` : pick}) returning id`.execute(db);
-    return r.rows[0]?.id;
+    const r = await sql<Record<string, unknown>>`update connector_runs set status = 'running', lease_owner = ${owner}, lease_until = ${later(leaseMs)}, attempts = attempts + 1, updated_at = ${t}
+      where id = (${store.dialect === 'postgres' ? sql`${pick} for update skip locked` : pick}) returning id, request_id, kind, dry_run, payload_sealed, attempts`.execute(db);
+    const row = r.rows[0];
+    return row ? claimedRun.parse(row) : undefined;
   }
 
   /** Extends our lease; false when another worker has taken the run over. */
@@ -210,8 +215,8 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  async function settle(runId: string, leased: boolean): Promise<RunStatus> {
-    const run = await db.selectFrom('connector_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+  async function settle(runId: string, leased: boolean, known?: { request_id: string | null; kind: string; dry_run: number; attempts: number }): Promise<RunStatus> {
+    const run = known ?? (await db.selectFrom('connector_runs').select(['request_id', 'kind', 'dry_run', 'attempts']).where('id', '=', runId).executeTakeFirstOrThrow());
     const steps = await db.selectFrom('connector_steps').select(['dataset', 'status', 'count']).where('run_id', '=', runId).execute();
     const statuses = graph.datasets.map((d) => steps.find((s) => s.dataset === d.id)?.status ?? 'missing');
     let status: RunStatus;
@@ -234,8 +239,8 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
     return status;
   }
 
-  async function processClaimed(runId: string): Promise<RunStatus> {
-    const row = await db.selectFrom('connector_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+  async function processClaimed(row: ClaimedRun): Promise<RunStatus> {
+    const runId = row.id;
     const run = { id: row.id, request_id: row.request_id, kind: parseKind(row.kind), dry_run: row.dry_run === 1 };
     const payload = payloadSchema.parse(openSealedJson(secret, row.payload_sealed));
     const steps = await db.selectFrom('connector_steps').select(['dataset', 'status']).where('run_id', '=', runId).execute();
@@ -243,7 +248,8 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       const prior = steps.find((s) => s.dataset === ds.id)?.status;
       // Done, skipped and waiting steps are never run again: a resumed run continues where it stopped.
       if (prior === 'done' || prior === 'skipped' || prior === 'waiting') continue;
-      if (!(await renew(runId))) return 'running';
+      // The lease was just taken for the first step; later steps extend it and stop if another worker took over.
+      if (index > 0 && !(await renew(runId))) return 'running';
       let outcome: DatasetOutcome;
       try {
         outcome = await runDataset(ds, run, payload);
@@ -253,7 +259,7 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       await recordStep(runId, outcome);
       opts.onStep?.({ runId, dataset: ds.id, index: index + 1, total: graph.datasets.length, status: outcome.status, count: outcome.count });
     }
-    return settle(runId, true);
+    return settle(runId, true, row);
   }
 
   const service = {
@@ -274,9 +280,9 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
 
     /** Claims and runs one queued run; false when there was nothing to claim. */
     async workOnce(): Promise<boolean> {
-      const id = await claim();
-      if (!id) return false;
-      await processClaimed(id);
+      const run = await claim();
+      if (!run) return false;
+      await processClaimed(run);
       return true;
     },
 
@@ -289,8 +295,8 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
 
     /** Runs one particular run now if no live worker holds it (used by `gather` and the CLI). */
     async runNow(runId: string): Promise<RunStatus> {
-      const id = await claim(runId);
-      if (id) return processClaimed(id);
+      const run = await claim(runId);
+      if (run) return processClaimed(run);
       return (await service.report(runId)).status;
     },
 

@@ -21,7 +21,26 @@ export interface SqlConnection extends SqlQueryable {
 }
 
 export const rowSchema = z.record(z.string(), z.unknown());
-export const rowsSchema = z.array(rowSchema);
+
+function isRow(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+/**
+ * Driver rows checked at the edge. A structural check instead of a zod parse: a person's notes can be tens of
+ * thousands of rows and a per-row copy would cost more than the query.
+ */
+export const rowsSchema = {
+  parse(value: unknown): Array<Record<string, unknown>> {
+    if (!Array.isArray(value)) throw new Error('the driver returned no row list');
+    const out: Array<Record<string, unknown>> = [];
+    for (const v of value) {
+      if (!isRow(v)) throw new Error('the driver returned a row that is not an object');
+      out.push(v);
+    }
+    return out;
+  },
+};
 
 /** Quotes a validated identifier for the engine (identifiers are checked by the graph schema as plain names). */
 export function quoteIdent(engine: SqlEngine, name: string): string {

@@ -29,7 +29,7 @@ interface Batch {
 export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: SqlExecutorOptions = {}) {
   const engine: SqlEngine = conn.engine;
   const chunkSize = opts.chunkSize ?? 500;
-  const pageSize = opts.pageSize ?? 1000;
+  const pageSize = opts.pageSize ?? 5000;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const q = (name: string) => quoteIdent(engine, name);
   const table = (cp: CollectionPlan) => q(cp.collection.name);
@@ -80,12 +80,17 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     const rows: Array<Record<string, unknown>> = [];
     const own = new Map<string, Set<string>>(cp.keysForChildren.map((f) => [f, new Set()]));
     const ownValues = new Map<string, unknown[]>(cp.keysForChildren.map((f) => [f, []]));
-    for (const batch of batches(cp, ids, keys)) {
+    const list = batches(cp, ids, keys);
+    // With one statement the primary key already makes rows unique; only several statements need de-duplication.
+    const dedupe = list.length > 1;
+    for (const batch of list) {
       for await (const page of readPages(db, cp, batch, columns)) {
         for (const row of page) {
-          const id = cp.collection.primary_key.map((k) => keyText(row[k])).join('\u0000');
-          if (seen.has(id)) continue;
-          seen.add(id);
+          if (dedupe) {
+            const id = cp.collection.primary_key.map((k) => keyText(row[k])).join('\u0000');
+            if (seen.has(id)) continue;
+            seen.add(id);
+          }
           rows.push(row);
           for (const f of cp.keysForChildren) {
             const v = row[f];
@@ -112,6 +117,17 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
         const columns = full ? cp.collection.fields.map((f) => f.name) : cp.keysForChildren;
         // Leaves without children need no read at all outside access: their rows are addressed by predicate.
         if (!full && columns.length === 0) return;
+        // A collection reached only through a reference whose own values are what its children need (user.id found
+        // from user_profile.userId) can pass the parent's values on: a value without a row matches nothing below.
+        if (!full && cp.keysForChildren.length === 1 && !cp.seeds.some((s) => ids[s.identity] !== undefined)) {
+          const only = cp.keysForChildren[0];
+          const via = cp.via.filter((v) => v.field === only);
+          if (via.length === cp.via.length && via.length === 1 && only) {
+            const v = via[0];
+            keys.set(cp.collection.name, new Map([[only, v ? (keys.get(v.parent)?.get(v.parentField) ?? []) : []]]));
+            return;
+          }
+        }
         rows.set(cp.collection.name, await readCollection(db, cp, ids, keys, columns));
       });
       await runBounded(work, parallel ? concurrency : 1);
@@ -189,7 +205,7 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     /** Everything reachable from the identities, grouped by collection. */
     async access(ids: Identities): Promise<DatasetOutcome> {
       const { rows } = await traverse(conn, ids, true, true);
-      const groups = plan.order.map((cp) => ({ name: `${dataset}.${cp.collection.name}`, rows: (rows.get(cp.collection.name) ?? []).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toPlainValue(v)]))) }));
+      const groups = plan.order.map((cp) => ({ name: `${dataset}.${cp.collection.name}`, rows: plainRows(rows.get(cp.collection.name) ?? []) }));
       const collections = groups.map((g, i) => ({ collection: plan.order[i]?.collection.name ?? '', status: 'done' as const, count: g.rows.length }));
       return { dataset, status: 'done', count: collections.reduce((a, c) => a + c.count, 0), collections, groups };
     },
@@ -209,9 +225,10 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
           }
           switch (e.action) {
             case 'retain': {
+              // Nothing is read here (a dry run shows how many rows are kept): the erasure costs no extra round trip.
               const basis = typeof e.legal_basis === 'string' ? e.legal_basis : e.legal_basis.en;
               const period = typeof e.period === 'string' ? e.period : e.period.en;
-              out.push({ collection: name, status: 'skipped', count: await countRows(db, cp, ids, keys), note: `retained: ${basis}; ${period}` });
+              out.push({ collection: name, status: 'skipped', count: 0, note: `retained: ${basis}; ${period}` });
               break;
             }
             case 'delete': {
@@ -282,6 +299,17 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
 }
 
 export type SqlExecutor = ReturnType<typeof createSqlExecutor>;
+
+/** Rows made JSON-safe in place (dates, bigints, bytes); plain values are left as they are. */
+function plainRows(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  for (const r of rows) {
+    for (const k in r) {
+      const v = r[k];
+      if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) r[k] = toPlainValue(v);
+    }
+  }
+  return rows;
+}
 
 async function runBounded(work: Array<() => Promise<void>>, limit: number): Promise<void> {
   let next = 0;
