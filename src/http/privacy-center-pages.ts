@@ -61,7 +61,7 @@ export function landingPage(lang: Lang, policy: Policy, query: string): string {
   const body = html`<h1>${t(lang, '個人情報に関するご請求', 'Requests about your personal information')}</h1>
 <p>${t(lang, `${localize(policy.operator.name, lang)}が保有するあなたの個人情報について、個人情報保護法に基づき、利用目的の通知、開示、訂正・追加・削除、利用停止・消去、第三者提供の停止をご請求いただけます。`, `Under Japan's Act on the Protection of Personal Information you may ask ${localize(policy.operator.name, lang)} to notify you of the purposes of use of your personal information, disclose it, correct it, stop using or erase it, or stop providing it to third parties.`)}</p>
 ${kinds.length === 0
-  ? html`<p class="notice">${t(lang, '現在、このページからお受けできるご請求はありません。お問い合わせ窓口にご連絡ください。', 'No request can be made on this page at the moment. Please contact us directly.')}</p>`
+  ? html`<p class="notice">${t(lang, 'ウェブからのご請求はお受けしていません。お手数ですが、下記の窓口へ郵送などでご請求ください。', 'We do not take requests on the web. Please use the channels below (post and others).')}</p>`
   : html`<form method="get" action="/privacy-center/new" class="stack">
 <input type="hidden" name="lang" value="${lang}">
 ${query ? html`<input type="hidden" name="assertion" value="${query}">` : ''}
@@ -74,14 +74,40 @@ ${kinds.map((k, i) => {
 </fieldset>
 <div><button type="submit">${t(lang, '次へ進む', 'Continue')}</button></div>
 </form>`}
-<h2>${t(lang, 'お手続きの流れ', 'How it works')}</h2>
+${kinds.length === 0 ? '' : html`<h2>${t(lang, 'お手続きの流れ', 'How it works')}</h2>
 <ol>
 <li>${t(lang, 'ご請求の内容とご連絡先のメールアドレスを入力します。', 'Describe your request and give an email address where we can reach you.')}</li>
 <li>${t(lang, 'メールでお送りする6桁の確認コードを入力し、メールアドレスを確認します（サービスにログインした状態でお越しの場合は不要です）。', 'Enter the 6-digit code we email you to confirm the address (not needed when you come from the service while signed in).')}</li>
 <li>${t(lang, '手続きの状況は、お送りする専用リンクからいつでもご確認いただけます。手数料や書類が必要な場合も、そのページでご案内します。', 'Follow your request at any time through the private link we send you; it also tells you about any fee or documents needed.')}</li>
-</ol>
-<p class="muted">${t(lang, '郵送などウェブ以外の方法によるご請求も承ります。詳しくはプライバシーポリシーをご覧ください。', 'We also accept requests by post and other channels; see our privacy policy.')} <a href="/privacy?lang=${lang}">${t(lang, 'プライバシーポリシー', 'Privacy policy')}</a></p>`;
+</ol>`}
+${otherChannels(lang, policy)}
+<p class="muted"><a href="/privacy?lang=${lang}">${t(lang, 'プライバシーポリシー', 'Privacy policy')}</a></p>`;
   return centerPage(lang, policy, t(lang, '個人情報の請求窓口', 'Privacy center'), body);
+}
+
+/** Kinds accepted through other channels (post, email, forms): where to send, which documents, the fee. */
+function otherChannels(lang: Lang, policy: Policy): SafeHtml {
+  const kinds = (Object.keys(policy.requests.kinds) as RequestKind[]).filter((k) => {
+    const p = policy.requests.kinds[k];
+    return p !== undefined && p.offered && p.channels.some((c) => c !== 'privacy_center');
+  });
+  if (kinds.length === 0) return html``;
+  const contactsOf = (k: RequestKind) => (policy.requests.kinds[k]?.channels ?? []).filter((c) => c !== 'privacy_center').map((id) => policy.operator.contacts.find((c) => c.id === id)).filter((c) => c !== undefined);
+  return html`<h2>${t(lang, 'ウェブ以外でのご請求', 'Other ways to make a request')}</h2>
+<p>${t(lang, '次のご請求は、郵送などでもお受けしています。', 'The following requests are also accepted by post or other channels.')}</p>
+${kinds.map((k) => {
+  const proc = policy.requests.kinds[k];
+  if (!proc) return html``;
+  const fee = evaluateFee(policy, k);
+  return html`<h3>${kindName(k, lang)}</h3><ul>
+${contactsOf(k).map((c) => html`<li>${c.label ? html`${localize(c.label, lang)}: ` : ''}${localize(c.value, lang)}${c.attention ? html`（${localize(c.attention, lang)}）` : ''}</li>`)}
+</ul>
+${proc.forms.length > 0 ? html`<p>${t(lang, '所定の書式', 'Form')}: ${proc.forms.map((f, i) => html`${i > 0 ? t(lang, '、', ', ') : ''}${f.url ? html`<a href="${f.url}">${localize(f.name, lang)}</a>` : localize(f.name, lang)}`)}</p>` : ''}
+${proc.identity_documents.length > 0 ? html`<p>${t(lang, '本人確認書類（いずれか1点の写し）', 'Identity document (a copy of one)')}: ${proc.identity_documents.map((d) => localize(d, lang)).join(t(lang, '、', ', '))}</p>` : ''}
+${proc.agents.allowed && proc.agents.proofs.length > 0 ? html`<p>${t(lang, '代理人の場合に必要な書類', 'Documents an agent needs')}: ${proc.agents.proofs.map((p) => agentProofLabels[p][lang]).join(t(lang, '、', ', '))}</p>` : ''}
+${fee.status === 'charged' ? html`<p>${t(lang, `手数料: ${fee.wording.ja}（${fee.payment.map((m) => paymentLabels[m].ja).join('、')}）`, `Fee: ${fee.wording.en} (${fee.payment.map((m) => paymentLabels[m].en).join(', ')})`)}</p>` : ''}
+${proc.requester_pays_postage ? html`<p class="muted">${t(lang, '郵送料はご請求者のご負担となります。', 'Postage is paid by the requester.')}</p>` : ''}`;
+})}`;
 }
 
 /** `/privacy-center/new?kind=…`: the filing form for one kind. */

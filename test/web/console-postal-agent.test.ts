@@ -32,6 +32,13 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
         context.setDefaultTimeout(5000);
         try {
           const page = await context.newPage();
+          // The hosting example takes requests by post only: the privacy center says where and with what.
+          await page.goto(`${server.url}/privacy-center`);
+          const center = await page.textContent('main') ?? '';
+          assert.match(center, /ウェブからのご請求はお受けしていません/);
+          assert.match(center, /5,500円（税込）/);
+          assert.match(center, /委任状/);
+          assert.equal(await page.locator('main form').count(), 0, 'no online form to fill');
           const signIn = async (who: { email: string; password: string }) => {
             await page.goto(`${server.url}/console/login`);
             await page.getByLabel('メールアドレス').fill(who.email);

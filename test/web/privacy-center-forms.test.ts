@@ -12,7 +12,7 @@ const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 function filing(fields: Record<string, string>, files: Record<string, { name: string; bytes: Buffer }> = {}): FormData {
   const fd = new FormData();
   for (const [k, v] of Object.entries({ kind: 'disclosure', lang: 'ja', applicant: 'self', delivery: 'electronic', ...fields })) fd.set(k, v);
-  for (const [k, f] of Object.entries(files)) fd.set(k, new Blob([f.bytes]), f.name);
+  for (const [k, f] of Object.entries(files)) fd.set(k, new Blob([new Uint8Array(f.bytes)]), f.name);
   return fd;
 }
 
