@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { newId, newSecretToken } from '../ids.ts';
 import type { DbOrTrx } from '../store/store.ts';
@@ -36,8 +37,21 @@ export interface ConsentKeyVerifier {
   verify(key: string): Promise<string | null>;
 }
 
-export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, cacheMs = 5000): ConsentKeyVerifier {
+/**
+ * Keys given in the environment: `MAMORI_CONSENT_API_KEYS=mamori_ck_…,mamori_ck_…` (each at least 32 characters
+ * after the prefix; make one with `openssl rand -base64 32`). For operators who provision secrets by environment
+ * rather than through the database. Their id is `env-` and the first 8 hex characters of the key's SHA-256.
+ */
+export const envConsentKeys = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(new RegExp(`^${CONSENT_KEY_PREFIX}[A-Za-z0-9+/=_-]{32,180}$`), `each key in MAMORI_CONSENT_API_KEYS must be ${CONSENT_KEY_PREFIX} followed by at least 32 characters`)));
+
+export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, opts: { envKeys?: readonly string[]; cacheMs?: number } = {}): ConsentKeyVerifier {
+  const cacheMs = opts.cacheMs ?? 5000;
   const cache = new Map<string, { id: string | null; until: number }>();
+  const fromEnv = new Map((opts.envKeys ?? []).map((k) => [hashKey(k), `env-${hashKey(k).slice(0, 8)}`]));
   return {
     async verify(key) {
       if (!key.startsWith(CONSENT_KEY_PREFIX) || key.length > 200) return null;
@@ -46,8 +60,11 @@ export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, cacheMs = 50
       const hit = cache.get(key);
       if (hit && hit.until > now) return hit.id;
       const h = hashKey(key);
-      const row = await db.selectFrom('consent_api_keys').select(['id', 'revoked_at']).where('key_hash', '=', h).executeTakeFirst();
-      const id = row && !row.revoked_at ? row.id : null;
+      let id = fromEnv.get(h) ?? null;
+      if (!id) {
+        const row = await db.selectFrom('consent_api_keys').select(['id', 'revoked_at']).where('key_hash', '=', h).executeTakeFirst();
+        id = row && !row.revoked_at ? row.id : null;
+      }
       if (cache.size > 1000) cache.clear();
       cache.set(key, { id, until: now + cacheMs });
       return id;

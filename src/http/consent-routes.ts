@@ -16,7 +16,7 @@ import {
   subjectConsents as subjectConsentsSchema,
   type ConsentMethod,
 } from '../consent/consent-api-schemas.ts';
-import { createConsentKeyVerifier, CONSENT_KEY_PREFIX } from '../consent/consent-api-keys.ts';
+import { createConsentKeyVerifier, CONSENT_KEY_PREFIX, envConsentKeys } from '../consent/consent-api-keys.ts';
 import { loadConsentBundle } from '../consent/consent-client-bundle.ts';
 import { consentConfigOf, type ConsentConfig } from '../consent/consent-config.ts';
 import { decide, decideMany } from '../consent/consent-decisions.ts';
@@ -45,15 +45,21 @@ const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
  * Consent routes.
  * - `POST /api/v1/consents`: consent.js (anonymous `anon_…` ids, CORS for MAMORI_CORS_ORIGINS only), a logged-in page
  *   (with a signed assertion), or the operator's servers (API key, any subject and method).
- * - `GET /api/v1/consents/:subject`, `GET /api/v1/decisions`: API key only. Authentication for server-to-server calls:
- *   a consent API key (`mamori_ck_…`, scoped to consent, see `createConsentApiKey`) or a staff API key.
+ * - `GET /api/v1/consents/:subject`, `GET /api/v1/decisions`: API key only. Authentication for server-to-server calls
+ *   is `Authorization: Bearer <key>` with either a consent API key (`mamori_ck_…`: only consent, made with
+ *   `createConsentApiKey` and stored hashed, or listed in MAMORI_CONSENT_API_KEYS) or a staff API key (admin, officer
+ *   or staff role, via `requireApiKey`). An app that only asks for decisions should get a consent key, not a staff
+ *   key. Decisions are not audited (they are the hot path and reveal no more than the app already asks about);
+ *   exports and API-recorded choices are.
  * - `/consent.js`, `/api/v1/consent/config`: public.
  * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
  */
 export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   const reader = await createPreferenceReader(ctx.store);
   app.addHook('onClose', () => reader.close());
-  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock);
+  const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
+  if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));
+  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data });
   const staffKey = requireApiKey(ctx, ['admin', 'officer', 'staff']);
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
   const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config() });

@@ -35,6 +35,9 @@ export async function startConsentServer(dialect: StoreDialect, opts: { corsOrig
     env: {},
     outboxIntervalMs: 0,
     config: { port: 0, host: '127.0.0.1', secret: Buffer.alloc(32, 7), dataDir: mkdtempSync(join(tmpdir(), 'mamori-consent-')), corsOrigins: opts.corsOrigins ?? [ALLOWED_ORIGIN], assertionSecret: ASSERTION_SECRET },
+  }).catch(async (err: unknown) => {
+    await store.drop();
+    throw err;
   });
   const { key } = await createConsentApiKey(store.db, server.ctx.clock, { label: 'test', actor: 'cli' });
   return {

@@ -1,0 +1,42 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startConsentServer, type ConsentTestServer } from './consent-server.ts';
+
+const ENV_KEY = `mamori_ck_${'k'.repeat(40)}`;
+
+describe('consent API keys', () => {
+  let s: ConsentTestServer;
+  before(async () => {
+    process.env.MAMORI_CONSENT_API_KEYS = ENV_KEY;
+    s = await startConsentServer('sqlite');
+  });
+  after(async () => {
+    delete process.env.MAMORI_CONSENT_API_KEYS;
+    await s.close();
+  });
+
+  test('a key from MAMORI_CONSENT_API_KEYS and a key made in the database both answer decisions', async () => {
+    for (const key of [ENV_KEY, s.apiKey]) {
+      const res = await fetch(`${s.url}/api/v1/decisions?subject=u1&purpose=analytics`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(res.status, 200);
+    }
+  });
+
+  test('an API-recorded choice is audited under the key that made it', async () => {
+    const res = await fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { authorization: `Bearer ${ENV_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'u1', choices: { analytics: true } }) });
+    assert.equal(res.status, 201);
+    const events = await s.store.db.selectFrom('audit_events').select(['actor', 'action', 'data']).where('action', '=', 'consent.recorded').execute();
+    assert.equal(events.length, 1);
+    assert.match(events[0]?.actor ?? '', /^apikey:env-[0-9a-f]{8}$/);
+    assert.doesNotMatch(events[0]?.data ?? '', /u1/, 'the audit data names purposes, not the subject');
+  });
+
+  test('a malformed MAMORI_CONSENT_API_KEYS stops the start with the fix', async () => {
+    process.env.MAMORI_CONSENT_API_KEYS = 'short';
+    try {
+      await assert.rejects(startConsentServer('sqlite'), /MAMORI_CONSENT_API_KEYS/);
+    } finally {
+      process.env.MAMORI_CONSENT_API_KEYS = ENV_KEY;
+    }
+  });
+});
