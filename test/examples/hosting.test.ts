@@ -5,7 +5,7 @@ import { loadExample, assertLintsClean, testRenderedFacts, type SeedFact } from 
 
 /** The topics of seed 004, as the published policy must state them. */
 const facts: SeedFact[] = [
-  { topic: 'operator', ja: ['アズポケット株式会社', '〒542-0081 大阪府大阪市中央区南船場4丁目10番5号 南船場SOHOビル702'], en: ['AzPocket, Inc.', '4-10-5 Minamisenba, Chuo-ku, Osaka 542-0081'] },
+  { topic: 'operator', ja: ['アズポケット株式会社', '〒542-0081 大阪府大阪市中央区南船場四丁目10番5号 南船場SOHOビル702号室'], en: ['AzPocket, Inc.', '4-10-5 Minamisenba, Chuo-ku, Osaka 542-0081'] },
   { topic: 'representative', ja: '代表取締役 伊丹 浩', en: 'Hiroshi Itami, Representative Director' },
   { topic: 'contact page', ja: 'https://www.azpocket.co.jp/contact', en: 'https://www.azpocket.co.jp/contact' },
   { topic: 'basic policy as an infrastructure company', ja: 'インターネットインフラを担う企業として', en: 'As a company providing internet infrastructure' },
@@ -37,7 +37,7 @@ const facts: SeedFact[] = [
     en: ['Organizational measures', 'Human measures', 'Physical measures', 'Technical measures', 'officer in charge', 'education and training', 'restrict the equipment', 'malicious software', 'vulnerabilities'],
   },
   { topic: 'handling rules', ja: '個人情報取扱規程', en: 'personal information handling rules' },
-  { topic: 'disclosure by post', ja: ['〒542-0081 大阪府大阪市中央区南船場4丁目10番5号702 アズポケット株式会社', '個人情報開示請求書'], en: ['4-10-5-702 Minamisenba, Chuo-ku, Osaka 542-0081', 'Personal information disclosure request form'] },
+  { topic: 'disclosure by post', ja: ['〒542-0081 大阪府大阪市中央区南船場四丁目10番5号 702号室 アズポケット株式会社', '個人情報開示請求書'], en: ['4-10-5-702 Minamisenba, Chuo-ku, Osaka 542-0081', 'Personal information disclosure request form'] },
   { topic: 'identity documents', ja: ['運転免許証', 'パスポート', '顔写真付き'], en: ["Driver's licence", 'Passport', 'with your photo'] },
   { topic: 'agent proofs', ja: ['戸籍謄本', '委任状', '印鑑登録証明書'], en: ['family register', 'power of attorney', 'seal registration certificate'] },
   { topic: 'identity checked against held data', ja: '当社が保有する情報と照らして', en: 'against the data we hold' },

@@ -6,7 +6,7 @@ import { loadExample, assertLintsClean, testRenderedFacts, type SeedFact } from 
 /** The topics of seed 002, as the published policy must state them. */
 const facts: SeedFact[] = [
   { topic: 'operator', ja: ['株式会社ミクシィ', 'mixi'], en: ['mixi, Inc.', 'mixi'] },
-  { topic: 'operator address', ja: '〒150-0011 東京都渋谷区東1-2-20 住友不動産渋谷ファーストタワー7F', en: 'Sumitomo Fudosan Shibuya First Tower 7F, 1-2-20 Higashi, Shibuya-ku, Tokyo 150-0011' },
+  { topic: 'operator address', ja: '〒150-0011 東京都渋谷区東一丁目2番20号 住友不動産渋谷ファーストタワー7階', en: 'Sumitomo Fudosan Shibuya First Tower 7F, 1-2-20 Higashi, Shibuya-ku, Tokyo 150-0011' },
   { topic: 'customers', ja: 'お客様', en: 'Customers' },
   {
     topic: 'data kinds',
