@@ -83,7 +83,7 @@ describe('32条 announcements', () => {
   });
 
   ruleCases('appi-32-accredited-organization', {
-    passes: [{ name: 'a member naming the complaint office phone', change: (p) => { p.operator.accredited_organization = { name: '一般財団法人テスト協会', complaint_office: '個人情報保護苦情相談室', address: '東京都港区', phones: ['03-1234-5678', '0120-700-779'] }; } }],
+    passes: [{ name: 'a member naming the complaint office phone', change: (p) => { p.operator.accredited_organization = { name: '一般財団法人テスト協会', complaint_office: '個人情報保護苦情相談室', address: '東京都港区', phones: ['03-1234-5678', '0120-700-779（平日10時〜17時）'] }; } }],
     fails: [{ name: 'a phone that is not a number', change: (p) => { p.operator.accredited_organization = { name: '一般財団法人テスト協会', complaint_office: '相談室', address: '東京都港区', phones: ['ask us'] }; }, at: 'ask us' }],
   });
 

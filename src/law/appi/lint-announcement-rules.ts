@@ -130,7 +130,7 @@ export const announcementRules: LintRule[] = [
       if (!org) return [];
       const out: LintFinding[] = [];
       org.phones.forEach((phone, i) => {
-        if (!/^[0-9+][0-9\-() ]{5,}$/.test(phone)) out.push({ path: ['operator', 'accredited_organization', 'phones', i], message: `"${phone}" does not look like a phone number: write the complaint office's number, e.g. 03-5860-7565` });
+        if ((phone.match(/[0-9０-９]/g) ?? []).length < 6) out.push({ path: ['operator', 'accredited_organization', 'phones', i], message: `"${phone}" does not look like a phone number: write the complaint office's number, e.g. 03-5860-7565` });
       });
       return out;
     },
