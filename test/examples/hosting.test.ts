@@ -30,7 +30,7 @@ const facts: SeedFact[] = [
   { topic: 'statutory exceptions', ja: ['法令に基づく場合', '人の生命、身体又は財産の保護', '公衆衛生の向上', '国の機関若しくは地方公共団体'], en: ['required or permitted by law', "protect a person's life, body or property", 'improve public health', 'national or local government body'] },
   { topic: 'outsourcing with confidentiality', ja: ['守秘義務', '再委託先を含みます'], en: ['confidentiality', 'including their subcontractors'] },
   { topic: 'succession', ja: '事業の承継', en: 'business succession' },
-  { topic: 'joint-use rule', ja: '共同して利用する者の範囲', en: 'who uses them' },
+  { topic: 'joint-use rule', ja: '共同利用者の範囲', en: 'who uses them' },
   {
     topic: 'the four security measure categories',
     ja: ['組織的安全管理措置', '人的安全管理措置', '物理的安全管理措置', '技術的安全管理措置', '事務取扱責任者', '教育・研修', '機器を制限', '不正なソフトウェア', '脆弱性'],

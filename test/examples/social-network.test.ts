@@ -35,7 +35,7 @@ const facts: SeedFact[] = [
   { topic: 'disclosure refusal grounds', ja: ['生命、身体、財産その他の権利利益を害するおそれ', '業務の適正な実施に著しい支障', '他の法令に違反する'], en: ['harm the life, body, property or other rights', 'seriously hinder the proper conduct of our business', 'violate another law'] },
   { topic: 'web form contact', ja: 'https://mixi.co.jp/inquiry/others/', en: 'https://mixi.co.jp/inquiry/others/' },
   { topic: 'postal contact and attention', ja: ['〒150-0011', '個人情報保護管理責任者'], en: ['Tokyo 150-0011', 'Personal Information Protection Manager'] },
-  { topic: 'accredited organization', ja: ['一般財団法人日本情報経済社会推進協会', '個人情報保護苦情相談室', '〒106-0032 東京都港区六本木1-9-9 六本木ファーストビル内'], en: ['Japan Institute for Promotion of Digital Economy and Community (JIPDEC)', 'Personal Information Protection Complaint Consultation Office', '1-9-9 Roppongi, Minato-ku, Tokyo 106-0032'] },
+  { topic: 'accredited organization', ja: ['一般財団法人日本情報経済社会推進協会', '個人情報保護苦情相談室', '〒106-0032 東京都港区六本木一丁目9番9号 六本木ファーストビル内'], en: ['Japan Institute for Promotion of Digital Economy and Community (JIPDEC)', 'Personal Information Protection Complaint Consultation Office', '1-9-9 Roppongi, Minato-ku, Tokyo 106-0032'] },
   { topic: 'accredited organization phones', ja: ['03-5860-7565', '0120-700-779'], en: ['03-5860-7565', '0120-700-779'] },
   { topic: 'accredited organization is not a service contact', ja: 'mixi のサービスについてのお問い合わせ先ではありません', en: 'not, however, a contact point for the mixi service' },
   { topic: 'help page', ja: 'http://mixi.jp/help.pl', en: 'http://mixi.jp/help.pl' },
