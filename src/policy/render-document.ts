@@ -613,7 +613,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     items.push({ key: 'channels', term: L('受付方法', 'Where to apply'), content: proc.channels.flatMap((id, i) => (i === 0 ? contactInline(id) : [L('／', ' / '), ...contactInline(id)])) });
     const ids = proc.identity.map((m) => identityNames[m][lang]);
     const docs = proc.identity_documents.map(t);
-    items.push({ key: 'identity', term: L('ご本人確認', 'Identity verification'), content: [(lang === 'en' ? upperFirst(listOr(ids.map(lowerFirst))) : listOr(ids)) + (docs.length > 0 ? L(`（本人確認書類の例: ${list(docs)}）`, ` (identity documents such as: ${list(docs)})`) : '')] });
+    items.push({ key: 'identity', term: L('ご本人確認', 'Identity verification'), content: [L(`${list(ids)}により、ご本人であることを確認します。${docs.length > 0 ? `本人確認書類には、${list(docs)}をご利用いただけます。` : ''}`, `We confirm your identity through the following: ${ids.map(lowerFirst).join("; ")}.${docs.length > 0 ? ` Accepted identity documents: ${list(docs)}.` : ''}`)] });
     if (proc.agents.allowed) {
       const kinds = proc.agents.kinds.map((k) => agentKindNames[k][lang]);
       const proofs = proc.agents.proofs.map((k) => agentProofNames[k][lang]);
@@ -798,10 +798,6 @@ function joinLast(items: string[], sep: string, last: string): string {
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-function upperFirst(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 export interface HistoryEntry {
