@@ -12,7 +12,7 @@ const fixture = join(root, 'test', 'fixtures', 'render', 'policy.yaml');
 
 function mamori(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'mamori.js'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: 'sqlite::memory:' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [join(root, 'bin', 'mamori.js'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: 'sqlite::memory:', MAMORI_BASE_URL: 'https://privacy.example.jp' } }, (err, stdout, stderr) => {
       resolve({ code: err && typeof err.code === 'number' ? err.code : err ? 1 : 0, stdout, stderr });
     });
   });
@@ -29,6 +29,7 @@ describe('mamori render', () => {
     assert.match(r.stdout, /^<!doctype html><html lang="ja">/);
     assert.match(r.stdout, /<h2 id="rights">14\. 保有個人データの開示等の請求<\/h2>/);
     assert.match(r.stdout, /1,100円（税込）/);
+    assert.match(r.stdout, /<a href="https:\/\/privacy\.example\.jp\/privacy-center">プライバシーセンター/);
   });
 
   test('writes English Markdown to --out', async () => {

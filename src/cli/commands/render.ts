@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import type { Command } from '../main.ts';
 import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
 import { lintPolicy } from '../../policy/lint.ts';
@@ -12,7 +13,14 @@ const HELP = `usage: mamori render <file> [--lang ja|en] [--format html|md] [--o
 
 Writes the published privacy policy (Japanese by default, HTML by default) to stdout or --out.
 With --version, renders a version stored by \`mamori publish\` (number or id) from DATABASE_URL.
-Lint errors in the file are printed to stderr as a warning; the policy is still rendered so you can review it.`;
+Lint errors in the file are printed to stderr as a warning; the policy is still rendered so you can review it.
+Links to the online request form point at $MAMORI_BASE_URL/privacy-center when MAMORI_BASE_URL is set.`;
+
+/** Where mamori's privacy center is served, for links in a policy rendered outside the server. */
+function privacyCenterUrl(): string | undefined {
+  const base = z.url().safeParse(process.env.MAMORI_BASE_URL);
+  return base.success ? `${base.data.replace(/\/+$/, '')}/privacy-center` : undefined;
+}
 
 export const renderCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
@@ -61,7 +69,8 @@ function renderFile(file: string, lang: RenderLang, format: RenderFormat): strin
   }
   const problems = lintPolicy(result.loaded).filter((i) => i.severity === 'error');
   if (problems.length > 0) console.error(`mamori render: warning: the policy has lint errors (mamori publish and serve will refuse it):\n${formatIssues(problems)}`);
-  return renderPolicy(result.loaded.policy, { lang, format });
+  const url = privacyCenterUrl();
+  return renderPolicy(result.loaded.policy, { lang, format, ...(url ? { privacyCenterUrl: url } : {}) });
 }
 
 async function renderStored(ref: string, database: string | undefined, lang: RenderLang, format: RenderFormat): Promise<string> {
@@ -69,7 +78,8 @@ async function renderStored(ref: string, database: string | undefined, lang: Ren
   try {
     const version = await requireVersion(store.db, ref);
     const versions = (await listVersions(store.db)).filter((v) => v.number <= version.number);
-    return renderPolicy(version.policy, { lang, format, version: { number: version.number, effectiveOn: version.effectiveOn }, versions });
+    const url = privacyCenterUrl();
+    return renderPolicy(version.policy, { lang, format, version: { number: version.number, effectiveOn: version.effectiveOn }, versions, ...(url ? { privacyCenterUrl: url } : {}) });
   } finally {
     await store.close();
   }
