@@ -31,9 +31,18 @@ export function t(lang: Lang, ja: string, en: string): string {
   return lang === 'ja' ? ja : en;
 }
 
-export function centerPage(lang: Lang, policy: Policy, title: string, body: SafeHtml): string {
+/** Where the language link leads: the same page in the other language (path and query kept, e.g. the status token). */
+export interface SamePage {
+  path: string;
+  query?: Record<string, string | undefined>;
+}
+
+export function centerPage(lang: Lang, policy: Policy, title: string, body: SafeHtml, same: SamePage = { path: '/privacy-center' }): string {
   const other: Lang = lang === 'ja' ? 'en' : 'ja';
-  const nav = html`<nav aria-label="${t(lang, '言語', 'Language')}"><a href="?lang=${other}" lang="${other}" hreflang="${other}">${other === 'ja' ? '日本語' : 'English'}</a></nav>`;
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(same.query ?? {})) if (v) query.set(k, v);
+  query.set('lang', other);
+  const nav = html`<nav aria-label="${t(lang, '言語', 'Language')}"><a href="${same.path}?${query.toString()}" lang="${other}" hreflang="${other}">${other === 'ja' ? '日本語' : 'English'}</a></nav>`;
   return renderPage({ lang, title: `${title} | ${localize(policy.service.name, lang)}`, body, brand: `${localize(policy.service.name, lang)} ${t(lang, '個人情報の請求窓口', 'Privacy center')}`, nav });
 }
 
@@ -82,7 +91,7 @@ ${kinds.length === 0 ? '' : html`<h2>${t(lang, 'お手続きの流れ', 'How it 
 </ol>`}
 ${otherChannels(lang, policy)}
 <p class="muted"><a href="/privacy?lang=${lang}">${t(lang, 'プライバシーポリシー', 'Privacy policy')}</a></p>`;
-  return centerPage(lang, policy, t(lang, '個人情報の請求窓口', 'Privacy center'), body);
+  return centerPage(lang, policy, t(lang, '個人情報の請求窓口', 'Privacy center'), body, { path: '/privacy-center', query: { assertion: query || undefined } });
 }
 
 /** Kinds accepted through other channels (post, email, forms): where to send, which documents, the fee. */
@@ -171,11 +180,11 @@ ${fieldError(errors, 'proofs')}</fieldset>
 <div><button type="submit">${t(lang, 'この内容で請求する', 'Send the request')}</button></div>
 </form>
 <p><a href="/privacy-center?lang=${lang}">${t(lang, '← 請求の種類の選択に戻る', '← Back to the list of requests')}</a></p>`;
-  return centerPage(lang, policy, kindName(v.kind, lang), body);
+  return centerPage(lang, policy, kindName(v.kind, lang), body, { path: '/privacy-center/new', query: { kind: v.kind, assertion: opts.assertion } });
 }
 
 /** The one-time code step. */
-export function verifyPage(lang: Lang, policy: Policy, action: string, errors: readonly FieldError[], opts: { resendAction: string; notice?: string }): string {
+export function verifyPage(lang: Lang, policy: Policy, action: string, errors: readonly FieldError[], opts: { resendAction: string; notice?: string; same?: SamePage }): string {
   const body = html`<h1>${t(lang, 'メールアドレスの確認', 'Confirm your email address')}</h1>
 ${errorSummary(lang, errors)}
 ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
@@ -190,7 +199,7 @@ ${fieldError(errors, 'code')}</div>
 <p class="muted">${t(lang, 'メールが届かない場合や、コードの有効期限が切れた場合は、新しいコードをお送りします。迷惑メールフォルダもご確認ください。', 'No mail, or the code expired? We can send a new one. Please also check your spam folder.')}</p>
 <div><button type="submit" class="secondary">${t(lang, '新しいコードを送る', 'Send a new code')}</button></div>
 </form>`;
-  return centerPage(lang, policy, t(lang, 'メールアドレスの確認', 'Confirm your email'), body);
+  return centerPage(lang, policy, t(lang, 'メールアドレスの確認', 'Confirm your email'), body, opts.same);
 }
 
 /** A 4xx page that says what went wrong and what to do next. */

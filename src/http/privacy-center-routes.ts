@@ -187,7 +187,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
   const verifyActions = (id: string, token: string, lang: Lang) => {
     const base = `/privacy-center/requests/${encodeURIComponent(id)}`;
     const q = `token=${encodeURIComponent(token)}&lang=${lang}`;
-    return { verify: `${base}/verify?${q}`, resend: `${base}/resend?${q}`, status: `${base}?${q}` };
+    return { verify: `${base}/verify?${q}`, resend: `${base}/resend?${q}`, status: `${base}?${q}`, same: { path: `${base}/verify`, query: { token } } };
   };
 
   app.get('/privacy-center/requests/:id/verify', async (request, reply) => {
@@ -198,7 +198,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       const view = await service.getForRequester(link.id, link.token);
       const a = verifyActions(link.id, link.token, lang);
       if (view.next !== 'enter_code') return reply.redirect(a.status, 303);
-      return sendHtml(reply, 200, verifyPage(lang, policy, a.verify, [], { resendAction: a.resend }));
+      return sendHtml(reply, 200, verifyPage(lang, policy, a.verify, [], { resendAction: a.resend, same: a.same }));
     } catch (err) {
       if (isMamoriError(err)) return errorPage(reply, lang, policy, err);
       throw err;
@@ -215,7 +215,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       await service.getForRequester(link.id, link.token);
       const code = (form.fields.code ?? '').replace(/\s/g, '');
       if (!/^\d{6}$/.test(code)) {
-        return sendHtml(reply, 400, verifyPage(lang, policy, a.verify, [{ field: 'code', message: t(lang, 'メールに記載の6桁の数字を入力してください。', 'Please enter the 6 digits from the mail.') }], { resendAction: a.resend }));
+        return sendHtml(reply, 400, verifyPage(lang, policy, a.verify, [{ field: 'code', message: t(lang, 'メールに記載の6桁の数字を入力してください。', 'Please enter the 6 digits from the mail.') }], { resendAction: a.resend, same: a.same }));
       }
       await service.verifyRequest(link.id, { code }, { ip: request.ip });
       return reply.redirect(a.status, 303);
@@ -223,7 +223,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       if (!isMamoriError(err)) throw err;
       if (err.code === 'MAMORI_REQUEST_CODE_USED' || err.code === 'MAMORI_REQUEST_STATE_CONFLICT') return reply.redirect(a.status, 303);
       const m = personMessages[err.code];
-      if (m?.field === 'code') return sendHtml(reply, err.status, verifyPage(lang, policy, a.verify, [{ field: 'code', message: m[lang] }], { resendAction: a.resend }));
+      if (m?.field === 'code') return sendHtml(reply, err.status, verifyPage(lang, policy, a.verify, [{ field: 'code', message: m[lang] }], { resendAction: a.resend, same: a.same }));
       return errorPage(reply, lang, policy, err, { href: a.verify, label: t(lang, '確認コードの入力に戻る', 'Back to the code') });
     }
   });
@@ -235,7 +235,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     const a = verifyActions(link.id, link.token, lang);
     try {
       await service.resendCode(link.id, link.token);
-      return sendHtml(reply, 200, verifyPage(lang, policy, a.verify, [], { resendAction: a.resend, notice: t(lang, '新しい確認コードをお送りしました。以前のコードは使えなくなります。', 'We have sent a new code. The previous code no longer works.') }));
+      return sendHtml(reply, 200, verifyPage(lang, policy, a.verify, [], { resendAction: a.resend, same: a.same, notice: t(lang, '新しい確認コードをお送りしました。以前のコードは使えなくなります。', 'We have sent a new code. The previous code no longer works.') }));
     } catch (err) {
       if (!isMamoriError(err)) throw err;
       if (err.code === 'MAMORI_REQUEST_STATE_CONFLICT') return reply.redirect(a.status, 303);

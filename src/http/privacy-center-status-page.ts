@@ -111,5 +111,5 @@ ${withdrawable
 <form method="post" action="${base}/withdraw?${q}"><p>${t(lang, 'ご請求が不要になった場合は、取り下げることができます。', 'If you no longer need this request, you can withdraw it.')}</p><button type="submit" class="secondary">${t(lang, 'ご請求を取り下げる', 'Withdraw')}</button></form></section>`
   : ''}
 <p class="muted">${t(lang, 'このページのアドレスはご本人専用です。他の方に知らせないでください。', 'This page address is for you alone. Please do not share it.')}</p>`;
-  return centerPage(lang, policy, t(lang, 'ご請求の状況', 'Your request'), body);
+  return centerPage(lang, policy, t(lang, 'ご請求の状況', 'Your request'), body, { path: base, query: { token } });
 }

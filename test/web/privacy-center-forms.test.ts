@@ -86,6 +86,9 @@ for (const dialect of storeDialects) {
       assert.doesNotMatch(location, /verify/);
       const status = await (await fetch(`${server.url}${location}`)).text();
       assert.match(status, /手数料のお支払いのお願い/);
+      const english = /href="([^"]+)" lang="en"/.exec(status)?.[1]?.replace(/&amp;/g, '&') ?? '';
+      assert.match(english, /token=.+&lang=en$/, 'the language link keeps the secret token');
+      assert.match(await (await fetch(`${server.url}${english}`)).text(), /Please pay the fee/);
       const id = /requests\/(req_[^?]+)/.exec(location)?.[1] ?? '';
       const codes = await server.ctx.store.db.selectFrom('mail_outbox').select('topic').where('ref_id', '=', id).execute();
       assert.ok(!codes.some((c) => c.topic === 'request.code'), 'no code mail');
