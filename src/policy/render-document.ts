@@ -492,7 +492,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
         switch (choice) {
           case 'consent': return L('ご本人の同意をいただいた場合にのみ有効にします。', 'Turned on only with your consent.');
           case 'opt_out': return L('初期状態で有効ですが、いつでも停止できます。', 'On by default; you can turn it off at any time.');
-          case 'none': return L('本サービスの提供に必要なため、常に有効です。', 'Always on, as the service needs it.');
+          case 'none': return L('同意の設定の対象ではなく、常に有効です。', 'Always on; it is not subject to the consent settings.');
           default: { const never: never = choice; return never; }
         }
       })();
