@@ -163,7 +163,8 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     responses: { '200': { description: 'Receipts oldest first and the current preference per purpose.', schema: subjectConsentsSchema }, '401': { description: 'API key missing or invalid.', schema: errorBody } },
   });
 
-  app.get('/api/v1/decisions', async (request, reply) => {
+  // The hot path: per-request logging off (errors are still logged), so a busy app does not pay for log lines.
+  app.get('/api/v1/decisions', { logLevel: 'warn' }, async (request, reply) => {
     await authenticate(request, reply);
     const q = decisionQuery.safeParse(request.query);
     if (!q.success) throw new MamoriError('MAMORI_CONSENT_INVALID_BODY', 'Give `subject` and optionally `purpose` (one id or several separated by commas).');
