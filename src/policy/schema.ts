@@ -131,6 +131,8 @@ const purposeChanges = z.strictObject({
 });
 
 export const statutoryExceptionKeys = ['law', 'life_body_property', 'public_health_children', 'state_cooperation', 'academic'] as const;
+// Defaults are functions: zod hands a default value to every parse as-is, so a shared array would leak between policies.
+const defaultStatutoryExceptions = (): Array<(typeof statutoryExceptionKeys)[number]> => ['law', 'life_body_property', 'public_health_children', 'state_cooperation'];
 
 const consentProvision = z.strictObject({ id: refId, recipient: text, data: z.array(refId).min(1), purpose: text, note: text.optional() });
 const optOutProvision = z.strictObject({
@@ -167,13 +169,13 @@ const foreignRecipient = z.strictObject({
 
 const provision = z.strictObject({
   /** Render the 27条1項 exceptions (on by default; these apply by law whatever the file says). */
-  statutory_exceptions: z.array(z.enum(statutoryExceptionKeys)).default(['law', 'life_body_property', 'public_health_children', 'state_cooperation']),
-  consent_based: z.array(consentProvision).default([]),
+  statutory_exceptions: z.array(z.enum(statutoryExceptionKeys)).default(defaultStatutoryExceptions),
+  consent_based: z.array(consentProvision).default(() => []),
   opt_out: optOutProvision.optional(),
-  outsourcing: z.array(outsourcing).default([]),
+  outsourcing: z.array(outsourcing).default(() => []),
   succession: z.boolean().default(true),
-  joint_use: z.array(jointUse).default([]),
-  foreign: z.array(foreignRecipient).default([]),
+  joint_use: z.array(jointUse).default(() => []),
+  foreign: z.array(foreignRecipient).default(() => []),
   /** People inside the operation who are not third parties (e.g. moderators). */
   internal_recipients: text.optional(),
 });
@@ -206,12 +208,12 @@ const cookie = z.strictObject({
 const security = z.strictObject({
   basic_policy: text.optional(),
   internal_rules: text.optional(),
-  organizational: z.array(text).default([]),
-  human: z.array(text).default([]),
-  physical: z.array(text).default([]),
-  technical: z.array(text).default([]),
+  organizational: z.array(text).default(() => []),
+  human: z.array(text).default(() => []),
+  physical: z.array(text).default(() => []),
+  technical: z.array(text).default(() => []),
   /** 外的環境の把握: every foreign country where personal data is handled, with its regime. Empty means Japan only. */
-  foreign_environment: z.array(z.strictObject({ country: countryCode, what: text, regime: text })).default([]),
+  foreign_environment: z.array(z.strictObject({ country: countryCode, what: text, regime: text })).default(() => []),
   /** Say why some measures are not published, if disclosing them would impair security (施行令10条1号). */
   withheld: text.optional(),
 });
@@ -224,6 +226,8 @@ export const agentKinds = ['legal_representative', 'mandated'] as const;
 export type AgentKind = (typeof agentKinds)[number];
 export const agentProofs = ['power_of_attorney', 'seal_certificate', 'family_register', 'guardianship_certificate', 'agent_identity_document', 'resident_record'] as const;
 export type AgentProof = (typeof agentProofs)[number];
+const defaultAgentKinds: readonly AgentKind[] = ['legal_representative', 'mandated'];
+const defaultAgentProofs: readonly AgentProof[] = ['power_of_attorney', 'agent_identity_document'];
 export const paymentMethods = ['bank_transfer', 'card', 'postal_money_order', 'convenience_store', 'cash_on_site'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
 export const deliveryMethods = ['electronic', 'paper', 'other'] as const;
@@ -242,15 +246,15 @@ const procedure = z.strictObject({
   /** 'privacy_center' (mamori's online form) and/or contact ids. */
   channels: z.array(z.union([z.literal('privacy_center'), refId])).min(1),
   identity: z.array(z.enum(identityMethods)).min(1),
-  identity_documents: z.array(text).default([]),
-  agents: z.strictObject({ allowed: z.boolean(), kinds: z.array(z.enum(agentKinds)).default([]), proofs: z.array(z.enum(agentProofs)).default([]) }).default({ allowed: true, kinds: ['legal_representative', 'mandated'], proofs: ['power_of_attorney', 'agent_identity_document'] }),
+  identity_documents: z.array(text).default(() => []),
+  agents: z.strictObject({ allowed: z.boolean(), kinds: z.array(z.enum(agentKinds)).default(() => []), proofs: z.array(z.enum(agentProofs)).default(() => []) }).default(() => ({ allowed: true, kinds: [...defaultAgentKinds], proofs: [...defaultAgentProofs] })),
   fee: fee.optional(),
   target_days: z.number().int().min(1).max(90).optional(),
   delivery: z.array(z.enum(deliveryMethods)).optional(),
-  forms: z.array(z.strictObject({ name: text, url: z.url().optional() })).default([]),
+  forms: z.array(z.strictObject({ name: text, url: z.url().optional() })).default(() => []),
   requester_pays_postage: z.boolean().default(false),
   /** Operator-specific cases on top of the statutory grounds (lint warns: they must fit a statutory ground). */
-  operator_grounds: z.array(text).default([]),
+  operator_grounds: z.array(text).default(() => []),
   note: text.optional(),
 });
 
@@ -269,7 +273,7 @@ const statistics = z.strictObject({
   /** Statistics that identify no one are made and may be published. */
   produces_statistics: z.boolean().default(false),
   statistics_note: text.optional(),
-  anonymized: z.strictObject({ produces: z.boolean(), items: z.array(text).default([]), method: text.optional(), provides_to_third_parties: z.boolean().default(false) }).optional(),
+  anonymized: z.strictObject({ produces: z.boolean(), items: z.array(text).default(() => []), method: text.optional(), provides_to_third_parties: z.boolean().default(false) }).optional(),
   pseudonymized: z.strictObject({ produces: z.boolean(), purposes: text.optional() }).optional(),
 });
 
@@ -290,15 +294,15 @@ export const policySchema = z.strictObject({
   data: z.array(dataItem).min(1),
   purposes: z.array(purpose).min(1),
   purpose_changes: purposeChanges.optional(),
-  provision: provision.default({ statutory_exceptions: ['law', 'life_body_property', 'public_health_children', 'state_cooperation'], consent_based: [], outsourcing: [], succession: true, joint_use: [], foreign: [] }),
-  tools: z.array(tool).default([]),
-  cookies: z.array(cookie).default([]),
-  retention: z.strictObject({ general: text, items: z.array(z.strictObject({ data: z.array(refId).min(1), period: text })).default([]) }).optional(),
+  provision: provision.default(() => ({ statutory_exceptions: defaultStatutoryExceptions(), consent_based: [], outsourcing: [], succession: true, joint_use: [], foreign: [] })),
+  tools: z.array(tool).default(() => []),
+  cookies: z.array(cookie).default(() => []),
+  retention: z.strictObject({ general: text, items: z.array(z.strictObject({ data: z.array(refId).min(1), period: text })).default(() => []) }).optional(),
   security: security.optional(),
   requests,
   statistics: statistics.optional(),
   changes: changes.optional(),
-  history: z.array(history).default([]),
+  history: z.array(history).default(() => []),
 });
 
 /** A validated policy (defaults applied). */
