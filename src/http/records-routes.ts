@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
-import { exportAuditJsonl, verifyAuditChain } from '../audit/audit-log.ts';
+import { appendAudit, exportAuditJsonl, verifyAuditChain } from '../audit/audit-log.ts';
 import { localize } from '../policy/load-policy.ts';
 import { errorBody } from './openapi.ts';
 import { requireApiKey, rolesWith, staffActor } from './staff-auth.ts';
@@ -83,6 +83,8 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   const canAudit = requireApiKey(ctx, rolesWith('audit.view'));
   const canPublish = requireApiKey(ctx, rolesWith('policy.publish'));
   const db = ctx.store.db;
+  const auditSubjectView = (request: FastifyRequest, subject: string, what: string) =>
+    db.transaction().execute((trx) => appendAudit(trx, ctx.clock, { actor: actorOf(request), action: 'records.subject_viewed', targetType: 'subject', targetId: subject, data: { what } }));
 
   // --- provisions (29条)
   app.post('/api/v1/provisions', { preHandler: canManage }, async (request, reply) => {
@@ -95,6 +97,8 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   });
   app.get('/api/v1/provisions', { preHandler: canView }, async (request) => {
     const q = input(listQuery, request.query);
+    // Looking up one person's records is an access to their data: audited.
+    if (q.subject) await auditSubjectView(request, q.subject, 'provisions');
     return { provisions: await listProvisions(db, { ...(q.subject ? { subjectId: q.subject } : {}), ...(q.limit ? { limit: q.limit } : {}) }) };
   });
   openapi.add('get', '/api/v1/provisions', { summary: 'List provision records (optionally for one subject id)', tags, security, query: listQuery, responses: { '200': { description: 'Newest first' }, ...authErrors } });
@@ -109,6 +113,7 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   openapi.add('post', '/api/v1/receipts', { summary: 'Record the confirmation on receiving personal data from a third party (30条)', tags, security, body: receiptInputSchema, responses: { '201': { description: 'Recorded' }, ...err(['400', 'MAMORI_RECORD_INVALID']), ...authErrors } });
   app.get('/api/v1/receipts', { preHandler: canView }, async (request) => {
     const q = input(listQuery, request.query);
+    if (q.subject) await auditSubjectView(request, q.subject, 'receipts');
     return { receipts: await listReceipts(db, { ...(q.subject ? { subjectId: q.subject } : {}), ...(q.limit ? { limit: q.limit } : {}) }) };
   });
   openapi.add('get', '/api/v1/receipts', { summary: 'List receipt records', tags, security, query: listQuery, responses: { '200': { description: 'Newest first' }, ...authErrors } });
@@ -116,6 +121,7 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   openapi.add('post', '/api/v1/related-confirmations', { summary: 'Record a 31条 confirmation that the recipient of person-related information holds the person\'s consent', tags, security, body: relatedConfirmationInputSchema, responses: { '201': { description: 'Recorded' }, ...err(['400', 'MAMORI_RECORD_INVALID']), ...authErrors } });
   app.get('/api/v1/related-confirmations', { preHandler: canView }, async (request) => {
     const q = input(listQuery, request.query);
+    if (q.subject) await auditSubjectView(request, q.subject, 'related_confirmations');
     return { confirmations: await listRelatedConfirmations(db, { ...(q.subject ? { subjectId: q.subject } : {}), ...(q.limit ? { limit: q.limit } : {}) }) };
   });
   openapi.add('get', '/api/v1/related-confirmations', { summary: 'List 31条 confirmations', tags, security, query: listQuery, responses: { '200': { description: 'Newest first' }, ...authErrors } });

@@ -49,7 +49,7 @@ export async function fetchContactsFromHook(url: string, secret: string | undefi
   return all;
 }
 
-export function revisionNoticeText(input: { kind: RevisionNoticeKind; operatorName: string; versionNumber: number; effectiveOn: string; summary: string; policyUrl: string }): { subject: string; text: string } {
+export function revisionNoticeText(input: { kind: RevisionNoticeKind; operatorName: string; versionNumber: number; effectiveOn: string; summary: string; policyUrl: string; reconsent?: boolean }): { subject: string; text: string } {
   const what = input.kind === 'purpose_change' ? '個人情報の利用目的の変更' : 'プライバシーポリシーの改定';
   const whatEn = input.kind === 'purpose_change' ? 'a change to the purposes for which we use personal information' : 'a revision of our privacy policy';
   return {
@@ -62,6 +62,7 @@ export function revisionNoticeText(input: { kind: RevisionNoticeKind; operatorNa
       '■ 主な変更点',
       input.summary,
       '',
+      ...(input.reconsent ? ['■ ご同意のお願い', '変更後の利用目的による取扱いについては、改めてご同意をお願いいたします。ご同意をいただくまで、変更後の利用目的でお客様の個人情報を取り扱うことはありません。', ''] : []),
       '■ 改定後の全文',
       input.policyUrl,
       '',
@@ -90,9 +91,14 @@ export interface RevisionNotice {
 export async function sendRevisionNotices(db: DbOrTrx, clock: Clock, actor: Actor, input: unknown, opts: { operatorName: string; baseUrl: string }): Promise<RevisionNotice> {
   const v = parseRecordInput(revisionNoticeInputSchema, input, 'MAMORI_REVISION_NOTICE_INVALID');
   return inTransaction(db, async (trx) => {
-    const version = await trx.selectFrom('policy_versions').select(['id', 'number', 'effective_on']).where('id', '=', v.policyVersionId).executeTakeFirst();
+    const version = await trx.selectFrom('policy_versions').select(['id', 'number', 'effective_on', 'purpose_change']).where('id', '=', v.policyVersionId).executeTakeFirst();
     if (!version) throw new MamoriError('MAMORI_POLICY_VERSION_NOT_FOUND');
-    const { subject, text } = revisionNoticeText({ kind: v.kind, operatorName: opts.operatorName, versionNumber: version.number, effectiveOn: version.effective_on, summary: v.summary, policyUrl: `${opts.baseUrl.replace(/\/$/, '')}/privacy` });
+    // A purpose-change notice rests on the officer's confirmation recorded at publish time (17条2項 or consent).
+    if (v.kind === 'purpose_change' && version.purpose_change !== 'related' && version.purpose_change !== 'consent') {
+      throw new MamoriError('MAMORI_REVISION_NOTICE_INVALID', `Version ${version.number} did not change any purpose of use: send a revision notice instead.`);
+    }
+    const reconsent = v.kind === 'purpose_change' && version.purpose_change === 'consent';
+    const { subject, text } = revisionNoticeText({ kind: v.kind, operatorName: opts.operatorName, versionNumber: version.number, effectiveOn: version.effective_on, summary: v.summary, policyUrl: `${opts.baseUrl.replace(/\/$/, '')}/privacy`, reconsent });
     const id = newId('rvn');
     const now = clock.now().toISOString();
     const unique = [...new Map(v.recipients.map((r) => [r.email.toLowerCase(), r])).values()];

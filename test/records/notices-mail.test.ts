@@ -53,6 +53,8 @@ describe('notices by mail (real SMTP)', () => {
     await smtp.waitFor({ to: 'user2@example.jp', subject: /改定/ });
     const deliveries = await server.store.db.selectFrom('record_revision_deliveries').select('subject_id').orderBy('subject_id').execute();
     assert.deepEqual(deliveries.map((d) => d.subject_id), ['u1', 'u2']);
+    const notPurpose = await post('/api/v1/revision-notices', { policyVersionId: version.id, kind: 'purpose_change', summary: 'x', recipients: [{ email: 'a@example.jp' }] });
+    assert.equal(((await notPurpose.json()) as { error: { code: string } }).error.code, 'MAMORI_REVISION_NOTICE_INVALID', 'a purpose-change notice needs a version that changed purposes');
     const bad = await post('/api/v1/revision-notices', { policyVersionId: 'pv_missing', kind: 'revision', summary: 'x', recipients: [{ email: 'a@example.jp' }] });
     assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'MAMORI_POLICY_VERSION_NOT_FOUND');
   });

@@ -33,6 +33,8 @@ describe('records HTTP API and pages', () => {
     assert.equal(rec.retainUntil, '2029-04-01');
     const list = (await (await api('/api/v1/provisions?subject=u-42', auditorKey)).json()) as { provisions: Array<{ id: string }> };
     assert.deepEqual(list.provisions.map((p) => p.id), [rec.id]);
+    const viewed = await server.store.db.selectFrom('audit_events').select(['actor', 'target_id']).where('action', '=', 'records.subject_viewed').execute();
+    assert.deepEqual(viewed.map((v) => v.target_id), ['u-42'], 'looking up a person\'s records is audited');
 
     const bad = await api('/api/v1/provisions', officerKey, { method: 'POST', body: { basis: 'gift', providedOn: 'soon' } });
     assert.equal(bad.status, 400);
