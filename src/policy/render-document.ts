@@ -285,9 +285,9 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     const confirmed = policy.data.flatMap((d) => d.acquisition.filter((a) => a.method === 'third_party').map((a) => ({ d, a })));
     if (confirmed.length > 0) {
       blocks.push(p(L(`第三者から個人データの提供を受ける際は、法令に従い、提供元の名称・住所・代表者の氏名及び提供元がその個人データを取得した経緯を確認し、その記録を作成して保存します。`, `When we receive personal data from a third party, we confirm, as the law requires, the provider's name, address and representative and how the provider acquired the data, and we keep a record of this.`)));
-      const rows = confirmed.filter(({ a }) => a.confirmation).map(({ d, a }) => {
-        const c = a.confirmation!;
-        return [[dataName(d)], [t(c.provider_name)], [t(c.provider_address)], [t(c.provider_representative)], [t(c.how_provider_acquired)]] as Rich[];
+      const rows: Rich[][] = confirmed.flatMap(({ d, a }) => {
+        const c = a.confirmation;
+        return c ? [[[dataName(d)], [t(c.provider_name)], [t(c.provider_address)], [t(c.provider_representative)], [t(c.how_provider_acquired)]]] : [];
       });
       if (rows.length > 0) blocks.push({ kind: 'table', head: [L('情報の項目', 'Information'), L('提供元', 'Provider'), L('提供元の住所', 'Provider address'), L('提供元の代表者', 'Provider representative'), L('提供元による取得の経緯', 'How the provider acquired it')], rows });
     }

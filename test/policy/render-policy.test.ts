@@ -137,3 +137,10 @@ test('request steps shared by every kind are stated once; the fee stays with eac
   assert.equal(rights2.match(/\*\*ご本人確認\*\*/g)?.length, 1);
   assert.match(rights2, /代理人による請求は受け付けておりません/);
 });
+
+test('data received from a third party shows the 30条 confirmation: provider, address, representative and how it was acquired', () => {
+  const md = renderPolicy(policy, { lang: 'ja', format: 'md' });
+  assert.match(md, /提供元の名称・住所・代表者の氏名及び提供元がその個人データを取得した経緯を確認し/);
+  assert.match(md, /\| 氏名 \| 株式会社テスト人材 \| 大阪府大阪市北区一丁目1番1号 \| 代表取締役 佐藤花子 \| ご本人からの登録 \|/);
+  assert.match(md, /第三者からの提供（提供元: 人材紹介会社）/);
+});
