@@ -35,7 +35,7 @@ export function safeError(err: unknown): { code: string; message: string } {
     .split('\n')[0]
     ?.replace(/=\([^)]*\)/g, '=(…)')
     .replace(/'[^']*'/g, "'…'")
-    .replace(/"[^"]*@[^"]*"/g, '"…"')
+    .replace(/"[^"]*"/g, '"…"')
     .slice(0, 200) ?? '';
   return { code, message };
 }

@@ -71,6 +71,22 @@ for (const engine of engines) {
       assert.deepEqual(byName, { user: ['done', 1], user_profile: ['done', 1], note: ['done', 3], note_reaction: ['done', 1], following: ['done', 1], drive_file: ['done', 1], signin: ['done', 2], muting: ['done', 1], abuse_user_report: ['skipped', 0] });
     });
 
+    it('masks with fixed values and random text, different for each row', async (t) => {
+      const fx = await fresh();
+      t.after(() => fx.drop());
+      const graph = fixtureGraph(engine, (y) => y.replace('fields: { name: "null", username: hash, usernameLower: hash }', 'fields: { name: { fixed: "（退会済み）" }, username: random, usernameLower: random }'));
+      const { svc } = makeService(store, graph, fx.conn);
+      for (const i of [1, 2]) assert.equal(await svc.runNow(await svc.queueRun({ kind: 'erase', identities: { email: userEmail(i) } })), 'done');
+      const users = (await snapshot(fx.conn)).user ?? [];
+      const [u1, u2, u3] = users;
+      assert.equal(u1?.name, '（退会済み）');
+      assert.equal(u2?.name, '（退会済み）');
+      assert.notEqual(u1?.username, 'user1');
+      assert.notEqual(u1?.username, u2?.username);
+      assert.notEqual(u1?.username, u1?.usernameLower, 'each field gets its own random value');
+      assert.equal(u3?.username, 'user3');
+    });
+
     it('a dry run counts what erasure would change and changes nothing', async (t) => {
       const fx = await fresh();
       t.after(() => fx.drop());
