@@ -63,6 +63,20 @@ function diffFormatOf(value: string | undefined): 'html' | 'text' {
   throw new MamoriError('MAMORI_FORMAT_UNSUPPORTED', `The format "${value}" is not supported for a diff: use html or text.`);
 }
 
+/** What a version says about purposes of use (21条3項: a changed purpose is announced). */
+function purposeChangeText(v: PolicyVersionSummary, lang: Lang): string {
+  const L = (ja: string, en: string) => (lang === 'ja' ? ja : en);
+  switch (v.purposeChange) {
+    case null: return L('変更なし', 'Unchanged');
+    case 'related': return L('変更あり（変更前の利用目的と関連性を有する範囲内の変更）', 'Changed, within what is reasonably related to the former purposes');
+    case 'consent': return L('変更あり（新たな利用目的についてはご本人の同意を得たうえで利用します）', 'Changed; new purposes are used only with your consent');
+    default: {
+      const never: never = v.purposeChange;
+      return never;
+    }
+  }
+}
+
 function publicSummary(v: PolicyVersionSummary): z.infer<typeof versionSummary> {
   return { id: v.id, number: v.number, effectiveOn: v.effectiveOn, publishedAt: v.publishedAt, note: v.note, purposeChange: v.purposeChange };
 }
@@ -143,11 +157,11 @@ export const policyRoutes: RouteModule = (app, ctx, openapi) => {
 <p><a href="/privacy?lang=${lang}">${L('現在のポリシーを見る', 'Read the current policy')}</a></p>`;
     } else {
       body = html`<h1>${L('プライバシーポリシーの版', 'Privacy policy versions')}</h1>
-<table><thead><tr><th scope="col">${L('版', 'Version')}</th><th scope="col">${L('施行日', 'Effective')}</th><th scope="col">${L('備考', 'Note')}</th><th scope="col">${L('変更点', 'Changes')}</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">${L('版', 'Version')}</th><th scope="col">${L('施行日', 'Effective')}</th><th scope="col">${L('備考', 'Note')}</th><th scope="col">${L('利用目的の変更', 'Purposes of use')}</th><th scope="col">${L('変更点', 'Changes')}</th></tr></thead><tbody>
 ${versions.map((v, i) => {
   const previous = versions[i + 1];
   const state = v.effectiveOn > today ? L('（施行前）', ' (not yet in force)') : '';
-  return html`<tr><td><a href="/privacy/versions/${v.number}?lang=${lang}">${L(`第${v.number}版`, `Version ${v.number}`)}</a>${state}</td><td>${formatDualDate(v.effectiveOn, lang)}</td><td>${v.note ?? ''}</td><td>${previous ? html`<a href="/privacy/diff?from=${previous.number}&amp;to=${v.number}&amp;lang=${lang}">${L(`第${previous.number}版との比較`, `Compare with version ${previous.number}`)}</a>` : L('初版', 'First version')}</td></tr>`;
+  return html`<tr><td><a href="/privacy/versions/${v.number}?lang=${lang}">${L(`第${v.number}版`, `Version ${v.number}`)}</a>${state}</td><td>${formatDualDate(v.effectiveOn, lang)}</td><td>${v.note ?? ''}</td><td>${purposeChangeText(v, lang)}</td><td>${previous ? html`<a href="/privacy/diff?from=${previous.number}&amp;to=${v.number}&amp;lang=${lang}">${L(`第${previous.number}版との比較`, `Compare with version ${previous.number}`)}</a>` : L('初版', 'First version')}</td></tr>`;
 })}
 </tbody></table>`;
     }

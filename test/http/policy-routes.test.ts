@@ -64,6 +64,7 @@ for (const dialect of storeDialects) {
       page = await (await get('/privacy/versions')).text();
       assert.match(page, /href="\/privacy\/versions\/1\?lang=ja"/);
       assert.match(page, /href="\/privacy\/diff\?from=1&amp;to=2&amp;lang=ja"/);
+      assert.match(page, /変更あり（変更前の利用目的と関連性を有する範囲内の変更）/);
 
       page = await (await get('/privacy/versions/1')).text();
       assert.match(page, /これは第1版（2024年4月1日施行）です/);
