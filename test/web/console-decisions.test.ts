@@ -74,6 +74,23 @@ for (const dialect of storeDialects) {
       assert.match(page, /登録内容に誤りは認められませんでした/);
     });
 
+    test('staff ask for documents, the person uploads them on the status page, staff see them and continue', async () => {
+      const { id, status } = await file('suspension', 'goro@example.jp', '退会済みアカウントの情報を消去してください。');
+      const ask = await fetch(`${server.url}/console/requests/${id}/request-documents`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, what: 'ご本人確認のため、運転免許証の写しをお送りください。' }) });
+      assert.equal(ask.status, 303);
+      const page = await (await fetch(`${server.url}${status}`)).text();
+      assert.match(page, /書類のご提出のお願い/);
+      assert.match(page, /運転免許証の写しをお送りください/);
+      const action = /<form method="post" action="([^"]+\/documents\?[^"]+)"/.exec(page)?.[1]?.replace(/&amp;/g, '&') ?? '';
+      const fd = new FormData();
+      fd.set('identity_document', new Blob([new Uint8Array(Buffer.from('%PDF-1.4\n%%EOF\n'))]), 'license.pdf');
+      const upload = await fetch(`${server.url}${action}`, { method: 'POST', body: fd, redirect: 'manual' });
+      assert.equal(upload.status, 303);
+      const staffPage = await (await fetch(`${server.url}/console/requests/${id}`, { headers: { cookie: jar.header(), accept: 'text/html', 'accept-language': 'ja' } })).text();
+      assert.match(staffPage, /license\.pdf/);
+      assert.match(staffPage, /書類の受領（請求者から）/);
+    });
+
     test('the queue filters by kind and marks overdue requests with a badge, not colour alone', async () => {
       const { id } = await file('stop_provision', 'shiro@example.jp', '第三者への提供を止めてください。');
       clock.advance(15 * DAY_MS);
