@@ -1,4 +1,9 @@
 // consent.js: mamori's consent banner. Served at /consent.js with the policy's config inlined as MAMORI_CONFIG.
+// Use: put `<script src="https://<mamori>/consent.js"></script>` first in <head> (before any tag), then hold tags back:
+//   <script type="text/plain" data-mamori-purpose="analytics" src="…"></script>  (data-type="module" if needed)
+//   <iframe data-mamori-purpose="embeds" data-src="…"></iframe>, <img data-mamori-purpose="ads" data-src="…">
+// where the value is a purpose id of the policy. `[data-mamori-open]` elements and `mamori.open()` reopen the choices;
+// `mamori.allowed(id)` answers for the page; a `mamori:consent` event fires on document after each change.
 // Budget: 6 KB gzip for JS and CSS together (scripts/build-client.mjs and a test enforce it), so the code is terse.
 // Fails open: any error is swallowed, so the host page keeps working (blocked tags simply stay blocked).
 import type { ClientConfig, ClientPurpose } from '../src/consent/client-config.ts';
