@@ -271,7 +271,7 @@ ${s.requests.map((r) => html`<tr><td>${r.kind}</td><td>${cell(r.total, s.k)}</td
 ${s.consent.length === 0 ? html`<p class="muted">同意のデータはまだありません。</p>` : html`${barChart('同意率（%）', s.consent.map((c) => ({ label: c.purpose, value: c.rate })), '%')}
 <table><thead><tr><th>目的</th><th>人数</th><th>同意</th><th>同意率</th></tr></thead><tbody>${s.consent.map((c) => html`<tr><td>${c.purpose}</td><td>${cell(c.subjects, s.k)}</td><td>${cell(c.allowed, s.k)}</td><td>${c.rate === null ? cell(null, s.k) : `${c.rate}%`}</td></tr>`)}</tbody></table>`}
 <h2>第三者提供</h2>
-${s.provisions.length === 0 ? html`<p class="muted">提供記録はありません。</p>` : html`<table><thead><tr><th>根拠</th><th>記録数</th><th>本人数</th></tr></thead><tbody>${s.provisions.map((p) => html`<tr><td>${p.basis}</td><td>${p.records}</td><td>${cell(p.people, s.k)}</td></tr>`)}</tbody></table>`}
+${s.provisions.length === 0 ? html`<p class="muted">提供記録はありません。</p>` : html`${barChart('根拠別の提供先への本人数', s.provisions.map((p) => ({ label: p.basis, value: p.people })), '人')}<table><thead><tr><th>根拠</th><th>記録数</th><th>本人数</th></tr></thead><tbody>${s.provisions.map((p) => html`<tr><td>${p.basis}</td><td>${p.records}</td><td>${cell(p.people, s.k)}</td></tr>`)}</tbody></table>`}
 <p>漏えい等事案: ${s.incidents.total}件</p>`;
     return page(request, reply, '統計', '/console/statistics', body);
   });
