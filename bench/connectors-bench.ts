@@ -60,7 +60,7 @@ try {
   console.log(`generating: ${USERS} users, ${NOTES} notes, ${REACTIONS} reactions (heavy users: ${HEAVY_NOTES} notes each)`);
   const [genMs] = await timed(async () => {
     for (const stmt of fediverseDdl('postgres')) await raw.query(stmt);
-    const others = `${HEAVY + 1} + (i * 7919) % ${USERS - HEAVY}`;
+    const others = `${HEAVY + 1} + (i::bigint * 7919) % ${USERS - HEAVY}`;
     await raw.query(`insert into "user" select 'u' || i, 'user' || i, 'user' || i, null, '利用者' || i, false, '2026-01-01' from generate_series(1, ${USERS}) i`);
     await raw.query(`insert into user_profile select 'u' || i, 'user' || i || '@example.jp', '1990-01-01', 'about ' || i, 'Tokyo' from generate_series(1, ${USERS}) i`);
     await raw.query(`insert into note select 'n' || i, 'u' || (case when i <= ${HEAVY * HEAVY_NOTES} then 1 + (i - 1) / ${HEAVY_NOTES} else ${others} end), 'note ' || i, null, null, '2026-01-01' from generate_series(1, ${NOTES}) i`);

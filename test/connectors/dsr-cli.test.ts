@@ -6,6 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync, strFromU8 } from 'fflate';
+import { openStore } from '../../src/store/store.ts';
+import { loadGraphFile } from '../../src/connectors/load-graph.ts';
+import { createConnectorService } from '../../src/connectors/connector-service.ts';
+import { systemClock } from '../../src/clock.ts';
+import { parseSecret } from '../../src/config.ts';
 import { createFixtureDb, seedFediverse, snapshot, userEmail, userId } from '../fixtures/fediverse/fediverse-fixture.ts';
 
 const run = promisify(execFile);
@@ -44,6 +49,18 @@ it('mamori dsr runs access, dry-run erasure, erasure and correction and prints o
   const snap = await snapshot(fx.conn);
   assert.equal(snap.signin?.length, 4);
   assert.equal(snap.user?.find((u) => u.id === userId(1))?.name, '訂正後');
+
+  // A run queued by a server is picked up by a separate worker process.
+  const store = await openStore(env.DATABASE_URL);
+  const g = loadGraphFile(GRAPH);
+  assert.ok(g.ok);
+  const svc = createConnectorService({ store, clock: systemClock, graph: g.loaded.graph, secret: parseSecret(readFileSync(join(dir, 'secret.key'), 'utf8').trim()), env: {}, baseUrl: 'http://localhost' });
+  const queued = await svc.queueRun({ kind: 'suspend', identities: { account_id: userId(3) } });
+  const work = await run(process.execPath, ['bin/mamori.js', 'dsr', 'work', '--graph', GRAPH, '--once'], { env });
+  assert.match(work.stdout, /1 run\(s\) processed/);
+  assert.equal((await svc.report(queued)).status, 'done');
+  await store.close();
+  assert.equal((await snapshot(fx.conn)).user?.find((u) => u.id === userId(3))?.isSuspended, 1);
 });
 
 it('mamori dsr refuses a malformed identity with exit code 2', async () => {

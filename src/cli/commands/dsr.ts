@@ -16,10 +16,14 @@ const HELP = `usage:
   mamori dsr erase   --graph <datasets.yaml> --identity … [--dry-run]
   mamori dsr correct --graph <datasets.yaml> --identity … --set collection.field=value [--set …]
   mamori dsr suspend --graph <datasets.yaml> --identity …
+  mamori dsr work    --graph <datasets.yaml> [--once] [--interval-ms 2000]
 
 Runs one person's access, erasure, correction or suspension across every system of the dataset graph and records each
 step in mamori's ledger (DATABASE_URL). Database URLs come from the environment variables the graph names.
 Only counts are printed; access data goes to --out (a zip with one JSON file per collection).
+
+\`work\` is a background worker: it claims queued runs from mamori's database (FOR UPDATE SKIP LOCKED on PostgreSQL)
+under a lease, so several workers and servers share the queue and a crashed worker's runs are picked up again.
 
 Exit status: 0 done, 1 a system failed or waits (manual task, webhook callback), 2 usage or configuration errors.`;
 
@@ -32,7 +36,7 @@ const actions: Record<string, RunKind> = { access: 'access', erase: 'erase', cor
 export const dsrCommand: Command = async (argv) => {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { graph: { type: 'string' }, identity: { type: 'string', multiple: true }, set: { type: 'string', multiple: true }, out: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { once: { type: 'boolean' }, 'interval-ms': { type: 'string' }, graph: { type: 'string' }, identity: { type: 'string', multiple: true }, set: { type: 'string', multiple: true }, out: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     console.error(HELP);
@@ -43,6 +47,7 @@ export const dsrCommand: Command = async (argv) => {
     console.log(HELP);
     return 0;
   }
+  if (positionals[0] === 'work' && values.graph) return workLoop(values.graph, values.once === true, Number(values['interval-ms'] ?? 2000) || 2000);
   const kind = actions[positionals[0] ?? ''];
   if (!kind || !values.graph || !values.identity?.length) {
     console.error(HELP);
@@ -119,5 +124,36 @@ function printReport(r: RunReport): void {
   for (const s of r.steps) {
     console.log(`  ${s.dataset}: ${s.status} ${s.count}${s.error ? ` [${s.error.code}] ${s.error.message}` : ''}`);
     for (const c of s.collections) console.log(`    ${c.collection}: ${c.status} ${c.count}${c.note ? ` (${c.note})` : ''}`);
+  }
+}
+
+/** Claims and runs queued runs until stopped (SIGINT/SIGTERM), or once with --once. */
+async function workLoop(graphPath: string, once: boolean, intervalMs: number): Promise<number> {
+  const g = loadGraphFile(graphPath);
+  if (!g.ok) {
+    console.error(formatIssues(g.issues));
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const store = await openStore(config.databaseUrl);
+  await migrateToLatest(store);
+  const svc = createConnectorService({ store, clock: systemClock, graph: g.loaded.graph, secret: config.secret, env: process.env, baseUrl: config.baseUrl });
+  let stop = false;
+  const halt = () => {
+    stop = true;
+  };
+  process.once('SIGINT', halt);
+  process.once('SIGTERM', halt);
+  try {
+    for (;;) {
+      const n = await svc.workUntilIdle();
+      if (n > 0) console.log(`${new Date().toISOString()} worker ${svc.owner}: ${n} run(s) processed`);
+      if (once || stop) return 0;
+      await new Promise((r) => setTimeout(r, intervalMs));
+      if (stop) return 0;
+    }
+  } finally {
+    await svc.close();
+    await store.close();
   }
 }
