@@ -99,6 +99,7 @@ function start(cfg: ClientConfig, base: string): void {
         const s = d.createElement('script');
         for (const a of Array.from(el.attributes)) if (a.name != 'type') s.setAttribute(a.name, a.value);
         if (el.dataset.type) s.type = el.dataset.type;
+        s.async = false; // held-back scripts with src run in document order, as they would have without us
         s.text = el.text;
         el.replaceWith(s);
       } else if (el.dataset.src) el.setAttribute('src', el.dataset.src);
