@@ -66,4 +66,21 @@ for (const dialect of storeDialects) {
       await store.drop();
     }
   });
+
+  test(`two publications at once get consecutive numbers and a consistent audit chain (${dialect})`, async () => {
+    const store = await createTestStore(dialect);
+    try {
+      const clock = createManualClock('2025-03-01T00:00:00Z');
+      const other = { ...v1, policy: { ...v1.policy, retention: { general: { ja: '1年間保存します。', en: 'We keep it for one year.' }, items: [] } } };
+      const results = await Promise.allSettled([
+        publishVersion(store, clock, { ...v1, effectiveOn: '2025-04-01', actor: 'cli' }),
+        publishVersion(store, clock, { ...other, effectiveOn: '2025-04-01', actor: 'cli' }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled']);
+      assert.deepEqual((await listVersions(store.db)).map((v) => v.number).sort(), [1, 2]);
+      assert.equal((await verifyAuditChain(store.db)).ok, true);
+    } finally {
+      await store.drop();
+    }
+  });
 }
