@@ -41,7 +41,8 @@ export function sectionMarkdown(section: PolicyDocument['sections'][number]): st
 
 export function renderPolicyMarkdown(doc: PolicyDocument): string {
   const parts = [`# ${escapeMarkdown(doc.title)}`, [escapeMarkdown(doc.serviceName), ...doc.meta.map(escapeMarkdown)].join('  \n'), ...doc.intro.map(blockMd)];
-  parts.push(`## ${doc.lang === 'ja' ? '目次' : 'Contents'}\n\n${doc.sections.map((s) => `${s.number}. [${escapeMarkdown(s.title)}](#${s.id})`).join('\n')}`);
+  // Plain titles: Markdown renderers derive heading anchors differently, so links would break somewhere.
+  parts.push(`## ${doc.lang === 'ja' ? '目次' : 'Contents'}\n\n${doc.sections.map((s) => `${s.number}. ${escapeMarkdown(s.title)}`).join('\n')}`);
   for (const s of doc.sections) parts.push(sectionMarkdown(s));
   if (doc.closing) parts.push(doc.closing);
   return `${parts.join('\n\n')}\n`;
