@@ -69,43 +69,72 @@ describe('statistics with k-suppression', () => {
     assert.equal(suppress(10, 10), 10);
     assert.equal(suppress(0, 10), 0);
   });
+  test('the requests and consent tables still have the columns statistics read', async () => {
+    const store = await createTestStore('sqlite');
+    try {
+      const cols = async (t: string) => (await sql<{ name: string }>`select name from pragma_table_info(${t})`.execute(store.db)).rows.map((r) => r.name);
+      const req = await cols('requests');
+      if (req.length > 0) for (const c of ['kind', 'state', 'created_at', 'closed_at', 'decision_json']) assert.ok(req.includes(c), `requests.${c}`);
+      const pref = await cols('consent_preferences');
+      if (pref.length > 0) for (const c of ['purpose', 'allowed']) assert.ok(pref.includes(c), `consent_preferences.${c}`);
+    } finally {
+      await store.drop();
+    }
+  });
+
   test('suppresses small request and consent cells and writes them as <k in CSV', async () => {
     const store = await createTestStore('sqlite');
     const clock = createManualClock('2026-04-01T03:00:00Z');
     try {
-      // Stand-ins for the requests and consent domains' tables when their migrations are not present in this tree.
-      const hasRequests = (await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'requests'`.execute(store.db)).rows[0]?.n;
-      if (!hasRequests) await sql`create table requests (id text, kind text, state text, created_at text, closed_at text, decision_json text)`.execute(store.db);
-      const hasPrefs = (await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'consent_preferences'`.execute(store.db)).rows[0]?.n;
-      if (!hasPrefs) await sql`create table consent_preferences (subject text, purpose text, allowed integer)`.execute(store.db);
-      const reqCols = (await sql<{ name: string }>`select name from pragma_table_info('requests')`.execute(store.db)).rows.map((r) => r.name);
-      const insertRequest = async (i: number, kind: string, outcome: string | null, days: number | null) => {
-        const values: Record<string, unknown> = { id: `r${kind}${i}`, kind, state: days === null ? 'in_progress' : 'closed', created_at: '2026-03-01T00:00:00.000Z', closed_at: days === null ? null : new Date(Date.parse('2026-03-01T00:00:00Z') + days * 86_400_000).toISOString(), decision_json: outcome ? JSON.stringify({ outcome }) : null };
-        const cols = Object.keys(values).filter((c) => reqCols.includes(c));
-        await sql`insert into requests (${sql.join(cols.map((c) => sql.ref(c)))}) values (${sql.join(cols.map((c) => values[c]))})`.execute(store.db).catch(() => undefined);
+      // Minimal stand-ins with exactly the columns statistics read (the test above guards against drift).
+      await sql`pragma foreign_keys = off`.execute(store.db);
+      const tables = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and (name like 'request%' or name = 'consent_preferences')`.execute(store.db)).rows.map((r) => r.name);
+      for (const t of tables) await sql`drop table ${sql.table(t)}`.execute(store.db);
+      await sql`create table requests (id text, kind text, state text, created_at text, closed_at text, decision_json text)`.execute(store.db);
+      await sql`create table consent_preferences (subject text, purpose text, allowed integer)`.execute(store.db);
+      const insertRequest = async (id: string, kind: string, outcome: string | null, days: number | null) => {
+        const closed = days === null ? null : new Date(Date.parse('2026-03-01T00:00:00Z') + days * 86_400_000).toISOString();
+        await sql`insert into requests (id, kind, state, created_at, closed_at, decision_json) values (${id}, ${kind}, ${days === null ? 'in_progress' : 'closed'}, ${'2026-03-01T00:00:00.000Z'}, ${closed}, ${outcome ? JSON.stringify({ outcome }) : null})`.execute(store.db);
       };
-      if (!hasRequests) {
-        for (let i = 0; i < 12; i++) await insertRequest(i, 'disclosure', i < 11 ? 'full' : 'refused', i + 1);
-        for (let i = 0; i < 3; i++) await insertRequest(i, 'correction', 'full', 2);
-        const s = await computeStatistics(store.db, { k: 10 });
-        const disclosure = s.requests.find((r) => r.kind === 'disclosure');
-        assert.equal(disclosure?.total, 12);
-        assert.equal(disclosure?.outcomes.full, 11);
-        assert.equal(disclosure?.outcomes.refused, null);
-        assert.equal(disclosure?.medianDaysToClose, 6.5);
-        const correction = s.requests.find((r) => r.kind === 'correction');
-        assert.equal(correction?.total, null);
-        assert.equal(correction?.medianDaysToClose, null);
-        assert.match(statisticsCsv(s), /requests,disclosure,outcome_refused,<10/);
-      }
-      if (!hasPrefs) {
-        for (let i = 0; i < 15; i++) await sql`insert into consent_preferences (subject, purpose, allowed) values (${`s${i}`}, 'analytics', ${i < 12 ? 1 : 0})`.execute(store.db);
-        const s = await computeStatistics(store.db, { k: 10 });
-        assert.deepEqual(s.consent, [{ purpose: 'analytics', subjects: 15, allowed: 12, rate: null }]);
-      }
+      for (let i = 0; i < 12; i++) await insertRequest(`d${i}`, 'disclosure', i < 11 ? 'full' : 'refused', i + 1);
+      for (let i = 0; i < 3; i++) await insertRequest(`c${i}`, 'correction', 'full', 2);
+      for (let i = 0; i < 15; i++) await sql`insert into consent_preferences (subject, purpose, allowed) values (${`s${i}`}, 'analytics', ${i < 12 ? 1 : 0})`.execute(store.db);
       await recordProvision(store.db, clock, 'cli', { basis: 'consent', providedOn: '2026-04-01', recipient: { name: 'X' }, subjects: ['a', 'b'], dataItems: ['氏名'], consentProof: 'form v1' }, 'cli');
+
       const s = await computeStatistics(store.db, { k: 10 });
+      const disclosure = s.requests.find((r) => r.kind === 'disclosure');
+      assert.equal(disclosure?.total, 12);
+      assert.equal(disclosure?.outcomes.full, 11);
+      assert.equal(disclosure?.outcomes.refused, null);
+      assert.equal(disclosure?.outcomes.withdrawn, 0);
+      assert.equal(disclosure?.medianDaysToClose, 6.5);
+      const correction = s.requests.find((r) => r.kind === 'correction');
+      assert.equal(correction?.total, null);
+      assert.equal(correction?.medianDaysToClose, null);
+      // 3 denials would be revealed by a rate: it is suppressed too.
+      assert.deepEqual(s.consent, [{ purpose: 'analytics', subjects: 15, allowed: 12, rate: null }]);
       assert.deepEqual(s.provisions, [{ basis: 'consent', records: 1, people: null }]);
+      const csvText = statisticsCsv(s);
+      assert.match(csvText, /requests,disclosure,outcome_refused,<10/);
+      assert.match(csvText, /requests,disclosure,total,12/);
+      const k3 = await computeStatistics(store.db, { k: 3 });
+      assert.equal(k3.consent[0]?.rate, 80);
+      assert.equal(k3.requests.find((r) => r.kind === 'correction')?.total, 3);
+    } finally {
+      await store.drop();
+    }
+  });
+
+  test('statistics run on PostgreSQL with and without a date range', async () => {
+    const store = await createTestStore('postgres');
+    const clock = createManualClock('2026-04-01T03:00:00Z');
+    try {
+      await recordProvision(store.db, clock, 'cli', { basis: 'consent', providedOn: '2026-04-01', recipient: { name: 'X' }, subjectDescription: '会員全員', subjectCount: 40, dataItems: ['氏名'], consentProof: 'form v1' }, 'cli');
+      const all = await computeStatistics(store.db, { k: 10 });
+      assert.deepEqual(all.provisions, [{ basis: 'consent', records: 1, people: 40 }]);
+      const none = await computeStatistics(store.db, { k: 10, from: '2027-01-01T00:00:00Z', to: '2028-01-01T00:00:00Z' });
+      assert.deepEqual(none.provisions, []);
+      assert.deepEqual(none.requests, []);
     } finally {
       await store.drop();
     }
