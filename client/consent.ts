@@ -3,6 +3,7 @@
 //   <script type="text/plain" data-mamori-purpose="analytics" src="…"></script>  (data-type="module" if needed)
 //   <iframe data-mamori-purpose="embeds" data-src="…"></iframe>, <img data-mamori-purpose="ads" data-src="…">
 // where the value is a purpose id of the policy. `[data-mamori-open]` elements and `mamori.open()` reopen the choices;
+// On a signed-in page, `data-assertion="<signed assertion>"` on the script tag records choices for that user.
 // `mamori.allowed(id)` answers for the page; a `mamori:consent` event fires on document after each change.
 // Budget: 6 KB gzip for JS and CSS together (scripts/build-client.mjs and a test enforce it), so the code is terse.
 // Fails open: any error is swallowed, so the host page keeps working (blocked tags simply stay blocked).
@@ -69,7 +70,7 @@ function anonId(): string {
   return s + Date.now().toString(36);
 }
 
-function start(cfg: ClientConfig, base: string): void {
+function start(cfg: ClientConfig, base: string, assertion?: string): void {
   const L = /^en/i.test(d.documentElement.lang || navigator.language || '') ? 1 : 0;
   const t = (k: keyof typeof T): string => T[k][L]!;
   const gpc = (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
@@ -135,7 +136,8 @@ function start(cfg: ClientConfig, base: string): void {
     fetch(base + '/api/v1/consents', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ subject: id, choices: Object.fromEntries(Object.entries(choices).map(([k, v]) => [k, !!v])), policyVersion: cfg.v, method }),
+      // On a signed-in page the operator's signed assertion names the user, so the receipt is theirs, not the browser's.
+      body: JSON.stringify({ [assertion ? 'assertion' : 'subject']: assertion || id, choices: Object.fromEntries(Object.entries(choices).map(([k, v]) => [k, !!v])), policyVersion: cfg.v, method }),
       credentials: 'omit',
       keepalive: true,
     }).catch(() => {});
@@ -231,8 +233,8 @@ try {
   const denied: Record<string, string | number> = { wait_for_update: 500 };
   for (const s of SIGNALS) denied[s] = 'denied';
   w.gtag('consent', 'default', denied);
-  const src = (d.currentScript as HTMLScriptElement | null)?.src;
-  start(MAMORI_CONFIG, src ? new URL(src).origin : location.origin);
+  const me = d.currentScript as HTMLScriptElement | null;
+  start(MAMORI_CONFIG, me && me.src ? new URL(me.src).origin : location.origin, me ? me.dataset.assertion : undefined);
 } catch (e) {
   // fail open: never break the host page
 }

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadFixturePolicy, startConsentServer, type ConsentTestServer } from './consent-server.ts';
+import { createAssertion } from '../../src/auth/signed-assertion.ts';
+import { ASSERTION_SECRET, loadFixturePolicy, startConsentServer, type ConsentTestServer } from './consent-server.ts';
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The operator's page: consent.js first in <head>, then tags held back until their purpose is allowed. */
-function hostPage(mamori: string, lang: string): string {
+function hostPage(mamori: string, lang: string, assertion?: string): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>shop</title>
-<script src="${mamori}/consent.js"></script>
+<script src="${mamori}/consent.js"${assertion ? ` data-assertion="${assertion}"` : ''}></script>
 <script type="text/plain" data-mamori-purpose="analytics">window.analyticsRan = (window.analyticsRan || 0) + 1; document.cookie = '_ga=GA1.1.123; path=/';</script>
 <script type="text/plain" data-mamori-purpose="ads">window.adsRan = true;</script>
 </head><body><h1 id="content">いらっしゃいませ</h1><p>商品の一覧です。</p><a href="#" id="settings" data-mamori-open>Cookie 設定</a>
@@ -30,7 +31,8 @@ describe('consent.js in Chromium', () => {
         res.writeHead(204).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostPage(s.url, req.url?.includes('en') ? 'en' : lang));
+      const assertion = req.url?.startsWith('/signed') ? createAssertion({ sub: 'shop-user-5', email: 'u5@example.jp', exp: Math.floor(Date.now() / 1000) + 600 }, ASSERTION_SECRET) : undefined;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostPage(s.url, req.url?.includes('en') ? 'en' : lang, assertion));
     });
     await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
     hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
@@ -141,6 +143,15 @@ describe('consent.js in Chromium', () => {
     assert.doesNotMatch(await page.evaluate(() => document.cookie), /_ga=/);
     const rows = await waitForReceipts(await subjectOf(page), 2);
     assert.deepEqual(JSON.parse(rows[1]?.choices ?? '{}'), { analytics: false, error_reports: true, ads: true });
+    await context.close();
+  });
+
+  test('on a signed-in page the choice is recorded for the user named by the assertion', async () => {
+    const { context, page } = await open({ path: '/signed' });
+    await page.getByRole('button', { name: 'すべて拒否する' }).click();
+    const [receipt] = await waitForReceipts('shop-user-5', 1);
+    assert.equal(receipt?.subject_kind, 'user');
+    assert.deepEqual(JSON.parse(receipt?.choices ?? '{}'), { analytics: false, error_reports: false, ads: false });
     await context.close();
   });
 
