@@ -16,11 +16,16 @@ p.closing{text-align:right}
 @media print{nav.toc{break-after:page;background:none}section{break-inside:auto}dl.fields dt{background:none}a[href^="http"]::after{content:" (" attr(href) ")";font-size:.85em}}
 `;
 
+/** Only web, mail and same-site links become anchors; anything else (javascript:, data:) is shown as text. */
+export function isSafeHref(href: string): boolean {
+  return /^(https?:\/\/|mailto:|\/(?!\/)|#)/i.test(href);
+}
+
 export function inlineHtml(content: Rich): SafeHtml {
   return html`${content.map((part: Inline) => {
     if (typeof part === 'string') return part;
     if ('code' in part) return html`<code>${part.code}</code>`;
-    return html`<a href="${part.href}">${part.text}</a>`;
+    return isSafeHref(part.href) ? html`<a href="${part.href}">${part.text}</a>` : part.text;
   })}`;
 }
 

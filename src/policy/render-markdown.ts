@@ -10,6 +10,7 @@ function inlineMd(content: Rich): string {
     .map((part: Inline) => {
       if (typeof part === 'string') return escapeMarkdown(part);
       if ('code' in part) return `\`${part.code.replace(/`/g, '')}\``;
+      if (!/^(https?:\/\/|mailto:|\/(?!\/)|#)/i.test(part.href)) return escapeMarkdown(part.text);
       return `[${escapeMarkdown(part.text)}](${part.href.replace(/[()\s<>]/g, (c) => encodeURIComponent(c))})`;
     })
     .join('');

@@ -144,3 +144,11 @@ test('data received from a third party shows the 30条 confirmation: provider, a
   assert.match(md, /\| 氏名 \| 株式会社テスト人材 \| 大阪府大阪市北区一丁目1番1号 \| 代表取締役 佐藤花子 \| ご本人からの登録 \|/);
   assert.match(md, /第三者からの提供（提供元: 人材紹介会社）/);
 });
+
+test('a contact value that is not a web or mail address never becomes a link', () => {
+  const hostile: Policy = { ...policy, operator: { ...policy.operator, contacts: policy.operator.contacts.map((c) => (c.id === 'form' ? { ...c, value: 'javascript:alert(1)' } : c)) } };
+  const page = renderPolicy(hostile, { lang: 'ja', format: 'html' });
+  assert.ok(!page.includes('href="javascript:'));
+  assert.match(page, /お問い合わせフォーム: javascript:alert\(1\)/);
+  assert.ok(!renderPolicy(hostile, { lang: 'ja', format: 'md' }).includes('](javascript:'));
+});
