@@ -22,7 +22,6 @@ import {
 } from '../requests/request-service.ts';
 import { requestStates } from '../requests/request-state.ts';
 import type { UploadedFile } from '../requests/request-uploads.ts';
-import { requestRateLimitsFromEnv } from '../requests/rate-limit.ts';
 import type { RouteModule } from './app.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
 import { requireApiKey, type StaffRole } from './staff-auth.ts';
@@ -134,8 +133,7 @@ function sendFile(reply: FastifyReply, file: { filename: string; contentType: st
 }
 
 export const requestApiRoutes: RouteModule = async (app, ctx, openapi) => {
-  const limits = requestRateLimitsFromEnv(process.env);
-  const service = () => requestServiceFor(ctx, limits);
+  const service = () => requestServiceFor(ctx);
   requesterRoutes(app, ctx, openapi, service);
   await webhookRoute(app, ctx, openapi, service);
   staffRoutes(app, ctx, openapi, service);

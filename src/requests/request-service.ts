@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sql } from 'kysely';
-import { appendAudit, type Actor } from '../audit/audit-log.ts';
+import { appendAudit, type Actor, type AuditEventInput } from '../audit/audit-log.ts';
 import { verifyAssertion, type AssertionPayload } from '../auth/signed-assertion.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
@@ -22,7 +22,7 @@ import { openText, sealText } from '../delivery/sealed-bytes.ts';
 import './request-errors.ts';
 import type { GatheredSection, RequestHookInfo, RequestHooks } from './request-hooks.ts';
 import { assertActionAllowed, isRequestState, requestStateInfo, requestStates, settledState, type RequestAction, type RequestState } from './request-state.ts';
-import { defaultRequestRateLimits, hitRateLimit, rateBucket, type RequestRateLimits } from './rate-limit.ts';
+import { defaultRequestRateLimits, hitRateLimit, rateBucket, requestRateLimitsFromEnv, type RequestRateLimits } from './rate-limit.ts';
 import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, hashEmailCode, newEmailCode, requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
 import { checkUpload, type UploadedFile } from './request-uploads.ts';
 import type { RequestTable } from './request-tables.ts';
@@ -386,10 +386,11 @@ export function downloadUrlFor(baseUrl: string, id: string, downloadToken: strin
 
 /** Shares one service per app context (the JSON API and the HTML pages use the same). */
 const perContext = new WeakMap<object, RequestService>();
+/** Rate limits default to MAMORI_REQUEST_LIMITS (see rate-limit.ts) over the built-in ones. */
 export function requestServiceFor(ctx: Pick<AppContext, 'store' | 'clock' | 'config' | 'policy' | 'requestHooks'>, limits?: Partial<RequestRateLimits>): RequestService {
   let s = perContext.get(ctx);
   if (!s) {
-    s = createRequestService({ store: ctx.store, clock: ctx.clock, config: ctx.config, policy: ctx.policy.policy, hooks: ctx.requestHooks, ...(limits ? { limits } : {}) });
+    s = createRequestService({ store: ctx.store, clock: ctx.clock, config: ctx.config, policy: ctx.policy.policy, hooks: ctx.requestHooks, limits: limits ?? requestRateLimitsFromEnv(process.env) });
     perContext.set(ctx, s);
   }
   return s;
@@ -470,6 +471,7 @@ function decisionDelivers(kind: RequestKind, outcome: StoredDecision['outcome'])
 export function createRequestService(deps: RequestServiceDeps): RequestService {
   const { store, clock, config, policy } = deps;
   const limits: RequestRateLimits = { ...defaultRequestRateLimits, ...deps.limits };
+  const pendingAudits = new WeakMap<DbOrTrx, AuditEventInput[]>();
 
   /* ---------- small helpers ---------- */
 
@@ -509,7 +511,10 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
     const last = await trx.selectFrom('request_events').select((eb) => eb.fn.max('n').as('n')).where('request_id', '=', requestId).executeTakeFirst();
     const at = clock.now().toISOString();
     await trx.insertInto('request_events').values({ id: newId('rev'), request_id: requestId, n: Number(last?.n ?? 0) + 1, at, actor, action, data: JSON.stringify({ ...data, ...notes }) }).execute();
-    await appendAudit(trx, clock, { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data });
+    const audit: AuditEventInput = { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data };
+    const pending = pendingAudits.get(trx);
+    if (pending) pending.push(audit);
+    else await appendAudit(trx, clock, audit);
   }
 
   async function mail(trx: DbOrTrx, row: Row, topic: string, rendered: RenderedMail): Promise<void> {
@@ -659,10 +664,10 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
     return !agent && proc.identity.includes(via);
   }
 
-  async function issueCode(trx: DbOrTrx, row: Row): Promise<void> {
+  async function issueCode(trx: DbOrTrx, row: Row, fresh: boolean): Promise<void> {
     const code = newEmailCode();
     const now = clock.now();
-    await trx.deleteFrom('request_codes').where('request_id', '=', row.id).execute();
+    if (!fresh) await trx.deleteFrom('request_codes').where('request_id', '=', row.id).execute();
     await trx.insertInto('request_codes').values({ request_id: row.id, code_hash: hashEmailCode(config.secret, row.id, code), created_at: now.toISOString(), expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString(), attempts: 0, used_at: null }).execute();
     await mail(trx, row, 'code', codeMail(mailBase(row), code, CODE_TTL_MS / 60_000));
   }
@@ -721,8 +726,18 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
     return requesterView(row, pkg ?? null, asked);
   }
 
+  /**
+   * Runs `fn` in one transaction. Audit events recorded inside are appended at the end: on PostgreSQL the audit
+   * chain's lock is then held only for the last statements, not the whole transaction (filings run in parallel).
+   */
   async function transaction<T>(fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
-    return store.db.transaction().execute(fn);
+    return store.db.transaction().execute(async (trx) => {
+      const pending: AuditEventInput[] = [];
+      pendingAudits.set(trx, pending);
+      const result = await fn(trx);
+      for (const audit of pending) await appendAudit(trx, clock, audit);
+      return result;
+    });
   }
 
   /** Loads for update and checks the action is allowed in the current state. */
@@ -792,15 +807,23 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
       for (const p of input.agent?.proofs ?? []) checkUpload(p);
       const assertion = input.assertion ? checkAssertion(input.assertion) : null;
       if (assertion && assertion.email.toLowerCase() !== email.toLowerCase()) throw new MamoriError('MAMORI_REQUEST_ASSERTION_MISMATCH');
-      await hitRateLimit(store.db, clock, rateBucket(config.secret, 'file-ip', meta.ip), limits.filingsPerIp);
-      await hitRateLimit(store.db, clock, rateBucket(config.secret, 'file-email', email.toLowerCase()), limits.filingsPerEmail);
 
       const fee = evaluateFee(policy, kind);
       const now = clock.now();
       const id = newId('req');
       const token = requestToken(config.secret, id);
       const actor: Actor = `requester:${id}`;
+      const countFiling = async (db: DbOrTrx) => {
+        await hitRateLimit(db, clock, rateBucket(config.secret, 'file-ip', meta.ip), limits.filingsPerIp);
+        await hitRateLimit(db, clock, rateBucket(config.secret, 'file-email', email.toLowerCase()), limits.filingsPerEmail);
+      };
+      // SQLite has one writer anyway, so the hits ride in the filing's transaction (a refused filing rolls its own
+      // hit back: the count stays at the limit and later filings are refused until the window ends). On PostgreSQL
+      // the counter rows would stay locked for the whole transaction and serialize filings from one address, so
+      // they are counted on their own first.
+      if (store.dialect === 'postgres') await countFiling(store.db);
       const result = await transaction(async (trx) => {
+        if (store.dialect === 'sqlite') await countFiling(trx);
         const row: Row = {
           id, kind, state: 'awaiting_verification', channel: 'privacy_center', lang: input.lang, email, account_id: input.accountId ?? null, subject_id: null,
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
@@ -816,7 +839,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
           ...(fee.status === 'refused_by_law' ? { fee_refused_by_law: fee.article } : {}),
         });
         if (assertion) return { ...(await afterEmailVerified(trx, row, 'app_assertion', assertion)), codeSent: false };
-        await issueCode(trx, row);
+        await issueCode(trx, row, true);
         return { row, workStarted: false, codeSent: true };
       });
       if (result.workStarted) await startedWork(result.row);
@@ -829,7 +852,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
       await hitRateLimit(store.db, clock, rateBucket(config.secret, 'new-code', id), limits.newCodesPerRequest);
       await transaction(async (trx) => {
         const row = await loadFor(trx, id, 'resend_code');
-        await issueCode(trx, row);
+        await issueCode(trx, row, false);
         await record(trx, id, `requester:${id}`, 'code_resent');
       });
     },

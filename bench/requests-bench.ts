@@ -1,0 +1,263 @@
+// Request workflow benchmark: filing (POST /api/v1/requests) and verification by the mailed 6-digit code
+// (POST /api/v1/requests/:id/verify) on SQLite and PostgreSQL, against a bare Fastify server that parses the same
+// JSON body with the same schema and answers 201 (measured in the same run). Goal: ≥ 200 filings/s on 2 cores.
+//   node --import tsx bench/requests-bench.ts            full: 3000 filings and 3000 verifications per store
+//   node --import tsx bench/requests-bench.ts --smoke    seconds: 150 of each
+// Each server runs in its own process so the load generator does not share its event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { fileRequestBody } from '../src/requests/request-service.ts';
+import { loadPolicyFile } from '../src/policy/load-policy.ts';
+import { startServer } from '../src/server.ts';
+import { openStore } from '../src/store/store.ts';
+
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const here = fileURLToPath(import.meta.url);
+const root = join(here, '../..');
+const POLICY = join(root, 'examples/misskey-server/policy.yaml');
+const PG_ADMIN_URL = process.env.MAMORI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const COUNT = smoke ? 150 : 3000;
+const CONNECTIONS = smoke ? 4 : 16;
+const WARMUP = smoke ? 30 : 300;
+
+// ---- child mode: one server per process ----
+if (process.argv[2] === '--child') {
+  const kind = process.argv[3];
+  if (kind === 'bare') {
+    const app = Fastify({ logger: false });
+    app.post('/api/v1/requests', async (request, reply) => {
+      const body = fileRequestBody.parse(request.body);
+      return reply.status(201).send({ id: `req_${randomBytes(10).toString('hex')}`, token: randomBytes(32).toString('base64url'), state: 'awaiting_verification', codeSent: body.email.length > 0 });
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const a = app.server.address();
+    console.log(`PORT ${typeof a === 'object' && a ? a.port : 0} 0`);
+  } else {
+    const loaded = loadPolicyFile(POLICY);
+    if (!loaded.ok) throw new Error('bench policy invalid');
+    const store = await openStore(process.argv[4] ?? '');
+    // Codes reach the bench through a capturing transport served on a side port (bench only).
+    const codes = new Map<string, string>();
+    const dataDir = mkdtempSync(join(tmpdir(), 'mamori-bench-'));
+    process.env.MAMORI_REQUEST_LIMITS = JSON.stringify({ filingsPerIp: { limit: 1e9, windowMs: 3600_000 }, codeAttemptsPerIp: { limit: 1e9, windowMs: 3600_000 } });
+    const server = await startServer({
+      policy: loaded.loaded,
+      store,
+      env: {},
+      outboxIntervalMs: 100,
+      config: { port: 0, host: '127.0.0.1', secret: Buffer.alloc(32, 3), dataDir, baseUrl: 'http://bench.test' },
+      transport: {
+        async send(mail) {
+          const m = /(\d{6})/.exec(mail.subject);
+          if (m?.[1]) codes.set(mail.to, m[1]);
+        },
+      },
+    });
+    const side = createServer((req, res) => {
+      const email = new URL(req.url ?? '/', 'http://x').searchParams.get('email') ?? '';
+      const code = codes.get(email);
+      res.writeHead(code ? 200 : 404, { 'content-type': 'text/plain' });
+      res.end(code ?? '');
+    });
+    side.listen(0, '127.0.0.1', () => console.log(`PORT ${new URL(server.url).port} ${(side.address() as AddressInfo).port}`));
+    process.on('SIGTERM', () => {
+      void server.close().then(() => store.close()).finally(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+    });
+  }
+}
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  sidePort: number;
+}
+
+async function startChild(kind: string, url = ''): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', here, '--child', kind, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
+  const ports = await new Promise<[number, number]>((resolve, reject) => {
+    let buf = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const m = /PORT (\d+) (\d+)/.exec(buf);
+      if (m) resolve([Number(m[1]), Number(m[2])]);
+    });
+    proc.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { proc, port: ports[0], sidePort: ports[1] };
+}
+
+async function stopChild(c: Child): Promise<void> {
+  await new Promise<void>((resolve) => {
+    c.proc.once('exit', () => resolve());
+    c.proc.kill('SIGTERM');
+    setTimeout(() => { c.proc.kill('SIGKILL'); }, 5000).unref();
+  });
+}
+
+interface Figures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+/**
+ * A small closed-loop load generator: `CONNECTIONS` keep-alive connections each send the next request as soon as the
+ * previous answer arrives, until `amount` requests are done. (autocannon's `amount` mode ends on its 1-second ticker,
+ * which swamps runs this short; this measures wall time and every latency exactly.)
+ */
+async function load(port: number, label: string, build: (i: number) => { path: string; body: string }, amount = COUNT): Promise<Figures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const latencies: number[] = [];
+  let next = 0;
+  let ok = 0;
+  let failed = 0;
+  const one = (path: string, body: string) =>
+    new Promise<number>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end(body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= amount) return;
+        const { path, body } = build(i);
+        const t = performance.now();
+        const status = await one(path, body);
+        latencies.push(performance.now() - t);
+        if (status >= 200 && status < 300) ok += 1;
+        else failed += 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 10) / 10;
+  const figures = { perSecond: ok / seconds, p50: pct(50), p99: pct(99), ok, failed };
+  if (label.startsWith('warm-up')) return figures;
+  console.log(`${label.padEnd(34)} ${figures.perSecond.toFixed(0).padStart(6)}/s   p50 ${String(figures.p50).padStart(6)} ms   p99 ${String(figures.p99).padStart(6)} ms   ok ${figures.ok}   failed ${figures.failed}`);
+  return figures;
+}
+
+const filingBody = (email: string) => JSON.stringify({ kind: 'correction', email, description: '登録メールアドレスの訂正をお願いします', lang: 'ja' });
+
+async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mamori_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return {
+    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function benchStore(label: 'sqlite' | 'postgres', baseline: Figures): Promise<{ filing: Figures; verify: Figures }> {
+  let url: string;
+  let cleanup: () => Promise<void>;
+  if (label === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'mamori-bench-db-'));
+    url = `sqlite:${join(dir, 'bench.sqlite')}`;
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const db = await createPgDatabase();
+    url = db.url;
+    cleanup = db.drop;
+  }
+  const child = await startChild('mamori', url);
+  try {
+    const run = randomBytes(3).toString('hex');
+    const ids: string[] = [];
+    const emails: string[] = [];
+    // Filing: answers carry ids; collect them for the verification run through a tiny wrapper request.
+    // Warm-up (JIT, connection pools, SQLite page cache): not measured.
+    await load(child.port, 'warm-up', (i) => ({ path: '/api/v1/requests', body: filingBody(`w${run}-${i}@example.jp`) }), WARMUP);
+    await load(child.port, 'warm-up', () => ({ path: '/api/v1/requests/req_missing/verify', body: JSON.stringify({ code: '000000' }) }), WARMUP);
+    const filing = await load(child.port, `filing (${label})`, (i) => {
+      emails[i] = `b${run}-${i}@example.jp`;
+      return { path: '/api/v1/requests', body: filingBody(emails[i] ?? '') };
+    });
+    // The load generator drops answers; read the ids from the store.
+    const store = await openStore(url);
+    const rows = await store.db.selectFrom('requests').select(['id', 'email']).where('state', '=', 'awaiting_verification').execute();
+    await store.close();
+    const byEmail = new Map(rows.map((r) => [r.email ?? '', r.id]));
+    // Keep the emails that were filed (a failed filing has no request).
+    const filed = emails.filter((e) => byEmail.has(e));
+    emails.length = 0;
+    emails.push(...filed);
+    for (const e of emails) ids.push(byEmail.get(e) ?? '');
+    // Wait until every code mail left the outbox (the server drains every 100 ms).
+    const codes: string[] = [];
+    for (const [n, e] of emails.entries()) {
+      for (let tries = 0; ; tries++) {
+        const res = await fetch(`http://127.0.0.1:${child.sidePort}/?email=${encodeURIComponent(e)}`);
+        if (res.ok) {
+          codes[n] = await res.text();
+          break;
+        }
+        if (tries > 200) throw new Error('code mails did not go out');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const verify = await load(child.port, `verification by code (${label})`, (i) => {
+      const email = emails[i] ?? '';
+      return { path: `/api/v1/requests/${byEmail.get(email) ?? 'missing'}/verify`, body: JSON.stringify({ code: codes[i] ?? '000000' }) };
+    });
+    console.log(`  ${label}: filings at ${((filing.perSecond / baseline.perSecond) * 100).toFixed(1)}% of bare Fastify; goal ≥ 200/s: ${filing.perSecond >= 200 ? 'met' : 'NOT met'}`);
+    return { filing, verify };
+  } finally {
+    await stopChild(child);
+    await cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`requests bench (${smoke ? 'smoke' : 'full'}): ${COUNT} requests per run, ${CONNECTIONS} connections`);
+  const bare = await startChild('bare');
+  let baseline: Figures;
+  try {
+    await load(bare.port, 'warm-up', (i) => ({ path: '/api/v1/requests', body: filingBody(`warm${i}@example.jp`) }), WARMUP);
+    baseline = await load(bare.port, 'bare Fastify baseline (same body)', (i) => ({ path: '/api/v1/requests', body: filingBody(`bare${i}@example.jp`) }));
+  } finally {
+    await stopChild(bare);
+  }
+  const results: Record<string, { filing: Figures; verify: Figures }> = {};
+  for (const label of ['sqlite', 'postgres'] as const) results[label] = await benchStore(label, baseline);
+  console.log('\nsummary');
+  console.log(`  baseline          ${baseline.perSecond.toFixed(0)}/s p99 ${baseline.p99} ms`);
+  for (const [label, r] of Object.entries(results)) {
+    console.log(`  ${label.padEnd(9)} filing ${r.filing.perSecond.toFixed(0)}/s p99 ${r.filing.p99} ms (ratio ${(r.filing.perSecond / baseline.perSecond).toFixed(3)})   verify ${r.verify.perSecond.toFixed(0)}/s p99 ${r.verify.p99} ms (ratio ${(r.verify.perSecond / baseline.perSecond).toFixed(3)})`);
+    if (r.filing.failed > 0 || r.verify.failed > 0) {
+      console.error(`  ${label}: ${r.filing.failed + r.verify.failed} requests failed`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+if (process.argv[2] !== '--child') await main();
