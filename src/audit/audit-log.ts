@@ -232,8 +232,7 @@ export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: 
   }
   flushRenumber();
   if (opts.expectHead) {
-    const last = prev as { seq: number } | null;
-    if (!last || last.seq < opts.expectHead.seq) problems.push({ kind: 'truncated', lastSeq: last?.seq ?? 0, expectedSeq: opts.expectHead.seq });
+    if (after < opts.expectHead.seq) problems.push({ kind: 'truncated', lastSeq: after, expectedSeq: opts.expectHead.seq });
     else if (expectedHeadHash !== null && expectedHeadHash !== opts.expectHead.hash) {
       problems.push({ kind: 'head_mismatch', seq: opts.expectHead.seq, expectedHash: opts.expectHead.hash, actualHash: expectedHeadHash });
     }
