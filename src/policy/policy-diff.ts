@@ -179,7 +179,7 @@ export function diffHtml(diff: PolicyDiff): SafeHtml {
 <p class="diff-summary">${summary}</p>
 ${changed.length === 0 ? html`<p>${lang === 'ja' ? '内容に変更はありません。' : 'Nothing changed.'}</p>` : ''}
 ${changed.map((s) => html`<section class="diff-section diff-${s.status}" aria-labelledby="diff-${s.id}">
-<h2 id="diff-${s.id}">${sectionHeading(s)} <span class="diff-status">（${statusLabel[s.status][lang]}）</span></h2>
+<h2 id="diff-${s.id}">${sectionHeading(s)} <span class="diff-status">${lang === 'ja' ? `（${statusLabel[s.status].ja}）` : `(${statusLabel[s.status].en})`}</span></h2>
 <div class="diff-body" style="white-space:pre-wrap">${collapseUnchanged(s.parts).map((p) => (p.kind === 'added' ? html`<ins>${p.text}</ins>` : p.kind === 'removed' ? html`<del>${p.text}</del>` : p.text))}</div>
 </section>
 `)}${unchanged.length > 0 ? html`<section aria-labelledby="diff-unchanged"><h2 id="diff-unchanged">${lang === 'ja' ? '変更のない節' : 'Unchanged sections'}</h2><ul>${unchanged.map((s) => html`<li>${sectionHeading(s)}</li>`)}</ul></section>` : ''}
