@@ -103,7 +103,24 @@ ${result.items.map((r) => html`<tr${r.deadline.status === 'overdue' ? html` clas
 <td>${formatTime(r.createdAt, lang)}</td><td>${deadlineCell(lang, r.deadline)}</td>
 <td>${r.fee ? html`${r.fee.amount.toLocaleString('en-US')}${t(lang, '円', ' JPY')} ${r.fee.paid ? t(lang, '入金済', 'paid') : html`<strong>${t(lang, '未入金', 'unpaid')}</strong>`}` : '—'}</td>
 </tr>`)}
-</tbody></table>`;
+</tbody></table>
+${pager(lang, filters, result.total)}`;
+}
+
+function pager(lang: Lang, filters: ListFilters, total: number): SafeHtml {
+  const link = (offset: number) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined && k !== 'offset' && k !== 'limit') q.set(k, String(v));
+    q.set('offset', String(offset));
+    return `/console?${q.toString()}`;
+  };
+  const prev = filters.offset > 0 ? Math.max(0, filters.offset - filters.limit) : null;
+  const next = filters.offset + filters.limit < total ? filters.offset + filters.limit : null;
+  if (prev === null && next === null) return html``;
+  return html`<nav aria-label="${t(lang, 'ページ', 'Pages')}" style="display:flex;gap:16px">
+${prev !== null ? html`<a href="${link(prev)}">${t(lang, '← 前のページ', '← Previous')}</a>` : ''}
+<span class="muted">${t(lang, `${filters.offset + 1}〜${Math.min(total, filters.offset + filters.limit)}件目／全${total}件`, `${filters.offset + 1}–${Math.min(total, filters.offset + filters.limit)} of ${total}`)}</span>
+${next !== null ? html`<a href="${link(next)}">${t(lang, '次のページ →', 'Next →')}</a>` : ''}</nav>`;
 }
 
 /** Every document kind staff can attach to a request entered by hand (the hosting seed's postal procedure and more). */

@@ -7,6 +7,7 @@ import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../pol
 import { decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose } from '../requests/request-service.ts';
 import { html, type SafeHtml } from './html.ts';
 import { readForm } from './multipart-form.ts';
+import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
 import { emptyEntry, entryBody, queueBody, requestBody, type ConsoleMessage, type EntryValues } from './console-request-pages.ts';
 
@@ -14,7 +15,7 @@ const idParams = z.object({ id: z.string().min(1).max(80) });
 const fileParams = z.object({ id: z.string().min(1).max(80), fileId: z.string().min(1).max(80) });
 
 function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'same-origin').send(page);
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'same-origin').header('content-security-policy', PAGE_CSP).send(page);
 }
 
 function failure(request: FastifyRequest, err: MamoriError): ConsoleMessage {

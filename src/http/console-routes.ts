@@ -10,6 +10,7 @@ import { html } from './html.ts';
 import { renderPage, type Lang } from './layout.ts';
 import { consoleLang, requireApiKey, requireStaff, STAFF_COOKIE } from './staff-auth.ts';
 import { errorBody } from './openapi.ts';
+import { PAGE_CSP } from './page-headers.ts';
 import { consoleRequestRoutes } from './console-request-routes.ts';
 
 const LOGIN_CSRF_COOKIE = 'mamori_login_csrf';
@@ -66,7 +67,7 @@ function sameToken(a: string | undefined, b: string): boolean {
 }
 
 function sendHtml(reply: FastifyReply, status: number, page: string): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', PAGE_CSP).send(page);
 }
 
 /** The staff console: sign-in, sign-out, and the request workflow pages (console-request-routes.ts). */

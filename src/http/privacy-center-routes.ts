@@ -8,6 +8,7 @@ import { agentKinds, type AgentProof, type Policy, type RequestKind } from '../p
 import { isAgentProof, isRequestKind, requestServiceFor, type FileRequestInput } from '../requests/request-service.ts';
 import { pickLang, type Lang } from './layout.ts';
 import { readForm } from './multipart-form.ts';
+import { PAGE_CSP } from './page-headers.ts';
 import { centerErrorPage, filingFormPage, landingPage, t, verifyPage, type FieldError, type FilingValues } from './privacy-center-pages.ts';
 import { statusPage } from './privacy-center-status-page.ts';
 import { onlineKinds } from './request-labels.ts';
@@ -43,7 +44,13 @@ function message(lang: Lang, err: MamoriError): string {
 
 function sendHtml(reply: FastifyReply, status: number, page: string): FastifyReply {
   // The status link carries a secret in its query: never leak it through the Referer header, never cache it.
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page);
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('content-security-policy', PAGE_CSP)
+    .send(page);
 }
 
 function errorPage(reply: FastifyReply, lang: Lang, policy: Policy, err: MamoriError, back?: { href: string; label: string }): FastifyReply {

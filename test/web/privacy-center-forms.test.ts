@@ -32,7 +32,9 @@ for (const dialect of storeDialects) {
     after(async () => server.stop());
 
     test('offers the policy kinds in Japanese and in English', async () => {
-      const ja = await (await fetch(`${server.url}/privacy-center`, { headers: { 'accept-language': 'ja' } })).text();
+      const landing = await fetch(`${server.url}/privacy-center`, { headers: { 'accept-language': 'ja' } });
+      assert.match(landing.headers.get('content-security-policy') ?? '', /script-src 'none'.*frame-ancestors 'none'/, 'no script, no framing');
+      const ja = await landing.text();
       assert.match(ja, /<html lang="ja">/);
       assert.match(ja, /開示（第三者提供記録を含む）/);
       assert.match(ja, /手数料 1,500円/);
