@@ -13,7 +13,7 @@ import { openStore, type Store } from './store/store.ts';
 import type { RequestHooks } from './requests/request-hooks.ts';
 import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
 import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
-import { createConnectorRequestHooks } from './connectors/connector-request-hooks.ts';
+import { createConnectorRequestHooks, startConnectorWorker } from './connectors/connector-request-hooks.ts';
 
 export interface StartOptions {
   /** Path of the policy file, or an already loaded policy. */
@@ -73,12 +73,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : ctx.config.port;
   const interval = opts.outboxIntervalMs ?? 2000;
   if (interval > 0) ctx.outbox.start(interval);
+  const connectorWorker = startConnectorWorker(ctx, interval);
   return {
     app,
     ctx,
     url: `http://127.0.0.1:${port}`,
     async close() {
       await ctx.outbox.stop();
+      await connectorWorker.stop();
       await app.close();
       if (!opts.store) await ctx.store.close();
     },

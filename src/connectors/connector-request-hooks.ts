@@ -117,3 +117,33 @@ export async function closeConnectorService(ctx: Pick<AppContext, 'store'>): Pro
   services.delete(ctx.store);
   await known.svc.close();
 }
+
+/**
+ * The server's background worker: every `intervalMs` it claims queued runs (retries after a lost connection, runs a
+ * crashed process left behind, runs queued by another process) until none is left. `stop()` waits for the current
+ * pass and closes the pools. Without a graph, or with an interval of 0 (tests), it does nothing.
+ */
+export function startConnectorWorker(ctx: Omit<AppContext, 'requestHooks'>, intervalMs: number): { stop(): Promise<void> } {
+  const svc = intervalMs > 0 ? connectorServiceFor(ctx) : undefined;
+  if (!svc) return { stop: async () => undefined };
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    running = svc
+      .workUntilIdle()
+      .then(() => undefined, () => undefined) // outcomes are recorded per step; a store outage is retried next time
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await closeConnectorService(ctx);
+    },
+  };
+}

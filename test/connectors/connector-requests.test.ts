@@ -7,13 +7,13 @@ import { createManualClock } from '../../src/clock.ts';
 import { loadPolicyFile } from '../../src/policy/load-policy.ts';
 import { requestServiceFor } from '../../src/requests/request-service.ts';
 import { startServer } from '../../src/server.ts';
-import { closeConnectorService } from '../../src/connectors/connector-request-hooks.ts';
+import { closeConnectorService, connectorServiceFor } from '../../src/connectors/connector-request-hooks.ts';
 import { createFixtureDb, seedFediverse, snapshot, userEmail, userId } from '../fixtures/fediverse/fediverse-fixture.ts';
 import { createTestStore } from '../support/stores.ts';
 
 const GRAPH = 'examples/misskey-server/datasets.yaml';
 
-async function startMisskey() {
+async function startMisskey(workerIntervalMs = 0) {
   const fx = await createFixtureDb('postgres');
   await seedFediverse(fx.conn, 4);
   // The graph names the variable; the URL lives only in the environment.
@@ -28,15 +28,15 @@ async function startMisskey() {
     env: {},
     store,
     clock: createManualClock('2026-11-01T00:00:00Z'),
-    outboxIntervalMs: 0,
+    outboxIntervalMs: workerIntervalMs,
   });
   return {
     fx,
     server,
     service: requestServiceFor(server.ctx),
     async close() {
-      await closeConnectorService(server.ctx);
       await server.close();
+      await closeConnectorService(server.ctx);
       await store.drop();
       await fx.drop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -71,4 +71,18 @@ it('an erasure decision on the Misskey example erases the person in the database
   assert.equal(snap.user_profile?.find((p) => p.userId === userId(2))?.email, userEmail(2), 'other people untouched');
   const rows = await app.server.ctx.store.db.selectFrom('connector_runs').select(['kind', 'status']).where('request_id', '=', id).execute();
   assert.deepEqual(rows, [{ kind: 'erase', status: 'done' }]);
+});
+
+it('the server\'s background worker picks up runs queued by another process', async (t) => {
+  const app = await startMisskey(50);
+  t.after(() => app.close());
+  const svc = connectorServiceFor(app.server.ctx);
+  assert.ok(svc);
+  const id = await svc.queueRun({ kind: 'suspend', identities: { email: userEmail(1) } });
+  const deadline = Date.now() + 10_000;
+  while ((await svc.report(id)).status !== 'done') {
+    assert.ok(Date.now() < deadline, 'the worker did not run the queued run');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal((await snapshot(app.fx.conn)).user?.find((u) => u.id === userId(1))?.isSuspended, 1);
 });
