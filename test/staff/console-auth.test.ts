@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createManualClock } from '../../src/clock.ts';
-import { createStaffUser } from '../../src/staff/staff-users.ts';
+import { createStaffUser, disableStaffUser } from '../../src/staff/staff-users.ts';
 import { createApiKey, revokeApiKey } from '../../src/staff/api-keys.ts';
 import { storeDialects } from '../support/stores.ts';
 import { consoleCsrf, signIn, startTestServer, type TestServer } from './console-helpers.ts';
@@ -94,6 +94,32 @@ for (const dialect of storeDialects) {
       clock.advance(90 * 60_000);
       assert.equal((await fetch(`${server.url}/console`, { redirect: 'manual', headers: { cookie: jar.header() } })).status, 200, 'the last visit renewed the idle window');
       clock.advance(2 * 60 * 60_000 + 1000);
+      assert.equal((await fetch(`${server.url}/console`, { redirect: 'manual', headers: { cookie: jar.header() } })).status, 401);
+    });
+
+    test('ends a session twelve hours after sign-in, however active', async () => {
+      const { jar } = await signIn(server.url, 'officer@example.jp', PASSWORD);
+      for (let i = 0; i < 7; i++) {
+        clock.advance(100 * 60_000);
+        assert.equal((await fetch(`${server.url}/console`, { redirect: 'manual', headers: { cookie: jar.header() } })).status, 200, `still signed in after ${(i + 1) * 100} minutes`);
+      }
+      clock.advance(100 * 60_000);
+      assert.equal((await fetch(`${server.url}/console`, { redirect: 'manual', headers: { cookie: jar.header() } })).status, 401);
+    });
+
+    test('a CSRF token works only with the session it was issued for', async () => {
+      const a = await signIn(server.url, 'officer@example.jp', PASSWORD);
+      const b = await signIn(server.url, 'staff@example.jp', PASSWORD);
+      const tokenOfA = await consoleCsrf(server.url, a.jar);
+      const res = await fetch(`${server.url}/console/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: b.jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: tokenOfA }) });
+      assert.equal(res.status, 403);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'MAMORI_CSRF_INVALID');
+    });
+
+    test('disabling an account ends its open sessions', async () => {
+      const { jar } = await signIn(server.url, 'auditor@example.jp', PASSWORD);
+      assert.equal((await fetch(`${server.url}/console`, { redirect: 'manual', headers: { cookie: jar.header() } })).status, 200);
+      await disableStaffUser(server.ctx.store.db, clock, 'auditor@example.jp', 'cli');
       assert.equal((await fetch(`${server.url}/console`, { redirect: 'manual', headers: { cookie: jar.header() } })).status, 401);
     });
 
