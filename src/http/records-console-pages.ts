@@ -11,8 +11,8 @@ import { can, csrfField, renderConsolePage, requireStaff, rolesWith, staffActor 
 import { provisionBasisLabels, provisionBases, recordForms } from '../law/appi/record-retention.ts';
 import { breachTriggerLabels } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields } from '../law/appi/breach-report-fields.ts';
-import { listOptOutFilings } from '../records/optout-filings.ts';
-import { listProvisions, listReceipts, listRelatedConfirmations, purgeExpiredRecords, recordProvision } from '../records/provision-records.ts';
+import { createOptOutFiling, flagOptOutStop, listOptOutFilings, updateOptOutFiling } from '../records/optout-filings.ts';
+import { listProvisions, listReceipts, listRelatedConfirmations, purgeExpiredRecords, recordProvision, recordReceipt } from '../records/provision-records.ts';
 import { createIncident, findPublishedNotice, getIncidentView, listIncidents, markReportSubmitted, notifyAffectedPeople, publishAlternativeNotice, updateIncident, withDefaults, type IncidentView } from '../records/incidents.ts';
 import { breachReportHtml } from '../records/breach-report-document.ts';
 import { computeStatistics, outcomes, statisticsCsv, type Cell } from '../records/statistics.ts';
@@ -121,6 +121,32 @@ ${allowed(request, 'records.manage') ? html`
 <label for="contractRef">代替する契約書等</label><input id="contractRef" name="contractRef">
 <label for="optOutFilingId">オプトアウト届出ID</label><input id="optOutFilingId" name="optOutFilingId">
 <button type="submit">記録する</button></form>
+<h2>受領時の確認記録の登録（30条）</h2>
+<form method="post" action="/console/records/receipts" class="stack">${csrfField(request)}
+<label for="r_basis">根拠</label><select id="r_basis" name="basis"><option value="consent">本人の同意</option><option value="opt_out">オプトアウトによる提供</option><option value="entrustment">委託</option><option value="joint_use">共同利用</option><option value="succession">事業の承継</option><option value="statutory_exception">法令上の例外</option></select>
+<label for="receivedOn">受領日</label><input id="receivedOn" name="receivedOn" type="date" required>
+<label for="providerName">提供元の名称</label><input id="providerName" name="providerName" required>
+<label for="providerAddress">提供元の住所</label><input id="providerAddress" name="providerAddress">
+<label for="providerRepresentative">提供元の代表者</label><input id="providerRepresentative" name="providerRepresentative">
+<label for="providerAcquisition">提供元による取得の経緯</label><textarea id="providerAcquisition" name="providerAcquisition" rows="2" required></textarea>
+<label><input type="checkbox" name="consentConfirmed" value="1" style="width:auto"> 本人の同意があることを確認した</label>
+<label><input type="checkbox" name="optOutFilingConfirmed" value="1" style="width:auto"> 提供元のオプトアウト届出が公表されていることを確認した</label>
+<label for="r_subjects">本人（subject id、1行に1つ）</label><textarea id="r_subjects" name="subjects" rows="2"></textarea>
+<label for="r_subjectDescription">本人の範囲（個別に列挙しない場合）</label><input id="r_subjectDescription" name="subjectDescription">
+<label for="r_dataItems">受領した項目</label><textarea id="r_dataItems" name="dataItems" rows="2" required></textarea>
+<button type="submit">記録する</button></form>
+<h2>オプトアウト届出の管理（27条2項）</h2>
+<form method="post" action="/console/records/optout-filings" class="stack">${csrfField(request)}
+<label for="o_title">新しい届出の名称</label><input id="o_title" name="title" required>
+<label for="o_items">提供する項目</label><input id="o_items" name="dataItems" required>
+<button type="submit">下書きを作成する</button></form>
+${filings.filter((f) => f.status !== 'withdrawn').map((f) => html`<form method="post" action="/console/records/optout-filings/${f.id}" style="display:flex;gap:8px;flex-wrap:wrap;align-items:end;margin-top:8px">${csrfField(request)}
+<span>${f.title}</span><select name="status" aria-label="状態"><option value="filed">届出済み</option><option value="published">委員会が公表</option><option value="withdrawn">提供終了</option></select>
+<input type="date" name="date" aria-label="日付" required style="width:auto"><label style="font-weight:normal"><input type="checkbox" name="self" value="1" style="width:auto"> 自社でも公表した</label><button type="submit" class="secondary">更新</button></form>`)}
+<h2>提供停止の求め</h2>
+<form method="post" action="/console/records/optout-stops" class="stack">${csrfField(request)}
+<label for="stopSubject">本人（subject id）</label><input id="stopSubject" name="subjectId" required>
+<button type="submit">提供停止として登録する</button></form>
 <form method="post" action="/console/records/purge" class="noprint" style="margin-top:24px">${csrfField(request)}<button type="submit" class="secondary">保存期間を過ぎた記録を削除する</button></form>` : ''}`;
     return page(request, reply, '提供・受領記録', '/console/records', body);
   });
@@ -134,6 +160,38 @@ ${allowed(request, 'records.manage') ? html`
       subjects: lines(f('subjects')), subjectDescription: opt(f('subjectDescription')), dataItems: lines(f('dataItems')),
       consentProof: opt(f('consentProof')), contractRef: opt(f('contractRef')), optOutFilingId: opt(f('optOutFilingId')),
     }, 'console');
+    return reply.redirect('/console/records', 303);
+  });
+
+  app.post('/console/records/receipts', { preHandler: manage }, async (request, reply) => {
+    const f = formOf(request);
+    const opt = (v: string) => (v === '' ? undefined : v);
+    await recordReceipt(db, ctx.clock, staffActor(request.staff ?? raise()), {
+      basis: f('basis'), receivedOn: f('receivedOn'), provider: { name: f('providerName'), address: opt(f('providerAddress')), representative: opt(f('providerRepresentative')) },
+      providerAcquisition: f('providerAcquisition'), consentConfirmed: f('consentConfirmed') === '1', optOutFilingConfirmed: f('optOutFilingConfirmed') === '1',
+      subjects: lines(f('subjects')), subjectDescription: opt(f('subjectDescription')), dataItems: lines(f('dataItems')),
+    }, 'console');
+    return reply.redirect('/console/records', 303);
+  });
+  app.post('/console/records/optout-filings', { preHandler: manage }, async (request, reply) => {
+    const f = formOf(request);
+    await createOptOutFiling(db, ctx.clock, staffActor(request.staff ?? raise()), { title: f('title'), dataItems: lines(f('dataItems')) });
+    return reply.redirect('/console/records', 303);
+  });
+  app.post('/console/records/optout-filings/:id', { preHandler: manage }, async (request, reply) => {
+    const p = z.object({ id: z.string().min(1).max(100) }).safeParse(request.params);
+    if (!p.success) throw new MamoriError('MAMORI_RECORD_NOT_FOUND');
+    const f = formOf(request);
+    const status = f('status');
+    const date = f('date');
+    const update = status === 'filed' ? { status, filedOn: date } : status === 'published' ? { status, ppcPublishedOn: date, ...(f('self') === '1' ? { selfPublishedOn: date } : {}) } : { status };
+    await updateOptOutFiling(db, ctx.clock, staffActor(request.staff ?? raise()), p.data.id, update);
+    return reply.redirect('/console/records', 303);
+  });
+  app.post('/console/records/optout-stops', { preHandler: manage }, async (request, reply) => {
+    const subjectId = formOf(request)('subjectId');
+    if (subjectId === '' || subjectId.length > 200) throw new MamoriError('MAMORI_RECORD_INVALID', 'Enter the subject id.');
+    await flagOptOutStop(db, ctx.clock, staffActor(request.staff ?? raise()), { subjectId, source: 'staff' });
     return reply.redirect('/console/records', 303);
   });
 

@@ -109,6 +109,23 @@ describe('records HTTP API and pages', () => {
     await assert.rejects(mamori.recordProvision({ basis: 'consent', providedOn: '2026-04-01', recipient: { name: 'x' }, subjects: ['a'], dataItems: ['b'] }), (err) => err instanceof MamoriApiError && err.code === 'MAMORI_RECORD_INVALID' && err.status === 400);
   });
 
+  test('console: an officer tracks an opt-out filing and records a receipt by form', async () => {
+    const { jar } = await signIn(server.url, 'officer@example.jp', password);
+    const csrf = await consoleCsrf(server.url, jar, '/console/records');
+    const form = (path: string, fields: Record<string, string>) => fetch(`${server.url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });
+    assert.equal((await form('/console/records/optout-filings', { title: '名簿の提供', dataItems: '氏名、住所' })).status, 303);
+    const filing = await server.store.db.selectFrom('record_optout_filings').select('id').executeTakeFirstOrThrow();
+    assert.equal((await form(`/console/records/optout-filings/${filing.id}`, { status: 'filed', date: '2026-03-01' })).status, 303);
+    assert.equal((await form('/console/records/receipts', { basis: 'consent', receivedOn: '2026-03-10', providerName: '紹介元株式会社', providerAddress: '福岡県福岡市1-1', providerRepresentative: '代表 紹介', providerAcquisition: '紹介元の会員登録で取得', consentConfirmed: '1', subjectDescription: '紹介キャンペーンの応募者', dataItems: '氏名' })).status, 303);
+    const missing = await form('/console/records/receipts', { basis: 'consent', receivedOn: '2026-03-10', providerName: 'x', providerAcquisition: 'y', dataItems: '氏名', subjects: 'a' });
+    assert.equal(missing.status, 400, 'no address, representative or consent confirmation');
+    const page = await (await fetch(`${server.url}/console/records`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
+    assert.match(page, /紹介元の会員登録で取得/);
+    assert.match(page, /2026-03-01/);
+    const noCsrf = await fetch(`${server.url}/console/records/optout-stops`, { method: 'POST', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: 'subjectId=x' });
+    assert.equal(noCsrf.status, 403);
+  });
+
   test('the 43条3項 item list page is public', async () => {
     const res = await fetch(`${server.url}/privacy/anonymized`, { headers: { accept: 'text/html' } });
     assert.equal(res.status, 200);
