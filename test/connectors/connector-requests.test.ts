@@ -71,6 +71,7 @@ it('an erasure decision on the Misskey example erases the person in the database
   assert.equal(snap.user_profile?.find((p) => p.userId === userId(2))?.email, userEmail(2), 'other people untouched');
   const rows = await app.server.ctx.store.db.selectFrom('connector_runs').select(['kind', 'status']).where('request_id', '=', id).execute();
   assert.deepEqual(rows, [{ kind: 'erase', status: 'done' }]);
+  assert.deepEqual(await connectorServiceFor(app.server.ctx)?.blockers(id), [], 'nothing keeps the request from closing');
 });
 
 it('the server\'s background worker picks up runs queued by another process', async (t) => {
