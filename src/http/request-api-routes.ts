@@ -25,6 +25,7 @@ import type { UploadedFile } from '../requests/request-uploads.ts';
 import type { RouteModule } from './app.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
 import { requireApiKey, type StaffRole } from './staff-auth.ts';
+import { rolesWith } from '../staff/staff-permissions.ts';
 
 /**
  * The JSON API of the request workflow: the requester's side (file, verify, status, documents, download), the
@@ -274,16 +275,19 @@ async function webhookRoute(app: FastifyInstance, ctx: AppContext, openapi: Open
 function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegistry, service: ServiceOf): void {
   const tags = ['console'];
   const security = [{ apiKey: [] }];
-  const handlers: readonly StaffRole[] = ['admin', 'officer', 'staff'];
-  const deciders: readonly StaffRole[] = ['admin', 'officer'];
+  // Roles come from the staff domain's permission table, like the console pages.
+  const viewers = rolesWith('requests.view');
+  const enterers = rolesWith('requests.enter');
+  const handlers = rolesWith('requests.handle');
+  const deciders = rolesWith('requests.decide');
   const auth = (roles: readonly StaffRole[]) => ({ preHandler: requireApiKey(ctx, roles) });
   const denied = errors(['401', 'Missing or invalid API key'], ['403', 'The key\'s role does not allow this']);
   const ok = { '204': { description: 'Done' } };
 
-  app.get('/api/v1/console/requests', auth(handlers), async (request) => service().list(actorOf(request), parse(listFilters, request.query)));
+  app.get('/api/v1/console/requests', auth(viewers), async (request) => service().list(actorOf(request), parse(listFilters, request.query)));
   openapi.add('get', '/api/v1/console/requests', { summary: 'The request queue (filters: kind, state, channel, due_before, overdue)', tags, security, query: listFilters, responses: { '200': { description: 'Requests, newest first', schema: z.object({ items: z.array(summarySchema), total: z.number() }) }, ...denied } });
 
-  app.post('/api/v1/console/requests', auth(handlers), async (request, reply) => {
+  app.post('/api/v1/console/requests', auth(enterers), async (request, reply) => {
     let fields: unknown;
     let documents: ReturnType<typeof staffDocuments> = [];
     if (request.isMultipart()) {
@@ -308,16 +312,16 @@ function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegi
     responses: { '201': { description: 'Entered; identity to be confirmed from the documents', schema: z.object({ id: z.string(), token: z.string(), statusUrl: z.string() }) }, ...denied, ...errors(['400', 'Unknown kind, channel not listed, missing agent proof']) },
   });
 
-  app.get('/api/v1/console/requests/:id', auth(handlers), async (request) => service().getForStaff(actorOf(request), parse(idParams, request.params).id));
+  app.get('/api/v1/console/requests/:id', auth(viewers), async (request) => service().getForStaff(actorOf(request), parse(idParams, request.params).id));
   openapi.add('get', '/api/v1/console/requests/:id', { summary: 'One request with timeline and audit events (the view is recorded)', tags, security, params: idParams, responses: { '200': { description: 'The request', schema: staffViewSchema }, ...denied } });
 
-  app.get('/api/v1/console/requests/:id/files/:fileId', auth(handlers), async (request, reply) => {
+  app.get('/api/v1/console/requests/:id/files/:fileId', auth(viewers), async (request, reply) => {
     const { id, fileId } = parse(fileParams, request.params);
     return sendFile(reply, await service().readFile(actorOf(request), id, fileId), 'attachment');
   });
   openapi.add('get', '/api/v1/console/requests/:id/files/:fileId', { summary: 'An attached document, decrypted (the access is recorded)', tags, security, params: fileParams, responses: { '200': { description: 'The file', contentType: 'application/octet-stream' }, ...denied } });
 
-  app.get('/api/v1/console/requests/:id/letter', auth(handlers), async (request, reply) => {
+  app.get('/api/v1/console/requests/:id/letter', auth(viewers), async (request, reply) => {
     const htmlText = await service().letterHtml(actorOf(request), parse(idParams, request.params).id);
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(htmlText);
   });
