@@ -71,6 +71,21 @@ for (const engine of engines) {
       assert.deepEqual(byName, { user: ['done', 1], user_profile: ['done', 1], note: ['done', 3], note_reaction: ['done', 1], following: ['done', 1], drive_file: ['done', 1], signin: ['done', 2], muting: ['done', 1], abuse_user_report: ['skipped', 0] });
     });
 
+    it('small pages and IN-list chunks give the same rows as one statement', async (t) => {
+      const fx = await fresh(5);
+      t.after(() => fx.drop());
+      const { svc } = makeService(store, fixtureGraph(engine), fx.conn, { executor: { pageSize: 2, chunkSize: 1 } });
+      const id = await svc.queueRun({ kind: 'access', identities: { email: userEmail(4), account_id: userId(4) } });
+      assert.equal(await svc.runNow(id), 'done');
+      const [res] = await svc.results(id);
+      const notes = res?.groups.find((g) => g.name === 'misskey_db.note')?.rows.map((r) => r.id);
+      assert.deepEqual(notes, ['n4_0', 'n4_1', 'n4_2', 'n4_3', 'n4_4'], 'keyset pages in key order, no row twice');
+      assert.equal(res?.groups.find((g) => g.name === 'misskey_db.user')?.rows.length, 1, 'found by identity and by reference, listed once');
+      const dry = await svc.queueRun({ kind: 'erase', identities: { email: userEmail(4), account_id: userId(4) }, dryRun: true });
+      await svc.runNow(dry);
+      assert.equal((await svc.report(dry)).steps[0]?.collections.find((c) => c.collection === 'user')?.count, 1);
+    });
+
     it('masks with fixed values and random text, different for each row', async (t) => {
       const fx = await fresh();
       t.after(() => fx.drop());
