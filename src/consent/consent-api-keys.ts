@@ -35,6 +35,8 @@ export async function revokeConsentApiKey(db: DbOrTrx, clock: Clock, id: string,
 export interface ConsentKeyVerifier {
   /** The key's id, or null. Valid keys are remembered for a few seconds so the decisions hot path skips the lookup. */
   verify(key: string): Promise<string | null>;
+  /** The remembered answer for a key, if still fresh (no await on the hot path); undefined when unknown. */
+  cached(key: string): string | null | undefined;
 }
 
 /**
@@ -53,6 +55,10 @@ export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, opts: { envK
   const cache = new Map<string, { id: string | null; until: number }>();
   const fromEnv = new Map((opts.envKeys ?? []).map((k) => [hashKey(k), `env-${hashKey(k).slice(0, 8)}`]));
   return {
+    cached(key) {
+      const hit = cache.get(key);
+      return hit && hit.until > clock.now().getTime() ? hit.id : undefined;
+    },
     async verify(key) {
       if (!key.startsWith(CONSENT_KEY_PREFIX) || key.length > 200) return null;
       // Keyed by the key itself (memory only, like any secret the process holds), so a hit costs no hashing.

@@ -70,7 +70,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     if (token.startsWith(CONSENT_KEY_PREFIX)) {
-      const id = await keys.verify(token);
+      const id = keys.cached(token) ?? (await keys.verify(token));
       if (id) return `apikey:${id}`;
       throw new MamoriError('MAMORI_API_KEY_INVALID');
     }
