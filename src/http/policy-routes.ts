@@ -7,7 +7,7 @@ import { buildPolicyDocument, mergedHistory } from '../policy/render-document.ts
 import { renderPolicyHtml } from '../policy/render-html.ts';
 import { renderPolicyMarkdown } from '../policy/render-markdown.ts';
 import { diffHtml, diffPlainText, diffPolicies } from '../policy/policy-diff.ts';
-import { listVersions, requireVersion, getVersion, type PolicyVersion, type PolicyVersionSummary } from '../policy/policy-versions.ts';
+import { listVersions, requireVersion, getVersion, versionInForce, type PolicyVersion, type PolicyVersionSummary } from '../policy/policy-versions.ts';
 import { formatDualDate, formatWesternDate } from '../policy/era-date.ts';
 import { localize } from '../policy/load-policy.ts';
 import '../policy/policy-errors.ts';
@@ -91,13 +91,8 @@ function todayInJapan(ctx: AppContext): string {
  * was started with (with the file's own history).
  */
 async function currentPolicy(ctx: AppContext): Promise<{ policy: Policy; version?: PolicyVersion; versions: PolicyVersionSummary[]; upcoming?: PolicyVersionSummary }> {
-  const versions = await listVersions(ctx.store.db);
-  const today = todayInJapan(ctx);
-  const inForce = versions.find((v) => v.effectiveOn <= today);
-  const upcoming = versions.filter((v) => v.effectiveOn > today).at(-1);
-  if (!inForce) return { policy: ctx.policy.policy, versions: [], ...(upcoming ? { upcoming } : {}) };
-  const version = await requireVersion(ctx.store.db, inForce.id);
-  return { policy: version.policy, version, versions: versions.filter((v) => v.number <= inForce.number), ...(upcoming ? { upcoming } : {}) };
+  const state = await versionInForce(ctx.store.db, todayInJapan(ctx));
+  return { ...state, policy: state.version?.policy ?? ctx.policy.policy };
 }
 
 function navLinks(lang: Lang, selfPath: string): SafeHtml {

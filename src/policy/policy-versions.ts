@@ -170,3 +170,15 @@ export async function latestVersion(db: DbOrTrx): Promise<PolicyVersion | undefi
   const row = await db.selectFrom('policy_versions').selectAll().orderBy('number', 'desc').limit(1).executeTakeFirst();
   return row ? toVersion(row) : undefined;
 }
+
+/**
+ * The version in force on a calendar day (YYYY-MM-DD): the newest whose effective date has come. `upcoming` is the
+ * next version already published with a later effective date, if any.
+ */
+export async function versionInForce(db: DbOrTrx, today: string): Promise<{ version?: PolicyVersion; upcoming?: PolicyVersionSummary; versions: PolicyVersionSummary[] }> {
+  const all = await listVersions(db);
+  const inForce = all.find((v) => v.effectiveOn <= today);
+  const upcoming = all.filter((v) => v.effectiveOn > today).at(-1);
+  const version = inForce ? await getVersion(db, inForce.id) : undefined;
+  return { ...(version ? { version } : {}), ...(upcoming ? { upcoming } : {}), versions: inForce ? all.filter((v) => v.number <= inForce.number) : [] };
+}
