@@ -4,7 +4,7 @@ import { localize } from '../policy/load-policy.ts';
 import { refusalGrounds } from '../law/appi/refusal-grounds.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
 import { requestStateInfo, requestStates, type RequestState } from '../requests/request-state.ts';
-import { suspensionMeasures, type ListFilters, type StaffRequestSummary, type StaffRequestView, type SuspensionMeasure } from '../requests/request-service.ts';
+import { isAgentProof, suspensionMeasures, type ListFilters, type StaffRequestSummary, type StaffRequestView, type SuspensionMeasure } from '../requests/request-service.ts';
 import { can } from '../staff/staff-permissions.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { Lang } from './layout.ts';
@@ -233,12 +233,12 @@ function fileLabel(purpose: string, proofKind: string | null, lang: Lang): strin
     gathered: { ja: '収集データ', en: 'Gathered file' },
     other: { ja: 'その他', en: 'Other' },
   };
-  const proof = proofKind && proofKind in agentProofLabels ? agentProofLabels[proofKind as AgentProof][lang] : null;
+  const proof = proofKind && isAgentProof(proofKind) ? agentProofLabels[proofKind][lang] : null;
   return proof ?? purposes[purpose]?.[lang] ?? purpose;
 }
 
 /** One request: facts, documents, actions allowed in its state and by the viewer's role, and the full timeline. */
-export function requestBody(request: FastifyRequest, policy: Policy, v: StaffRequestView, message?: ConsoleMessage): SafeHtml {
+export function requestBody(request: FastifyRequest, policy: Policy, v: StaffRequestView, message?: ConsoleMessage, staffNames: ReadonlyMap<string, string> = new Map()): SafeHtml {
   const lang = consoleLang(request);
   const role = request.staff?.role;
   const handle = role !== undefined && can(role, 'requests.handle');
@@ -298,7 +298,7 @@ ${dl([
   [t(lang, '内容', 'Description'), html`<span style="white-space:pre-wrap">${v.description}</span>`],
   [t(lang, '開示の方法', 'Delivery'), v.delivery ? deliveryLabels[v.delivery][lang] : null],
   [t(lang, '代理人', 'Agent'), v.agentApplication ? `${agentKindLabels[v.agentApplication.kind][lang]} / ${v.agentApplication.name} / ${v.agentApplication.relationship}` : null],
-  [t(lang, 'メール確認', 'Email confirmed by'), v.verifiedVia],
+  [t(lang, 'メール確認', 'Email confirmed by'), v.verifiedVia ? (verifiedViaLabels[v.verifiedVia]?.[lang] ?? v.verifiedVia) : null],
   [t(lang, '本人確認', 'Identity confirmed'), v.identityConfirmedAt ? formatTime(v.identityConfirmedAt, lang) : t(lang, '未確認', 'not yet')],
   [t(lang, '手数料', 'Fee'), v.fee ? `${v.fee.amount.toLocaleString('en-US')}${t(lang, '円', ' JPY')} ${v.fee.paid ? t(lang, `入金済（${v.feePayment.method ?? ''} ${v.feePayment.reference ?? ''}）`, `paid (${v.feePayment.method ?? ''} ${v.feePayment.reference ?? ''})`) : t(lang, '未入金', 'unpaid')}` : null],
 ])}
@@ -320,7 +320,23 @@ ${v.packages.length > 0 ? html`<h2>${t(lang, 'お届け', 'Deliveries')}</h2><ul
 ${actions.length === 0 ? html`<p class="muted">${role && !can(role, 'requests.handle') ? t(lang, 'ご担当の権限では閲覧のみ可能です。', 'Your role can only read.') : t(lang, 'この状態で行える対応はありません。', 'Nothing to do in this state.')}</p>` : html`<div class="actions">${actions}</div>`}
 <h2>${t(lang, '履歴', 'Timeline')}</h2>
 <table><thead><tr><th scope="col">#</th><th scope="col">${t(lang, '日時', 'When')}</th><th scope="col">${t(lang, '実施者', 'Who')}</th><th scope="col">${t(lang, '内容', 'What')}</th><th scope="col">${t(lang, '詳細', 'Details')}</th></tr></thead>
-<tbody>${v.timeline.map((e) => html`<tr><td>${e.n}</td><td>${formatTime(e.at, lang)}</td><td>${e.actor}</td><td>${actionLabels[e.action]?.[lang] ?? e.action}</td><td><small>${dataSummary(e.data)}</small></td></tr>`)}</tbody></table>`;
+<tbody>${v.timeline.map((e) => html`<tr><td>${e.n}</td><td>${formatTime(e.at, lang)}</td><td>${actorLabel(e.actor, lang, staffNames)}</td><td>${actionLabels[e.action]?.[lang] ?? e.action}</td><td><small>${dataSummary(e.data)}</small></td></tr>`)}</tbody></table>`;
+}
+
+const verifiedViaLabels: Record<string, { ja: string; en: string }> = {
+  email_code: { ja: 'メールの確認コード', en: 'Email code' },
+  app_assertion: { ja: 'サービスのログイン情報（署名付き）', en: 'Signed sign-in from the service' },
+  staff: { ja: 'スタッフによる確認', en: 'Checked by staff' },
+};
+
+/** Who did it, readable: staff by their email (staff accounts are not the requester's personal data), others by role. */
+function actorLabel(actor: string, lang: Lang, staffNames: ReadonlyMap<string, string>): string {
+  const [kind, id] = actor.split(':', 2);
+  if (kind === 'staff' && id) return staffNames.get(id) ?? actor;
+  if (kind === 'requester') return t(lang, '請求者', 'Requester');
+  if (kind === 'apikey') return t(lang, `APIキー ${id ?? ''}`, `API key ${id ?? ''}`);
+  if (actor === 'system') return t(lang, 'システム', 'System');
+  return actor;
 }
 
 const outcomeLabels: Record<NonNullable<StaffRequestView['decision']>['outcome'], { ja: string; en: string }> = {

@@ -7,6 +7,7 @@ import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../pol
 import { decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose } from '../requests/request-service.ts';
 import { html, type SafeHtml } from './html.ts';
 import { readForm } from './multipart-form.ts';
+import { listStaffUsers } from '../staff/staff-users.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
 import { emptyEntry, entryBody, queueBody, requestBody, type ConsoleMessage, type EntryValues } from './console-request-pages.ts';
@@ -140,7 +141,8 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
     const ja = consoleLang(request) === 'ja';
     try {
       const v = await service.getForStaff(actorOf(request), id);
-      return sendPage(reply, status, page(request, `${ja ? '請求' : 'Request'} ${v.id}`, requestBody(request, policy, v, message)));
+      const names = new Map((await listStaffUsers(ctx.store.db)).map((u) => [u.id as string, u.email]));
+      return sendPage(reply, status, page(request, `${ja ? '請求' : 'Request'} ${v.id}`, requestBody(request, policy, v, message, names)));
     } catch (err) {
       if (isMamoriError(err) && err.code === 'MAMORI_REQUEST_NOT_FOUND') {
         return sendPage(reply, 404, page(request, ja ? '見つかりません' : 'Not found', html`<h1>${ja ? '請求が見つかりません' : 'Request not found'}</h1><p>${ja ? 'この受付番号の請求はありません。一覧から選び直してください。' : 'There is no request with this number. Please choose one from the list.'}</p><p><a href="/console">${ja ? '請求一覧へ' : 'Back to requests'}</a></p><p class="muted"><small>MAMORI_REQUEST_NOT_FOUND</small></p>`));

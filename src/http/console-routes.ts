@@ -51,7 +51,7 @@ ${v.error
 <input id="password" name="password" type="password" autocomplete="current-password" required></div>
 <div><button type="submit">${ja ? 'サインイン' : 'Sign in'}</button></div>
 </form>
-<p class="muted">${ja ? 'アカウントは管理者が `mamori user add` で作成します。パスワードを忘れた場合は管理者にご連絡ください。' : 'Accounts are created by an administrator with `mamori user add`. If you forgot your password, please contact your administrator.'}</p>`;
+<p class="muted">${ja ? html`アカウントは管理者が <code>mamori user add</code> で作成します。パスワードを忘れた場合は管理者にご連絡ください。` : html`Accounts are created by an administrator with <code>mamori user add</code>. If you forgot your password, please contact your administrator.`}</p>`;
   return renderPage({ lang: v.lang, title: ja ? 'サインイン | スタッフコンソール' : 'Sign in | Staff console', body, brand: 'mamori console' });
 }
 

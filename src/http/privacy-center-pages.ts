@@ -139,7 +139,7 @@ ${fee.status === 'charged'
 <input type="hidden" name="kind" value="${v.kind}">
 <input type="hidden" name="lang" value="${lang}">
 ${opts.assertion ? html`<input type="hidden" name="assertion" value="${opts.assertion}">` : ''}
-<fieldset id="applicant"><legend>${t(lang, 'どなたが請求されますか', 'Who is making the request?')}</legend>
+<fieldset id="applicant"><legend>${t(lang, 'ご請求される方', 'Who is making the request?')}</legend>
 ${radio('applicant', 'self', v.applicant !== 'agent', t(lang, 'ご本人', 'I am the person the data is about'), 'applicant-self')}
 ${agents.allowed ? radio('applicant', 'agent', v.applicant === 'agent', t(lang, '代理人（ご本人に代わって請求します）', 'An agent acting for the person'), 'applicant-agent') : ''}
 </fieldset>
