@@ -215,6 +215,39 @@ for (const dialect of storeDialects) {
       }
     });
 
+    test('no data held and a delivery method that is not possible are both notified under 33条3項', async () => {
+      const app = await startApp(dialect, HOSTING_POLICY);
+      try {
+        const open = async (email: string, delivery: 'electronic' | 'paper') => {
+          const filed = await app.service.fileRequest({ kind: 'disclosure', email, description: '', lang: 'ja', delivery }, { ip: '192.0.2.5' });
+          await app.service.verifyRequest(filed.id, { code: await codeFromMail(app, email) }, { ip: '192.0.2.5' });
+          await app.service.markPaid('staff:s', filed.id, { method: 'bank_transfer', reference: `R-${email}` });
+          return filed;
+        };
+        const none = await open('nodata@example.jp', 'electronic');
+        await assert.rejects(app.service.decide('staff:o', none.id, { outcome: 'full' }), { code: 'MAMORI_REQUEST_NOTHING_TO_DELIVER' });
+        await app.service.decide('staff:o', none.id, { outcome: 'refused', ground: 'no_retained_data', reason: 'ご登録のメールアドレスに結び付く記録は、当社のいずれのシステムにもありませんでした。' });
+        assert.equal((await app.service.getForRequester(none.id, none.token)).state, 'notified');
+        await app.drain();
+        const noneMail = await app.smtp.waitFor({ to: 'nodata@example.jp', subject: /決定のお知らせ/ });
+        assert.match(noneMail.text ?? '', /33条3項（請求に係る保有個人データが存在しない場合）/);
+        assert.match(await app.service.letterHtml('staff:s', none.id), /いずれのシステムにもありませんでした/);
+
+        const paper = await open('method@example.jp', 'electronic');
+        await app.service.addGatheredData('staff:s', paper.id, { source: 'archive', title: { ja: '紙の申込書', en: 'Paper application' }, groups: [{ name: 'forms', rows: [{ page: 1 }] }] });
+        await app.service.decide('staff:o', paper.id, { outcome: 'full', method_change: { to: 'paper', reason: '申込書の原本が紙でのみ保管されているため' } });
+        assert.deepEqual(await app.service.deliver('staff:s', paper.id).then((d) => d.format), 'letter');
+        await app.drain();
+        const decided = await app.smtp.waitFor({ to: 'method@example.jp', subject: /決定のお知らせ/ });
+        assert.match(decided.text ?? '', /書面の交付により開示いたします（法33条3項）。理由: 申込書の原本が紙でのみ保管されているため/);
+        await app.smtp.waitFor({ to: 'method@example.jp', subject: /開示内容のお届け/ });
+        const view = await app.service.getForRequester(paper.id, paper.token);
+        assert.equal(view.delivery?.format, 'letter');
+      } finally {
+        await app.close();
+      }
+    });
+
     test('with SMTP down the mail waits in the outbox and goes out when SMTP is back', async () => {
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
