@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
@@ -144,6 +145,65 @@ const LINK_WINDOW = 10_000;
  * Deleting the newest rows leaves a valid shorter chain: pass the head you recorded earlier (`expectHead`) to catch it.
  */
 export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditVerification> {
+  async function* pages(): AsyncGenerator<AuditRow[]> {
+    let from = 0;
+    for (;;) {
+      const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', from).orderBy('seq').limit(1000).execute();
+      if (rows.length === 0) return;
+      from = rows[rows.length - 1]?.seq ?? from;
+      yield rows;
+    }
+  }
+  return verifyAuditRows(pages(), opts);
+}
+
+const exportedLine = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  data: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+/**
+ * Verifies an export written by `exportAuditJsonl` without the database (e.g. a copy kept by an auditor), with the
+ * same precision as `verifyAuditChain`. A line that is not an event is reported as edited at its position.
+ */
+export async function verifyAuditExport(lines: Iterable<string> | AsyncIterable<string>, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditVerification> {
+  async function* pages(): AsyncGenerator<AuditRow[]> {
+    let batch: AuditRow[] = [];
+    let n = 0;
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      n += 1;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        parsed = null;
+      }
+      const e = exportedLine.safeParse(parsed);
+      batch.push(
+        e.success
+          ? { seq: e.data.seq, id: e.data.id, at: e.data.at, actor: e.data.actor, action: e.data.action, target_type: e.data.targetType, target_id: e.data.targetId, data: typeof e.data.data === 'string' ? e.data.data : canonicalJson(e.data.data), prev_hash: e.data.prevHash, hash: e.data.hash }
+          : { seq: n, id: `line:${n}`, at: '', actor: '', action: '', target_type: '', target_id: null, data: 'not json', prev_hash: '', hash: '' },
+      );
+      if (batch.length >= 1000) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+  return verifyAuditRows(pages(), opts);
+}
+
+async function verifyAuditRows(source: AsyncIterable<AuditRow[]>, opts: { expectHead?: { seq: number; hash: string } }): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
   const recent = new Map<string, { seq: number; id: string; index: number }>();
   const order: Array<{ seq: number; id: string; hash: string }> = [];
@@ -157,9 +217,7 @@ export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: 
   };
   let expectedHeadHash: string | null = null;
 
-  for (;;) {
-    const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq').limit(1000).execute();
-    if (rows.length === 0) break;
+  for await (const rows of source) {
     for (const r of rows) {
       count += 1;
       after = r.seq;

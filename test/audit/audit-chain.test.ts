@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createManualClock } from '../../src/clock.ts';
-import { appendAudit, auditChainHead, hashAuditEvent, verifyAuditChain } from '../../src/audit/audit-log.ts';
+import { appendAudit, auditChainHead, exportAuditJsonl, hashAuditEvent, verifyAuditChain, verifyAuditExport } from '../../src/audit/audit-log.ts';
 import { createTestStore, storeDialects, type TestStore } from '../support/stores.ts';
 
 const run = promisify(execFile);
@@ -137,6 +137,24 @@ for (const dialect of storeDialects) {
   });
 }
 
+describe('audit export', () => {
+  test('an export verifies offline, and an edited or removed line is named', async () => {
+    const store = await createTestStore('sqlite');
+    try {
+      await seed(store, 5);
+      const lines: string[] = [];
+      for await (const l of exportAuditJsonl(store.db)) lines.push(l);
+      assert.deepEqual(await verifyAuditExport(lines), { ok: true, count: 5, problems: [] });
+      const edited = lines.map((l, i) => (i === 1 ? l.replace('"i":2', '"i":20') : l));
+      assert.deepEqual((await verifyAuditExport(edited)).problems.map((p) => [p.kind, 'seq' in p ? p.seq : null]), [['edited', 2]]);
+      const removed = lines.filter((_, i) => i !== 2);
+      assert.deepEqual((await verifyAuditExport(removed)).problems, [{ kind: 'deleted', afterSeq: 2, beforeSeq: 4, missing: 1 }]);
+    } finally {
+      await store.drop();
+    }
+  });
+});
+
 describe('mamori audit CLI', () => {
   test('verify exits 0 on an intact log and 1 naming each tampered row; export writes JSONL', async () => {
     const store = await createTestStore('sqlite');
@@ -151,6 +169,8 @@ describe('mamori audit CLI', () => {
       const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string; data: { i: number } });
       assert.deepEqual(lines.map((l) => l.seq), [1, 2, 3, 4]);
       assert.equal(lines[1]?.data.i, 2);
+      const offline = await run(process.execPath, ['bin/mamori.js', 'audit', 'verify', '--file', out], { env });
+      assert.match(offline.stdout, /intact: 4 event/);
 
       await sql`update audit_events set data = ${'{"i":7}'} where seq = 2`.execute(store.db);
       await sql`delete from audit_events where seq = 3`.execute(store.db);

@@ -1,15 +1,18 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
 import { loadConfig } from '../../config.ts';
 import { openStore, type Store } from '../../store/store.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
-import { auditChainHead, describeAuditProblem, exportAuditJsonl, verifyAuditChain } from '../../audit/audit-log.ts';
+import { auditChainHead, describeAuditProblem, exportAuditJsonl, verifyAuditChain, verifyAuditExport, type AuditVerification } from '../../audit/audit-log.ts';
 
 const HELP = `usage: mamori audit <verify|export|head> [options]
 
-  verify [--expect-head SEQ:HASH]   walk the hash chain; exit 1 and name every edited, inserted or deleted row
+  verify [--expect-head SEQ:HASH] [--file F.jsonl]
+                                    walk the hash chain (of the database, or of an export); exit 1 and name
+                                    every edited, inserted or deleted row
   export [--out FILE] [--since ISO] [--until ISO]
                                     write the log as JSON Lines (stdout without --out)
   head                              print the newest row as SEQ:HASH (keep it elsewhere; pass it to verify later)
@@ -25,6 +28,16 @@ export async function openCliStore(database: string | undefined): Promise<Store>
   return store;
 }
 
+function report(result: AuditVerification): number {
+  if (result.ok) {
+    console.log(`audit log intact: ${result.count} event(s)`);
+    return 0;
+  }
+  console.error(`audit log tampered: ${result.problems.length} problem(s) in ${result.count} event(s)`);
+  for (const p of result.problems) console.error(`  - ${describeAuditProblem(p)}`);
+  return 1;
+}
+
 export const auditCommand: Command = async (argv) => {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -36,6 +49,7 @@ export const auditCommand: Command = async (argv) => {
       since: { type: 'string' },
       until: { type: 'string' },
       'expect-head': { type: 'string' },
+      file: { type: 'string' },
     },
   });
   const sub = positionals[0];
@@ -56,6 +70,10 @@ export const auditCommand: Command = async (argv) => {
     }
     expectHead = { seq: Number(m[1]), hash: m[2] ?? '' };
   }
+  if (sub === 'verify' && values.file) {
+    const rl = createInterface({ input: createReadStream(values.file, { encoding: 'utf8' }), crlfDelay: Infinity });
+    return report(await verifyAuditExport(rl, expectHead ? { expectHead } : {}));
+  }
   const store = await openCliStore(values.database);
   try {
     if (sub === 'head') {
@@ -64,14 +82,7 @@ export const auditCommand: Command = async (argv) => {
       return 0;
     }
     if (sub === 'verify') {
-      const result = await verifyAuditChain(store.db, expectHead ? { expectHead } : {});
-      if (result.ok) {
-        console.log(`audit log intact: ${result.count} event(s)`);
-        return 0;
-      }
-      console.error(`audit log tampered: ${result.problems.length} problem(s) in ${result.count} event(s)`);
-      for (const p of result.problems) console.error(`  - ${describeAuditProblem(p)}`);
-      return 1;
+      return report(await verifyAuditChain(store.db, expectHead ? { expectHead } : {}));
     }
     const out = values.out ? createWriteStream(values.out, { encoding: 'utf8' }) : process.stdout;
     let n = 0;
