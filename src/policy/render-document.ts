@@ -307,7 +307,10 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
         ordered: true,
         items: purposes.map((pp) => {
           let s = t(pp.description);
-          s += L(`（利用する情報: ${dataNames(pp.data)}）`, ` (information used: ${dataNames(pp.data)})`);
+          // Name only what is acquired from this group: a visitor should not read that their name is used.
+          const groupData = pp.data.filter((id) => policy.data.find((d) => d.id === id)?.subject_groups.includes(g.id) ?? false);
+          const used = groupData.length > 0 ? groupData : pp.data;
+          s += L(`（利用する情報: ${dataNames(used)}）`, ` (information used: ${dataNames(used)})`);
           switch (pp.choice) {
             case 'consent': s += L('　※ご本人の同意をいただいた場合に限り利用します。', ' — only with your consent.'); break;
             case 'opt_out': s += L('　※設定によりいつでも停止できます。', ' — you can turn this off at any time in your settings.'); break;
