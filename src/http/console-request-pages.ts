@@ -304,6 +304,7 @@ ${dl([
 ])}
 <h2>${t(lang, '書類', 'Documents')}</h2>
 ${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: ${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
+<p><a href="${base}/systems">${t(lang, 'システムごとの処理状況（コネクタ・手作業のタスク）', 'Systems: connector runs and manual tasks')}</a></p>
 ${v.gathered.length > 0 ? html`<h2>${t(lang, '収集したデータ', 'Gathered data')}</h2><ul>${v.gathered.map((g) => html`<li>${g.title[lang]} <span class="muted">(${g.source}, ${t(lang, `${g.rowCount}行`, `${g.rowCount} rows`)})</span></li>`)}</ul>` : ''}
 ${d ? html`<h2>${t(lang, '決定', 'Decision')}</h2>${dl([
   [t(lang, '結果', 'Outcome'), outcomeLabels[d.outcome][lang]],
