@@ -34,7 +34,7 @@ function formatDay(iso: string, lang: Lang): string {
 
 export function messageBox(m: ConsoleMessage | undefined): SafeHtml {
   if (!m) return html``;
-  return html`<div class="notice${m.kind === 'error' ? ' error' : ''}" role="${m.kind === 'error' ? 'alert' : 'status'}" id="message" tabindex="-1"><p>${m.text}</p>${m.code ? html`<p class="muted"><small>${m.code}</small></p>` : ''}</div>`;
+  return html`<div class="notice${m.kind === 'error' ? ' error' : ''}" role="${m.kind === 'error' ? 'alert' : 'status'}" id="message" tabindex="-1"${m.kind === 'error' ? html` autofocus` : ''}><p>${m.text}</p>${m.code ? html`<p class="muted"><small>${m.code}</small></p>` : ''}</div>`;
 }
 
 

@@ -39,7 +39,7 @@ function loginPage(v: LoginView): string {
   const ja = v.lang === 'ja';
   const body = html`<h1>${ja ? 'スタッフコンソールへのサインイン' : 'Sign in to the staff console'}</h1>
 ${v.error
-  ? html`<div class="notice error" role="alert" id="error-summary" tabindex="-1"><h2 style="margin-top:0;border:0">${ja ? '入力内容をご確認ください' : 'Please check what you entered'}</h2>
+  ? html`<div class="notice error" role="alert" id="error-summary" tabindex="-1" autofocus><h2 style="margin-top:0;border:0">${ja ? '入力内容をご確認ください' : 'Please check what you entered'}</h2>
 <p><a href="#${v.error.field ?? 'email'}">${v.error.text}</a></p><p class="muted"><small>${v.error.code}</small></p></div>`
   : ''}
 <form method="post" action="/console/login" class="stack" novalidate>

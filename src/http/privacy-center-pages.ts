@@ -48,7 +48,7 @@ export function centerPage(lang: Lang, policy: Policy, title: string, body: Safe
 
 export function errorSummary(lang: Lang, errors: readonly FieldError[]): SafeHtml {
   if (errors.length === 0) return html``;
-  return html`<div class="notice error" role="alert" aria-labelledby="error-summary-title" id="error-summary" tabindex="-1">
+  return html`<div class="notice error" role="alert" aria-labelledby="error-summary-title" id="error-summary" tabindex="-1" autofocus>
 <h2 id="error-summary-title" style="margin-top:0;border:0">${t(lang, '入力内容をご確認ください', 'Please check the following')}</h2>
 <ul>${errors.map((e) => html`<li><a href="#${e.field}">${e.message}</a></li>`)}</ul></div>`;
 }

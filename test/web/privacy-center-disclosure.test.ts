@@ -84,6 +84,9 @@ describe('privacy center and console in Chromium: a Misskey disclosure with the 
           await page.waitForSelector('#error-summary');
           assert.match(await page.textContent('#error-summary') ?? '', /メールアドレスを入力してください/);
           assert.equal(await page.getAttribute('#email', 'aria-invalid'), 'true');
+          assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary', 'focus lands on the summary');
+          await page.getByRole('link', { name: /メールアドレスを入力してください/ }).click();
+          assert.equal(await page.evaluate(() => document.activeElement?.id), 'email', 'the summary link moves focus to the field');
 
           await page.getByLabel('ご連絡先のメールアドレス（必須）').fill(PERSON);
           await page.getByLabel('アカウントID（任意）').fill('hanako');
