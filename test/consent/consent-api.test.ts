@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { storeDialects } from '../support/stores.ts';
 import { createAssertion } from '../../src/auth/signed-assertion.ts';
 import { verifyReceiptProof } from '../../src/consent/consent-receipts.ts';
@@ -134,6 +135,21 @@ for (const dialect of storeDialects) {
       assert.ok(consent);
       const receipts = consent.groups.find((g) => g.name === 'receipts');
       assert.deepEqual(receipts?.rows.map((r) => r.choices), [{ ads: false }]);
+    });
+
+    test('a decision reads the current-preferences key, never scans receipts', async () => {
+      const query = 'select allowed from consent_preferences where subject = $1 and purpose = $2';
+      if (dialect === 'sqlite') {
+        const plan = await sql.raw<{ detail: string }>(`explain query plan ${query.replace('$1', "'a'").replace('$2', "'b'")}`).execute(s.store.db);
+        assert.match(plan.rows.map((r) => r.detail).join(' '), /USING PRIMARY KEY \(subject=\? AND purpose=\?\)/);
+      } else {
+        await s.store.db.connection().execute(async (conn) => {
+          await sql`set enable_seqscan = off`.execute(conn);
+          const plan = await sql.raw<{ 'QUERY PLAN': string }>(`explain ${query.replace('$1', "'a'").replace('$2', "'b'")}`).execute(conn);
+          await sql`reset enable_seqscan`.execute(conn);
+          assert.match(plan.rows.map((r) => r['QUERY PLAN']).join(' '), /Index (Only )?Scan using consent_preferences_pk/);
+        });
+      }
     });
 
     test('the consent operations are described in the OpenAPI document', async () => {
