@@ -270,6 +270,9 @@ ${v.missing.final.length > 0 ? html`<p class="warn">確報に必要な未記入�
 <form method="post" action="/console/incidents/${v.id}/notify" class="stack">${csrfField(request)}
 <label for="recipients">宛先のメールアドレス（1行に1つ。「メールアドレス,subject id」も可）</label><textarea id="recipients" name="recipients" rows="4" required></textarea>
 <button type="submit">通知メールを送る</button></form>
+<h2>対応状況</h2>
+<form method="post" action="/console/incidents/${v.id}/status" style="display:flex;gap:8px">${csrfField(request)}
+${v.status === 'open' ? html`<button type="submit" name="status" value="closed" class="secondary">対応を完了にする</button>` : html`<button type="submit" name="status" value="open" class="secondary">対応中に戻す</button>`}</form>
 <h2>代替措置（公表ページ）</h2>
 <form method="post" action="/console/incidents/${v.id}/notice-page" class="stack">${csrfField(request)}
 <label for="slug">ページのアドレス（/notices/ に続く部分）</label><input id="slug" name="slug" value="${v.noticeSlug ?? ''}" pattern="[a-z0-9][a-z0-9-]{1,62}[a-z0-9]" required>
@@ -303,6 +306,13 @@ ${v.missing.final.length > 0 ? html`<p class="warn">確報に必要な未記入�
     });
     const contactLine = ctx.policy.policy.operator.contacts.map((c) => localize(c.value, 'ja')).join(' / ');
     await notifyAffectedPeople(db, ctx.clock, staffActor(request.staff ?? raise()), id, recipients, { operatorName: operator(), contactLine });
+    return reply.redirect(`/console/incidents/${id}`, 303);
+  });
+  app.post('/console/incidents/:id/status', { preHandler: incidents }, async (request, reply) => {
+    const id = idOf(request);
+    const status = formOf(request)('status');
+    if (status !== 'open' && status !== 'closed') throw new MamoriError('MAMORI_INCIDENT_INVALID', 'The status must be open or closed.');
+    await updateIncident(db, ctx.clock, staffActor(request.staff ?? raise()), id, { status });
     return reply.redirect(`/console/incidents/${id}`, 303);
   });
   app.post('/console/incidents/:id/notice-page', { preHandler: incidents }, async (request, reply) => {
@@ -371,14 +381,15 @@ ${allowed(request, 'records.manage') ? html`<h2>ジョブの実行</h2>
 
   // --- revision notices
   app.get('/console/revision-notices', { preHandler: view }, async (request, reply) => {
-    const [notices, versions] = await Promise.all([listRevisionNotices(db), db.selectFrom('policy_versions').select(['id', 'number', 'effective_on']).orderBy('number', 'desc').limit(20).execute()]);
+    const [notices, versions] = await Promise.all([listRevisionNotices(db), db.selectFrom('policy_versions').select(['id', 'number', 'effective_on', 'purpose_change']).orderBy('number', 'desc').limit(20).execute()]);
     const body = html`
 ${notices.length === 0 ? html`<p class="muted">送信した通知はありません。</p>` : html`<table><thead><tr><th>日時</th><th>種類</th><th>件名</th><th>宛先数</th><th>方法</th></tr></thead><tbody>
 ${notices.map((n) => html`<tr><td>${jst(n.createdAt)}</td><td>${n.kind === 'purpose_change' ? '利用目的の変更' : '改定'}</td><td>${n.subject}</td><td>${n.recipientCount}</td><td>${n.audience === 'contact_hook' ? '連絡先フック' : 'リスト'}</td></tr>`)}</tbody></table>`}
 ${allowed(request, 'policy.publish') ? html`<h2>通知の送信</h2>
 ${versions.length === 0 ? html`<p class="muted">公開済みの版がありません。先に <code>mamori publish</code> で公開してください。</p>` : html`
 <form method="post" action="/console/revision-notices" class="stack">${csrfField(request)}
-<label for="version">版</label><select id="version" name="policyVersionId">${versions.map((v) => html`<option value="${v.id}">第${v.number}版（${v.effective_on}施行）</option>`)}</select>
+${versions.filter((v) => !notices.some((n) => n.policyVersionId === v.id)).slice(0, 1).map((v) => html`<p class="notice">第${v.number}版（${v.effective_on}施行）については、まだ通知を送っていません。${v.purpose_change ? html` <strong class="warn">利用目的が変更されています（${v.purpose_change === 'consent' ? '同意を取得' : '関連性のある範囲の変更'}）。</strong>` : ''}</p>`)}
+<label for="version">版</label><select id="version" name="policyVersionId">${versions.map((v) => html`<option value="${v.id}">第${v.number}版（${v.effective_on}施行）${v.purpose_change ? ' ・利用目的の変更あり' : ''}</option>`)}</select>
 <label for="kind">種類</label><select id="kind" name="kind"><option value="revision">プライバシーポリシーの改定</option><option value="purpose_change">利用目的の変更</option></select>
 <label for="summary">主な変更点</label><textarea id="summary" name="summary" rows="4" required></textarea>
 <label for="recipients">宛先（1行に1つ。空欄なら連絡先フックから取得）</label><textarea id="recipients" name="recipients" rows="4"></textarea>

@@ -4,6 +4,7 @@ import { createManualClock } from '../../src/clock.ts';
 import { createApiKey } from '../../src/staff/api-keys.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
 import { createClient, MamoriApiError } from '../../src/client/index.ts';
+import { publishVersion } from '../../src/policy/policy-versions.ts';
 import { startTestServer, signIn, consoleCsrf, type TestServer } from '../staff/console-helpers.ts';
 
 const password = 'correct horse battery staple 42';
@@ -84,6 +85,12 @@ describe('records HTTP API and pages', () => {
     assert.match(detail, /規則7条2号/);
     assert.match(detail, /速報 2026-04-04/);
     assert.match(detail, /確報 2026-05-31/);
+    const closeCsrf = await consoleCsrf(server.url, jar, created.headers.get('location') ?? '');
+    const closed = await fetch(`${server.url}${created.headers.get('location') ?? ''}/status`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: closeCsrf, status: 'closed' }) });
+    assert.equal(closed.status, 303);
+    assert.match(await (await fetch(`${server.url}/console/incidents`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text(), /完了/);
+    await publishVersion(server.store, clock, { policy: server.ctx.policy.policy, sourceYaml: server.ctx.policy.source, effectiveOn: '2026-04-01', actor: 'cli' });
+    assert.match(await (await fetch(`${server.url}/console/revision-notices`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text(), /第1版（2026-04-01施行）については、まだ通知を送っていません/);
     const report = await fetch(`${server.url}${created.headers.get('location') ?? ''}/report`, { headers: { cookie: jar.header(), accept: 'text/html' } });
     assert.match(await report.text(), /再発防止のための措置/);
     const auditPage = await fetch(`${server.url}/console/audit`, { headers: { cookie: jar.header(), accept: 'text/html' } });
