@@ -12,6 +12,7 @@ import { consoleLang, requireApiKey, requireStaff, STAFF_COOKIE } from './staff-
 import { errorBody } from './openapi.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleRequestRoutes } from './console-request-routes.ts';
+import { consoleStaffRoutes } from './console-staff-routes.ts';
 
 const LOGIN_CSRF_COOKIE = 'mamori_login_csrf';
 
@@ -127,5 +128,6 @@ export const consoleRoutes: RouteModule = async (app, ctx, openapi) => {
   });
 
   await consoleRequestRoutes(app, ctx, openapi);
+  await consoleStaffRoutes(app, ctx, openapi);
 };
 

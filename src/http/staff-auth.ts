@@ -126,6 +126,7 @@ const NAV: readonly NavItem[] = [
   { href: '/console/requests/new', permission: 'requests.enter', label: { ja: '請求の登録', en: 'Enter a request' } },
   { href: '/console/records', permission: 'records.view', label: { ja: '記録', en: 'Records' } },
   { href: '/console/audit', permission: 'audit.view', label: { ja: '監査ログ', en: 'Audit log' } },
+  { href: '/console/staff', permission: 'staff.manage', label: { ja: 'スタッフとAPIキー', en: 'Staff and API keys' } },
 ];
 
 /** The console frame (navigation by role, sign-out form). */

@@ -165,3 +165,36 @@ test('marks the session cookie Secure when the base URL is https', async () => {
     await server.stop();
   }
 });
+
+test('an admin adds a staff member and an API key in the console; each secret is shown once and works; others cannot open the page', async () => {
+  const server = await startTestServer('sqlite');
+  try {
+    await createStaffUser(server.ctx.store.db, server.ctx.clock, { email: 'admin@example.jp', role: 'admin', password: PASSWORD, actor: 'cli' });
+    await createStaffUser(server.ctx.store.db, server.ctx.clock, { email: 'officer@example.jp', role: 'officer', password: PASSWORD, actor: 'cli' });
+    const admin = await signIn(server.url, 'admin@example.jp', PASSWORD);
+    const csrf = await consoleCsrf(server.url, admin.jar, '/console/staff');
+    const post = (path: string, body: Record<string, string>) =>
+      fetch(`${server.url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: admin.jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: new URLSearchParams({ _csrf: csrf, ...body }) });
+
+    const added = await post('/console/staff/users', { email: 'new@example.jp', role: 'auditor' });
+    assert.equal(added.status, 201);
+    const password = /<code>([^<]+)<\/code>/.exec(await added.text())?.[1] ?? '';
+    assert.equal(password.length, 20);
+    assert.equal((await signIn(server.url, 'new@example.jp', password)).res.status, 303, 'the shown password signs in');
+    const again = await (await fetch(`${server.url}/console/staff`, { headers: { cookie: admin.jar.header() } })).text();
+    assert.ok(!again.includes(password), 'never shown again');
+
+    const keyed = await post('/console/staff/keys', { name: 'helpdesk', role: 'staff' });
+    assert.equal(keyed.status, 201);
+    const key = /<code>(mk_[^<]+)<\/code>/.exec(await keyed.text())?.[1] ?? '';
+    assert.equal((await fetch(`${server.url}/api/v1/console/me`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
+    const keyId = (await server.ctx.store.db.selectFrom('api_keys').select('id').executeTakeFirstOrThrow()).id;
+    assert.equal((await post(`/console/staff/keys/${keyId}/revoke`, {})).status, 303);
+    assert.equal((await fetch(`${server.url}/api/v1/console/me`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
+
+    const officer = await signIn(server.url, 'officer@example.jp', PASSWORD);
+    assert.equal((await fetch(`${server.url}/console/staff`, { headers: { cookie: officer.jar.header() } })).status, 403);
+  } finally {
+    await server.stop();
+  }
+});
