@@ -36,6 +36,8 @@ const CONSENT_BODY_LIMIT = 16 * 1024;
 const PREFS_COOKIE = 'mamori_prefs';
 const PREFS_SESSION_MS = 30 * 60 * 1000;
 const API_TAGS = ['consent'];
+/** Receipts one address may record without an API key per minute: generous for people, a wall for a flood. */
+const BROWSER_RECEIPTS_PER_MINUTE = 60;
 const apiKeySecurity = [{ apiKey: [] }];
 
 /** Methods a browser may record without an API key (the banner, or its GPC signal). */
@@ -93,6 +95,16 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
   }
 
+  // Fixed one-minute windows per client address, kept in memory only (addresses are never stored or logged).
+  const windows = new Map<string, { start: number; count: number }>();
+  function limitBrowser(request: FastifyRequest): void {
+    const now = ctx.clock.now().getTime();
+    if (windows.size > 10_000) for (const [ip, w] of windows) if (now - w.start >= 60_000) windows.delete(ip);
+    const w = windows.get(request.ip);
+    if (!w || now - w.start >= 60_000) windows.set(request.ip, { start: now, count: 1 });
+    else if (++w.count > BROWSER_RECEIPTS_PER_MINUTE) throw new MamoriError('MAMORI_RATE_LIMITED');
+  }
+
   app.options('/api/v1/consents', async (request, reply) => {
     allowOrigin(request, reply);
     return reply.status(204).header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').send();
@@ -119,6 +131,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       subject = verified.payload.sub;
       recordedBy = `subject:${subject}`;
     } else {
+      limitBrowser(request);
       if (!body.subject || !browserSubjectPattern.test(body.subject)) throw new MamoriError('MAMORI_CONSENT_SUBJECT_FORBIDDEN');
       if (!browserMethods.has(body.method)) throw new MamoriError('MAMORI_CONSENT_METHOD_FORBIDDEN');
       subject = body.subject;
@@ -143,6 +156,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       '400': { description: 'Unknown purpose, a purpose without choice, or a malformed body (MAMORI_CONSENT_*, MAMORI_BAD_REQUEST).', schema: errorBody },
       '403': { description: 'Origin not allowed, or a browser writing for a user id.', schema: errorBody },
       '413': { description: 'Body over 16 KB.', schema: errorBody },
+      '429': { description: `More than ${BROWSER_RECEIPTS_PER_MINUTE} receipts a minute from one address without an API key.`, schema: errorBody },
     },
     security: [{}, ...apiKeySecurity],
   });

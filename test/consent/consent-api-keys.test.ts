@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConsentServer, type ConsentTestServer } from './consent-server.ts';
+import { anonId, startConsentServer, type ConsentTestServer } from './consent-server.ts';
 
 const ENV_KEY = `mamori_ck_${'k'.repeat(40)}`;
 
@@ -37,6 +37,23 @@ describe('consent API keys', () => {
       await assert.rejects(startConsentServer('sqlite'), /MAMORI_CONSENT_API_KEYS/);
     } finally {
       process.env.MAMORI_CONSENT_API_KEYS = ENV_KEY;
+    }
+  });
+});
+
+describe('receipts without an API key', () => {
+  test('one address recording a flood of receipts is slowed down with 429, an API key is not', async () => {
+    const s = await startConsentServer('sqlite');
+    try {
+      const post = (headers: Record<string, string> = {}) =>
+        fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ subject: anonId(), choices: { analytics: false }, method: 'banner' }) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 61; i++) statuses.push((await post()).status);
+      assert.deepEqual([...new Set(statuses.slice(0, 60))], [201]);
+      assert.equal(statuses[60], 429);
+      assert.equal((await post({ authorization: `Bearer ${s.apiKey}` })).status, 201);
+    } finally {
+      await s.close();
     }
   });
 });
