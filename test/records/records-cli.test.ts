@@ -31,10 +31,14 @@ describe('mamori records CLI', () => {
       for (const label of ['概要', '原因', '二次被害又はそのおそれの有無及びその内容', '再発防止のための措置', 'その他参考となる事項']) assert.match(report.stdout, new RegExp(label));
       await assert.rejects(run(process.execPath, ['bin/mamori.js', 'records', 'incident', 'submit', id, '--stage', 'final'], { env }), (err: { code: number; stderr: string }) => err.code === 1 && /MAMORI_INCIDENT_REPORT_INCOMPLETE/.test(err.stderr));
 
+      const stop = await run(process.execPath, ['bin/mamori.js', 'records', 'optout', 'stop', '--subject', 'p-77'], { env });
+      assert.match(stop.stdout, /flagged \(stop_/);
+      assert.deepEqual(await store.db.selectFrom('record_optout_stops').select(['subject_id', 'source']).execute(), [{ subject_id: 'p-77', source: 'staff' }]);
+
       const purge = await run(process.execPath, ['bin/mamori.js', 'records', 'purge'], { env });
       assert.match(purge.stdout, /purged 0 provision/);
       const actions = (await store.db.selectFrom('audit_events').select('action').orderBy('seq').execute()).map((a) => a.action);
-      assert.deepEqual(actions, ['records.provision_recorded', 'records.anonymization_job_recorded', 'records.incident_recorded', 'records.purged']);
+      assert.deepEqual(actions, ['records.provision_recorded', 'records.anonymization_job_recorded', 'records.incident_recorded', 'records.optout_stop_flagged', 'records.purged']);
     } finally {
       await store.drop();
     }

@@ -6,7 +6,8 @@ import { systemClock } from '../../clock.ts';
 import { MamoriError } from '../../errors.ts';
 import { loadPolicyFile, localize } from '../../policy/load-policy.ts';
 import { openCliStore } from './audit.ts';
-import { purgeExpiredRecords, listProvisions, recordProvision, recordReceipt } from '../../records/provision-records.ts';
+import { extendProvision, purgeExpiredRecords, listProvisions, listReceipts, recordProvision, recordReceipt, recordRelatedConfirmation } from '../../records/provision-records.ts';
+import { createOptOutFiling, flagOptOutStop, listOptOutFilings, updateOptOutFiling } from '../../records/optout-filings.ts';
 import { createIncident, getIncidentView, listIncidents, markReportSubmitted, updateIncident } from '../../records/incidents.ts';
 import { breachReportText } from '../../records/breach-report-document.ts';
 import { anonymizeCsv, anonymizedRecipientNotice, anonymizationJobSchema, recordAnonymizationJob } from '../../records/anonymization-job.ts';
@@ -19,7 +20,17 @@ const HELP = `usage: mamori records <subcommand> [options]
   purge                                  delete provision/receipt records past retention (leaves an audit event)
   provision add --file F.yaml            record a third-party provision (29条); YAML or JSON
   provision list [--subject ID]          list provision records
+  provision extend ID --date YYYY-MM-DD [--subject ID]
+                                         a further provision under a batch/contract record
   receipt add --file F.yaml              record a receipt confirmation (30条)
+  receipt list [--subject ID]            list receipt records
+  related add --file F.yaml              record a 31条 confirmation (person-related information)
+  optout add --title T --items a,b       track a new opt-out filing (draft)
+  optout filed ID --date YYYY-MM-DD      the filing was submitted to the PPC
+  optout published ID --date D [--self-date D]
+                                         the PPC published it (and we published it too)
+  optout list                            filings and whether our own publication is missing
+  optout stop --subject ID               a person asked opt-out provision to stop
   incident add --file F.yaml             record a leak incident (26条)
   incident list                          incidents with reportability and deadline state
   incident show ID                       triggers, deadlines and missing 規則8条 items
@@ -68,6 +79,10 @@ export const recordsCommand: Command = async (argv) => {
       config: { type: 'string' },
       recipient: { type: 'string' },
       'no-record': { type: 'boolean' },
+      date: { type: 'string' },
+      'self-date': { type: 'string' },
+      title: { type: 'string' },
+      items: { type: 'string' },
       k: { type: 'string' },
       csv: { type: 'boolean' },
       from: { type: 'string' },
@@ -83,7 +98,7 @@ export const recordsCommand: Command = async (argv) => {
     console.error(`mamori records: ${msg}\n\n${HELP}`);
     return 2;
   };
-  const known = ['purge', 'provision', 'receipt', 'incident', 'anonymize', 'stats'];
+  const known = ['purge', 'provision', 'receipt', 'related', 'optout', 'incident', 'anonymize', 'stats'];
   if (!known.includes(sub)) return usage(`unknown subcommand "${sub}"`);
 
   // Anonymization without recording needs no database.
@@ -131,13 +146,57 @@ export const recordsCommand: Command = async (argv) => {
           }
           return 0;
         }
-        return usage('provision needs add or list');
+        if (action === 'extend') {
+          if (!id || !values.date) return usage('provision extend needs an id and --date');
+          const rec = await extendProvision(store.db, clock, 'cli', id, { providedOn: values.date, subjects: values.subject ? [values.subject] : [] });
+          console.log(`extended ${rec.id}: last provision ${rec.lastProvidedOn}, keep until ${rec.retainUntil}`);
+          return 0;
+        }
+        return usage('provision needs add, list or extend');
       }
       case 'receipt': {
+        if (action === 'list') {
+          for (const r of await listReceipts(store.db, values.subject ? { subjectId: values.subject } : {})) {
+            console.log(`${r.id}  ${r.receivedOn}  ${r.basis.padEnd(20)} ${r.provider.name}  people=${r.subjectCount}  keep-until=${r.retainUntil}`);
+          }
+          return 0;
+        }
         if (action !== 'add' || !values.file) return usage('receipt add needs --file');
         const rec = await recordReceipt(store.db, clock, 'cli', readStructured(values.file), 'cli');
         console.log(`recorded ${rec.id} (keep until ${rec.retainUntil})`);
         return 0;
+      }
+      case 'related': {
+        if (action !== 'add' || !values.file) return usage('related add needs --file');
+        const rec = await recordRelatedConfirmation(store.db, clock, 'cli', readStructured(values.file), 'cli');
+        console.log(`recorded ${rec.id} (keep until ${rec.retainUntil})`);
+        return 0;
+      }
+      case 'optout': {
+        const [, , filingId] = positionals;
+        if (action === 'add') {
+          if (!values.title || !values.items) return usage('optout add needs --title and --items');
+          const f = await createOptOutFiling(store.db, clock, 'cli', { title: values.title, dataItems: values.items.split(',').map((x) => x.trim()).filter(Boolean) });
+          console.log(`created ${f.id} (draft)`);
+          return 0;
+        }
+        if (action === 'filed' || action === 'published') {
+          if (!filingId || !values.date) return usage(`optout ${action} needs an id and --date`);
+          const f = await updateOptOutFiling(store.db, clock, 'cli', filingId, action === 'filed' ? { status: 'filed', filedOn: values.date } : { status: 'published', ppcPublishedOn: values.date, ...(values['self-date'] ? { selfPublishedOn: values['self-date'] } : {}) });
+          console.log(`${f.id}: ${f.status}${f.selfPublicationPending ? ' (publish it on your own site too: 27条4項)' : ''}`);
+          return 0;
+        }
+        if (action === 'list') {
+          for (const f of await listOptOutFilings(store.db)) console.log(`${f.id}  ${f.status.padEnd(10)} filed=${f.filedOn ?? '-'} ppc=${f.ppcPublishedOn ?? '-'} self=${f.selfPublishedOn ?? (f.selfPublicationPending ? 'MISSING' : '-')}  ${f.title}`);
+          return 0;
+        }
+        if (action === 'stop') {
+          if (!values.subject) return usage('optout stop needs --subject');
+          const r = await flagOptOutStop(store.db, clock, 'cli', { subjectId: values.subject, source: 'staff' });
+          console.log(r.alreadyFlagged ? 'already flagged' : `flagged (${r.id})`);
+          return 0;
+        }
+        return usage('optout needs add, filed, published, list or stop');
       }
       case 'incident': {
         const operator = operatorName(values.policy);
