@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -238,7 +238,8 @@ async function benchStore(label: 'sqlite' | 'postgres', baseline: Figures): Prom
 }
 
 async function main(): Promise<void> {
-  console.log(`requests bench (${smoke ? 'smoke' : 'full'}): ${COUNT} requests per run, ${CONNECTIONS} connections`);
+  // The machine is shared: the load average says how much of the 2 cores this run really had.
+  console.log(`requests bench (${smoke ? 'smoke' : 'full'}): ${COUNT} requests per run, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const bare = await startChild('bare');
   let baseline: Figures;
   try {
@@ -249,7 +250,7 @@ async function main(): Promise<void> {
   }
   const results: Record<string, { filing: Figures; verify: Figures }> = {};
   for (const label of ['sqlite', 'postgres'] as const) results[label] = await benchStore(label, baseline);
-  console.log('\nsummary');
+  console.log(`\nsummary (load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   console.log(`  baseline          ${baseline.perSecond.toFixed(0)}/s p99 ${baseline.p99} ms`);
   for (const [label, r] of Object.entries(results)) {
     console.log(`  ${label.padEnd(9)} filing ${r.filing.perSecond.toFixed(0)}/s p99 ${r.filing.p99} ms (ratio ${(r.filing.perSecond / baseline.perSecond).toFixed(3)})   verify ${r.verify.perSecond.toFixed(0)}/s p99 ${r.verify.p99} ms (ratio ${(r.verify.perSecond / baseline.perSecond).toFixed(3)})`);

@@ -508,9 +508,11 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
    * people) go to the request's own timeline only, never into the audit chain.
    */
   async function record(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown> = {}, notes: Record<string, string> = {}): Promise<void> {
-    const last = await trx.selectFrom('request_events').select((eb) => eb.fn.max('n').as('n')).where('request_id', '=', requestId).executeTakeFirst();
     const at = clock.now().toISOString();
-    await trx.insertInto('request_events').values({ id: newId('rev'), request_id: requestId, n: Number(last?.n ?? 0) + 1, at, actor, action, data: JSON.stringify({ ...data, ...notes }) }).execute();
+    // The next number in the same statement (the request row is locked, so no two writers race for it).
+    await sql`insert into request_events (id, request_id, n, at, actor, action, data)
+      select ${newId('rev')}, ${requestId}, coalesce(max(n), 0) + 1, ${at}, ${actor}, ${action}, ${JSON.stringify({ ...data, ...notes })}
+      from request_events where request_id = ${requestId}`.execute(trx);
     const audit: AuditEventInput = { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data };
     const pending = pendingAudits.get(trx);
     if (pending) pending.push(audit);
@@ -539,7 +541,10 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
       try {
         await call(h);
       } catch (err) {
-        await store.db.transaction().execute((trx) => record(trx, row.id, 'system', 'hook_failed', { hook: name, index: i, error: err instanceof Error ? err.name : 'error' }));
+        await transaction(async (trx) => {
+          await load(trx, row.id, true);
+          await record(trx, row.id, 'system', 'hook_failed', { hook: name, index: i, error: err instanceof Error ? err.name : 'error' });
+        });
       }
     }
   }
@@ -942,13 +947,18 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
 
     async downloadPackage(id, secret) {
       return transaction(async (trx) => {
+        // Locks the request (the timeline numbers its events); the request token is checked here, a download token
+        // below against the package.
+        if ('requestToken' in secret) await loadByToken(trx, id, secret.requestToken, true);
+        else if (!(await trx.selectFrom('requests').select('id').where('id', '=', id).$call((q) => (store.dialect === 'postgres' ? q.forUpdate() : q)).executeTakeFirst())) {
+          throw new MamoriError('MAMORI_REQUEST_TOKEN_INVALID', 'This download link is not valid.');
+        }
         let pkgQuery = trx.selectFrom('request_packages').selectAll().where('request_id', '=', id).where('format', '=', 'zip').orderBy('created_at', 'desc');
         let via: string;
         if ('downloadToken' in secret) {
           pkgQuery = pkgQuery.where('download_token_hash', '=', sha256Hex(secret.downloadToken));
           via = 'link';
         } else {
-          await loadByToken(trx, id, secret.requestToken, false);
           via = 'status_page';
         }
         const pkg = await pkgQuery.limit(1).executeTakeFirst();
@@ -1233,7 +1243,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
 
     async getForStaff(by, id) {
       await transaction(async (trx) => {
-        await load(trx, id, false);
+        await load(trx, id, true);
         await record(trx, id, by, 'viewed');
       });
       const row = await load(store.db, id, false);
@@ -1273,6 +1283,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
 
     async readFile(by, id, fileId) {
       return transaction(async (trx) => {
+        await load(trx, id, true);
         const f = await trx.selectFrom('request_files').selectAll().where('id', '=', fileId).where('request_id', '=', id).executeTakeFirst();
         if (!f) throw new MamoriError('MAMORI_NOT_FOUND', 'No such file on this request.');
         await record(trx, id, by, 'file_viewed', { file: fileId });
@@ -1282,7 +1293,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
 
     async letterHtml(by, id) {
       return transaction(async (trx) => {
-        const r = await load(trx, id, false);
+        const r = await load(trx, id, true);
         const d = decisionOf(r);
         if (!d) throw new MamoriError('MAMORI_REQUEST_STATE_CONFLICT', 'There is no decision to put in a letter yet.');
         await record(trx, id, by, 'letter_viewed');

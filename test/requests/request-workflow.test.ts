@@ -132,6 +132,38 @@ for (const dialect of storeDialects) {
       }
     });
 
+    test('closing waits while another domain reports open work, and work-started hooks see the verified identities', async () => {
+      let blockers = ['manual erasure task in the mail system is open'];
+      const started: Array<{ id: string; identities: Record<string, string> }> = [];
+      const hook: RequestHooks = {
+        async onWorkStarted(req) { started.push({ id: req.id, identities: req.identities }); },
+        async blockersBeforeClose() { return blockers; },
+      };
+      const app = await startApp(dialect, HOSTING_POLICY, { hooks: [hook] });
+      try {
+        const email = 'close@example.jp';
+        const filed = await app.service.fileRequest({ kind: 'suspension', email, accountId: 'acct-9', description: '', lang: 'ja' }, { ip: '192.0.2.6' });
+        assert.deepEqual(started, []);
+        await app.service.verifyRequest(filed.id, { code: await codeFromMail(app, email) }, { ip: '192.0.2.6' });
+        assert.deepEqual(started, [{ id: filed.id, identities: { email, account_id: 'acct-9' } }]);
+        await app.service.decide('staff:o', filed.id, { outcome: 'full', measure: 'erased', measure_note: '全システムから削除' });
+        await assert.rejects(app.service.close('staff:s', filed.id), (err: Error & { code?: string; details?: unknown }) => {
+          assert.equal(err.code, 'MAMORI_REQUEST_CLOSE_BLOCKED');
+          assert.deepEqual(err.details, { blockers: ['manual erasure task in the mail system is open'] });
+          return true;
+        });
+        assert.equal((await app.service.getForRequester(filed.id, filed.token)).state, 'notified');
+        blockers = [];
+        await app.service.close('staff:s', filed.id);
+        assert.equal((await app.service.getForRequester(filed.id, filed.token)).state, 'closed');
+        await app.drain();
+        const mail = await app.smtp.waitFor({ to: email, subject: /決定のお知らせ/ });
+        assert.match(mail.text ?? '', /実施した措置: 消去（全システムから削除）/);
+      } finally {
+        await app.close();
+      }
+    });
+
     test('a suspension decided with an alternative measure records the measure and its description', async () => {
       const app = await startApp(dialect, HOSTING_POLICY);
       try {
