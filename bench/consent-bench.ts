@@ -226,6 +226,7 @@ async function main(): Promise<void> {
     const ratio = api.rps / baseline.rps;
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
     console.log(`consent bench${smoke ? ' (smoke)' : ''}: ${receipts.toLocaleString('en')} receipts seeded in ${seedMs} ms (SQLite)`);
+    if (smoke) console.log('  (smoke: one short round each, no warm-up; the figures show the bench runs, they are not measurements)');
     console.log('\ndecisions API (10 connections, random subjects, best of alternating rounds)');
     console.log(`  bare node http, fixed JSON     ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms`);
     console.log(`  GET /api/v1/decisions (one)    ${api.rps.toFixed(0).padStart(7)} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  errors ${api.errors}`);
