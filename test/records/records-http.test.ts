@@ -133,9 +133,21 @@ describe('records HTTP API and pages', () => {
     assert.equal(noCsrf.status, 403);
   });
 
-  test('the 43条3項 item list page is public', async () => {
-    const res = await fetch(`${server.url}/privacy/anonymized`, { headers: { accept: 'text/html' } });
+  test('the 43条3項 item list page is public and lists a job run from the console at once', async () => {
+    const before = await fetch(`${server.url}/privacy/anonymized`, { headers: { accept: 'text/html' } });
+    assert.equal(before.status, 200);
+    assert.match(await before.text(), /第43条第3項/);
+    const { jar } = await signIn(server.url, 'officer@example.jp', password);
+    const csrf = await consoleCsrf(server.url, jar, '/console/anonymization');
+    const config = 'name: 地域別会員数\ndataset: members.csv\nk: 2\ncolumns:\n  - { name: email, role: identifier }\n  - { name: pref, role: quasi_identifier, transform: { kind: map, values: { 東京都: 関東, 神奈川県: 関東, 大阪府: 関西 }, otherwise: その他 }, label: { ja: 地域, en: Region } }\n';
+    const res = await fetch(`${server.url}/console/anonymization`, {
+      method: 'POST', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ _csrf: csrf, config, csv: 'email,pref\na@example.jp,東京都\nb@example.jp,神奈川県\nc@example.jp,大阪府\n' }),
+    });
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /第43条第3項/);
+    assert.equal(await res.text(), 'pref\r\n関東\r\n関東\r\n');
+    const after = await (await fetch(`${server.url}/privacy/anonymized?lang=en`)).text();
+    assert.match(after, /地域別会員数/);
+    assert.match(after, /Region/);
   });
 });
