@@ -31,6 +31,8 @@ describe('notices by mail (real SMTP)', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     process.env.MAMORI_CONTACT_HOOK_URL = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/contacts`;
     process.env.MAMORI_CONTACT_HOOK_SECRET = HOOK_SECRET;
+    // The retention purge every ~0.4 s here (daily by default).
+    process.env.MAMORI_RECORDS_PURGE_HOURS = '0.0001';
     server = await startTestServer('sqlite', { clock, transport: createSmtpTransport(smtp.url) });
     key = (await createApiKey(server.store.db, clock, { name: 'officer', role: 'officer', actor: 'cli' })).key;
   });
@@ -67,5 +69,15 @@ describe('notices by mail (real SMTP)', () => {
     await server.ctx.outbox.drainOnce();
     const mail = await smtp.waitFor({ to: 'victim@example.jp', subject: /個人情報の漏えい等に関するお知らせ/ });
     for (const text of ['請求書メールを別の会員へ誤って送信しました。', '宛先の選択誤り', '現時点で確認されていません', '氏名、請求金額']) assert.ok((mail.text ?? '').includes(text), text);
+  });
+
+  test('the server runs the retention purge on its schedule and leaves an audit event', async () => {
+    const deadline = Date.now() + 5000;
+    let purges = 0;
+    while (Date.now() < deadline && purges === 0) {
+      await new Promise((r) => setTimeout(r, 100));
+      purges = (await server.store.db.selectFrom('audit_events').select('seq').where('action', '=', 'records.purged').where('actor', '=', 'system').execute()).length;
+    }
+    assert.ok(purges > 0);
   });
 });
