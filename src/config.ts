@@ -22,6 +22,8 @@ export interface Config {
   corsOrigins: string[];
   /** Days a disclosure download link stays valid. */
   downloadDays: number;
+  /** Trust X-Forwarded-* from a reverse proxy (MAMORI_TRUST_PROXY=1); off by default so rate limits see real addresses. */
+  trustProxy: boolean;
   /** The dataset graph (connectors) beside the policy, if any: MAMORI_GRAPH or `serve --graph`. */
   graphPath: string | undefined;
 }
@@ -40,6 +42,7 @@ const envSchema = z.object({
   MAMORI_CORS_ORIGINS: z.string().optional(),
   MAMORI_DOWNLOAD_DAYS: z.coerce.number().int().min(1).max(90).optional(),
   MAMORI_GRAPH: z.string().min(1).optional(),
+  MAMORI_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
 /** Decodes MAMORI_SECRET: 64 hex characters or base64 of 32 bytes. */
@@ -89,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     corsOrigins: overrides.corsOrigins ?? (e.MAMORI_CORS_ORIGINS ? e.MAMORI_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean) : []),
     downloadDays: overrides.downloadDays ?? e.MAMORI_DOWNLOAD_DAYS ?? 14,
     graphPath: overrides.graphPath ?? e.MAMORI_GRAPH,
+    trustProxy: overrides.trustProxy ?? (e.MAMORI_TRUST_PROXY === '1' || e.MAMORI_TRUST_PROXY === 'true'),
   };
 }

@@ -33,7 +33,7 @@ const logger = {
  * (or a short HTML page for browser routes); unknown errors become a bare 500 with detail only in the log.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  const app = Fastify({ logger, bodyLimit: 1024 * 1024, trustProxy: true });
+  const app = Fastify({ logger, bodyLimit: 1024 * 1024, trustProxy: ctx.config.trustProxy });
   const openapi = createOpenApiRegistry();
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
