@@ -818,17 +818,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
       const id = newId('req');
       const token = requestToken(config.secret, id);
       const actor: Actor = `requester:${id}`;
-      const countFiling = async (db: DbOrTrx) => {
-        await hitRateLimit(db, clock, rateBucket(config.secret, 'file-ip', meta.ip), limits.filingsPerIp);
-        await hitRateLimit(db, clock, rateBucket(config.secret, 'file-email', email.toLowerCase()), limits.filingsPerEmail);
-      };
-      // SQLite has one writer anyway, so the hits ride in the filing's transaction (a refused filing rolls its own
-      // hit back: the count stays at the limit and later filings are refused until the window ends). On PostgreSQL
-      // the counter rows would stay locked for the whole transaction and serialize filings from one address, so
-      // they are counted on their own first.
-      if (store.dialect === 'postgres') await countFiling(store.db);
       const result = await transaction(async (trx) => {
-        if (store.dialect === 'sqlite') await countFiling(trx);
         const row: Row = {
           id, kind, state: 'awaiting_verification', channel: 'privacy_center', lang: input.lang, email, account_id: input.accountId ?? null, subject_id: null,
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
@@ -843,9 +833,18 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
           kind, channel: 'privacy_center', delivery, agent: input.agent?.kind ?? null, files: fileIds, fee: fee.status === 'charged' ? fee.amount : null,
           ...(fee.status === 'refused_by_law' ? { fee_refused_by_law: fee.article } : {}),
         });
-        if (assertion) return { ...(await afterEmailVerified(trx, row, 'app_assertion', assertion)), codeSent: false };
-        await issueCode(trx, row, true);
-        return { row, workStarted: false, codeSent: true };
+        let outcome: { row: Row; workStarted: boolean; codeSent: boolean };
+        if (assertion) outcome = { ...(await afterEmailVerified(trx, row, 'app_assertion', assertion)), codeSent: false };
+        else {
+          await issueCode(trx, row, true);
+          outcome = { row, workStarted: false, codeSent: true };
+        }
+        // Counted last in the filing's own transaction: one commit per filing, and on PostgreSQL the counter rows stay
+        // locked only for the final statements. A refused filing rolls its own hit back, so the count stays at the
+        // limit and later filings are refused until the window ends.
+        await hitRateLimit(trx, clock, rateBucket(config.secret, 'file-ip', meta.ip), limits.filingsPerIp);
+        await hitRateLimit(trx, clock, rateBucket(config.secret, 'file-email', email.toLowerCase()), limits.filingsPerEmail);
+        return outcome;
       });
       if (result.workStarted) await startedWork(result.row);
       return { id, token, state: rowState(result.row), codeSent: result.codeSent, statusUrl: statusUrlFor(config.baseUrl, id, token) };
