@@ -229,7 +229,7 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
   // 2. Definitions
   {
     const items: Array<{ term: string; content: Rich }> = [
-      { term: L('個人情報', 'Personal information'), content: [L('生存する個人に関する情報であって、氏名、生年月日その他の記述等により特定の個人を識別できるもの（他の情報と容易に照合でき、それにより特定の個人を識別できるものを含みます。）、又は個人識別符号が含まれるものをいいます。', 'Information about a living individual that identifies a specific person by name, date of birth or other descriptions (including information that can easily be matched with other information to identify the person), or that contains an individual identification code.')] },
+      { term: L('個人情報', 'Personal information'), content: [L('生存する個人に関する情報のうち、氏名・生年月日などの記述によって特定の個人を識別できるもの（他の情報と容易に照合でき、それにより特定の個人を識別できるものを含みます。）、又は個人識別符号が含まれるものをいいます。', 'Information about a living individual that identifies a specific person by name, date of birth or other descriptions (including information that can easily be matched with other information to identify the person), or that contains an individual identification code.')] },
       { term: L('個人データ', 'Personal data'), content: [L('個人情報データベース等（個人情報を検索できるように体系的に構成したもの）を構成する個人情報をいいます。', 'Personal information that forms part of a database or other collection organized so that personal information can be searched.')] },
       { term: L('保有個人データ', 'Retained personal data'), content: [L(`${self.ja}が開示、訂正、利用停止等を行う権限を有する個人データをいいます。`, 'Personal data that we have the authority to disclose, correct, stop using and so on.')] },
     ];

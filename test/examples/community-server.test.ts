@@ -20,7 +20,7 @@ const facts: SeedFact[] = [
   { topic: 'tools do not identify people', ja: '個人を特定する情報は含まれません', en: 'contains nothing that identifies you' },
   { topic: 'contact by form', ja: ['お問い合わせフォーム', 'https://jao-community.example/contact'], en: ['Contact form', 'https://jao-community.example/contact'] },
   { topic: 'request kinds', ja: ['利用目的の通知', '開示（第三者提供記録を含む）', '訂正・追加・削除', '利用停止・消去', '第三者提供の停止'], en: ['Notification of purposes of use', 'Disclosure (including third-party provision records)', 'Correction, addition or deletion', 'Suspension of use or erasure', 'Stopping provision to third parties'] },
-  { topic: 'disclosure refusal grounds', ja: ['生命、身体、財産その他の権利利益を害するおそれ', '業務の適正な実施に著しい支障', '他の法令に違反する'], en: ['harm the life, body, property or other rights', 'seriously hinder the proper conduct of our business', 'violate another law'] },
+  { topic: 'disclosure refusal grounds', ja: ['生命・身体・財産その他の権利利益を害するおそれ', '業務の適正な実施に著しい支障', '他の法令に違反する'], en: ['harm the life, body, property or other rights', 'seriously hinder the proper conduct of our business', 'violate another law'] },
   { topic: 'identity confirmed first', ja: 'ご本人確認', en: 'Identity verification' },
   { topic: 'no fee', ja: '手数料はいただきません', en: 'Free of charge' },
 ];

@@ -29,7 +29,7 @@ const facts: SeedFact[] = [
   { topic: 'security measures', ja: ['ファイアウォール', '不正侵入検知', 'SSL/TLS', '業務上必要な権限を与えられた者だけ', 'オンライン・オフラインの両面'], en: ['Firewalls', 'intrusion detection', 'SSL/TLS', 'only people granted the access their work needs', 'both online and offline'] },
   { topic: 'requests and complaints via the web form', ja: ['当社ウェブサイトの問い合わせフォーム', 'https://tsunagibase.example/contact'], en: ['Inquiry form on our website', 'https://tsunagibase.example/contact'] },
   { topic: 'request kinds', ja: ['利用目的の通知', '開示（第三者提供記録を含む）', '訂正・追加・削除', '利用停止・消去', '第三者提供の停止'], en: ['Notification of purposes of use', 'Disclosure (including third-party provision records)', 'Correction, addition or deletion', 'Suspension of use or erasure', 'Stopping provision to third parties'] },
-  { topic: 'disclosure refusal grounds', ja: ['生命、身体、財産その他の権利利益を害するおそれ', '業務の適正な実施に著しい支障', '他の法令に違反する'], en: ['harm the life, body, property or other rights', 'seriously hinder the proper conduct of our business', 'violate another law'] },
+  { topic: 'disclosure refusal grounds', ja: ['生命・身体・財産その他の権利利益を害するおそれ', '業務の適正な実施に著しい支障', '他の法令に違反する'], en: ['harm the life, body, property or other rights', 'seriously hinder the proper conduct of our business', 'violate another law'] },
   { topic: 'changes announced on the website', ja: '重要な変更は本ウェブサイト上でお知らせします', en: 'Important changes are announced on our website' },
 ];
 

@@ -48,7 +48,7 @@ test('the disclosure fee shows the amount with tax wording and payment methods; 
 test('statutory refusal grounds and agent proofs appear under disclosure', () => {
   const md = renderPolicy(policy, { lang: 'ja', format: 'md' });
   const disclosure = md.slice(md.indexOf('### 開示（第三者提供記録を含む）'), md.indexOf('### 訂正・追加・削除'));
-  assert.match(disclosure, /業務の適正な実施に著しい支障を及ぼすおそれがある場合/);
+  assert.match(disclosure, /業務の適正な実施に著しい支障が生じるおそれがある場合/);
   assert.match(disclosure, /他の法令に違反することとなる場合/);
   assert.match(disclosure, /委任状/);
   assert.match(disclosure, /印鑑登録証明書/);

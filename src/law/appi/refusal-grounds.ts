@@ -31,13 +31,13 @@ export const refusalGrounds: Record<RefusalGround, RefusalGroundRule> = {
     article: '33条2項1号',
     kinds: ['disclosure'],
     effect: 'refuse',
-    label: { ja: '本人又は第三者の生命、身体、財産その他の権利利益を害するおそれがある場合', en: 'Disclosure could harm the life, body, property or other rights and interests of the person or a third party' },
+    label: { ja: '開示することで、ご本人又は第三者の生命・身体・財産その他の権利利益を害するおそれがある場合', en: 'Disclosure could harm the life, body, property or other rights and interests of the person or a third party' },
   },
   serious_business_hindrance: {
     article: '33条2項2号',
     kinds: ['disclosure'],
     effect: 'refuse',
-    label: { ja: '当該個人情報取扱事業者の業務の適正な実施に著しい支障を及ぼすおそれがある場合', en: 'Disclosure could seriously hinder the proper conduct of our business' },
+    label: { ja: '開示することで、事業者の業務の適正な実施に著しい支障が生じるおそれがある場合', en: 'Disclosure could seriously hinder the proper conduct of our business' },
   },
   violates_other_law: {
     article: '33条2項3号',

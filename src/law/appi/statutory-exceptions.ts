@@ -13,7 +13,7 @@ export const statutoryExceptions: Record<StatutoryException, { article: string; 
   },
   state_cooperation: {
     article: '27条1項4号',
-    label: { ja: '国の機関若しくは地方公共団体又はその委託を受けた者が法令の定める事務を遂行することに対して協力する必要がある場合であって、本人の同意を得ることにより当該事務の遂行に支障を及ぼすおそれがあるとき', en: 'When we must cooperate with a national or local government body (or its contractor) carrying out duties set by law, and asking for consent could obstruct those duties' },
+    label: { ja: '国の機関・地方公共団体（これらから委託を受けた者を含みます。）が法令に定める事務を行うことに協力する必要があり、本人の同意を得るとその事務の遂行に支障が生じるおそれがあるとき', en: 'When we must cooperate with a national or local government body (or its contractor) carrying out duties set by law, and asking for consent could obstruct those duties' },
   },
   academic: {
     article: '27条1項5号〜7号',
