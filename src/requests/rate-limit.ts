@@ -18,7 +18,11 @@ export interface RequestRateLimits {
   filingsPerIp: RateLimitRule;
   filingsPerEmail: RateLimitRule;
   codeAttemptsPerIp: RateLimitRule;
+  /** Code attempts across every request of one email, so opening many requests does not multiply the guesses. */
+  codeAttemptsPerEmail: RateLimitRule;
   newCodesPerRequest: RateLimitRule;
+  /** Code re-sends across every request of one email. */
+  newCodesPerEmail: RateLimitRule;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -27,7 +31,11 @@ export const defaultRequestRateLimits: RequestRateLimits = {
   filingsPerIp: { limit: 30, windowMs: HOUR },
   filingsPerEmail: { limit: 10, windowMs: HOUR },
   codeAttemptsPerIp: { limit: 60, windowMs: 10 * 60 * 1000 },
+  // 20 guesses an hour at most for one address, whatever the number of requests or addresses used: a person who
+  // mistypes a few codes never meets it, a guesser needs years for a 6-digit code.
+  codeAttemptsPerEmail: { limit: 20, windowMs: HOUR },
   newCodesPerRequest: { limit: 5, windowMs: HOUR },
+  newCodesPerEmail: { limit: 10, windowMs: HOUR },
 };
 
 const ruleSchema = z.strictObject({ limit: z.number().int().min(1), windowMs: z.number().int().min(1000) });
@@ -35,7 +43,9 @@ const envSchema = z.strictObject({
   filingsPerIp: ruleSchema.optional(),
   filingsPerEmail: ruleSchema.optional(),
   codeAttemptsPerIp: ruleSchema.optional(),
+  codeAttemptsPerEmail: ruleSchema.optional(),
   newCodesPerRequest: ruleSchema.optional(),
+  newCodesPerEmail: ruleSchema.optional(),
 });
 
 /**
@@ -61,8 +71,20 @@ export function rateBucket(secret: Buffer, scope: string, value: string): string
   return `${scope}:${createHmac('sha256', secret).update(`${scope}\0${value}`).digest('base64url').slice(0, 32)}`;
 }
 
+/** The key an email is counted under: case and surrounding spaces do not make a new address. */
+export function emailRateKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** What was limited, in words for the person refused (the wait is added). Without one, a general sentence. */
+export type RateLimitWhat = 'code_attempts_for_email' | 'new_codes_for_email';
+const refusedBecause: Record<RateLimitWhat, string> = {
+  code_attempts_for_email: 'Too many codes were entered for this email address, across all its requests. To protect the address, codes cannot be checked for a while.',
+  new_codes_for_email: 'Too many new codes were asked for this email address, across all its requests.',
+};
+
 /** Counts one hit; throws MAMORI_RATE_LIMITED (429) above the limit. Runs on its own so refusals still count. */
-export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, rule: RateLimitRule): Promise<void> {
+export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, rule: RateLimitRule, what?: RateLimitWhat): Promise<void> {
   const now = clock.now();
   const nowIso = now.toISOString();
   const cutoff = new Date(now.getTime() - rule.windowMs).toISOString();
@@ -79,6 +101,7 @@ export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, ru
     .executeTakeFirstOrThrow();
   if (Number(row.count) > rule.limit) {
     const retryAfterS = Math.max(1, Math.ceil((new Date(row.window_start).getTime() + rule.windowMs - now.getTime()) / 1000));
-    throw new MamoriError('MAMORI_RATE_LIMITED', `Too many attempts. Please wait about ${Math.ceil(retryAfterS / 60)} minute(s) and try again.`, { retryAfterSeconds: retryAfterS });
+    const wait = `Please wait about ${Math.ceil(retryAfterS / 60)} minute(s) and try again.`;
+    throw new MamoriError('MAMORI_RATE_LIMITED', what ? `${refusedBecause[what]} ${wait}` : `Too many attempts. ${wait}`, { retryAfterSeconds: retryAfterS, ...(what ? { limit: what } : {}) });
   }
 }

@@ -22,7 +22,7 @@ import { openText, sealText } from '../delivery/sealed-bytes.ts';
 import './request-errors.ts';
 import type { GatheredSection, RequestHookInfo, RequestHooks } from './request-hooks.ts';
 import { assertActionAllowed, isRequestState, requestStateInfo, requestStates, settledState, type RequestAction, type RequestState } from './request-state.ts';
-import { defaultRequestRateLimits, hitRateLimit, rateBucket, requestRateLimitsFromEnv, type RequestRateLimits } from './rate-limit.ts';
+import { defaultRequestRateLimits, emailRateKey, hitRateLimit, rateBucket, requestRateLimitsFromEnv, type RequestRateLimits } from './rate-limit.ts';
 import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, hashEmailCode, newEmailCode, requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
 import { checkUpload, type UploadedFile } from './request-uploads.ts';
 import type { RequestTable } from './request-tables.ts';
@@ -321,7 +321,7 @@ export interface RequestService {
    * @example const { id, token } = await service.fileRequest({ kind: 'disclosure', email: 'a@example.jp', description: '', lang: 'ja' }, { ip });
    */
   fileRequest(input: FileRequestInput, meta: CallerMeta): Promise<FiledRequest>;
-  /** Mails a new 6-digit code (the old one stops working). Limited per request. */
+  /** Mails a new 6-digit code (the old one stops working). Limited per request and per email. */
   resendCode(id: string, token: string): Promise<void>;
   /**
    * Confirms the email with the mailed code (10 minutes, 5 tries) or a signed assertion from the operator's app.
@@ -854,6 +854,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
       const row0 = await loadByToken(store.db, id, token, false);
       assertActionAllowed(rowState(row0), 'resend_code');
       await hitRateLimit(store.db, clock, rateBucket(config.secret, 'new-code', id), limits.newCodesPerRequest);
+      if (row0.email) await hitRateLimit(store.db, clock, rateBucket(config.secret, 'new-code-email', emailRateKey(row0.email)), limits.newCodesPerEmail, 'new_codes_for_email');
       await transaction(async (trx) => {
         const row = await loadFor(trx, id, 'resend_code');
         await issueCode(trx, row, false);
@@ -875,6 +876,10 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
         return requesterViewOf(store.db, result.row);
       }
       if (!/^\d{6}$/.test(proof.code)) throw new MamoriError('MAMORI_REQUEST_CODE_INVALID', 'The code is 6 digits.');
+      // Counted per email too, across all of its requests: filing many requests for one address must not multiply
+      // the guesses. An unknown id has no email and fails below.
+      const target = await store.db.selectFrom('requests').select('email').where('id', '=', id).executeTakeFirst();
+      if (target?.email) await hitRateLimit(store.db, clock, rateBucket(config.secret, 'code-email', emailRateKey(target.email)), limits.codeAttemptsPerEmail, 'code_attempts_for_email');
       // A wrong code must count even though the call fails, so the attempt is committed on its own.
       const outcome = await transaction(async (trx) => {
         const row = await load(trx, id, true);
