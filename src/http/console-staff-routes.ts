@@ -6,7 +6,7 @@ import type { Actor } from '../audit/audit-log.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../staff/api-keys.ts';
 import { generatePassword } from '../staff/password-hash.ts';
 import { roleLabels, staffRoles, type StaffRole } from '../staff/staff-permissions.ts';
-import { createStaffUser, disableStaffUser, listStaffUsers } from '../staff/staff-users.ts';
+import { createStaffUser, disableStaffUser, enableStaffUser, listStaffUsers, resetStaffPassword, type StaffUser } from '../staff/staff-users.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { Lang } from './layout.ts';
 import { PAGE_CSP } from './page-headers.ts';
@@ -39,7 +39,7 @@ ${secret ? html`<div class="notice" role="status" id="secret"><p><strong>${secre
 <h2>${t(lang, 'スタッフ', 'Staff')}</h2>
 <table><thead><tr><th scope="col">${t(lang, 'メールアドレス', 'Email')}</th><th scope="col">${t(lang, '権限', 'Role')}</th><th scope="col">${t(lang, '状態', 'Status')}</th><th scope="col">${t(lang, '最終サインイン', 'Last sign-in')}</th><th scope="col"><span class="muted">${t(lang, '操作', 'Action')}</span></th></tr></thead>
 <tbody>${users.map((u) => html`<tr><td>${u.email}</td><td>${roleLabels[u.role][lang]}</td><td>${u.disabled ? t(lang, '無効', 'Disabled') : t(lang, '有効', 'Active')}</td><td>${u.lastLoginAt ? formatTime(u.lastLoginAt, lang) : '—'}</td>
-<td>${u.disabled || u.id === request.staff?.id ? '' : html`<form method="post" action="/console/staff/users/${u.id}/disable" style="margin:0">${csrfField(request)}<button type="submit" class="secondary" aria-label="${t(lang, `${u.email} を無効にする`, `Disable ${u.email}`)}">${t(lang, '無効にする', 'Disable')}</button></form>`}</td></tr>`)}</tbody></table>
+<td>${userActions(request, lang, u)}</td></tr>`)}</tbody></table>
 <form method="post" action="/console/staff/users" class="stack">${csrfField(request)}
 <h3 style="margin-top:0">${t(lang, 'スタッフを追加', 'Add a staff member')}</h3>
 <div><label for="new-email">${t(lang, 'メールアドレス', 'Email')}</label><input id="new-email" name="email" type="email" required></div>
@@ -56,6 +56,15 @@ ${secret ? html`<div class="notice" role="status" id="secret"><p><strong>${secre
 <div><label for="key-role">${t(lang, '権限', 'Role')}</label><select id="key-role" name="role">${roleOptions('staff')}</select></div>
 <div><button type="submit">${t(lang, '作成する', 'Create')}</button></div></form>`;
     return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', PAGE_CSP).send(renderConsolePage(request, { title: t(lang, 'スタッフとAPIキー', 'Staff and API keys'), body }));
+  }
+
+  /** Disable or enable, and reset the password; none on one's own row (it would end the admin's own session). */
+  function userActions(request: FastifyRequest, lang: Lang, u: StaffUser): SafeHtml | string {
+    if (u.id === request.staff?.id) return '';
+    const button = (action: string, label: string, aria: string) =>
+      html`<form method="post" action="/console/staff/users/${u.id}/${action}" style="margin:0 0 .25rem">${csrfField(request)}<button type="submit" class="secondary" aria-label="${aria}">${label}</button></form>`;
+    return html`${u.disabled ? button('enable', t(lang, '有効にする', 'Enable'), t(lang, `${u.email} を有効にする`, `Enable ${u.email}`)) : button('disable', t(lang, '無効にする', 'Disable'), t(lang, `${u.email} を無効にする`, `Disable ${u.email}`))}
+${button('reset-password', t(lang, 'パスワードを再設定', 'Reset password'), t(lang, `${u.email} のパスワードを再設定する（サインイン中のセッションは終了します）`, `Reset the password of ${u.email} (their open sessions end)`))}`;
   }
 
   const fields = (request: FastifyRequest) => z.record(z.string(), z.unknown()).catch({}).parse(request.body ?? {});
@@ -87,6 +96,29 @@ ${secret ? html`<div class="notice" role="status" id="secret"><p><strong>${secre
       if (id === request.staff?.id) throw new MamoriError('MAMORI_STAFF_INVALID', 'You cannot disable your own account.');
       await disableStaffUser(ctx.store.db, ctx.clock, id, actorOf(request));
       return reply.redirect('/console/staff', 303);
+    } catch (err) {
+      return fail(request, reply, err);
+    }
+  });
+
+  app.post('/console/staff/users/:id/enable', { preHandler: guard }, async (request, reply) => {
+    const { id } = z.object({ id: z.string().min(1).max(80) }).parse(request.params);
+    try {
+      await enableStaffUser(ctx.store.db, ctx.clock, id, actorOf(request));
+      return reply.redirect('/console/staff', 303);
+    } catch (err) {
+      return fail(request, reply, err);
+    }
+  });
+
+  app.post('/console/staff/users/:id/reset-password', { preHandler: guard }, async (request, reply) => {
+    const { id } = z.object({ id: z.string().min(1).max(80) }).parse(request.params);
+    try {
+      if (id === request.staff?.id) throw new MamoriError('MAMORI_STAFF_INVALID', 'You cannot reset your own password here; use `mamori user reset-password`.');
+      const password = generatePassword();
+      const { user } = await resetStaffPassword(ctx.store.db, ctx.clock, id, { password, actor: actorOf(request) });
+      const ja = consoleLang(request) === 'ja';
+      return render(request, reply, 200, { kind: 'ok', text: ja ? `${user.email} のパスワードを再設定し、サインイン中のセッションを終了しました。` : `The password of ${user.email} was reset and their open sessions ended.` }, { label: ja ? `${user.email} の新しいパスワード` : `New password for ${user.email}`, value: password });
     } catch (err) {
       return fail(request, reply, err);
     }

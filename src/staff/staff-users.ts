@@ -81,6 +81,44 @@ export async function disableStaffUser(db: Db, clock: Clock, idOrEmail: string, 
   return { ...user, disabled: true };
 }
 
+/**
+ * Sets a new password for an account and ends all of its sessions, so whoever held the old password is signed out.
+ * Clears the sign-in failures counted for the email (an administrator's reset lets the person in at once). A disabled
+ * account stays disabled. The password itself is never recorded, only that it changed and by whom.
+ * @example await resetStaffPassword(store.db, clock, 'desk@example.jp', { password: generatePassword(), actor: 'cli' });
+ */
+export async function resetStaffPassword(db: Db, clock: Clock, idOrEmail: string, input: { password: string; actor: Actor }): Promise<{ user: StaffUser; sessionsEnded: number }> {
+  const problem = passwordProblem(input.password);
+  if (problem) throw new MamoriError('MAMORI_STAFF_INVALID', problem, { field: 'password' });
+  const user = await findStaffUser(db, idOrEmail);
+  if (!user) throw new MamoriError('MAMORI_STAFF_NOT_FOUND');
+  const passwordHash = await hashPassword(input.password);
+  const now = clock.now().toISOString();
+  const sessionsEnded = await db.transaction().execute(async (trx) => {
+    await trx.updateTable('staff_users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', user.id).execute();
+    const ended = await trx.updateTable('staff_sessions').set({ revoked_at: now }).where('staff_id', '=', user.id).where('revoked_at', 'is', null).executeTakeFirst();
+    await trx.deleteFrom('staff_login_failures').where('scope_key', '=', scopeKey('email', user.email)).execute();
+    const count = Number(ended.numUpdatedRows);
+    await appendAudit(trx, clock, { actor: input.actor, action: 'staff.password_reset', targetType: 'staff_user', targetId: user.id, data: { sessionsEnded: count } });
+    return count;
+  });
+  return { user, sessionsEnded };
+}
+
+/** Enables a disabled account again (it signs in with its password; old sessions stay ended). No change, no event. */
+export async function enableStaffUser(db: Db, clock: Clock, idOrEmail: string, actor: Actor): Promise<{ user: StaffUser; changed: boolean }> {
+  const user = await findStaffUser(db, idOrEmail);
+  if (!user) throw new MamoriError('MAMORI_STAFF_NOT_FOUND');
+  const now = clock.now().toISOString();
+  const changed = await db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable('staff_users').set({ disabled: 0, updated_at: now }).where('id', '=', user.id).where('disabled', '=', 1).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await appendAudit(trx, clock, { actor, action: 'staff.enabled', targetType: 'staff_user', targetId: user.id });
+    return true;
+  });
+  return { user: { ...user, disabled: false }, changed };
+}
+
 /** Sign-in throttling: at most this many failures per email and per client address in the window. */
 export const LOGIN_MAX_FAILURES = 8;
 export const LOGIN_WINDOW_MS = 15 * 60_000;

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { systemClock } from '../../clock.ts';
 import { openStore, type Store } from '../../store/store.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
-import { createStaffUser, disableStaffUser, listStaffUsers } from '../../staff/staff-users.ts';
+import { createStaffUser, disableStaffUser, enableStaffUser, listStaffUsers, resetStaffPassword } from '../../staff/staff-users.ts';
 import { generatePassword, passwordProblem } from '../../staff/password-hash.ts';
 import { isStaffRole, staffRoles } from '../../staff/staff-permissions.ts';
 
@@ -14,6 +14,11 @@ const USAGE = `usage:
   mamori user list            Lists staff accounts (email, role, status, last sign-in).
   mamori user disable --email E
       Disables the account and ends its sessions.
+  mamori user enable --email E
+      Enables a disabled account again (it signs in with its current password).
+  mamori user reset-password --email E [--password-stdin]
+      Sets a new password and ends all of the account's sessions. Without --password-stdin a strong password is
+      generated and printed once.
 
 Environment: DATABASE_URL (default: sqlite file under ./data).`;
 
@@ -32,6 +37,18 @@ export async function openCliStore(): Promise<Store> {
   return store;
 }
 
+/** The password from stdin (checked), or a generated one; undefined after printing the problem. */
+async function passwordFor(sub: string, fromStdin: boolean): Promise<{ password: string; generated: boolean } | undefined> {
+  if (!fromStdin) return { password: generatePassword(), generated: true };
+  const password = await readStdin();
+  const problem = passwordProblem(password);
+  if (problem) {
+    console.error(`mamori user ${sub}: ${problem}`);
+    return undefined;
+  }
+  return { password, generated: false };
+}
+
 export const userCommand: Command = async (argv) => {
   const [sub, ...rest] = argv;
   const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' }, help: { type: 'boolean' } } });
@@ -48,19 +65,9 @@ export const userCommand: Command = async (argv) => {
       console.error(`mamori user add: --role must be one of ${staffRoles.join(', ')}`);
       return 2;
     }
-    let password: string;
-    let generated = false;
-    if (values['password-stdin']) {
-      password = await readStdin();
-      const problem = passwordProblem(password);
-      if (problem) {
-        console.error(`mamori user add: ${problem}`);
-        return 2;
-      }
-    } else {
-      password = generatePassword();
-      generated = true;
-    }
+    const chosen = await passwordFor('add', values['password-stdin'] === true);
+    if (!chosen) return 2;
+    const { password, generated } = chosen;
     const store = await openCliStore();
     try {
       const user = await createStaffUser(store.db, systemClock, { email: values.email, role: values.role, password, actor: 'cli' });
@@ -91,6 +98,37 @@ export const userCommand: Command = async (argv) => {
     try {
       const user = await disableStaffUser(store.db, systemClock, values.email, 'cli');
       console.log(`disabled ${user.email}; their sessions have ended`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  }
+  if (sub === 'enable') {
+    if (!values.email) {
+      console.error('mamori user enable: --email is required');
+      return 2;
+    }
+    const store = await openCliStore();
+    try {
+      const { user, changed } = await enableStaffUser(store.db, systemClock, values.email, 'cli');
+      console.log(changed ? `enabled ${user.email}; they can sign in again` : `${user.email} is already active; nothing changed`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  }
+  if (sub === 'reset-password') {
+    if (!values.email) {
+      console.error('mamori user reset-password: --email is required');
+      return 2;
+    }
+    const chosen = await passwordFor('reset-password', values['password-stdin'] === true);
+    if (!chosen) return 2;
+    const store = await openCliStore();
+    try {
+      const { user, sessionsEnded } = await resetStaffPassword(store.db, systemClock, values.email, { password: chosen.password, actor: 'cli' });
+      console.log(`new password set for ${user.email}; ${sessionsEnded} open session(s) ended${user.disabled ? ' (the account is still disabled: `mamori user enable` turns it on)' : ''}`);
+      if (chosen.generated) console.log(`password: ${chosen.password}\n(shown once: pass it on securely)`);
       return 0;
     } finally {
       await store.close();
