@@ -55,8 +55,16 @@ function sendHtml(reply: FastifyReply, status: number, page: string): FastifyRep
 
 function errorPage(reply: FastifyReply, lang: Lang, policy: Policy, err: MamoriError, back?: { href: string; label: string }): FastifyReply {
   const title = err.status === 404 || err.code === 'MAMORI_REQUEST_TOKEN_INVALID' ? t(lang, 'ページが見つかりません', 'Page not found') : err.status === 429 ? t(lang, 'しばらくお待ちください', 'Please wait a moment') : t(lang, 'ご請求をお受けできませんでした', 'We could not accept this');
-  const next = err.status === 429 ? t(lang, '数分から15分ほどお待ちください。', 'Please wait from a few minutes up to 15 minutes.') : t(lang, 'ご不明な点は、プライバシーポリシーに記載のお問い合わせ窓口までご連絡ください。', 'If anything is unclear, please contact us as shown in our privacy policy.');
+  const next = err.status === 429 ? waitHint(lang, err.details) : t(lang, 'ご不明な点は、プライバシーポリシーに記載のお問い合わせ窓口までご連絡ください。', 'If anything is unclear, please contact us as shown in our privacy policy.');
   return sendHtml(reply, err.status, centerErrorPage(lang, policy, { title, message: message(lang, err), next, code: err.code, ...(back ? { back } : {}) }));
+}
+
+/** How long to wait after a rate limit, from the limiter's own retry time when it gives one. */
+function waitHint(lang: Lang, details: unknown): string {
+  const parsed = z.object({ retryAfterSeconds: z.number().positive() }).safeParse(details);
+  if (!parsed.success) return t(lang, 'しばらく時間をおいてから、もう一度お試しください（最長で1時間ほどかかる場合があります）。', 'Please try again later (it may take up to an hour).');
+  const minutes = Math.max(1, Math.ceil(parsed.data.retryAfterSeconds / 60));
+  return t(lang, `${minutes}分ほど時間をおいてから、もう一度お試しください。`, `Please try again in about ${minutes} minute(s).`);
 }
 
 const idParams = z.object({ id: z.string().min(1).max(80) });
