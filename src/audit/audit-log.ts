@@ -4,6 +4,12 @@ import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { dialectOf, type DbOrTrx } from '../store/store.ts';
+import { auditKeyOf, auditMac, macMatches, type AuditKey } from './audit-key.ts';
+
+export { registerAuditKey, deriveAuditKey } from './audit-key.ts';
+
+/** Action of the event written when a keyed append finds the signed head invalid (forged, or the key changed). */
+export const ANCHOR_INVALID_ACTION = 'audit.anchor_invalid';
 
 /** Who did something: a staff member, a requester (by request id), the system, an API key, or the CLI. */
 export type Actor = `staff:${string}` | `requester:${string}` | `apikey:${string}` | 'system' | 'cli' | `subject:${string}`;
@@ -58,7 +64,38 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
   if (dialectOf(db) === 'postgres') {
     await sql`select pg_advisory_xact_lock(4242002)`.execute(db);
   }
-  const last = await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const key = auditKeyOf(db);
+  if (!key) return insertEvent(db, clock, input, await lastRow(db), null);
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
+  let last = await lastRow(db);
+  if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
+    // Keep the evidence inside the signed chain before the anchor is replaced.
+    const noted = await insertEvent(db, clock, { actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }, linkFrom(head, last), key);
+    last = { seq: noted.seq, hash: noted.hash };
+  }
+  const event = await insertEvent(db, clock, input, linkFrom(head, last), key);
+  const mac = auditMac(key, 'head', event.seq, event.hash);
+  await db
+    .insertInto('audit_head')
+    .values({ id: 1, seq: event.seq, hash: event.hash, mac })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: event.seq, hash: event.hash, mac }))
+    .execute();
+  return event;
+}
+
+async function lastRow(db: DbOrTrx): Promise<{ seq: number; hash: string } | undefined> {
+  return db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * The signed head is ahead of the newest row when the newest rows were deleted: link the new row to the head, so the
+ * gap stays visible as a deletion forever instead of being papered over by the next append.
+ */
+function linkFrom(head: { seq: number; hash: string } | undefined, last: { seq: number; hash: string } | undefined): { seq: number; hash: string } | undefined {
+  return head && head.seq > (last?.seq ?? 0) ? { seq: head.seq, hash: head.hash } : last;
+}
+
+async function insertEvent(db: DbOrTrx, clock: Clock, input: AuditEventInput, last: { seq: number; hash: string } | undefined, key: AuditKey | null): Promise<AuditEvent> {
   const partial = {
     seq: (last?.seq ?? 0) + 1,
     id: newId('aud'),
@@ -84,6 +121,7 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
       data: canonicalJson(partial.data),
       prev_hash: prevHash,
       hash,
+      row_mac: key ? auditMac(key, 'row', null, hash) : null,
     })
     .execute();
   return { ...partial, prevHash, hash };
@@ -101,12 +139,35 @@ export type AuditProblem =
   /** The newest rows were removed: the chain ends before the head the caller expected. */
   | { kind: 'truncated'; lastSeq: number; expectedSeq: number }
   /** The row at the expected head's position has a different hash. */
-  | { kind: 'head_mismatch'; seq: number; expectedHash: string; actualHash: string };
+  | { kind: 'head_mismatch'; seq: number; expectedHash: string; actualHash: string }
+  /** The row's MAC does not match its hash under the audit key: written or re-hashed by someone without the key. */
+  | { kind: 'mac_mismatch'; seq: number; id: string }
+  /** A row without a MAC after signed rows: written without the key (forged, or by a process not given the secret). */
+  | { kind: 'unsigned'; seq: number; id: string }
+  /** A row after the signed head: appended without moving the anchor (forged, or written without the key). */
+  | { kind: 'unanchored'; seq: number; id: string }
+  /** The signed head's MAC does not match: the anchor was rewritten (or the key changed). */
+  | { kind: 'head_forged'; seq: number }
+  /** Signed rows exist but the head anchor row is gone. */
+  | { kind: 'head_missing' }
+  /** An earlier append found the signed head invalid and recorded it here before replacing the anchor. */
+  | { kind: 'anchor_reset'; seq: number; id: string; headSeq: number };
+
+/**
+ * How the head anchor was checked: `verified` (MAC checked with the key), `unchecked` (anchor present, no key
+ * registered: position checked, MACs not), `absent` (no anchor yet: only the chain itself was checked).
+ */
+export type AnchorStatus = 'verified' | 'unchecked' | 'absent';
 
 export interface AuditVerification {
   ok: boolean;
   count: number;
   problems: AuditProblem[];
+}
+
+/** A verification of the database's log, with how far the head anchor could be checked. */
+export interface AuditLogVerification extends AuditVerification {
+  anchor: AnchorStatus;
 }
 
 /** The newest row as `{ seq, hash }`: keep it outside the database and pass it back as `expectHead` to detect truncation. */
@@ -115,7 +176,7 @@ export async function auditChainHead(db: DbOrTrx): Promise<{ seq: number; hash: 
   return row ? { seq: row.seq, hash: row.hash } : null;
 }
 
-type AuditRow = { seq: number; id: string; at: string; actor: string; action: string; target_type: string; target_id: string | null; data: string; prev_hash: string; hash: string };
+type AuditRow = { seq: number; id: string; at: string; actor: string; action: string; target_type: string; target_id: string | null; data: string; prev_hash: string; hash: string; row_mac?: string | null };
 
 function recomputeAt(r: AuditRow, seq: number, data: Record<string, unknown>): string {
   return hashAuditEvent(r.prev_hash, { seq, id: r.id, at: r.at, actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, data });
@@ -142,19 +203,60 @@ const LINK_WINDOW = 10_000;
  * - deleted: the next surviving row's original number (kept in its hash) jumps, and its `prev_hash` is unknown;
  * - inserted: a later row links past it to an earlier row, or it fits nowhere in the chain;
  * - renumbered: rows moved to make room for an insertion or to close a deletion's gap.
- * Deleting the newest rows leaves a valid shorter chain: pass the head you recorded earlier (`expectHead`) to catch it.
+ * With an audit key registered for `db` (`registerAuditKey`), it also checks every row's MAC and the signed head:
+ * truncation (head ahead of the last row), a forged head, rows written without the key, rows after the head.
+ * Without a key the head's position is still checked but not its MAC (`anchor: 'unchecked'`); with no head at all
+ * (`anchor: 'absent'`) deleting the newest rows leaves a valid shorter chain: pass a head recorded elsewhere
+ * (`expectHead`) to catch it.
  */
 export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditVerification> {
+  const { ok, count, problems } = await verifyAuditLog(db, opts);
+  return { ok, count, problems };
+}
+
+/** `verifyAuditChain`, plus whether the head anchor was checked with the key (`anchor`), for reports to people. */
+export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditLogVerification> {
+  const key = auditKeyOf(db);
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
+  const keyed: AuditProblem[] = [];
+  let signedRows = 0;
+  let lastSeq = 0;
+  let hashAtHead: string | null = null;
   async function* pages(): AsyncGenerator<AuditRow[]> {
     let from = 0;
     for (;;) {
       const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', from).orderBy('seq').limit(1000).execute();
       if (rows.length === 0) return;
       from = rows[rows.length - 1]?.seq ?? from;
+      for (const r of rows) {
+        lastSeq = r.seq;
+        if (head && r.seq === head.seq) hashAtHead = r.hash;
+        if (head && r.seq > head.seq) keyed.push({ kind: 'unanchored', seq: r.seq, id: r.id });
+        else if (r.row_mac === null) {
+          if (signedRows > 0) keyed.push({ kind: 'unsigned', seq: r.seq, id: r.id });
+        } else {
+          signedRows += 1;
+          if (key && !macMatches(key, 'row', null, r.hash, r.row_mac)) keyed.push({ kind: 'mac_mismatch', seq: r.seq, id: r.id });
+        }
+        if (r.action === ANCHOR_INVALID_ACTION) {
+          const d = parseData(r.data);
+          keyed.push({ kind: 'anchor_reset', seq: r.seq, id: r.id, headSeq: typeof d?.headSeq === 'number' ? d.headSeq : 0 });
+        }
+      }
       yield rows;
     }
   }
-  return verifyAuditRows(pages(), opts);
+  const result = await verifyAuditRows(pages(), opts);
+  if (head) {
+    if (key && !macMatches(key, 'head', head.seq, head.hash, head.mac)) keyed.push({ kind: 'head_forged', seq: head.seq });
+    if (lastSeq < head.seq) keyed.push({ kind: 'truncated', lastSeq, expectedSeq: head.seq });
+    else if (hashAtHead !== null && hashAtHead !== head.hash) keyed.push({ kind: 'head_mismatch', seq: head.seq, expectedHash: head.hash, actualHash: hashAtHead });
+  } else if (signedRows > 0) {
+    keyed.push({ kind: 'head_missing' });
+  }
+  const seen = new Set(result.problems.map((p) => canonicalJson(p)));
+  const problems = [...result.problems, ...keyed.filter((p) => !seen.has(canonicalJson(p)))].sort((a, b) => problemSeq(a) - problemSeq(b));
+  return { ok: problems.length === 0, count: result.count, problems, anchor: !head ? 'absent' : key ? 'verified' : 'unchecked' };
 }
 
 const exportedLine = z.object({
@@ -304,7 +406,14 @@ function problemSeq(p: AuditProblem): number {
     case 'edited':
     case 'inserted':
     case 'head_mismatch':
+    case 'mac_mismatch':
+    case 'unsigned':
+    case 'unanchored':
+    case 'head_forged':
+    case 'anchor_reset':
       return p.seq;
+    case 'head_missing':
+      return Number.MAX_SAFE_INTEGER;
     case 'deleted':
       return p.afterSeq + 0.5;
     case 'renumbered':
@@ -333,6 +442,18 @@ export function describeAuditProblem(p: AuditProblem): string {
       return `the newest rows were deleted: the log ends at row ${p.lastSeq}, expected at least row ${p.expectedSeq}`;
     case 'head_mismatch':
       return `row ${p.seq} does not match the recorded head hash`;
+    case 'mac_mismatch':
+      return `row ${p.seq} (${p.id}) has a MAC that does not match its hash: it was written or re-hashed without the audit key`;
+    case 'unsigned':
+      return `row ${p.seq} (${p.id}) has no MAC although earlier rows are signed: it was written without the audit key`;
+    case 'unanchored':
+      return `row ${p.seq} (${p.id}) comes after the signed head: it was appended without moving the anchor`;
+    case 'head_forged':
+      return `the signed head (row ${p.seq}) has an invalid MAC: the anchor was rewritten, or the server secret changed`;
+    case 'head_missing':
+      return 'the signed head anchor is missing although rows are signed';
+    case 'anchor_reset':
+      return `row ${p.seq} (${p.id}) records that an append found the signed head (row ${p.headSeq}) invalid and replaced it`;
     default: {
       const never: never = p;
       return never;

@@ -58,4 +58,17 @@ export const coreMigrations: Record<string, Migration> = {
       await db.schema.alterTable('policy_versions').addColumn('purpose_change', 'text').execute();
     },
   },
+  /** Added by the audit log: a keyed MAC per row and a one-row anchor of the chain head (seq, hash, mac). */
+  '0003_audit_head': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('audit_events').addColumn('row_mac', 'text').execute();
+      await db.schema
+        .createTable('audit_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('mac', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

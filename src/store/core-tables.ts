@@ -2,6 +2,7 @@
 export interface CoreTables {
   policy_versions: PolicyVersionTable;
   audit_events: AuditEventTable;
+  audit_head: AuditHeadTable;
   mail_outbox: MailOutboxTable;
 }
 
@@ -32,6 +33,16 @@ export interface AuditEventTable {
   data: string;
   prev_hash: string;
   hash: string;
+  /** HMAC-SHA256 of the row's hash under the audit key; null for rows written without a key. */
+  row_mac: string | null;
+}
+
+/** The chain head signed with the audit key (one row, id 1), moved in the same transaction as each append. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+  mac: string;
 }
 
 export interface MailOutboxTable {

@@ -1,18 +1,22 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main.ts';
-import { loadConfig } from '../../config.ts';
+import { loadConfig, parseSecret } from '../../config.ts';
+import { registerAuditKey } from '../../audit/audit-key.ts';
 import { openStore, type Store } from '../../store/store.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
-import { auditChainHead, describeAuditProblem, exportAuditJsonl, verifyAuditChain, verifyAuditExport, type AuditVerification } from '../../audit/audit-log.ts';
+import { auditChainHead, describeAuditProblem, exportAuditJsonl, verifyAuditExport, verifyAuditLog, type AnchorStatus, type AuditVerification } from '../../audit/audit-log.ts';
 
 const HELP = `usage: mamori audit <verify|export|head> [options]
 
   verify [--expect-head SEQ:HASH] [--file F.jsonl]
                                     walk the hash chain (of the database, or of an export); exit 1 and name
-                                    every edited, inserted or deleted row
+                                    every edited, inserted or deleted row; on the database also check each
+                                    row's MAC and the signed head (truncation, forged head, forged rows)
+                                    with the key derived from MAMORI_SECRET (or <data dir>/secret.key)
   export [--out FILE] [--since ISO] [--until ISO]
                                     write the log as JSON Lines (stdout without --out)
   head                              print the newest row as SEQ:HASH (keep it elsewhere; pass it to verify later)
@@ -20,20 +24,43 @@ const HELP = `usage: mamori audit <verify|export|head> [options]
 options:
   --database URL   the store (default: DATABASE_URL, else sqlite under MAMORI_DATA_DIR or ./data)`;
 
-/** Opens the store the server uses: `--database`, else DATABASE_URL, else the default SQLite file. */
+/**
+ * The server secret the CLI can see without creating one: MAMORI_SECRET, else the `secret.key` the server wrote in
+ * the data directory. Undefined when neither exists (audit appends are then unsigned, and verify cannot check MACs).
+ */
+function cliSecret(dataDir: string): Buffer | undefined {
+  if (process.env.MAMORI_SECRET) return parseSecret(process.env.MAMORI_SECRET);
+  const file = join(dataDir, 'secret.key');
+  return existsSync(file) ? parseSecret(readFileSync(file, 'utf8').trim()) : undefined;
+}
+
+/**
+ * Opens the store the server uses: `--database`, else DATABASE_URL, else the default SQLite file; registers the
+ * audit key (from the server secret) so appends are signed and verify checks the anchor.
+ */
 export async function openCliStore(database: string | undefined): Promise<Store> {
-  const url = database ?? loadConfig(process.env, { secret: Buffer.alloc(32) }).databaseUrl;
-  const store = await openStore(url);
+  const config = loadConfig(process.env, { secret: Buffer.alloc(32) });
+  const store = await openStore(database ?? config.databaseUrl);
   await migrateToLatest(store);
+  const secret = cliSecret(config.dataDir);
+  if (secret) registerAuditKey(store.db, secret);
   return store;
 }
 
-function report(result: AuditVerification): number {
+const anchorLine: Record<AnchorStatus, string> = {
+  verified: 'head anchor: signed head and row MACs checked with the server secret',
+  unchecked: 'head anchor: NOT checked (no server secret: set MAMORI_SECRET); only its position was compared',
+  absent: 'head anchor: none yet (no signed append so far): deleting the newest rows cannot be detected without --expect-head',
+};
+
+function report(result: AuditVerification & { anchor?: AnchorStatus }): number {
   if (result.ok) {
     console.log(`audit log intact: ${result.count} event(s)`);
+    if (result.anchor) console.log(anchorLine[result.anchor]);
     return 0;
   }
   console.error(`audit log tampered: ${result.problems.length} problem(s) in ${result.count} event(s)`);
+  if (result.anchor) console.error(anchorLine[result.anchor]);
   for (const p of result.problems) console.error(`  - ${describeAuditProblem(p)}`);
   return 1;
 }
@@ -82,7 +109,7 @@ export const auditCommand: Command = async (argv) => {
       return 0;
     }
     if (sub === 'verify') {
-      return report(await verifyAuditChain(store.db, expectHead ? { expectHead } : {}));
+      return report(await verifyAuditLog(store.db, expectHead ? { expectHead } : {}));
     }
     const out = values.out ? createWriteStream(values.out, { encoding: 'utf8' }) : process.stdout;
     let n = 0;
