@@ -221,3 +221,21 @@ describe('mamori audit verify with the server secret', () => {
     }
   });
 });
+
+describe('appends from the CLI join the signed chain', () => {
+  test('`mamori user add` between keyed appends signs its row and moves the head', async () => {
+    const store = await keyedStore('sqlite');
+    try {
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      await seed(store, 2, clock);
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: store.url, MAMORI_SECRET: SECRET.toString('hex'), MAMORI_DATA_DIR: mkdtempSync(join(tmpdir(), 'mamori-audit-cli-')), NODE_ENV: 'test' };
+      await run(process.execPath, ['bin/mamori.js', 'user', 'add', '--email', 'admin@example.jp', '--role', 'admin'], { env });
+      const cliRows = await store.db.selectFrom('audit_events').select(['seq', 'actor', 'row_mac']).where('seq', '>', 2).execute();
+      assert.ok(cliRows.length >= 1 && cliRows.every((r) => r.row_mac !== null), 'the CLI signed its rows');
+      await seed(store, 1, clock);
+      assert.deepEqual(await verifyAuditLog(store.db), { ok: true, count: 3 + cliRows.length, problems: [], anchor: 'verified' });
+    } finally {
+      await store.drop();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { loadGraphFile } from '../../connectors/load-graph.ts';
 import { createConnectorService, type RunReport } from '../../connectors/connector-service.ts';
 import type { RunKind } from '../../connectors/graph-schema.ts';
 import type { Command } from '../main.ts';
+import { registerAuditKey } from '../../audit/audit-key.ts';
 
 const HELP = `usage:
   mamori dsr access  --graph <datasets.yaml> --identity email=a@example.jp [--identity account_id=…] [--out pkg.zip]
@@ -83,6 +84,7 @@ export const dsrCommand: Command = async (argv) => {
   const config = loadConfig(process.env);
   const store = await openStore(config.databaseUrl);
   await migrateToLatest(store);
+  registerAuditKey(store.db, config.secret);
   const tty = process.stderr.isTTY === true;
   const svc = createConnectorService({
     store,
@@ -137,6 +139,7 @@ async function workLoop(graphPath: string, once: boolean, intervalMs: number): P
   const config = loadConfig(process.env);
   const store = await openStore(config.databaseUrl);
   await migrateToLatest(store);
+  registerAuditKey(store.db, config.secret);
   const svc = createConnectorService({ store, clock: systemClock, graph: g.loaded.graph, secret: config.secret, env: process.env, baseUrl: config.baseUrl });
   let stop = false;
   const halt = () => {

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../store/migrate.ts';
 import { createStaffUser, disableStaffUser, enableStaffUser, listStaffUsers, resetStaffPassword } from '../../staff/staff-users.ts';
 import { generatePassword, passwordProblem } from '../../staff/password-hash.ts';
 import { isStaffRole, staffRoles } from '../../staff/staff-permissions.ts';
+import { registerAuditKey } from '../../audit/audit-key.ts';
 
 const USAGE = `usage:
   mamori user add --email E --role ${staffRoles.join('|')} [--password-stdin]
@@ -34,6 +35,7 @@ export async function openCliStore(): Promise<Store> {
   const config = loadConfig(process.env);
   const store = await openStore(config.databaseUrl);
   await migrateToLatest(store);
+  registerAuditKey(store.db, config.secret);
   return store;
 }
 
