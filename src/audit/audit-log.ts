@@ -217,23 +217,31 @@ export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: 
 /** `verifyAuditChain`, plus whether the head anchor was checked with the key (`anchor`), for reports to people. */
 export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditLogVerification> {
   const key = auditKeyOf(db);
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
+  const readHead = () => db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
+  const page = (from: number) => db.selectFrom('audit_events').selectAll().where('seq', '>', from).orderBy('seq').limit(1000).execute();
+  // The head is read again once the scan reaches the end, and the end is confirmed by one more empty page after that
+  // read: rows appended while we walk (each moves the head in its own transaction) are then seen, never mistaken for
+  // truncation or for rows past the head.
+  let head = await readHead();
+  const firstHeadSeq = head?.seq ?? 0;
   const keyed: AuditProblem[] = [];
+  const pastFirstHead: Array<{ seq: number; id: string }> = [];
+  const unsignedAfterSigned: Array<{ seq: number; id: string }> = [];
   let signedRows = 0;
   let lastSeq = 0;
-  let hashAtHead: string | null = null;
   async function* pages(): AsyncGenerator<AuditRow[]> {
-    let from = 0;
     for (;;) {
-      const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', from).orderBy('seq').limit(1000).execute();
-      if (rows.length === 0) return;
-      from = rows[rows.length - 1]?.seq ?? from;
+      let rows = await page(lastSeq);
+      if (rows.length === 0) {
+        head = await readHead();
+        rows = await page(lastSeq);
+        if (rows.length === 0) return;
+      }
       for (const r of rows) {
         lastSeq = r.seq;
-        if (head && r.seq === head.seq) hashAtHead = r.hash;
-        if (head && r.seq > head.seq) keyed.push({ kind: 'unanchored', seq: r.seq, id: r.id });
-        else if (r.row_mac === null) {
-          if (signedRows > 0) keyed.push({ kind: 'unsigned', seq: r.seq, id: r.id });
+        if (r.seq > firstHeadSeq) pastFirstHead.push({ seq: r.seq, id: r.id });
+        if (r.row_mac === null) {
+          if (signedRows > 0) unsignedAfterSigned.push({ seq: r.seq, id: r.id });
         } else {
           signedRows += 1;
           if (key && !macMatches(key, 'row', null, r.hash, r.row_mac)) keyed.push({ kind: 'mac_mismatch', seq: r.seq, id: r.id });
@@ -247,10 +255,14 @@ export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: nu
     }
   }
   const result = await verifyAuditRows(pages(), opts);
+  const anchoredUpTo = head?.seq ?? Number.MAX_SAFE_INTEGER;
+  for (const r of unsignedAfterSigned) if (r.seq <= anchoredUpTo) keyed.push({ kind: 'unsigned', seq: r.seq, id: r.id });
   if (head) {
+    for (const r of pastFirstHead) if (r.seq > head.seq) keyed.push({ kind: 'unanchored', seq: r.seq, id: r.id });
     if (key && !macMatches(key, 'head', head.seq, head.hash, head.mac)) keyed.push({ kind: 'head_forged', seq: head.seq });
+    const atHead = head.seq <= lastSeq ? await db.selectFrom('audit_events').select('hash').where('seq', '=', head.seq).executeTakeFirst() : undefined;
     if (lastSeq < head.seq) keyed.push({ kind: 'truncated', lastSeq, expectedSeq: head.seq });
-    else if (hashAtHead !== null && hashAtHead !== head.hash) keyed.push({ kind: 'head_mismatch', seq: head.seq, expectedHash: head.hash, actualHash: hashAtHead });
+    else if (atHead && atHead.hash !== head.hash) keyed.push({ kind: 'head_mismatch', seq: head.seq, expectedHash: head.hash, actualHash: atHead.hash });
   } else if (signedRows > 0) {
     keyed.push({ kind: 'head_missing' });
   }

@@ -188,6 +188,21 @@ describe('signed audit head under concurrency (postgres)', () => {
       await store.drop();
     }
   });
+
+  test('verifying while appends commit reports no truncation or rows past the head', async () => {
+    const store = await keyedStore('postgres');
+    try {
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      const appends = Array.from({ length: 20 }, (_, i) => store.db.transaction().execute((trx) => appendAudit(trx, clock, { actor: 'system', action: 'test.concurrent', targetType: 'test', data: { i } })));
+      const checks = Array.from({ length: 5 }, () => verifyAuditLog(store.db));
+      const results = await Promise.all(checks);
+      await Promise.all(appends);
+      for (const r of results) assert.deepEqual(r.problems, []);
+      assert.deepEqual((await verifyAuditLog(store.db)).count, 20);
+    } finally {
+      await store.drop();
+    }
+  });
 });
 
 describe('mamori audit verify with the server secret', () => {
