@@ -8,7 +8,7 @@ export { MamoriError, errorCodes } from './errors.ts';
 export { renderPolicy, type RenderOptions } from './policy/render.ts';
 export { publishVersion, listVersions, getVersion, latestVersion, versionInForce, changedPurposes } from './policy/policy-versions.ts';
 export { diffPolicies, diffPlainText, diffHtml } from './policy/policy-diff.ts';
-export { appendAudit, verifyAuditChain } from './audit/audit-log.ts';
+export { appendAudit, verifyAuditChain, verifyAuditLog, registerAuditKey } from './audit/audit-log.ts';
 export { createAssertion, verifyAssertion, type AssertionPayload } from './auth/signed-assertion.ts';
 export { recordProvision, recordReceipt, recordRelatedConfirmation, purgeExpiredRecords } from './records/provision-records.ts';
 export { assessIncident } from './records/incidents.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar } from 'yaml';
+import { readYamlWithPositions } from '../policy/yaml-source.ts';
 import type { PolicyIssue } from '../policy/load-policy.ts';
 import { graphSchema, type DatasetGraph } from './graph-schema.ts';
 
@@ -18,25 +18,12 @@ export type GraphLoadResult = { ok: true; loaded: LoadedGraph } | { ok: false; i
  * @example const r = parseGraph(text, 'datasets.yaml'); if (!r.ok) console.log(formatIssues(r.issues));
  */
 export function parseGraph(source: string, file: string): GraphLoadResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const pos = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
-  if (doc.errors.length > 0) {
-    return { ok: false, issues: doc.errors.map((e) => ({ file, ...pos(e.pos[0]), rule: 'yaml', severity: 'error' as const, message: `YAML syntax: ${e.message.split('\n')[0]}`, path: [] })) };
+  const read = readYamlWithPositions(source);
+  if (!read.ok) {
+    return { ok: false, issues: read.errors.map((e) => ({ file, line: e.line, col: e.col, rule: 'yaml', severity: 'error' as const, message: `YAML syntax: ${e.message}`, path: [] })) };
   }
-  const locate = (path: ReadonlyArray<string | number>) => {
-    const p = [...path];
-    while (p.length > 0) {
-      const range = rangeAt(doc.contents, p);
-      if (range) return pos(range);
-      p.pop();
-    }
-    return { line: 1, col: 1 };
-  };
-  const data: unknown = doc.toJS();
+  const { locate } = read;
+  const data: unknown = read.data;
   const parsed = graphSchema.safeParse(data ?? {});
   if (!parsed.success) {
     return {
@@ -107,21 +94,4 @@ function structuralIssues(loaded: LoadedGraph): PolicyIssue[] {
     }
   });
   return issues;
-}
-
-function rangeAt(root: unknown, path: Array<string | number>): number | undefined {
-  let node: unknown = root;
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i];
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && it.key.value === seg);
-      if (!pair) return undefined;
-      if (i === path.length - 1) return isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      node = node.items[seg];
-      if (i === path.length - 1) return isMap(node) || isSeq(node) || isScalar(node) ? node.range?.[0] : undefined;
-    } else return undefined;
-  }
-  return undefined;
 }

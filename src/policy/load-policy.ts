@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { readYamlWithPositions } from './yaml-source.ts';
 import { z } from 'zod';
 import { policySchema, type Policy, type Text } from './schema.ts';
 
@@ -33,30 +33,15 @@ export type LoadResult = { ok: true; loaded: LoadedPolicy } | { ok: false; issue
  * @example const r = parsePolicy(yamlText, 'policy.yaml'); if (!r.ok) console.log(formatIssues(r.issues));
  */
 export function parsePolicy(source: string, file: string): LoadResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const pos = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
-  if (doc.errors.length > 0) {
+  const read = readYamlWithPositions(source);
+  if (!read.ok) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({ file, ...pos(e.pos[0]), rule: 'yaml', severity: 'error' as const, message: `YAML syntax: ${e.message.split('\n')[0]}${yamlHint(e.code, source.slice(e.pos[0]))}`, path: [] })),
+      issues: read.errors.map((e) => ({ file, line: e.line, col: e.col, rule: 'yaml', severity: 'error' as const, message: `YAML syntax: ${e.message}${yamlHint(e.code, source.slice(e.offset))}`, path: [] })),
     };
   }
-  const locate = (path: ReadonlyArray<string | number>) => {
-    const p = [...path];
-    while (p.length > 0) {
-      const node = doc.getIn(p, true) as Node | undefined;
-      const pair = findKeyNode(doc.contents as Node | null, p);
-      const range = pair?.range ?? (node && 'range' in node ? node.range : undefined);
-      if (range) return pos(range[0]);
-      p.pop();
-    }
-    return { line: 1, col: 1 };
-  };
-  const data: unknown = doc.toJS();
+  const { locate } = read;
+  const data: unknown = read.data;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     const what = data === null || data === undefined ? 'the file is empty' : 'the file must be a mapping of keys (mamori: 1, service: …, operator: …)';
     return { ok: false, issues: [{ file, line: 1, col: 1, rule: 'schema', severity: 'error', message: `${what}: start from \`mamori init\`, which writes a commented starter policy`, path: [] }] };
@@ -96,24 +81,6 @@ function yamlHint(code: string, rest: string): string {
 function withoutFollowOnIssues(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   const formatAt = new Set(issues.filter((i) => i.code === 'invalid_format').map((i) => JSON.stringify(i.path)));
   return issues.filter((i) => i.code !== 'custom' || !formatAt.has(JSON.stringify(i.path)));
-}
-
-/** For an unknown key, point at the key itself rather than its parent. */
-function findKeyNode(root: Node | null, path: Array<string | number>): { range?: [number, number, number] | null } | undefined {
-  let node: unknown = root;
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i];
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && it.key.value === seg);
-      if (!pair) return undefined;
-      if (i === path.length - 1) return isScalar(pair.key) ? { range: pair.key.range ?? null } : undefined;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      node = node.items[seg];
-      if (i === path.length - 1) return node && typeof node === 'object' && 'range' in node ? { range: (node as { range?: [number, number, number] }).range ?? null } : undefined;
-    } else return undefined;
-  }
-  return undefined;
 }
 
 function describePath(path: ReadonlyArray<PropertyKey>): string {
