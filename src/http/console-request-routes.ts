@@ -10,7 +10,7 @@ import { readForm } from './multipart-form.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
-import { emptyEntry, entryBody, queueBody, requestBody, type ConsoleMessage, type EntryValues } from './console-request-pages.ts';
+import { emptyEntry, entryBody, gatheredBody, queueBody, requestBody, type ConsoleMessage, type EntryValues } from './console-request-pages.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(80) });
 const fileParams = z.object({ id: z.string().min(1).max(80), fileId: z.string().min(1).max(80) });
@@ -144,16 +144,33 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
       const names = new Map((await listStaffUsers(ctx.store.db)).map((u) => [u.id as string, u.email]));
       return sendPage(reply, status, page(request, `${ja ? '請求' : 'Request'} ${v.id}`, requestBody(request, policy, v, message, names)));
     } catch (err) {
-      if (isMamoriError(err) && err.code === 'MAMORI_REQUEST_NOT_FOUND') {
-        return sendPage(reply, 404, page(request, ja ? '見つかりません' : 'Not found', html`<h1>${ja ? '請求が見つかりません' : 'Request not found'}</h1><p>${ja ? 'この受付番号の請求はありません。一覧から選び直してください。' : 'There is no request with this number. Please choose one from the list.'}</p><p><a href="/console">${ja ? '請求一覧へ' : 'Back to requests'}</a></p><p class="muted"><small>MAMORI_REQUEST_NOT_FOUND</small></p>`));
-      }
+      if (isMamoriError(err) && err.code === 'MAMORI_REQUEST_NOT_FOUND') return notFound(request, reply);
       throw err;
     }
+  }
+
+  function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const ja = consoleLang(request) === 'ja';
+    return sendPage(reply, 404, page(request, ja ? '見つかりません' : 'Not found', html`<h1>${ja ? '請求が見つかりません' : 'Request not found'}</h1><p>${ja ? 'この受付番号の請求はありません。一覧から選び直してください。' : 'There is no request with this number. Please choose one from the list.'}</p><p><a href="/console">${ja ? '請求一覧へ' : 'Back to requests'}</a></p><p class="muted"><small>MAMORI_REQUEST_NOT_FOUND</small></p>`));
   }
 
   app.get('/console/requests/:id', { preHandler: view }, async (request, reply) => {
     const { id } = idParams.parse(request.params);
     return showRequest(request, reply, id);
+  });
+
+  /** The gathered data itself, for review before the decision (33条2項). Every view is recorded (counts only). */
+  app.get('/console/requests/:id/gathered', { preHandler: view }, async (request, reply) => {
+    const ja = consoleLang(request) === 'ja';
+    const { id } = idParams.parse(request.params);
+    try {
+      const v = await service.gatheredForStaff(actorOf(request), id);
+      const names = new Map((await listStaffUsers(ctx.store.db)).map((u) => [u.id as string, u.email]));
+      return sendPage(reply, 200, page(request, `${ja ? '収集したデータ' : 'Gathered data'} ${v.id}`, gatheredBody(request, v, names)));
+    } catch (err) {
+      if (isMamoriError(err) && err.code === 'MAMORI_REQUEST_NOT_FOUND') return notFound(request, reply);
+      throw err;
+    }
   });
 
   app.get('/console/requests/:id/files/:fileId', { preHandler: view }, async (request, reply) => {

@@ -289,6 +289,16 @@ export interface StaffRequestView extends StaffRequestSummary {
   audit: Array<{ seq: number; at: string; actor: string; action: string; data: Record<string, unknown> }>;
 }
 
+/** Gathered data, decrypted, as staff review it before deciding what to disclose (33条2項). */
+export interface StaffGatheredView {
+  id: string;
+  kind: RequestKind;
+  state: RequestState;
+  sections: Array<{ id: string; source: string; title: { ja: string; en: string }; groups: GatheredSection['groups']; enteredBy: string; createdAt: string }>;
+  /** Gathered files (exports without a connector): listed, opened through the file route (recorded there). */
+  files: Array<{ id: string; filename: string; contentType: string; size: number; createdAt: string }>;
+}
+
 export interface PackageDownload {
   filename: string;
   contentType: string;
@@ -367,6 +377,11 @@ export interface RequestService {
   list(by: Actor, filters: ListFilters): Promise<{ items: StaffRequestSummary[]; total: number }>;
   /** One request with its timeline and audit events; the view itself is recorded. */
   getForStaff(by: Actor, id: string): Promise<StaffRequestView>;
+  /**
+   * The gathered sections with their rows, decrypted, so staff can review what a disclosure would contain (and apply
+   * 33条2項 before a partial disclosure). The view is recorded (timeline and audit, counts only) in the same transaction.
+   */
+  gatheredForStaff(by: Actor, id: string): Promise<StaffGatheredView>;
   /** An attached file, decrypted; the access is recorded. */
   readFile(by: Actor, id: string, fileId: string): Promise<PackageDownload>;
   /** The printable letter (decision notice, and the data for a paper disclosure); the access is recorded. */
@@ -1283,6 +1298,31 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
         timeline: events.map((e) => ({ n: e.n, at: e.at, actor: e.actor, action: e.action, data: parseJson(e.data) })),
         audit: audit.map((a) => ({ seq: a.seq, at: a.at, actor: a.actor, action: a.action, data: parseJson(a.data) })),
       };
+    },
+
+    async gatheredForStaff(by, id) {
+      return transaction(async (trx) => {
+        const r = await load(trx, id, true);
+        const rows = await trx.selectFrom('request_gathered').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute();
+        const files = await trx.selectFrom('request_files').select(['id', 'filename', 'content_type', 'size', 'created_at']).where('request_id', '=', id).where('purpose', '=', 'gathered').orderBy('created_at').execute();
+        const sections = rows.map((g) => ({
+          id: g.id,
+          source: g.source,
+          title: z.object({ ja: z.string(), en: z.string() }).parse(JSON.parse(g.title_json)),
+          groups: z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })).parse(JSON.parse(openText(config.secret, 'request-gathered', g.sealed_groups).toString('utf8'))),
+          enteredBy: g.entered_by,
+          createdAt: g.created_at,
+        }));
+        // Counts only: the data itself never goes into the timeline or the audit chain.
+        await record(trx, id, by, 'gathered_viewed', { sections: sections.length, rows: sections.reduce((n, s) => n + s.groups.reduce((m, g) => m + g.rows.length, 0), 0), files: files.length });
+        return {
+          id,
+          kind: rowKind(r),
+          state: rowState(r),
+          sections,
+          files: files.map((f) => ({ id: f.id, filename: f.filename, contentType: f.content_type, size: f.size, createdAt: f.created_at })),
+        };
+      });
     },
 
     async readFile(by, id, fileId) {
