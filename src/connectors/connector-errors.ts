@@ -7,5 +7,8 @@ export const connectorErrors = registerErrorCodes({
   MAMORI_CONNECTOR_TASK_CLOSED: { status: 409, message: 'The task is already closed.' },
   MAMORI_CONNECTOR_WAIVE_REASON: { status: 400, message: 'Waiving a task needs a reason.' },
   MAMORI_CONNECTOR_SIGNATURE: { status: 401, message: 'The callback signature is missing, stale or wrong.' },
+  MAMORI_CONNECTOR_DONE_NOTE: { status: 400, message: 'Marking a system done by hand needs a note of how completion was confirmed.' },
+  MAMORI_CONNECTOR_NOT_AWAITING: { status: 409, message: 'The system is not waiting for a callback right now; reload and try again.' },
+  MAMORI_CONNECTOR_CALLBACK_LATE: { status: 409, message: 'This step was already resolved by staff; the callback was not recorded.' },
   MAMORI_CONNECTOR_RUN_NOT_FOUND: { status: 404, message: 'No such connector run.' },
 });

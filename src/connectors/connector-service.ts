@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import { appendAudit, type Actor } from '../audit/audit-log.ts';
 import { MamoriError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { Store } from '../store/store.ts';
+import type { DbOrTrx, Store } from '../store/store.ts';
 import './connector-errors.ts';
 import { isSqlDataset, runKinds, type DatasetGraph, type GraphDataset, type RunKind } from './graph-schema.ts';
 import { planDataset } from './graph-plan.ts';
@@ -173,15 +173,20 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
   }
 
   async function ensureTask(run: { id: string; request_id: string | null }, dataset: string, kind: 'manual' | 'webhook'): Promise<string> {
-    const existing = await db.selectFrom('connector_tasks').select('id').where('run_id', '=', run.id).where('dataset', '=', dataset).executeTakeFirst();
-    if (existing) return existing.id;
+    const existing = await db.selectFrom('connector_tasks').select(['id', 'status']).where('run_id', '=', run.id).where('dataset', '=', dataset).executeTakeFirst();
+    if (existing) {
+      // The step is being run again (a retry after a failure): its callback is awaited afresh.
+      if (existing.status === 'failed') await db.updateTable('connector_tasks').set({ status: 'open', updated_at: now() }).where('id', '=', existing.id).where('status', '=', 'failed').execute();
+      return existing.id;
+    }
     const id = newId('ctask');
     await db.insertInto('connector_tasks').values({ id, run_id: run.id, request_id: run.request_id, dataset, kind, status: 'open', reason: null, actor: null, created_at: now(), updated_at: now() }).onConflict((oc) => oc.columns(['run_id', 'dataset']).doNothing()).execute();
     const row = await db.selectFrom('connector_tasks').select('id').where('run_id', '=', run.id).where('dataset', '=', dataset).executeTakeFirstOrThrow();
     return row.id;
   }
 
-  async function recordStep(runId: string, outcome: DatasetOutcome): Promise<void> {
+  /** Writes a step's outcome; a step already done or skipped (e.g. waived by staff meanwhile) is never overwritten. */
+  async function recordStep(runId: string, outcome: DatasetOutcome, into: DbOrTrx = db): Promise<void> {
     const result = outcome.groups || outcome.corrections ? sealJson(secret, { groups: outcome.groups, corrections: outcome.corrections }) : null;
     const values = {
       status: outcome.status,
@@ -192,10 +197,10 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       result_sealed: result,
       updated_at: now(),
     };
-    await db
+    await into
       .insertInto('connector_steps')
       .values({ id: newId('cstep'), run_id: runId, dataset: outcome.dataset, attempts: 1, ...values })
-      .onConflict((oc) => oc.columns(['run_id', 'dataset']).doUpdateSet({ ...values, attempts: sql<number>`connector_steps.attempts + 1` }))
+      .onConflict((oc) => oc.columns(['run_id', 'dataset']).doUpdateSet({ ...values, attempts: sql<number>`connector_steps.attempts + 1` }).where('connector_steps.status', 'not in', ['done', 'skipped']))
       .execute();
   }
 
@@ -361,7 +366,11 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       if (!task || task.kind !== 'webhook' || !ds || ds.connection.kind !== 'webhook') throw new MamoriError('MAMORI_CONNECTOR_TASK_NOT_FOUND');
       const whSecret = opts.env[ds.connection.secret_env];
       if (!whSecret || !verifyWebhook(whSecret, headers.timestamp, headers.signature, rawBody, clock.now())) throw new MamoriError('MAMORI_CONNECTOR_SIGNATURE');
-      if (task.status !== 'open') return; // a repeated callback changes nothing
+      if (task.status !== 'open') {
+        // Staff resolved the step by hand (waived, or confirmed done with the operator's team): the app is told so.
+        if (task.actor !== null) throw new MamoriError('MAMORI_CONNECTOR_CALLBACK_LATE');
+        return; // a repeated callback changes nothing
+      }
       let body: unknown;
       try {
         body = JSON.parse(rawBody);
@@ -371,8 +380,48 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       const parsed = webhookResultSchema.safeParse(body);
       const outcome: DatasetOutcome = parsed.success ? webhookOutcome(ds.id, parsed.data) : { dataset: ds.id, status: 'failed', count: 0, collections: [], error: { code: 'MAMORI_WEBHOOK_BAD_RESPONSE', message: 'the callback does not match the expected shape' } };
       if (outcome.status === 'waiting') return;
-      await recordStep(task.run_id, outcome);
-      await db.updateTable('connector_tasks').set({ status: outcome.status === 'done' ? 'done' : 'failed', updated_at: now() }).where('id', '=', taskId).execute();
+      const recorded = await db.transaction().execute(async (trx) => {
+        // Only an open task takes the callback: staff may have resolved it since it was read above.
+        const r = await trx.updateTable('connector_tasks').set({ status: outcome.status === 'done' ? 'done' : 'failed', updated_at: now() }).where('id', '=', taskId).where('status', '=', 'open').executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) return false;
+        await recordStep(task.run_id, outcome, trx);
+        return true;
+      });
+      if (!recorded) {
+        const latest = await db.selectFrom('connector_tasks').select('actor').where('id', '=', taskId).executeTakeFirst();
+        if (latest?.actor) throw new MamoriError('MAMORI_CONNECTOR_CALLBACK_LATE');
+        return;
+      }
+      await settle(task.run_id, false);
+    },
+
+    /**
+     * Resolves by hand a webhook step whose callback never came: `waived` with a written reason, or `done` with a
+     * note of how completion was confirmed (e.g. with the operator's team). The step is recorded as skipped (waived)
+     * or done with that text, audited in the same transaction; a callback arriving afterwards is refused (409
+     * MAMORI_CONNECTOR_CALLBACK_LATE) and changes nothing. Permission is checked by the caller (officers, admins).
+     */
+    async resolveAwaitedCallback(requestId: string, taskId: string, input: { status: 'done' | 'waived'; reason: string; actor: Actor }): Promise<void> {
+      const task = await db.selectFrom('connector_tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+      if (!task || task.kind !== 'webhook' || task.request_id !== requestId) throw new MamoriError('MAMORI_CONNECTOR_TASK_NOT_FOUND');
+      const reason = input.reason.trim();
+      if (reason.length === 0) throw new MamoriError(input.status === 'waived' ? 'MAMORI_CONNECTOR_WAIVE_REASON' : 'MAMORI_CONNECTOR_DONE_NOTE');
+      if (task.status !== 'open') throw new MamoriError('MAMORI_CONNECTOR_TASK_CLOSED');
+      const stepStatus: StepStatus = input.status === 'done' ? 'done' : 'skipped';
+      await db.transaction().execute(async (trx) => {
+        const t = await trx.updateTable('connector_tasks').set({ status: input.status, reason, actor: input.actor, updated_at: now() }).where('id', '=', taskId).where('status', '=', 'open').executeTakeFirst();
+        if (Number(t.numUpdatedRows) !== 1) throw new MamoriError('MAMORI_CONNECTOR_TASK_CLOSED');
+        // Only a step that is waiting for its callback: not one whose call is still in flight or already settled.
+        const s = await trx
+          .updateTable('connector_steps')
+          .set({ status: stepStatus, count: 0, detail_json: JSON.stringify({ collections: [{ collection: 'callback', status: stepStatus, count: 0, note: input.status === 'waived' ? `waived: ${reason}` : `confirmed by hand: ${reason}` }] }), error_code: null, error_message: null, updated_at: now() })
+          .where('run_id', '=', task.run_id)
+          .where('dataset', '=', task.dataset)
+          .where('status', '=', 'waiting')
+          .executeTakeFirst();
+        if (Number(s.numUpdatedRows) !== 1) throw new MamoriError('MAMORI_CONNECTOR_NOT_AWAITING');
+        await appendAudit(trx, clock, { actor: input.actor, action: input.status === 'waived' ? 'connector.callback_waived' : 'connector.callback_done_by_hand', targetType: 'request', targetId: requestId, data: { taskId, runId: task.run_id, dataset: task.dataset, reason } });
+      });
       await settle(task.run_id, false);
     },
 

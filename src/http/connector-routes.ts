@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { RouteModule } from './app.ts';
 import { html } from './html.ts';
-import { consoleLang, csrfField, renderConsolePage, requireApiKey, requireStaff, staffActor } from './staff-auth.ts';
+import { can, consoleLang, csrfField, renderConsolePage, requireApiKey, requireStaff, staffActor } from './staff-auth.ts';
 import { rolesWith } from '../staff/staff-permissions.ts';
 import { MamoriError } from '../errors.ts';
 import { connectorServiceFor } from '../connectors/connector-request-hooks.ts';
@@ -15,12 +15,29 @@ const idParams = z.object({ id: z.string().min(1).max(100) });
 const taskParams = z.object({ id: z.string().min(1).max(100), taskId: z.string().min(1).max(100) });
 const runParams = z.object({ id: z.string().min(1).max(100), runId: z.string().min(1).max(100) });
 const taskForm = z.object({ action: z.enum(['done', 'waive']), reason: z.string().max(2000).optional() });
+/** Resolving an awaited webhook callback by hand: the text is required for both (checked by the service, stable codes). */
+const callbackResolution = z.object({ action: z.enum(['done', 'waive']), reason: z.string().max(2000).default('') });
+const callbackResolutionBody = z.object({ action: z.enum(['done', 'waive']).describe('waive: the callback is no longer awaited (reason required); done: completion confirmed by hand (note required)'), reason: z.string().min(1).max(2000) });
+const taskView = z.object({ id: z.string(), dataset: z.string(), kind: z.enum(['manual', 'webhook']), status: z.enum(['open', 'done', 'waived', 'failed']), reason: z.string().nullable(), updatedAt: z.string() });
 
 const stepLabels: Record<StepStatus, { ja: string; en: string }> = {
   done: { ja: '完了', en: 'Done' },
   failed: { ja: '失敗', en: 'Failed' },
   skipped: { ja: '対象外・保持', en: 'Skipped or retained' },
   waiting: { ja: '待機中', en: 'Waiting' },
+};
+type TaskStatus = 'open' | 'done' | 'waived' | 'failed';
+const taskStatuses: readonly TaskStatus[] = ['open', 'done', 'waived', 'failed'];
+function taskStatusOf(v: string): TaskStatus {
+  const s = taskStatuses.find((x) => x === v);
+  if (!s) throw new Error('corrupt task status');
+  return s;
+}
+const callbackLabels: Record<TaskStatus, { ja: string; en: string }> = {
+  open: { ja: '完了通知待ち', en: 'Waiting for the callback' },
+  done: { ja: '完了', en: 'Done' },
+  waived: { ja: '対応不要（理由あり）', en: 'Waived' },
+  failed: { ja: '失敗の通知あり', en: 'Reported a failure' },
 };
 const kindLabels: Record<RunReport['kind'], { ja: string; en: string }> = {
   access: { ja: '開示データの収集', en: 'Access' },
@@ -70,6 +87,43 @@ export const connectorRoutes: RouteModule = async (app, ctx, openapi) => {
     responses: { '200': { description: 'Runs, steps, tasks and blockers' }, '401': { description: 'API key missing or invalid' } },
   });
 
+  app.post('/api/v1/requests/:id/systems/callbacks/:taskId', { preHandler: requireApiKey(ctx, rolesWith('requests.decide')) }, async (request) => {
+    const { id, taskId } = taskParams.parse(request.params);
+    const body = callbackResolution.safeParse(request.body ?? {});
+    if (!body.success) throw new MamoriError('MAMORI_VALIDATION_FAILED', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const staff = request.staff;
+    if (!staff) throw new MamoriError('MAMORI_AUTH_REQUIRED');
+    const svc = service();
+    await svc.resolveAwaitedCallback(id, taskId, { status: body.data.action === 'done' ? 'done' : 'waived', reason: body.data.reason, actor: staffActor(staff) });
+    const task = (await svc.tasksForRequest(id)).find((t) => t.id === taskId);
+    if (!task) throw new MamoriError('MAMORI_CONNECTOR_TASK_NOT_FOUND');
+    return { task: taskView.parse({ id: task.id, dataset: task.dataset, kind: task.kind, status: task.status, reason: task.reason, updatedAt: task.updated_at }), blockers: await svc.blockers(id) };
+  });
+  openapi.add('post', '/api/v1/requests/{id}/systems/callbacks/{taskId}', {
+    summary: 'Resolve by hand a webhook step whose callback never came (officers and admins): waive it with a written reason, or mark it done with a note of how completion was confirmed. Recorded in the step ledger and the audit log; a later callback is answered 409 MAMORI_CONNECTOR_CALLBACK_LATE and changes nothing.',
+    tags: ['connectors'],
+    params: z.object({ id: z.string(), taskId: z.string() }),
+    body: callbackResolutionBody,
+    responses: {
+      '200': { description: 'Resolved; the task and what still blocks closing', schema: z.object({ task: taskView, blockers: z.array(z.string()) }) },
+      '400': { description: 'Reason or note missing (MAMORI_CONNECTOR_WAIVE_REASON, MAMORI_CONNECTOR_DONE_NOTE) or malformed body' },
+      '401': { description: 'API key missing or invalid' },
+      '403': { description: 'The key\'s role may not decide requests' },
+      '404': { description: 'No such webhook task for this request' },
+      '409': { description: 'Already resolved (MAMORI_CONNECTOR_TASK_CLOSED) or not waiting for a callback (MAMORI_CONNECTOR_NOT_AWAITING)' },
+    },
+  });
+
+  app.post('/console/requests/:id/systems/callbacks/:taskId', { preHandler: requireStaff(ctx, rolesWith('requests.decide')) }, async (request, reply) => {
+    const { id, taskId } = taskParams.parse(request.params);
+    const form = callbackResolution.safeParse(request.body ?? {});
+    if (!form.success) throw new MamoriError('MAMORI_VALIDATION_FAILED');
+    const staff = request.staff;
+    if (!staff) throw new MamoriError('MAMORI_AUTH_REQUIRED');
+    await service().resolveAwaitedCallback(id, taskId, { status: form.data.action === 'done' ? 'done' : 'waived', reason: form.data.reason, actor: staffActor(staff) });
+    return reply.redirect(`/console/requests/${encodeURIComponent(id)}/systems`, 303);
+  });
+
   app.get('/console/requests/:id/systems', { preHandler: requireStaff(ctx, rolesWith('requests.view')) }, async (request, reply) => {
     const { id } = idParams.parse(request.params);
     reply.type('text/html; charset=utf-8');
@@ -103,6 +157,9 @@ async function renderSystemsPage(request: FastifyRequest, requestId: string, svc
   const runs = await svc.runsForRequest(requestId);
   const tasks = await svc.tasksForRequest(requestId);
   const manual = tasks.filter((x) => x.kind === 'manual');
+  const webhooks = tasks.filter((x) => x.kind === 'webhook');
+  const waitingSteps = new Set(runs.flatMap((r) => r.steps.filter((s) => s.status === 'waiting').map((s) => `${r.id}/${s.dataset}`)));
+  const mayResolve = request.staff ? can(request.staff.role, 'requests.decide') : false;
   const blockers = await svc.blockers(requestId);
   const base = `/console/requests/${encodeURIComponent(requestId)}/systems`;
   const body = html`<h1>${t('システムごとの処理状況', 'Systems')}</h1>
@@ -114,6 +171,18 @@ ${manual.length === 0 ? html`<p>${t('手作業の項目はありません。', '
 ${task.status === 'open'
   ? html`<form method="post" action="${base}/tasks/${task.id}">${csrfField(request)}<input type="hidden" name="action" value="done"><button type="submit">${t('完了にする', 'Mark done')}</button></form>
 <form method="post" action="${base}/tasks/${task.id}">${csrfField(request)}<input type="hidden" name="action" value="waive"><label>${t('対応不要とする理由', 'Reason to waive')} <input name="reason" required maxlength="2000"></label><button type="submit" class="secondary">${t('対応不要にする', 'Waive')}</button></form>`
+  : html``}
+</li>`)}</ul>`}
+</section>
+<section aria-labelledby="callbacks"><h2 id="callbacks">${t('外部システムからの完了通知', 'Completion callbacks')}</h2>
+${webhooks.length === 0 ? html`<p>${t('完了通知を待つシステムはありません。', 'No system reports back by callback.')}</p>` : html`<ul class="checklist">${webhooks.map((task) => html`<li>
+<strong>${task.dataset}</strong>: ${callbackLabels[taskStatusOf(task.status)][lang]}${task.reason ? html` — ${task.reason}` : html``}
+${task.status === 'open' && waitingSteps.has(`${task.run_id}/${task.dataset}`)
+  ? mayResolve
+    ? html`<p class="muted">${t('通知が届かない場合は、先方の担当者に状況を確認したうえで、完了として記録するか、理由を記して対応不要にできます。記録後に届いた通知は受け付けません。', 'If the callback does not arrive, check with the team running the system, then record it as done or waive it with a written reason. A callback arriving afterwards is not accepted.')}</p>
+<form method="post" action="${base}/callbacks/${task.id}">${csrfField(request)}<input type="hidden" name="action" value="done"><label>${t('完了を確認した方法', 'How completion was confirmed')} <input name="reason" required maxlength="2000"></label><button type="submit">${t('完了として記録する', 'Record as done')}</button></form>
+<form method="post" action="${base}/callbacks/${task.id}">${csrfField(request)}<input type="hidden" name="action" value="waive"><label>${t('対応不要とする理由', 'Reason to waive')} <input name="reason" required maxlength="2000"></label><button type="submit" class="secondary">${t('対応不要にする', 'Waive')}</button></form>`
+    : html`<p class="muted">${t('通知が届かない場合の対応は、個人情報保護責任者または管理者が行います。', 'If the callback does not arrive, a privacy officer or administrator can resolve it.')}</p>`
   : html``}
 </li>`)}</ul>`}
 </section>
