@@ -306,7 +306,7 @@ ${dl([
 <h2>${t(lang, '書類', 'Documents')}</h2>
 ${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: ${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
 <p><a href="${base}/systems">${t(lang, 'システムごとの処理状況（コネクタ・手作業のタスク）', 'Systems: connector runs and manual tasks')}</a></p>
-${v.gathered.length > 0 ? html`<h2>${t(lang, '収集したデータ', 'Gathered data')}</h2><ul>${v.gathered.map((g) => html`<li>${g.title[lang]} <span class="muted">(${g.source}, ${t(lang, `${g.rowCount}行`, `${g.rowCount} rows`)})</span></li>`)}</ul>
+${v.gathered.length > 0 || v.files.some((f) => f.purpose === 'gathered') ? html`<h2>${t(lang, '収集したデータ', 'Gathered data')}</h2><ul>${v.gathered.map((g) => html`<li>${g.title[lang]} <span class="muted">(${g.source}, ${t(lang, `${g.rowCount}行`, `${g.rowCount} rows`)})</span></li>`)}</ul>
 <p><a href="${base}/gathered">${t(lang, '収集したデータの内容を確認する（開示前の確認）', 'Review the gathered data (before deciding)')}</a></p>` : ''}
 ${d ? html`<h2>${t(lang, '決定', 'Decision')}</h2>${dl([
   [t(lang, '結果', 'Outcome'), outcomeLabels[d.outcome][lang]],
@@ -423,7 +423,7 @@ export function gatheredBody(request: FastifyRequest, v: StaffGatheredView, staf
 <p class="muted">${t(lang, 'この画面の表示は、閲覧記録として請求の履歴と監査ログに残ります（記録されるのは件数のみで、データの内容は記録されません）。', 'Opening this page is recorded in the request timeline and the audit log (counts only, never the data).')}</p>
 <p>${t(lang, '開示の決定の前に、開示する内容を確認してください。本人または第三者の権利利益を害するおそれがある場合など、33条2項各号に当たる部分があれば「一部対応」とし、根拠と理由を記録します。', 'Review what would be disclosed before deciding. Where part of it falls under a ground of art. 33(2) (for example, harm to the person or a third party), decide "partial" and record the ground and the reason.')}</p>
 <p>${t(lang, `${v.sections.length}件の収集結果、合計${totalRows}行`, `${v.sections.length} section(s), ${totalRows} row(s) in all`)}</p>
-${v.sections.length === 0 ? html`<p class="muted">${t(lang, 'まだデータは収集されていません。', 'No data has been gathered yet.')}</p>` : ''}
+${v.sections.length === 0 ? html`<p class="muted">${v.files.length > 0 ? t(lang, '表形式のデータはありません（収集したのはファイルのみです）。', 'No table data: only files were gathered.') : t(lang, 'まだデータは収集されていません。', 'No data has been gathered yet.')}</p>` : ''}
 ${v.sections.map((s, si) => html`<section aria-labelledby="s-${si}">
 <h2 id="s-${si}">${s.title[lang]}</h2>
 <p class="muted">${t(lang, '収集元', 'Source')}: ${s.source} · ${actorLabel(s.enteredBy, lang, staffNames)} · ${formatTime(s.createdAt, lang)}</p>

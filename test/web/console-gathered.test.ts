@@ -96,12 +96,27 @@ for (const dialect of storeDialects) {
 
     test('a long table is cut with a note and the full count', async () => {
       const id = await disclosureInProgress('saburo@example.jp');
-      const rows = Array.from({ length: 203 }, (_, i) => ({ n: `row-${i + 1}` }));
+      const rows: Array<Record<string, unknown>> = Array.from({ length: 203 }, (_, i) => ({ n: `row-${i + 1}` }));
+      rows[0] = { n: 'row-1', note: `${'あ'.repeat(2000)}END-OF-LONG-CELL`, nested: { a: [1, '<i>'] } };
       await requestServiceFor(server.ctx).addGatheredData('staff:setup', id, { source: 'manual', title: { ja: 'ログ', en: 'Logs' }, groups: [{ name: 'access_log', rows }] });
       const page = await (await get(`/console/requests/${id}/gathered`)).text();
       assert.match(page, /全203行のうち先頭の200行のみ表示/);
       assert.match(page, />row-200</);
       assert.doesNotMatch(page, />row-201</);
+      assert.match(page, /…（以下省略）/, 'a very long value is cut with a mark');
+      assert.doesNotMatch(page, /END-OF-LONG-CELL/);
+      assert.match(page, /\{&quot;a&quot;:\[1,&quot;&lt;i&gt;&quot;\]\}/, 'nested values are shown as escaped JSON');
+    });
+
+    test('a request with only a gathered file still links to the review page, which lists the file', async () => {
+      const id = await disclosureInProgress('goro@example.jp');
+      await requestServiceFor(server.ctx).addGatheredFile('staff:setup', id, { filename: 'export<1>.pdf', bytes: Buffer.from('%PDF-1.4\n%%EOF\n') });
+      const requestPage = await (await get(`/console/requests/${id}`)).text();
+      assert.match(requestPage, new RegExp(`<a href="/console/requests/${id}/gathered">`));
+      const page = await (await get(`/console/requests/${id}/gathered`)).text();
+      assert.match(page, /表形式のデータはありません（収集したのはファイルのみです）/);
+      assert.match(page, new RegExp(`<a href="/console/requests/${id}/files/rfile_[^"]+">export_1_\\.pdf</a>`));
+      assert.deepEqual(JSON.parse((await viewEvents(id)).audit[0]?.data ?? '{}'), { sections: 0, rows: 0, files: 1 });
     });
 
     test('who may read requests sees the page, any other role is refused, and an unknown request is 404', async () => {
