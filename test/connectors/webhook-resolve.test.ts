@@ -164,6 +164,19 @@ for (const dialect of storeDialects) {
       const id2 = await erasureRequest('confirm-me@example.jp');
       const task2 = (await systems(id2)).tasks[0];
       assert.ok(task2);
+      // First the app reports a failure; the retried step calls the app again and awaits a fresh callback.
+      const failedBody = JSON.stringify({ status: 'failed', error: 'temporarily locked' });
+      const failedTs = Math.floor(clock.now().getTime() / 1000);
+      const failed = await fetch(`${server.url}/api/v1/connectors/callbacks/${task2.id}`, { method: 'POST', headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: String(failedTs), [SIGNATURE_HEADER]: signWebhook(APP_SECRET, failedTs, failedBody) }, body: failedBody });
+      assert.equal(failed.status, 200);
+      clock.advance(5_000);
+      const blocked = await fetch(`${server.url}/api/v1/console/requests/${id2}/close`, { method: 'POST', headers: { authorization: `Bearer ${officerKey}` } });
+      assert.equal(blocked.status, 409, 'closing retried the step, which waits again');
+      assert.equal(jobs.length, 3);
+      assert.equal(jobs[2]?.task_id, task2.id);
+      const retried = await systems(id2);
+      assert.equal(retried.tasks[0]?.status, 'open');
+      assert.deepEqual(retried.blockers, ['waiting for billing_app to confirm completion']);
       const note = 'Confirmed with the billing team by phone: the account was erased on their side';
       const done = await api(`/api/v1/requests/${id2}/systems/callbacks/${task2.id}`, officerKey, { action: 'done', reason: note });
       assert.equal(done.status, 200);
