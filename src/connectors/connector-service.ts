@@ -352,8 +352,10 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       const reason = input.reason?.trim() ?? '';
       if (input.status === 'waived' && reason.length === 0) throw new MamoriError('MAMORI_CONNECTOR_WAIVE_REASON');
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('connector_tasks').set({ status: input.status, reason: reason || null, actor: input.actor, updated_at: now() }).where('id', '=', taskId).where('status', '=', 'open').execute();
-        await trx.updateTable('connector_steps').set({ status: input.status === 'done' ? 'done' : 'skipped', detail_json: JSON.stringify({ collections: [{ collection: 'manual', status: input.status === 'done' ? 'done' : 'skipped', count: 0, ...(input.status === 'waived' ? { note: 'waived' } : {}) }] }), updated_at: now() }).where('run_id', '=', task.run_id).where('dataset', '=', task.dataset).execute();
+        // Two staff resolving at once: only the first wins, the second is told it is closed (and nothing is audited twice).
+        const t = await trx.updateTable('connector_tasks').set({ status: input.status, reason: reason || null, actor: input.actor, updated_at: now() }).where('id', '=', taskId).where('status', '=', 'open').executeTakeFirst();
+        if (Number(t.numUpdatedRows) !== 1) throw new MamoriError('MAMORI_CONNECTOR_TASK_CLOSED');
+        await trx.updateTable('connector_steps').set({ status: input.status === 'done' ? 'done' : 'skipped', detail_json: JSON.stringify({ collections: [{ collection: 'manual', status: input.status === 'done' ? 'done' : 'skipped', count: 0, ...(input.status === 'waived' ? { note: `waived: ${reason}` } : reason ? { note: reason } : {}) }] }), updated_at: now() }).where('run_id', '=', task.run_id).where('dataset', '=', task.dataset).execute();
         await appendAudit(trx, clock, { actor: input.actor, action: `connector.task_${input.status}`, targetType: task.request_id ? 'request' : 'connector_run', targetId: task.request_id ?? task.run_id, data: { taskId, dataset: task.dataset, ...(input.status === 'waived' ? { reason } : {}) } });
       });
       await settle(task.run_id, false);

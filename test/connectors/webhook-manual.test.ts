@@ -115,6 +115,9 @@ it('webhook steps wait for a signed callback and manual tasks block closing unti
   assert.deepEqual(await svc.blockers(id), []);
   const after = await (await fetch(`${server.url}${pagePath}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
   assert.match(after, /紙の記録は保存期間経過により廃棄済み/);
+  const paperStep = (await svc.runsForRequest(id)).flatMap((r) => r.steps).find((s) => s.dataset === 'paper_files');
+  assert.equal(paperStep?.status, 'skipped');
+  assert.equal(paperStep?.collections[0]?.note, 'waived: 紙の記録は保存期間経過により廃棄済み', 'the step ledger keeps the reason');
 
   await requests.gatherFromSystems('staff:s1', id);
   const view = await requests.getForStaff('staff:s1', id);
