@@ -1,22 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parsePolicy } from '../../src/policy/load-policy.ts';
 import { lintPolicy } from '../../src/policy/lint.ts';
+import { runMamori } from '../support/cli.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function mamori(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'mamori.js'), ...args], { cwd: root }, (err, stdout, stderr) => {
-      resolve({ code: err && typeof err.code === 'number' ? err.code : err ? 1 : 0, stdout, stderr });
-    });
-  });
-}
+const mamori = (args: string[]) => runMamori(args);
 
 describe('mamori init', { concurrency: 2 }, () => {
   let dir: string;

@@ -1,24 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { runMamori } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test', 'fixtures', 'policies');
 const base = readFileSync(join(fixtures, 'base.yaml'), 'utf8');
 
-function mamori(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'mamori.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err && typeof err.code === 'number' ? err.code : err ? 1 : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const mamori = (args: string[]) => runMamori(args, { env: { NO_COLOR: '1' } });
 
 const jsonReport = z.object({
   file: z.string(),

@@ -1,22 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCliCaptured } from './render-cli-support.ts';
+import { runMamori } from '../support/cli.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = join(root, 'test', 'fixtures', 'render', 'policy.yaml');
 
-function mamori(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'mamori.js'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: 'sqlite::memory:', MAMORI_BASE_URL: 'https://privacy.example.jp' } }, (err, stdout, stderr) => {
-      resolve({ code: err && typeof err.code === 'number' ? err.code : err ? 1 : 0, stdout, stderr });
-    });
-  });
-}
+const mamori = (args: string[]) => runMamori(args, { env: { DATABASE_URL: 'sqlite::memory:', MAMORI_BASE_URL: 'https://privacy.example.jp' } });
 
 describe('mamori render', () => {
   let dir: string;

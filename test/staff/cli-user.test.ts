@@ -1,6 +1,5 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,19 +7,10 @@ import { storeDialects, createTestStore, type TestStore } from '../support/store
 import { authenticateStaff } from '../../src/staff/staff-users.ts';
 import { resolveApiKey } from '../../src/staff/api-keys.ts';
 import { createManualClock } from '../../src/clock.ts';
+import { runMamori } from '../support/cli.ts';
 
-function mamori(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/mamori.js', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const mamori = (args: string[], env: Record<string, string>, stdin?: string) =>
+  runMamori(args, { env, ...(stdin !== undefined ? { stdin } : {}) }).then((r) => ({ code: r.code, out: r.stdout, err: r.stderr }));
 
 // Each command is a separate process (about 2 s each on this machine): run them on SQLite only. The services they
 // call are tested on both databases in console-auth.test.ts.

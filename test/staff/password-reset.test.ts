@@ -1,6 +1,5 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { verifyAuditChain } from '../../src/audit/audit-log.ts';
 import { authenticateStaff, createStaffUser, disableStaffUser, enableStaffUser, resetStaffPassword } from '../../src/staff/staff-users.ts';
 import { createTestStore, storeDialects, type TestStore } from '../support/stores.ts';
 import { consoleCsrf, signIn, startTestServer, type TestServer } from './console-helpers.ts';
+import { runMamori } from '../support/cli.ts';
 
 const PASSWORD = 'a long enough staff password';
 const NEW_PASSWORD = 'another long staff password';
@@ -121,18 +121,8 @@ for (const dialect of storeDialects) {
   });
 }
 
-function mamori(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/mamori.js', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const mamori = (args: string[], env: Record<string, string>, stdin?: string) =>
+  runMamori(args, { env, ...(stdin !== undefined ? { stdin } : {}) }).then((r) => ({ code: r.code, out: r.stdout, err: r.stderr }));
 
 // Each command is its own process (seconds each): SQLite only; the services are tested on both stores above.
 describe('mamori user reset-password / enable on sqlite', () => {
