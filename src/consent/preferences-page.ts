@@ -1,7 +1,7 @@
 import type { Decision } from './consent-api-schemas.ts';
 import type { ConsentConfig, ConsentPurpose } from './consent-config.ts';
-import { html, type SafeHtml } from '../http/html.ts';
-import { renderPage, type Lang } from '../http/layout.ts';
+import { html, type SafeHtml } from '../html/html.ts';
+import { renderPage, type Lang } from '../html/layout.ts';
 
 const texts = {
   ja: {

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import type { GatheredSection } from '../requests/request-hooks.ts';
-import { html, type SafeHtml } from '../http/html.ts';
+import { html, type SafeHtml } from '../html/html.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
 import type { Policy, RequestKind } from '../policy/schema.ts';
 import { localize } from '../policy/load-policy.ts';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../http/html.ts';
+import { html, type SafeHtml } from '../html/html.ts';
 import { decidedMail, type DecisionForMail } from '../mail/templates/request-mails.ts';
 import type { Policy, RequestKind } from '../policy/schema.ts';
 import { localize } from '../policy/load-policy.ts';

@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import type { AppContext } from '../context.ts';
 import { errorSpec, isMamoriError } from '../errors.ts';
 import { createOpenApiRegistry, type OpenApiRegistry } from './openapi.ts';
-import { escapeHtml } from './html.ts';
+import { escapeHtml } from '../html/html.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { privacyCenterRoutes } from './privacy-center-routes.ts';
 import { consoleRoutes } from './console-routes.ts';

@@ -29,7 +29,7 @@ import { errorBody } from './openapi.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './app.ts';
 import { renderPreferencesPage } from '../consent/preferences-page.ts';
-import { pickLang } from './layout.ts';
+import { pickLang } from '../html/layout.ts';
 
 /** Largest consent body accepted: a choice per purpose fits easily; anything bigger is not a banner. */
 const CONSENT_BODY_LIMIT = 16 * 1024;

@@ -6,8 +6,8 @@ import { requestKindRules } from '../law/appi/request-kinds.ts';
 import { requestStateInfo, requestStates, type RequestState } from '../requests/request-state.ts';
 import { isAgentProof, suspensionMeasures, type ListFilters, type StaffGatheredView, type StaffRequestSummary, type StaffRequestView, type SuspensionMeasure } from '../requests/request-service.ts';
 import { can } from '../staff/staff-permissions.ts';
-import { html, type SafeHtml } from './html.ts';
-import type { Lang } from './layout.ts';
+import { html, type SafeHtml } from '../html/html.ts';
+import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, kindName, paymentLabels } from './request-labels.ts';
 

@@ -5,7 +5,7 @@ import { isMamoriError, MamoriError } from '../errors.ts';
 import type { Actor } from '../audit/audit-log.ts';
 import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../policy/schema.ts';
 import { decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose } from '../requests/request-service.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../html/html.ts';
 import { readForm } from './multipart-form.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
 import { PAGE_CSP } from './page-headers.ts';

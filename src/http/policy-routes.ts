@@ -11,8 +11,8 @@ import { listVersions, requireVersion, getVersion, versionInForce, type PolicyVe
 import { formatDualDate, formatWesternDate } from '../policy/era-date.ts';
 import { localize } from '../policy/load-policy.ts';
 import '../policy/policy-errors.ts';
-import { html, type SafeHtml } from './html.ts';
-import { renderPage, type Lang } from './layout.ts';
+import { html, type SafeHtml } from '../html/html.ts';
+import { renderPage, type Lang } from '../html/layout.ts';
 import { errorBody } from './openapi.ts';
 import type { RouteModule } from './app.ts';
 

@@ -1,8 +1,8 @@
 import type { AgentProof, DeliveryMethod, Policy, RequestKind } from '../policy/schema.ts';
 import { localize } from '../policy/load-policy.ts';
 import { evaluateFee } from '../law/appi/fees.ts';
-import { html, type SafeHtml } from './html.ts';
-import { renderPage, type Lang } from './layout.ts';
+import { html, type SafeHtml } from '../html/html.ts';
+import { renderPage, type Lang } from '../html/layout.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, descriptionHints, kindName, onlineKinds, paymentLabels } from './request-labels.ts';
 
 /**

@@ -6,7 +6,7 @@ import { isMamoriError, MamoriError } from '../errors.ts';
 import { verifyAssertion } from '../auth/signed-assertion.ts';
 import { agentKinds, type AgentProof, type Policy, type RequestKind } from '../policy/schema.ts';
 import { isAgentProof, isRequestKind, requestServiceFor, type FileRequestInput } from '../requests/request-service.ts';
-import { pickLang, type Lang } from './layout.ts';
+import { pickLang, type Lang } from '../html/layout.ts';
 import { readForm } from './multipart-form.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { centerErrorPage, filingFormPage, landingPage, t, verifyPage, type FieldError, type FilingValues } from './privacy-center-pages.ts';

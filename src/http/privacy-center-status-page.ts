@@ -3,8 +3,8 @@ import { localize } from '../policy/load-policy.ts';
 import type { RequesterView } from '../requests/request-service.ts';
 import { suspensionMeasures } from '../requests/request-service.ts';
 import { complaintLines } from '../mail/templates/request-mails.ts';
-import { html, type SafeHtml } from './html.ts';
-import type { Lang } from './layout.ts';
+import { html, type SafeHtml } from '../html/html.ts';
+import type { Lang } from '../html/layout.ts';
 import { centerPage, t } from './privacy-center-pages.ts';
 import { paymentLabels } from './request-labels.ts';
 

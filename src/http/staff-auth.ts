@@ -5,8 +5,8 @@ import { MamoriError } from '../errors.ts';
 import { resolveStaffSession, csrfTokenFor, csrfTokenMatches } from '../staff/staff-sessions.ts';
 import { resolveApiKey } from '../staff/api-keys.ts';
 import { can, roleLabels, staffRoles as roles, type StaffPermission, type StaffRole as Role } from '../staff/staff-permissions.ts';
-import { html, trusted, type SafeHtml } from './html.ts';
-import { pickLang, renderPage, type Lang } from './layout.ts';
+import { html, trusted, type SafeHtml } from '../html/html.ts';
+import { pickLang, renderPage, type Lang } from '../html/layout.ts';
 
 /** Staff roles. admin: everything; officer: decides requests, publishes, incidents; staff: handles requests; auditor: reads the audit log and records. */
 export type StaffRole = Role;

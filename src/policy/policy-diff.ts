@@ -1,5 +1,5 @@
 import { diffChars, diffLines, diffWordsWithSpace, type Change } from 'diff';
-import { html, type SafeHtml } from '../http/html.ts';
+import { html, type SafeHtml } from '../html/html.ts';
 import type { Policy } from './schema.ts';
 import { buildPolicyDocument, sectionKeys, type Lang, type PolicySection, type SectionKey } from './render-document.ts';
 import { sectionPlainText } from './render-markdown.ts';

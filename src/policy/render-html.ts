@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from '../http/html.ts';
-import { renderPage } from '../http/layout.ts';
+import { html, type SafeHtml } from '../html/html.ts';
+import { renderPage } from '../html/layout.ts';
 import type { Block, Inline, PolicyDocument, Rich } from './render-document.ts';
 
 /** Print and reading styles for the policy on top of the shared page CSS. */

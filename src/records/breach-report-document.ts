@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../http/html.ts';
+import { html, type SafeHtml } from '../html/html.ts';
 import { breachTriggerLabels, breachExemptionLabels } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields } from '../law/appi/breach-report-fields.ts';
 import { withDefaults, type IncidentView } from './incidents.ts';

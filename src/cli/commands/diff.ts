@@ -5,8 +5,8 @@ import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
 import { diffHtml, diffPlainText, diffPolicies } from '../../policy/policy-diff.ts';
 import { requireVersion } from '../../policy/policy-versions.ts';
 import type { Policy } from '../../policy/schema.ts';
-import { renderPage } from '../../http/layout.ts';
-import { html } from '../../http/html.ts';
+import { renderPage } from '../../html/layout.ts';
+import { html } from '../../html/html.ts';
 import type { Store } from '../../store/store.ts';
 import { openCliStore } from './audit.ts';
 
