@@ -1,11 +1,11 @@
-import type { PreferenceReader, PreferenceRow } from './preference-reader.ts';
+import { andThen, type CurrentChoice, type MaybePromise, type PreferenceReader, type PreferenceRow } from './preference-reader.ts';
 import type { Decision, DecisionBasis } from './consent-api-schemas.ts';
 import type { ConsentConfig, ConsentPurpose } from './consent-config.ts';
 import { MamoriError } from '../errors.ts';
 import './consent-errors.ts';
 
 /** The decision for one purpose from the person's current preference (or none): the rule, as a pure function. */
-export function decideFromPreference(purpose: ConsentPurpose, pref: PreferenceRow | undefined, currentVersion: string): Decision {
+export function decideFromPreference(purpose: ConsentPurpose, pref: CurrentChoice | undefined, currentVersion: string): Decision {
   let allowed: boolean;
   let basis: DecisionBasis;
   switch (purpose.choice) {
@@ -35,22 +35,27 @@ function resolvePurposes(config: ConsentConfig, ids: readonly string[]): Consent
   });
 }
 
-/** Decides one purpose for a subject: one primary-key lookup. */
-export async function decide(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeId: string): Promise<Decision> {
-  const [purpose] = resolvePurposes(config, [purposeId]);
-  if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE');
+/**
+ * Decides one purpose for a subject: one primary-key lookup. Synchronous when the reader is (SQLite), so the decisions
+ * route can answer without a promise; `await` works on either.
+ */
+export function decide(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeId: string): MaybePromise<Decision> {
+  const purpose = config.byId.get(purposeId);
+  if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${purposeId}".`, { purpose: purposeId });
   if (purpose.choice === 'none') return decideFromPreference(purpose, undefined, config.version);
-  const pref = await reader.one(subject, purposeId);
-  return decideFromPreference(purpose, pref, config.version);
+  return andThen(reader.one(subject, purposeId), (pref) => decideFromPreference(purpose, pref, config.version));
 }
 
 /**
  * Decides many purposes (all of the policy's when `purposeIds` is omitted) with one range read on the primary key.
  * `etag` changes whenever the subject records a new choice or the policy's consent version changes.
  */
-export async function decideMany(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeIds?: readonly string[]): Promise<{ decisions: Record<string, Decision>; etag: string }> {
+export function decideMany(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeIds?: readonly string[]): MaybePromise<{ decisions: Record<string, Decision>; etag: string }> {
   const purposes = purposeIds ? resolvePurposes(config, purposeIds) : config.purposes;
-  const rows = await reader.all(subject);
+  return andThen(reader.all(subject), (rows) => decideFromRows(config, purposes, rows));
+}
+
+function decideFromRows(config: ConsentConfig, purposes: readonly ConsentPurpose[], rows: readonly PreferenceRow[]): { decisions: Record<string, Decision>; etag: string } {
   const byPurpose = new Map(rows.map((r) => [r.purpose, r]));
   let latest = '';
   for (const r of rows) {

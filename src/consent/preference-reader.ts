@@ -11,27 +11,38 @@ export interface PreferenceRow {
   updated_at: string;
 }
 
+/** What a single decision needs from a preference: whether it allows, and under which policy version. */
+export type CurrentChoice = Pick<PreferenceRow, 'allowed' | 'policy_version'>;
+
+/** A value now, or later: the SQLite reader answers synchronously, so the hot path needs no promise at all. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Applies `fn` at once to a value, or when a promise settles. */
+export function andThen<T, U>(value: MaybePromise<T>, fn: (v: T) => U): MaybePromise<U> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}
+
 export interface PreferenceReader {
-  one(subject: string, purpose: string): Promise<PreferenceRow | undefined>;
-  all(subject: string): Promise<PreferenceRow[]>;
+  one(subject: string, purpose: string): MaybePromise<CurrentChoice | undefined>;
+  all(subject: string): MaybePromise<PreferenceRow[]>;
   close(): Promise<void>;
 }
 
-const COLUMNS = 'purpose, allowed, policy_version, receipt_id, updated_at';
-
 function kyselyReader(store: Store): PreferenceReader {
-  const select = () => store.db.selectFrom('consent_preferences').select(['purpose', 'allowed', 'policy_version', 'receipt_id', 'updated_at']);
   return {
-    one: (subject, purpose) => select().where('subject', '=', subject).where('purpose', '=', purpose).executeTakeFirst(),
-    all: (subject) => select().where('subject', '=', subject).execute(),
+    one: (subject, purpose) =>
+      store.db.selectFrom('consent_preferences').select(['allowed', 'policy_version']).where('subject', '=', subject).where('purpose', '=', purpose).executeTakeFirst(),
+    all: (subject) =>
+      store.db.selectFrom('consent_preferences').select(['purpose', 'allowed', 'policy_version', 'receipt_id', 'updated_at']).where('subject', '=', subject).execute(),
     close: async () => {},
   };
 }
 
 /**
  * Reads current preferences for decisions. On SQLite it keeps its own read-only connection with prepared statements
- * (WAL lets it read beside the writer and every read sees the last commit), which takes the query builder out of the
- * hot path; on PostgreSQL it uses the store. Both read one primary-key row, never a scan.
+ * and answers synchronously (WAL lets it read beside the writer and every read sees the last commit), which takes the
+ * query builder and the promise machinery out of the hot path; on PostgreSQL it uses the store. Both read by the
+ * primary key (one row, or one subject's range), never a scan.
  */
 export async function createPreferenceReader(store: Store): Promise<PreferenceReader> {
   if (store.dialect !== 'sqlite') return kyselyReader(store);
@@ -40,15 +51,15 @@ export async function createPreferenceReader(store: Store): Promise<PreferenceRe
   if (!file) return kyselyReader(store); // :memory: has no file another connection could open
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
-  // Decisions jump to random subjects: map the file and keep a larger page cache, so a lookup in millions of rows
-  // costs memory reads rather than a read() system call per B-tree page.
-  db.pragma('mmap_size = 268435456');
+  // Decisions jump to random subjects: map the file (address space only; the kernel pages in what is read) and keep
+  // a larger page cache, so a lookup in millions of rows costs memory reads rather than a read() per B-tree page.
+  db.pragma('mmap_size = 1073741824');
   db.pragma('cache_size = -32768');
-  const one = db.prepare<[string, string], PreferenceRow>(`select ${COLUMNS} from consent_preferences where subject = ? and purpose = ?`);
-  const all = db.prepare<[string], PreferenceRow>(`select ${COLUMNS} from consent_preferences where subject = ?`);
+  const one = db.prepare<[string, string], CurrentChoice>('select allowed, policy_version from consent_preferences where subject = ? and purpose = ?');
+  const all = db.prepare<[string], PreferenceRow>('select purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = ?');
   return {
-    one: async (subject, purpose) => one.get(subject, purpose),
-    all: async (subject) => all.all(subject),
+    one: (subject, purpose) => one.get(subject, purpose),
+    all: (subject) => all.all(subject),
     close: async () => {
       db.close();
     },

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -29,11 +29,21 @@ const logger = {
 };
 
 /**
+ * Paths whose successful requests are not logged one line each: the decisions API is called per page view or per
+ * job by the operator's apps, and two log lines a call would cost more than the answer. Errors are still logged.
+ */
+class QuietHotPaths extends LogController {
+  override isLogDisabled(req: { url?: string }): boolean {
+    return req.url?.startsWith('/api/v1/decisions') === true;
+  }
+}
+
+/**
  * Builds the Fastify app with every route module. Errors with a stable code become `{ error: { code, message } }`
  * (or a short HTML page for browser routes); unknown errors become a bare 500 with detail only in the log.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  const app = Fastify({ logger, bodyLimit: 1024 * 1024, trustProxy: ctx.config.trustProxy });
+  const app = Fastify({ logger, logController: new QuietHotPaths(), bodyLimit: 1024 * 1024, trustProxy: ctx.config.trustProxy });
   const openapi = createOpenApiRegistry();
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
