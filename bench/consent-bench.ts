@@ -32,7 +32,7 @@ const policyPath = join(root, 'test/consent/fixtures/policy.yaml');
 type Autocannon = (opts: Record<string, unknown>) => Promise<unknown>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const autocannonResult = z.object({
-  requests: z.object({ average: z.number() }),
+  requests: z.object({ average: z.number(), total: z.number() }),
   latency: z.object({ p50: z.number(), p99: z.number() }),
   errors: z.number(),
   non2xx: z.number(),
@@ -79,7 +79,18 @@ function startChild(args: string[]): Promise<{ proc: ChildProcess; url: string }
   });
 }
 
-async function load(url: string, pathFor: () => string, headers: Record<string, string>, seconds: number) {
+/** CPU time (user + system, ms) a child process has used so far, from /proc on Linux; NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(url: string, pathFor: () => string, headers: Record<string, string>, seconds: number, pid?: number) {
+  const cpu0 = cpuMs(pid);
   const raw = await autocannon({
     url,
     connections: 10,
@@ -88,7 +99,9 @@ async function load(url: string, pathFor: () => string, headers: Record<string, 
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: pathFor() }) }],
   });
   const result = autocannonResult.parse(raw);
-  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.non2xx };
+  // Server CPU per answered request: what the server spends, whatever the load generator beside it gets.
+  const cpuUsPerRequest = ((cpuMs(pid) - cpu0) * 1000) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.non2xx, cpuUsPerRequest };
 }
 
 async function seedReceipts(file: string, count: number, purposes: string[], version: string): Promise<number> {
@@ -212,9 +225,9 @@ async function main(): Promise<void> {
     let baseline: Awaited<ReturnType<typeof load>> | undefined;
     let batch: Awaited<ReturnType<typeof load>> | undefined;
     for (let r = 0; r < rounds; r++) {
-      baseline = best(baseline, await load(bare.url, () => '/', {}, seconds / rounds));
-      api = best(api, await load(mamori.url, decisionPath, auth, seconds / rounds));
-      batch = best(batch, await load(mamori.url, batchPath, auth, seconds / rounds / 2));
+      baseline = best(baseline, await load(bare.url, () => '/', {}, seconds / rounds, bare.proc.pid));
+      api = best(api, await load(mamori.url, decisionPath, auth, seconds / rounds, mamori.proc.pid));
+      batch = best(batch, await load(mamori.url, batchPath, auth, seconds / rounds / 2, mamori.proc.pid));
     }
     if (!api || !baseline || !batch) throw new Error('no load rounds ran');
 
@@ -227,11 +240,13 @@ async function main(): Promise<void> {
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
     console.log(`consent bench${smoke ? ' (smoke)' : ''}: ${receipts.toLocaleString('en')} receipts seeded in ${seedMs} ms (SQLite)`);
     if (smoke) console.log('  (smoke: one short round each, no warm-up; the figures show the bench runs, they are not measurements)');
-    console.log('\ndecisions API (10 connections, random subjects, best of alternating rounds)');
-    console.log(`  bare node http, fixed JSON     ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms`);
-    console.log(`  GET /api/v1/decisions (one)    ${api.rps.toFixed(0).padStart(7)} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  errors ${api.errors}`);
-    console.log(`  GET /api/v1/decisions (all 4)  ${batch.rps.toFixed(0).padStart(7)} req/s  p50 ${batch.p50} ms  p99 ${batch.p99} ms  errors ${batch.errors}`);
+    const cpu = (r: { cpuUsPerRequest: number }) => (Number.isFinite(r.cpuUsPerRequest) ? `${r.cpuUsPerRequest.toFixed(0).padStart(3)} µs CPU/req` : 'CPU n/a');
+    console.log('\ndecisions API (10 connections, random subjects, best of alternating rounds; server CPU per request beside)');
+    console.log(`  bare node http, fixed JSON     ${baseline.rps.toFixed(0).padStart(7)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms  ${cpu(baseline)}`);
+    console.log(`  GET /api/v1/decisions (one)    ${api.rps.toFixed(0).padStart(7)} req/s  p50 ${api.p50} ms  p99 ${api.p99} ms  ${cpu(api)}  errors ${api.errors}`);
+    console.log(`  GET /api/v1/decisions (all 4)  ${batch.rps.toFixed(0).padStart(7)} req/s  p50 ${batch.p50} ms  p99 ${batch.p99} ms  ${cpu(batch)}  errors ${batch.errors}`);
     console.log(`  ratio ${ratio.toFixed(2)}x of bare (goal >= 0.6x) ${ratio >= 0.6 ? 'MET' : 'MISSED'}; p99 ${api.p99} ms (goal < 10 ms) ${api.p99 < 10 ? 'MET' : 'MISSED'}`);
+    if (Number.isFinite(api.cpuUsPerRequest)) console.log(`  server CPU per decision ${(api.cpuUsPerRequest / baseline.cpuUsPerRequest).toFixed(2)}x the bare server's`);
     console.log('\nbanner script size, gzip level 9 (JS + CSS)');
     console.log(`  mamori consent.js              ${kb(gz(mamoriJs))} (served with this policy's config inlined: ${kb(gz(served))})`);
     console.log(`  vanilla-cookieconsent 3.1.0    ${kb(gz(vanillaJs) + gz(vanillaCss))}  ratio ${((gz(vanillaJs) + gz(vanillaCss)) / gz(mamoriJs)).toFixed(1)}x larger`);
