@@ -26,6 +26,7 @@ import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts'
 import { toClientConfig } from '../consent/client-config.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
 import { errorBody } from './openapi.ts';
+import { etagMatches, etagOf } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './app.ts';
 import { renderPreferencesPage } from '../consent/preferences-page.ts';
@@ -195,7 +196,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const ids = purpose === undefined ? undefined : purpose.split(',').filter(Boolean);
     return andThen(decideMany(reader, cfg, subject, ids), ({ decisions, etag }) => {
       void reply.header('etag', etag).header('cache-control', 'private, no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      if (etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
       return { subject, policyVersion: cfg.version, decisions };
     });
   }
@@ -217,10 +218,32 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     },
   });
 
-  app.get('/api/v1/consent/config', async (_request, reply) => {
-    void reply.header('access-control-allow-origin', '*').header('cache-control', 'public, max-age=300');
-    const cfg = config();
-    return { version: cfg.version, policyUrl, purposes: cfg.purposes };
+  // consent.js and its config are revalidated on every page load (a 304 with no body when nothing changed), so a new
+  // consent version reaches the next page view instead of waiting out a cache lifetime.
+  const served = new WeakMap<ConsentConfig, { script: Promise<{ body: string; etag: string } | null>; json: { body: string; etag: string } }>();
+  function servedFor(cfg: ConsentConfig) {
+    let entry = served.get(cfg);
+    if (!entry) {
+      const client = JSON.stringify(toClientConfig(cfg, policyUrl)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+      const json = JSON.stringify({ version: cfg.version, policyUrl, purposes: cfg.purposes });
+      entry = {
+        script: loadConsentBundle().then((bundle) => {
+          if (bundle === null) return null;
+          const body = `(function(){var MAMORI_CONFIG=${client};\n${bundle}})();\n`;
+          return { body, etag: etagOf(body) };
+        }),
+        json: { body: json, etag: etagOf(json) },
+      };
+      served.set(cfg, entry);
+    }
+    return entry;
+  }
+
+  app.get('/api/v1/consent/config', async (request, reply) => {
+    const { json } = servedFor(config());
+    void reply.header('access-control-allow-origin', '*').header('cache-control', 'public, no-cache').header('etag', json.etag);
+    if (etagMatches(request.headers['if-none-match'], json.etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(json.body);
   });
   openapi.add('get', '/api/v1/consent/config', {
     summary: 'Purposes, tools and texts for a consent banner, generated from the policy',
@@ -228,15 +251,12 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     responses: { '200': { description: 'The banner configuration.', schema: bannerConfig } },
   });
 
-  app.get('/consent.js', async (_request, reply) => {
-    const bundle = await loadConsentBundle();
-    if (bundle === null) throw new MamoriError('MAMORI_CONSENT_CLIENT_UNAVAILABLE');
-    const json = JSON.stringify(toClientConfig(config(), policyUrl)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-    return reply
-      .type('application/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=300')
-      .header('x-content-type-options', 'nosniff')
-      .send(`(function(){var MAMORI_CONFIG=${json};\n${bundle}})();\n`);
+  app.get('/consent.js', async (request, reply) => {
+    const script = await servedFor(config()).script;
+    if (script === null) throw new MamoriError('MAMORI_CONSENT_CLIENT_UNAVAILABLE');
+    void reply.header('cache-control', 'public, no-cache').header('etag', script.etag).header('x-content-type-options', 'nosniff');
+    if (etagMatches(request.headers['if-none-match'], script.etag)) return reply.status(304).send();
+    return reply.type('application/javascript; charset=utf-8').send(script.body);
   });
 
   // ---- settings page: a person arriving from the operator's app with a signed assertion ----

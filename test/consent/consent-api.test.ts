@@ -5,7 +5,7 @@ import { storeDialects } from '../support/stores.ts';
 import { createAssertion } from '../../src/auth/signed-assertion.ts';
 import { verifyReceiptProof } from '../../src/consent/consent-receipts.ts';
 import { receipt as receiptSchema } from '../../src/consent/consent-api-schemas.ts';
-import { ALLOWED_ORIGIN, ASSERTION_SECRET, anonId, startConsentServer, type ConsentTestServer } from './consent-server.ts';
+import { ALLOWED_ORIGIN, ASSERTION_SECRET, anonId, loadFixturePolicy, startConsentServer, type ConsentTestServer } from './consent-server.ts';
 
 for (const dialect of storeDialects) {
   describe(`consent API (${dialect})`, () => {
@@ -84,6 +84,33 @@ for (const dialect of storeDialects) {
       assert.notEqual(again.headers.get('etag'), etag);
       const all = (await (await fetch(`${s.url}/api/v1/decisions?subject=${subject}`, { headers: auth() })).json()) as { decisions: Record<string, unknown> };
       assert.deepEqual(Object.keys(all.decisions).sort(), ['ads', 'analytics', 'error_reports', 'service']);
+    });
+
+    test('consent.js and its config are revalidated on each page load: 304 while unchanged, new body when the policy changes', async () => {
+      for (const path of ['/consent.js', '/api/v1/consent/config']) {
+        const first = await fetch(`${s.url}${path}`);
+        assert.equal(first.status, 200);
+        assert.equal(first.headers.get('cache-control'), 'public, no-cache', path);
+        const etag = first.headers.get('etag');
+        assert.ok(etag, path);
+        const body = await first.text();
+        const again = await fetch(`${s.url}${path}`, { headers: { 'if-none-match': etag } });
+        assert.equal(again.status, 304, path);
+        assert.equal(await again.text(), '');
+        assert.equal((await fetch(`${s.url}${path}`, { headers: { 'if-none-match': `"other", W/${etag}` } })).status, 304, `${path}: a list and a weak tag match too`);
+        const original = s.server.ctx.policy;
+        s.server.ctx.policy = loadFixturePolicy((y) => y.replace('利用状況を分析してサービスを改善するため', '利用状況を分析し、新機能の検討にも使うため'));
+        try {
+          const changed = await fetch(`${s.url}${path}`, { headers: { 'if-none-match': etag } });
+          assert.equal(changed.status, 200, `${path}: a changed policy is sent in full`);
+          assert.notEqual(changed.headers.get('etag'), etag);
+          const text = await changed.text();
+          assert.notEqual(text, body);
+          assert.match(text, /新機能の検討/);
+        } finally {
+          s.server.ctx.policy = original;
+        }
+      }
     });
 
     test('CORS: a configured origin is answered, any other origin is refused', async () => {
