@@ -45,4 +45,21 @@ export const consentMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0401_consent_versions': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('consent_versions')
+        .addColumn('version', 'text', (c) => c.primaryKey())
+        .addColumn('purposes', 'text', (c) => c.notNull())
+        .addColumn('policy_number', 'integer')
+        .addColumn('first_served_at', 'text', (c) => c.notNull())
+        .execute();
+      // Receipts recorded before the ledger existed keep their versions resolvable: one row per version, its banner
+      // content unknown (an empty list), first served no later than its first receipt.
+      const known = await db.selectFrom('consent_receipts').select(['policy_version']).select((eb) => eb.fn.min('recorded_at').as('first')).groupBy('policy_version').execute();
+      for (const row of known) {
+        await db.insertInto('consent_versions').values({ version: row.policy_version, purposes: '[]', policy_number: null, first_served_at: row.first }).execute();
+      }
+    },
+  },
 };

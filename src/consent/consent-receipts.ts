@@ -8,6 +8,7 @@ import type { DbOrTrx, Store } from '../store/store.ts';
 import { consentMethods, type ConsentMethod, type Receipt, type SubjectConsents } from './consent-api-schemas.ts';
 import type { ConsentConfig } from './consent-config.ts';
 import './consent-errors.ts';
+import { checkReceiptVersion } from './consent-versions.ts';
 import { subjectId, subjectKindOf } from './consent-subject.ts';
 
 export interface RecordConsentInput {
@@ -67,6 +68,7 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
   };
   const result: Receipt = { ...body, proof: proofOf(deps.secret, body) };
   await deps.store.db.transaction().execute(async (trx) => {
+    await checkReceiptVersion(trx, deps.clock, deps.config, result.policyVersion, result.method);
     await trx
       .insertInto('consent_receipts')
       .values({

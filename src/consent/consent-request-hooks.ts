@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.ts';
 import type { GatheredSection, RequestHooks } from '../requests/request-hooks.ts';
 import { subjectConsents } from './consent-receipts.ts';
+import { getConsentVersion } from './consent-versions.ts';
+import { isMamoriError } from '../errors.ts';
 
 /** How the consent domain plugs into the request workflow: a disclosure includes the person's consent receipts. */
 export function createConsentRequestHooks(ctx: Omit<AppContext, 'requestHooks'>): RequestHooks {
@@ -11,12 +13,24 @@ export function createConsentRequestHooks(ctx: Omit<AppContext, 'requestHooks'>)
       for (const subject of subjects) {
         const { receipts, preferences } = await subjectConsents(ctx.store.db, subject);
         if (receipts.length === 0) continue;
+        // What the person was shown under each version their receipts name (purpose names and, for each, the tools).
+        const shown: Record<string, unknown>[] = [];
+        for (const version of [...new Set(receipts.map((r) => r.policyVersion))]) {
+          try {
+            const v = await getConsentVersion(ctx.store.db, version);
+            shown.push({ version, first_served_at: v.firstServedAt, policy_number: v.policyNumber, purposes: v.purposes.map((p) => ({ id: p.id, label: p.label, choice: p.choice, tools: p.tools })) });
+          } catch (err) {
+            if (!isMamoriError(err) || err.code !== 'MAMORI_CONSENT_VERSION_NOT_FOUND') throw err;
+            shown.push({ version, first_served_at: null, policy_number: null, purposes: [] });
+          }
+        }
         sections.push({
           source: 'consent',
           title: { ja: '同意・設定の記録', en: 'Consent and preference records' },
           groups: [
             { name: 'current_preferences', rows: Object.entries(preferences).map(([purpose, p]) => ({ purpose, allowed: p.allowed, method: p.method, policy_version: p.policyVersion, updated_at: p.updatedAt })) },
             { name: 'receipts', rows: receipts.map((r) => ({ id: r.id, recorded_at: r.recordedAt, method: r.method, policy_version: r.policyVersion, choices: r.choices })) },
+            { name: 'versions_shown', rows: shown },
           ],
         });
       }

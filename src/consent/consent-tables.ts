@@ -3,6 +3,7 @@ export interface ConsentTables {
   consent_receipts: ConsentReceiptTable;
   consent_preferences: ConsentPreferenceTable;
   consent_api_keys: ConsentApiKeyTable;
+  consent_versions: ConsentVersionTable;
 }
 
 /** Append-only: one row per choice a person made (a withdrawal is a new receipt). Never updated or deleted. */
@@ -43,4 +44,16 @@ export interface ConsentApiKeyTable {
   key_hash: string;
   created_at: string;
   revoked_at: string | null;
+}
+
+/**
+ * Every consent version mamori has served, with what the banner showed under it (purposes, their texts and tools,
+ * as JSON), so a receipt's `policy_version` always resolves to the wording the person saw. Insert-only.
+ */
+export interface ConsentVersionTable {
+  version: string;
+  purposes: string;
+  /** The latest published policy revision (policy_versions.number) when this version was first served, if any. */
+  policy_number: number | null;
+  first_served_at: string;
 }

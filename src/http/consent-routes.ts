@@ -24,6 +24,7 @@ import '../consent/consent-errors.ts';
 import { recordConsent, subjectConsents } from '../consent/consent-receipts.ts';
 import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
 import { toClientConfig } from '../consent/client-config.ts';
+import { consentVersion, getConsentVersion, listConsentVersions, recordConsentVersion } from '../consent/consent-versions.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
 import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
@@ -67,6 +68,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
   const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config() });
   const ownOrigin = new URL(ctx.config.baseUrl).origin;
+  await recordConsentVersion(ctx.store.db, ctx.clock, config());
   const policyUrl = `${ctx.config.baseUrl}/privacy`;
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Actor> {
@@ -158,7 +160,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     body: recordConsentBody,
     responses: {
       '201': { description: 'The receipt, with its proof.', schema: recordConsentResponse },
-      '400': { description: 'Unknown purpose, a purpose without choice, or a malformed body (MAMORI_CONSENT_*, MAMORI_BAD_REQUEST).', schema: errorBody },
+      '400': { description: 'Unknown purpose, a purpose without choice, a consent version never served (except for imports), or a malformed body (MAMORI_CONSENT_*, MAMORI_BAD_REQUEST).', schema: errorBody },
       '403': { description: 'Origin not allowed, or a browser writing for a user id.', schema: errorBody },
       '413': { description: 'Body over 16 KB.', schema: errorBody },
       '429': { description: `More than ${BROWSER_RECEIPTS_PER_MINUTE} receipts a minute from one address without an API key.`, schema: errorBody },
@@ -220,13 +222,14 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
 
   // consent.js and its config are revalidated on every page load (a 304 with no body when nothing changed), so a new
   // consent version reaches the next page view instead of waiting out a cache lifetime.
-  const served = new WeakMap<ConsentConfig, { script: Promise<{ body: string; etag: string } | null>; json: { body: string; etag: string } }>();
+  const served = new WeakMap<ConsentConfig, { recorded: Promise<void>; script: Promise<{ body: string; etag: string } | null>; json: { body: string; etag: string } }>();
   function servedFor(cfg: ConsentConfig) {
     let entry = served.get(cfg);
     if (!entry) {
       const client = JSON.stringify(toClientConfig(cfg, policyUrl)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
       const json = JSON.stringify({ version: cfg.version, policyUrl, purposes: cfg.purposes });
       entry = {
+        recorded: recordConsentVersion(ctx.store.db, ctx.clock, cfg),
         script: loadConsentBundle().then((bundle) => {
           if (bundle === null) return null;
           const body = `(function(){var MAMORI_CONFIG=${client};\n${bundle}})();\n`;
@@ -240,7 +243,8 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   }
 
   app.get('/api/v1/consent/config', async (request, reply) => {
-    const { json } = servedFor(config());
+    const { json, recorded } = servedFor(config());
+    await recorded;
     void reply.header('access-control-allow-origin', '*').header('cache-control', 'public, no-cache').header('etag', json.etag);
     if (etagMatches(request.headers['if-none-match'], json.etag)) return reply.status(304).send();
     return reply.type('application/json; charset=utf-8').send(json.body);
@@ -252,11 +256,36 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   });
 
   app.get('/consent.js', async (request, reply) => {
-    const script = await servedFor(config()).script;
+    const entry = servedFor(config());
+    await entry.recorded;
+    const script = await entry.script;
     if (script === null) throw new MamoriError('MAMORI_CONSENT_CLIENT_UNAVAILABLE');
     void reply.header('cache-control', 'public, no-cache').header('etag', script.etag).header('x-content-type-options', 'nosniff');
     if (etagMatches(request.headers['if-none-match'], script.etag)) return reply.status(304).send();
     return reply.type('application/javascript; charset=utf-8').send(script.body);
+  });
+
+  // The ledger of consent versions: what the banner showed under each version a receipt may name. Public, like the
+  // policy's own revisions; a version's content never changes once served.
+  app.get('/api/v1/consent/versions', async () => ({ versions: await listConsentVersions(ctx.store.db) }));
+  openapi.add('get', '/api/v1/consent/versions', {
+    summary: 'Every consent version served, newest first, with the purposes the banner showed',
+    tags: API_TAGS,
+    responses: { '200': { description: 'The versions.', schema: z.object({ versions: z.array(consentVersion) }) } },
+  });
+  const versionParams = z.object({ version: z.string().min(1).max(64) });
+  app.get('/api/v1/consent/versions/:version', async (request, reply) => {
+    const params = versionParams.safeParse(request.params);
+    if (!params.success) throw new MamoriError('MAMORI_CONSENT_VERSION_NOT_FOUND');
+    const found = await getConsentVersion(ctx.store.db, params.data.version);
+    void reply.header('cache-control', 'public, max-age=86400, immutable');
+    return found;
+  });
+  openapi.add('get', '/api/v1/consent/versions/:version', {
+    summary: 'What the banner showed under one consent version (the version a receipt names)',
+    tags: API_TAGS,
+    params: versionParams,
+    responses: { '200': { description: 'The version.', schema: consentVersion }, '404': { description: 'No such version.', schema: errorBody } },
   });
 
   // ---- settings page: a person arriving from the operator's app with a signed assertion ----

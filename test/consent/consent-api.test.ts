@@ -38,15 +38,16 @@ for (const dialect of storeDialects) {
 
     test('a banner receipt from a browser id is stored with a valid proof and changes the decision', async () => {
       const subject = anonId();
-      const res = await post({ subject, choices: { analytics: true, ads: false }, method: 'banner', policyVersion: 'v-shown' });
+      const shown = ((await (await fetch(`${s.url}/api/v1/consent/config`)).json()) as { version: string }).version;
+      const res = await post({ subject, choices: { analytics: true, ads: false }, method: 'banner', policyVersion: shown });
       assert.equal(res.status, 201);
       const { receipt } = (await res.json()) as { receipt: unknown };
       const r = receiptSchema.parse(receipt);
       assert.equal(r.subjectKind, 'browser');
-      assert.equal(r.policyVersion, 'v-shown');
+      assert.equal(r.policyVersion, shown);
       assert.ok(verifyReceiptProof(Buffer.alloc(32, 7), r));
       assert.ok(!verifyReceiptProof(Buffer.alloc(32, 7), { ...r, choices: { analytics: false, ads: false } }), 'a changed receipt fails its proof');
-      assert.deepEqual(await decideOne(subject, 'analytics'), { allowed: true, basis: 'consent', policyVersion: 'v-shown' });
+      assert.deepEqual(await decideOne(subject, 'analytics'), { allowed: true, basis: 'consent', policyVersion: shown });
       assert.equal((await decideOne(subject, 'ads')).basis, 'refused');
     });
 
@@ -113,6 +114,38 @@ for (const dialect of storeDialects) {
       }
     });
 
+    test('every receipt names a consent version mamori served, and the ledger shows what the banner said under it', async () => {
+      const current = ((await (await fetch(`${s.url}/api/v1/consent/config`)).json()) as { version: string }).version;
+      const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+      // A version never served is refused from a browser and from an app, so no receipt points at wording nobody can show.
+      assert.deepEqual(await code(await post({ subject: anonId(), choices: { analytics: true }, method: 'banner', policyVersion: 'made-up' })), [400, 'MAMORI_CONSENT_UNKNOWN_VERSION']);
+      assert.deepEqual(await code(await post({ subject: 'user-501', choices: { analytics: true }, method: 'api', policyVersion: 'made-up' }, auth())), [400, 'MAMORI_CONSENT_UNKNOWN_VERSION']);
+      assert.equal((await s.store.db.selectFrom('consent_receipts').select('id').where('subject', '=', 'user-501').execute()).length, 0, 'nothing stored');
+      // An import from a previous tool keeps that tool's version label.
+      assert.equal((await post({ subject: 'user-501', choices: { analytics: true }, method: 'import', policyVersion: 'legacy-2025' }, auth())).status, 201);
+
+      // The policy changes: the next banner serves a new version, both resolve, and a receipt for the old one (a page
+      // opened before the change) is still accepted.
+      const original = s.server.ctx.policy;
+      s.server.ctx.policy = loadFixturePolicy((y) => y.replace('利用状況を分析してサービスを改善するため', '利用状況を分析し、新機能の検討にも使うため'));
+      try {
+        const next = ((await (await fetch(`${s.url}/api/v1/consent/config`)).json()) as { version: string }).version;
+        assert.notEqual(next, current);
+        assert.equal((await post({ subject: anonId(), choices: { analytics: false }, method: 'banner', policyVersion: current })).status, 201);
+        const list = (await (await fetch(`${s.url}/api/v1/consent/versions`)).json()) as { versions: { version: string }[] };
+        assert.ok(list.versions.some((v) => v.version === current) && list.versions.some((v) => v.version === next));
+        const shown = await fetch(`${s.url}/api/v1/consent/versions/${next}`);
+        assert.equal(shown.status, 200);
+        const body = (await shown.json()) as { version: string; purposes: { id: string; description: { ja: string } }[] };
+        assert.match(body.purposes.find((p) => p.id === 'analytics')?.description.ja ?? '', /新機能の検討/);
+        const old = (await (await fetch(`${s.url}/api/v1/consent/versions/${current}`)).json()) as { purposes: { id: string; description: { ja: string } }[] };
+        assert.doesNotMatch(old.purposes.find((p) => p.id === 'analytics')?.description.ja ?? '', /新機能の検討/, 'the old version keeps its own wording');
+      } finally {
+        s.server.ctx.policy = original;
+      }
+      assert.deepEqual(await code(await fetch(`${s.url}/api/v1/consent/versions/nope`)), [404, 'MAMORI_CONSENT_VERSION_NOT_FOUND']);
+    });
+
     test('CORS: a configured origin is answered, any other origin is refused', async () => {
       const pre = await fetch(`${s.url}/api/v1/consents`, { method: 'OPTIONS', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST' } });
       assert.equal(pre.status, 204);
@@ -162,6 +195,10 @@ for (const dialect of storeDialects) {
       assert.ok(consent);
       const receipts = consent.groups.find((g) => g.name === 'receipts');
       assert.deepEqual(receipts?.rows.map((r) => r.choices), [{ ads: false }]);
+      const shown = consent.groups.find((g) => g.name === 'versions_shown');
+      assert.equal(shown?.rows.length, 1);
+      assert.equal(shown?.rows[0]?.version, receipts?.rows[0]?.policy_version);
+      assert.ok(Array.isArray(shown?.rows[0]?.purposes) && (shown.rows[0].purposes as unknown[]).length > 0, 'the disclosure shows what the person was asked');
     });
 
     test('a decision reads the current-preferences key, never scans receipts', async () => {
@@ -181,7 +218,7 @@ for (const dialect of storeDialects) {
 
     test('the consent operations are described in the OpenAPI document', async () => {
       const doc = (await (await fetch(`${s.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-      for (const [path, method] of [['/api/v1/consents', 'post'], ['/api/v1/consents/{subject}', 'get'], ['/api/v1/decisions', 'get'], ['/api/v1/consent/config', 'get']] as const) {
+      for (const [path, method] of [['/api/v1/consents', 'post'], ['/api/v1/consents/{subject}', 'get'], ['/api/v1/decisions', 'get'], ['/api/v1/consent/config', 'get'], ['/api/v1/consent/versions', 'get'], ['/api/v1/consent/versions/{version}', 'get']] as const) {
         assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
       }
     });
