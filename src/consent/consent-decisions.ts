@@ -27,12 +27,10 @@ export function decideFromPreference(purpose: ConsentPurpose, pref: CurrentChoic
   return { allowed, basis, policyVersion: pref?.policy_version ?? currentVersion };
 }
 
-function resolvePurposes(config: ConsentConfig, ids: readonly string[]): ConsentPurpose[] {
-  return ids.map((id) => {
-    const p = config.byId.get(id);
-    if (!p) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${id}".`, { purpose: id });
-    return p;
-  });
+function purposeOf(config: ConsentConfig, id: string): ConsentPurpose {
+  const p = config.byId.get(id);
+  if (!p) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${id}".`, { purpose: id });
+  return p;
 }
 
 /**
@@ -40,8 +38,7 @@ function resolvePurposes(config: ConsentConfig, ids: readonly string[]): Consent
  * route can answer without a promise; `await` works on either.
  */
 export function decide(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeId: string): MaybePromise<Decision> {
-  const purpose = config.byId.get(purposeId);
-  if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${purposeId}".`, { purpose: purposeId });
+  const purpose = purposeOf(config, purposeId);
   if (purpose.choice === 'none') return decideFromPreference(purpose, undefined, config.version);
   return andThen(reader.one(subject, purposeId), (pref) => decideFromPreference(purpose, pref, config.version));
 }
@@ -51,7 +48,7 @@ export function decide(reader: PreferenceReader, config: ConsentConfig, subject:
  * `etag` changes whenever the subject records a new choice or the policy's consent version changes.
  */
 export function decideMany(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeIds?: readonly string[]): MaybePromise<{ decisions: Record<string, Decision>; etag: string }> {
-  const purposes = purposeIds ? resolvePurposes(config, purposeIds) : config.purposes;
+  const purposes = purposeIds ? purposeIds.map((id) => purposeOf(config, id)) : config.purposes;
   return andThen(reader.all(subject), (rows) => decideFromRows(config, purposes, rows));
 }
 

@@ -1,8 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { GatheredSection, RequestHooks } from '../requests/request-hooks.ts';
 import { subjectConsents } from './consent-receipts.ts';
-import { getConsentVersion } from './consent-versions.ts';
-import { isMamoriError } from '../errors.ts';
+import { findConsentVersion } from './consent-versions.ts';
 
 /** How the consent domain plugs into the request workflow: a disclosure includes the person's consent receipts. */
 export function createConsentRequestHooks(ctx: Omit<AppContext, 'requestHooks'>): RequestHooks {
@@ -16,13 +15,8 @@ export function createConsentRequestHooks(ctx: Omit<AppContext, 'requestHooks'>)
         // What the person was shown under each version their receipts name (purpose names and, for each, the tools).
         const shown: Record<string, unknown>[] = [];
         for (const version of [...new Set(receipts.map((r) => r.policyVersion))]) {
-          try {
-            const v = await getConsentVersion(ctx.store.db, version);
-            shown.push({ version, first_served_at: v.firstServedAt, policy_number: v.policyNumber, purposes: v.purposes.map((p) => ({ id: p.id, label: p.label, choice: p.choice, tools: p.tools })) });
-          } catch (err) {
-            if (!isMamoriError(err) || err.code !== 'MAMORI_CONSENT_VERSION_NOT_FOUND') throw err;
-            shown.push({ version, first_served_at: null, policy_number: null, purposes: [] });
-          }
+          const v = await findConsentVersion(ctx.store.db, version);
+          shown.push({ version, first_served_at: v?.firstServedAt ?? null, policy_number: v?.policyNumber ?? null, purposes: (v?.purposes ?? []).map((p) => ({ id: p.id, label: p.label, choice: p.choice, tools: p.tools })) });
         }
         sections.push({
           source: 'consent',

@@ -48,10 +48,15 @@ function toVersion(row: { version: string; purposes: string; policy_number: numb
   return { version: row.version, firstServedAt: row.first_served_at, policyNumber: row.policy_number, purposes: storedPurposes.parse(JSON.parse(row.purposes)) };
 }
 
-export async function getConsentVersion(db: DbOrTrx, version: string): Promise<ConsentVersion> {
+export async function findConsentVersion(db: DbOrTrx, version: string): Promise<ConsentVersion | undefined> {
   const row = await db.selectFrom('consent_versions').selectAll().where('version', '=', version).executeTakeFirst();
-  if (!row) throw new MamoriError('MAMORI_CONSENT_VERSION_NOT_FOUND');
-  return toVersion(row);
+  return row ? toVersion(row) : undefined;
+}
+
+export async function getConsentVersion(db: DbOrTrx, version: string): Promise<ConsentVersion> {
+  const found = await findConsentVersion(db, version);
+  if (!found) throw new MamoriError('MAMORI_CONSENT_VERSION_NOT_FOUND');
+  return found;
 }
 
 /** Every version served, newest first. */

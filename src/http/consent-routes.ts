@@ -229,7 +229,11 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       const client = JSON.stringify(toClientConfig(cfg, policyUrl)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
       const json = JSON.stringify({ version: cfg.version, policyUrl, purposes: cfg.purposes });
       entry = {
-        recorded: recordConsentVersion(ctx.store.db, ctx.clock, cfg),
+        // A failed write is not cached: the next request tries again.
+        recorded: recordConsentVersion(ctx.store.db, ctx.clock, cfg).catch((err: unknown) => {
+          served.delete(cfg);
+          throw err;
+        }),
         script: loadConsentBundle().then((bundle) => {
           if (bundle === null) return null;
           const body = `(function(){var MAMORI_CONFIG=${client};\n${bundle}})();\n`;
