@@ -1,0 +1,282 @@
+import { z } from 'zod';
+import { sql } from 'kysely';
+import { appendAudit, type Actor, type AuditEventInput } from '../audit/audit-log.ts';
+import { MamoriError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { baseDueDate, pauseDeadline, resumeDeadline } from '../law/appi/deadlines.ts';
+import { evaluateFee } from '../law/appi/fees.ts';
+import { refusalGrounds } from '../law/appi/refusal-grounds.ts';
+import { requestKindRules } from '../law/appi/request-kinds.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { paymentNeededMail, type RenderedMail } from '../mail/templates/request-mails.ts';
+import { localize } from '../policy/load-policy.ts';
+import type { DbOrTrx } from '../store/store.ts';
+import type { PackageInput } from '../delivery/disclosure-package.ts';
+import { openText, sealText } from '../delivery/sealed-bytes.ts';
+import './request-errors.ts';
+import type { GatheredSection, RequestHookInfo, RequestHooks } from './request-hooks.ts';
+import { assertActionAllowed, requestStateInfo, settledState, type RequestAction, type RequestState } from './request-state.ts';
+import { defaultRequestRateLimits, type RequestRateLimits } from './rate-limit.ts';
+import { requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
+import { checkUpload, type UploadedFile } from './request-uploads.ts';
+import type { FilePurpose, Lang, StoredDecision } from './request-inputs.ts';
+import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, rowState, statusUrlFor, type Row } from './request-rows.ts';
+import type { RequesterView } from './request-views.ts';
+import type { RequestServiceDeps } from './request-service-api.ts';
+
+/**
+ * What every stage of the request workflow shares: the collaborators (store, clock, config, policy, hooks) and the
+ * small steps they all take (load a request, record a timeline event with its audit event, move the state, mail).
+ */
+export function createRequestContext(deps: RequestServiceDeps) {
+  const { store, clock, config, policy } = deps;
+  const limits: RequestRateLimits = { ...defaultRequestRateLimits, ...deps.limits };
+  const pendingAudits = new WeakMap<DbOrTrx, AuditEventInput[]>();
+
+  /* ---------- small helpers ---------- */
+
+  const tokenHash = (id: string) => sha256Hex(requestToken(config.secret, id));
+  const statusUrl = (id: string) => statusUrlFor(config.baseUrl, id, requestToken(config.secret, id));
+
+  async function load(db: DbOrTrx, id: string, forUpdate: boolean): Promise<Row> {
+    let q = db.selectFrom('requests').selectAll().where('id', '=', id);
+    if (forUpdate && store.dialect === 'postgres') q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw new MamoriError('MAMORI_REQUEST_NOT_FOUND');
+    return row;
+  }
+
+  function checkToken(row: Row, token: string): void {
+    if (!row.token_hash || !sameDigest(row.token_hash, sha256Hex(token))) throw new MamoriError('MAMORI_REQUEST_TOKEN_INVALID');
+  }
+
+  async function loadByToken(db: DbOrTrx, id: string, token: string, forUpdate: boolean): Promise<Row> {
+    let row: Row;
+    try {
+      row = await load(db, id, forUpdate);
+    } catch (err) {
+      // Same answer for an unknown id and a wrong token: the link reveals nothing.
+      if (err instanceof MamoriError && err.code === 'MAMORI_REQUEST_NOT_FOUND') throw new MamoriError('MAMORI_REQUEST_TOKEN_INVALID');
+      throw err;
+    }
+    checkToken(row, token);
+    return row;
+  }
+
+  /**
+   * One timeline row plus its audit event, in the caller's transaction. `notes` (staff free text, which may name
+   * people) go to the request's own timeline only, never into the audit chain.
+   */
+  async function record(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown> = {}, notes: Record<string, string> = {}): Promise<void> {
+    const at = clock.now().toISOString();
+    // The next number in the same statement (the request row is locked, so no two writers race for it).
+    await sql`insert into request_events (id, request_id, n, at, actor, action, data)
+      select ${newId('rev')}, ${requestId}, coalesce(max(n), 0) + 1, ${at}, ${actor}, ${action}, ${JSON.stringify({ ...data, ...notes })}
+      from request_events where request_id = ${requestId}`.execute(trx);
+    const audit: AuditEventInput = { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data };
+    const pending = pendingAudits.get(trx);
+    if (pending) pending.push(audit);
+    else await appendAudit(trx, clock, audit);
+  }
+
+  async function mail(trx: DbOrTrx, row: Row, topic: string, rendered: RenderedMail): Promise<void> {
+    if (!row.email) return; // e.g. a postal request answered by letter
+    await enqueueMail(trx, clock, { to: row.email, subject: rendered.subject, text: rendered.text, topic: `request.${topic}`, ref: { type: 'request', id: row.id } });
+  }
+
+  function mailBase(row: Row) {
+    return { lang: rowLang(row), policy, requestId: row.id, kind: rowKind(row), ...(row.token_hash ? { statusUrl: statusUrl(row.id) } : {}) };
+  }
+
+  function hookInfo(row: Row): RequestHookInfo {
+    const identities: Record<string, string> = {};
+    if (row.email) identities.email = row.email;
+    if (row.account_id) identities.account_id = row.account_id;
+    return { id: row.id, kind: rowKind(row), identities, subjectId: row.subject_id ?? row.account_id };
+  }
+
+  /** Runs hooks after the commit; a failing hook is recorded on the timeline and does not undo the change. */
+  async function runHooks(row: Row, name: 'onWorkStarted' | 'onDecided', call: (h: RequestHooks) => Promise<void> | undefined): Promise<void> {
+    for (const [i, h] of deps.hooks.entries()) {
+      try {
+        await call(h);
+      } catch (err) {
+        await transaction(async (trx) => {
+          await load(trx, row.id, true);
+          await record(trx, row.id, 'system', 'hook_failed', { hook: name, index: i, error: err instanceof Error ? err.name : 'error' });
+        });
+      }
+    }
+  }
+
+  function feeDue(row: Row): boolean {
+    return row.fee_amount !== null && row.fee_paid_at === null;
+  }
+
+  /**
+   * Applies a state change: deadline paused while waiting on the requester, resumed when leaving such a state.
+   * Returns the update to write.
+   */
+  function moveTo(row: Row, next: RequestState, now: Date): Partial<Row> {
+    // Identity confirmation sets identity_confirmed_at in the same update, so the clock has started in `row` already.
+    let facts = deadlineFacts(row);
+    if (requestStateInfo[next].pausesDeadline) facts = pauseDeadline(facts, now);
+    else facts = resumeDeadline(facts, now);
+    return { state: next, paused_since: facts.pausedSince ? facts.pausedSince.toISOString() : null, paused_s: facts.pausedSeconds, due_at: baseDueDate(facts)?.toISOString() ?? null, updated_at: now.toISOString() };
+  }
+
+  async function update(trx: DbOrTrx, id: string, values: Partial<Row>): Promise<void> {
+    await trx.updateTable('requests').set(values).where('id', '=', id).execute();
+  }
+
+  function rowAfter(row: Row, values: Partial<Row>): Row {
+    return { ...row, ...values };
+  }
+
+  /** Identity is settled: move on to payment or work, with the right mail. Returns the new row. */
+  async function settle(trx: DbOrTrx, row: Row, by: Actor, now: Date, extra: Partial<Row>): Promise<Row> {
+    const base = rowAfter(row, extra);
+    const next = settledState({ identityConfirmed: base.identity_confirmed_at !== null, feeDue: feeDue(base) });
+    const values = { ...extra, ...moveTo(base, next, now) };
+    await update(trx, row.id, values);
+    const after = rowAfter(row, values);
+    await record(trx, row.id, by, 'state_changed', { from: row.state, to: next });
+    if (next === 'awaiting_payment') {
+      const fee = evaluateFee(policy, rowKind(after));
+      if (fee.status === 'charged') await mail(trx, after, 'payment_needed', paymentNeededMail(mailBase(after), fee));
+    }
+    return after;
+  }
+
+  async function storeFile(trx: DbOrTrx, requestId: string, by: Actor, file: UploadedFile, purpose: FilePurpose, proofKind: string | null): Promise<string> {
+    const checked = checkUpload(file);
+    const id = newId('rfile');
+    await trx
+      .insertInto('request_files')
+      .values({
+        id,
+        request_id: requestId,
+        purpose,
+        proof_kind: proofKind,
+        filename: checked.filename,
+        content_type: checked.contentType,
+        size: file.bytes.length,
+        sha256: sha256Hex(file.bytes),
+        sealed: sealText(config.secret, 'request-file', file.bytes),
+        uploaded_by: by,
+        created_at: clock.now().toISOString(),
+      })
+      .execute();
+    return id;
+  }
+
+
+  async function startedWork(row: Row): Promise<void> {
+    await runHooks(row, 'onWorkStarted', (h) => h.onWorkStarted?.(hookInfo(row)));
+  }
+
+  function requesterView(row: Row, pkg: { format: string; expires_at: string | null; download_count: number; created_at: string } | null, documentsRequested: string | null): RequesterView {
+    const kind = rowKind(row);
+    const state = rowState(row);
+    const fee = row.fee_amount !== null ? evaluateFee(policy, kind) : { status: 'none' as const };
+    const d = decisionOf(row);
+    const next: RequesterView['next'] = state === 'awaiting_verification' ? 'enter_code' : state === 'awaiting_payment' ? 'pay_fee' : state === 'awaiting_documents' ? 'send_documents' : null;
+    return {
+      id: row.id,
+      kind,
+      kindName: requestKindRules[kind].name,
+      state,
+      stateLabel: requestStateInfo[state].label,
+      createdAt: row.created_at,
+      next,
+      documentsRequested: state === 'awaiting_documents' ? documentsRequested : null,
+      fee: fee.status === 'charged' && row.fee_amount !== null ? { amount: row.fee_amount, wording: fee.wording, paymentMethods: fee.payment, paid: row.fee_paid_at !== null } : null,
+      deadline: deadlineView(row, clock.now()),
+      decision: d && row.decided_at
+        ? { outcome: d.outcome, ground: d.ground, groundLabel: d.ground ? refusalGrounds[d.ground].label : null, article: d.ground ? refusalGrounds[d.ground].article : null, reason: d.reason, corrections: d.corrections, measure: d.measure, alternativeMeasure: d.alternativeMeasure, decidedAt: row.decided_at }
+        : null,
+      delivery: pkg && row.delivered_at ? { format: pkg.format === 'letter' ? 'letter' : 'zip', expiresAt: pkg.expires_at, downloads: pkg.download_count, deliveredAt: row.delivered_at } : null,
+    };
+  }
+
+  async function requesterViewOf(db: DbOrTrx, row: Row): Promise<RequesterView> {
+    const pkg = await db.selectFrom('request_packages').select(['format', 'expires_at', 'download_count', 'created_at']).where('request_id', '=', row.id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    let asked: string | null = null;
+    if (row.state === 'awaiting_documents') {
+      const ev = await db.selectFrom('request_events').select('data').where('request_id', '=', row.id).where('action', '=', 'documents_requested').orderBy('n', 'desc').limit(1).executeTakeFirst();
+      const what = ev ? parseJson(ev.data).what : undefined;
+      asked = typeof what === 'string' ? what : null;
+    }
+    return requesterView(row, pkg ?? null, asked);
+  }
+
+  /**
+   * Runs `fn` in one transaction. Audit events recorded inside are appended at the end: on PostgreSQL the audit
+   * chain's lock is then held only for the last statements, not the whole transaction (filings run in parallel).
+   */
+  async function transaction<T>(fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
+    return store.db.transaction().execute(async (trx) => {
+      const pending: AuditEventInput[] = [];
+      pendingAudits.set(trx, pending);
+      const result = await fn(trx);
+      for (const audit of pending) await appendAudit(trx, clock, audit);
+      return result;
+    });
+  }
+
+  /** Loads for update and checks the action is allowed in the current state. */
+  async function loadFor(trx: DbOrTrx, id: string, action: RequestAction): Promise<Row> {
+    const row = await load(trx, id, true);
+    assertActionAllowed(rowState(row), action);
+    return row;
+  }
+
+  async function storedSections(db: DbOrTrx, id: string): Promise<GatheredSection[]> {
+    const rows = await db.selectFrom('request_gathered').selectAll().where('request_id', '=', id).orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => {
+      const title = z.object({ ja: z.string(), en: z.string() }).parse(JSON.parse(r.title_json));
+      const groups = z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })).parse(JSON.parse(openText(config.secret, 'request-gathered', r.sealed_groups).toString('utf8')));
+      return { source: r.source, title, groups };
+    });
+  }
+
+  async function insertSection(trx: DbOrTrx, id: string, by: Actor, section: GatheredSection): Promise<string> {
+    const sid = newId('rgat');
+    await trx.insertInto('request_gathered').values({ id: sid, request_id: id, source: section.source, title_json: JSON.stringify(section.title), sealed_groups: sealText(config.secret, 'request-gathered', Buffer.from(JSON.stringify(section.groups))), entered_by: by, created_at: clock.now().toISOString() }).execute();
+    return sid;
+  }
+
+  function purposesSection(lang: Lang): GatheredSection {
+    return {
+      source: 'policy:purposes',
+      title: { ja: '利用目的', en: 'Purposes of use' },
+      groups: [{ name: lang === 'ja' ? '利用目的' : 'purposes', rows: policy.purposes.map((p) => ({ id: p.id, purpose: localize(p.description, lang) })) }],
+    };
+  }
+
+  async function packageInput(db: DbOrTrx, row: Row, d: StoredDecision): Promise<PackageInput> {
+    const kind = rowKind(row);
+    const lang = rowLang(row);
+    const sections = kind === 'purpose_notice' ? [purposesSection(lang)] : await storedSections(db, row.id);
+    const files = kind === 'purpose_notice' ? [] : await db.selectFrom('request_files').selectAll().where('request_id', '=', row.id).where('purpose', '=', 'gathered').orderBy('created_at').execute();
+    return {
+      lang,
+      policy,
+      request: { id: row.id, kind, decidedAt: row.decided_at ?? clock.now().toISOString(), outcome: d.outcome, partialNote: d.outcome === 'partial' ? d.reason : null },
+      generatedAt: clock.now().toISOString(),
+      sections,
+      files: files.map((f) => ({ name: f.filename, contentType: f.content_type, bytes: openText(config.secret, 'request-file', f.sealed) })),
+    };
+  }
+
+  async function gatherHooks(row: Row): Promise<GatheredSection[]> {
+    const out: GatheredSection[] = [];
+    for (const h of deps.hooks) if (h.gather) out.push(...(await h.gather(hookInfo(row))));
+    return out;
+  }
+
+  return { deps, store, clock, config, policy, limits, tokenHash, statusUrl, load, checkToken, loadByToken, record, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
+}
+
+/** The one explicit context each stage of the workflow is a set of functions over. */
+export type RequestContext = ReturnType<typeof createRequestContext>;

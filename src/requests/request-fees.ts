@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { MamoriError } from '../errors.ts';
+import { paymentMethods } from '../policy/schema.ts';
+import './request-errors.ts';
+import { markPaidBody } from './request-inputs.ts';
+import type { Row } from './request-rows.ts';
+import type { RequestService } from './request-service-api.ts';
+import type { RequestContext } from './request-context.ts';
+
+/** The fee (38条): paid as recorded by staff or notified by the payment provider's signed webhook. */
+export function createFeeStage(ctx: RequestContext): Pick<RequestService, 'markPaid' | 'recordWebhookPayment'> {
+  const { store, clock, load, record, update, rowAfter, settle, startedWork, transaction, loadFor } = ctx;
+
+  return {
+    async markPaid(by, id, payment) {
+      const p = markPaidBody.parse(payment);
+      const row = await transaction(async (trx) => {
+        const r = await loadFor(trx, id, 'mark_paid');
+        if (r.fee_amount === null) throw new MamoriError('MAMORI_REQUEST_FEE_NOT_DUE');
+        if (r.fee_paid_at) throw new MamoriError('MAMORI_REQUEST_STATE_CONFLICT', 'The fee is already recorded as paid.');
+        if (p.amount !== undefined && p.amount !== r.fee_amount) throw new MamoriError('MAMORI_REQUEST_FEE_AMOUNT', `The fee is ${r.fee_amount} yen; ${p.amount} yen was recorded.`);
+        const now = clock.now();
+        const extra: Partial<Row> = { fee_paid_at: now.toISOString(), fee_payment_method: p.method, fee_reference: p.reference };
+        await record(trx, id, by, 'fee_paid', { amount: r.fee_amount, method: p.method, reference: p.reference });
+        if (r.state === 'awaiting_payment') return settle(trx, r, by, now, extra);
+        await update(trx, id, { ...extra, updated_at: now.toISOString() });
+        return rowAfter(r, extra);
+      });
+      if (row.state === 'in_progress') await startedWork(row);
+    },
+
+    async recordWebhookPayment(payload) {
+      const parsed = z.object({ request_id: z.string().min(1).max(80), amount: z.number().int().positive(), currency: z.literal('JPY'), method: z.enum(paymentMethods).default('card'), reference: z.string().min(1).max(200) }).safeParse(payload);
+      if (!parsed.success) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'The payment notification is missing request_id, amount, currency (JPY) or reference.');
+      const p = parsed.data;
+      const existing = await load(store.db, p.request_id, false);
+      if (existing.fee_paid_at) {
+        if (existing.fee_reference === p.reference) return { requestId: existing.id, alreadyPaid: true };
+        throw new MamoriError('MAMORI_REQUEST_STATE_CONFLICT', 'The fee for this request is already paid under another reference.');
+      }
+      await this.markPaid('system', p.request_id, { method: p.method, reference: p.reference, amount: p.amount });
+      return { requestId: p.request_id, alreadyPaid: false };
+    },
+
+  };
+}
