@@ -103,6 +103,10 @@ export function createConnectorRequestHooks(ctx: Omit<AppContext, 'requestHooks'
       }
     },
 
+    async resolveIdentities(identities) {
+      return svc().resolveIdentities(identities);
+    },
+
     async blockersBeforeClose(req) {
       await resume(req.id);
       return svc().blockers(req.id);

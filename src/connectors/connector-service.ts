@@ -12,6 +12,7 @@ import { planDataset } from './graph-plan.ts';
 import { openSealedJson, sealJson } from './sealed-json.ts';
 import { createSqlExecutor, type SqlExecutorOptions } from './sql/sql-executor.ts';
 import { openSqlConnection } from './sql/open-sql-connection.ts';
+import { resolveIdentities, type IdentityResolutionResult } from './resolve-identities.ts';
 import type { SqlConnection } from './sql/sql-connection.ts';
 import { safeError, stepStatuses, type DatasetOutcome, type StepStatus } from './step-outcome.ts';
 import { callWebhook, webhookOutcome, webhookResultSchema } from './webhook/webhook-executor.ts';
@@ -438,6 +439,11 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
         else if (r.status === 'failed') out.push(`connector ${r.kind} run failed: retry it or handle the systems by hand`);
       }
       return out;
+    },
+
+    /** Which identifiers the databases link to the given trusted ones (see resolve-identities.ts). Reads only. */
+    async resolveIdentities(identities: Record<string, string>): Promise<IdentityResolutionResult> {
+      return resolveIdentities(graph, connectionFor, identities);
     },
 
     /** Puts a failed run back in the queue (staff retry). */

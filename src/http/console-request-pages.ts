@@ -3,12 +3,13 @@ import type { AgentProof, DeliveryMethod, Policy, RequestKind } from '../policy/
 import { localize } from '../policy/load-policy.ts';
 import { refusalGrounds } from '../law/appi/refusal-grounds.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
-import { requestStateInfo, requestStates, type RequestState } from '../requests/request-state.ts';
+import { allowedFrom, requestStateInfo, requestStates, type RequestState } from '../requests/request-state.ts';
 import { isAgentProof, suspensionMeasures, type ListFilters, type StaffGatheredView, type StaffRequestSummary, type StaffRequestView, type SuspensionMeasure } from '../requests/request-service.ts';
 import { can } from '../staff/staff-permissions.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
+import { claimCheckboxes, identitySection } from './console-identity-section.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, kindName, paymentLabels } from './request-labels.ts';
 
 /** Console page bodies for the request workflow. The frame (navigation, sign-out) is renderConsolePage's. */
@@ -194,6 +195,8 @@ const actionLabels: Record<string, { ja: string; en: string }> = {
   email_verified: { ja: 'メールアドレス確認', en: 'Email confirmed' },
   state_changed: { ja: '状態の変更', en: 'State changed' },
   identity_confirmed: { ja: '本人確認完了', en: 'Identity confirmed' },
+  claim_confirmed: { ja: '申告された識別子を書類で確認', en: 'Claimed identifier confirmed from documents' },
+  identity_resolved: { ja: '識別子をシステムで照合', en: 'Identifiers checked against the systems' },
   documents_requested: { ja: '書類の提出依頼', en: 'Documents requested' },
   documents_attached: { ja: '書類の添付（スタッフ）', en: 'Documents attached by staff' },
   documents_received: { ja: '書類の受領（請求者から）', en: 'Documents received from the requester' },
@@ -255,7 +258,8 @@ ${csrfField(request)}<h3 id="${opts.id ?? action}-heading" style="margin-top:0">
   const actions: SafeHtml[] = [];
   if (handle && (state === 'verified' || state === 'awaiting_documents')) {
     actions.push(form('confirm-identity', t(lang, '本人確認（代理権）書類の確認', 'Confirm identity / agency documents'), html`<p class="muted">${t(lang, '添付書類で本人（代理人の場合は代理権）を確認できたら記録します。回答期限はここから数えます。', 'Record that the documents confirm the person (and the agent’s authority). The deadline runs from here.')}</p>
-<div><label for="identity-note">${t(lang, '確認した内容（記録用・任意）', 'What you checked (optional)')}</label><input id="identity-note" name="note" maxlength="500"></div>`, t(lang, '確認済みにする', 'Mark as confirmed')));
+<div><label for="identity-note">${t(lang, '確認した内容（記録用。申告された識別子も確認する場合は必須）', 'What you checked (required when also confirming claimed identifiers)')}</label><input id="identity-note" name="note" maxlength="500"></div>
+${claimCheckboxes(v, lang)}`, t(lang, '確認済みにする', 'Mark as confirmed')));
   }
   if (handle && ['verified', 'awaiting_payment', 'in_progress'].includes(state)) {
     actions.push(form('request-documents', t(lang, '書類の提出を依頼する', 'Ask for documents'), html`<div><label for="what">${t(lang, '依頼する書類と理由', 'Which documents, and why')}</label><textarea id="what" name="what" rows="3" required></textarea></div>`, t(lang, '依頼を送る', 'Send the request')));
@@ -295,7 +299,7 @@ ${dl([
   [t(lang, '受付日時', 'Received'), formatTime(v.createdAt, lang)],
   [t(lang, '言語', 'Language'), v.lang === 'ja' ? '日本語' : 'English'],
   [t(lang, 'メールアドレス', 'Email'), v.email ?? t(lang, '（なし：書面で通知）', '(none: answer by letter)')],
-  [t(lang, 'アカウントID', 'Account id'), v.accountId],
+  [t(lang, 'アカウントID（申告）', 'Account id (claimed)'), v.accountId],
   [t(lang, '内容', 'Description'), html`<span style="white-space:pre-wrap">${v.description}</span>`],
   [t(lang, '開示の方法', 'Delivery'), v.delivery ? deliveryLabels[v.delivery][lang] : null],
   [t(lang, '代理人', 'Agent'), v.agentApplication ? `${agentKindLabels[v.agentApplication.kind][lang]} / ${v.agentApplication.name} / ${v.agentApplication.relationship}` : null],
@@ -303,6 +307,7 @@ ${dl([
   [t(lang, '本人確認', 'Identity confirmed'), v.identityConfirmedAt ? formatTime(v.identityConfirmedAt, lang) : t(lang, '未確認', 'not yet')],
   [t(lang, '手数料', 'Fee'), v.fee ? `${v.fee.amount.toLocaleString('en-US')}${t(lang, '円', ' JPY')} ${v.fee.paid ? t(lang, `入金済（${v.feePayment.method ?? ''} ${v.feePayment.reference ?? ''}）`, `paid (${v.feePayment.method ?? ''} ${v.feePayment.reference ?? ''})`) : t(lang, '未入金', 'unpaid')}` : null],
 ])}
+${identitySection(v, { lang, canConfirm: handle && allowedFrom.confirm_claim.includes(state), formatTime: (iso) => formatTime(iso, lang), who: (a) => actorLabel(a, lang, staffNames), form })}
 <h2>${t(lang, '書類', 'Documents')}</h2>
 ${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: ${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
 <p><a href="${base}/systems">${t(lang, 'システムごとの処理状況（コネクタ・手作業のタスク）', 'Systems: connector runs and manual tasks')}</a></p>

@@ -4,7 +4,7 @@ import type { RouteModule } from './app.ts';
 import { isMamoriError, MamoriError } from '../errors.ts';
 import type { Actor } from '../audit/audit-log.ts';
 import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../policy/schema.ts';
-import { decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose } from '../requests/request-service.ts';
+import { confirmClaimBody, decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose } from '../requests/request-service.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { readForm } from './multipart-form.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
@@ -208,7 +208,16 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
 
   const invalid = (issues: z.ZodError) => new MamoriError('MAMORI_VALIDATION_FAILED', issues.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
 
-  action('confirm-identity', handle, (request, id, f) => service.confirmIdentity(actorOf(request), id, (f.note ?? '').trim() || undefined));
+  action('confirm-identity', handle, (request, id, f) => {
+    const claims = Object.entries(f).filter(([k, v]) => k.startsWith('claim_') && v.trim() !== '').map(([k, v]) => ({ kind: k.slice('claim_'.length), value: v.trim() }));
+    return service.confirmIdentity(actorOf(request), id, (f.note ?? '').trim() || undefined, claims.length > 0 ? { claims } : undefined);
+  });
+  action('confirm-claim', handle, async (request, id, f) => {
+    const parsed = confirmClaimBody.safeParse({ kind: f.kind ?? '', ...(f.value ? { value: f.value } : {}), reason: f.reason ?? '' });
+    if (!parsed.success) throw invalid(parsed.error);
+    await service.confirmClaim(actorOf(request), id, parsed.data);
+  });
+  action('resolve-identity', handle, (request, id) => service.resolveIdentity(actorOf(request), id));
   action('request-documents', handle, async (request, id, f) => {
     const what = (f.what ?? '').trim();
     if (!what) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'Write which documents are needed.');

@@ -8,10 +8,12 @@ import { agentProofs, paymentMethods, requestKinds, type AgentProof } from '../p
 import { checkPaymentWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../requests/payment-webhook.ts';
 import '../requests/request-errors.ts';
 import {
+  confirmClaimBody,
   decisionBody,
   enterRequestBody,
   fileRequestBody,
   gatherEntryBody,
+  identifierKind,
   isAgentProof,
   isRequestKind,
   listFilters,
@@ -336,12 +338,29 @@ function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegi
   });
   openapi.add('post', '/api/v1/console/requests/:id/documents', { summary: 'Attach scanned documents', tags, security, params: idParams, bodyContentType: 'multipart/form-data', body: z.object({ identity_document: z.string().optional() }), responses: { ...ok, ...denied } });
 
-  const noteBody = z.strictObject({ note: z.string().max(500).optional() });
+  const noteBody = z.strictObject({
+    note: z.string().max(500).optional(),
+    /** Claimed identifiers the documents also confirm (the note is then required as the reason). */
+    claims: z.array(z.strictObject({ kind: identifierKind, value: z.string().trim().min(1).max(254).optional() })).max(10).optional(),
+  });
   app.post('/api/v1/console/requests/:id/confirm-identity', auth(handlers), async (request, reply) => {
-    await service().confirmIdentity(actorOf(request), parse(idParams, request.params).id, parse(noteBody, request.body ?? {}).note);
+    const body = parse(noteBody, request.body ?? {});
+    await service().confirmIdentity(actorOf(request), parse(idParams, request.params).id, body.note, body.claims ? { claims: body.claims } : undefined);
     return reply.status(204).send();
   });
-  openapi.add('post', '/api/v1/console/requests/:id/confirm-identity', { summary: 'Confirm identity and agency from the documents (starts the deadline)', tags, security, params: idParams, body: noteBody, responses: { ...ok, ...denied } });
+  openapi.add('post', '/api/v1/console/requests/:id/confirm-identity', { summary: 'Confirm identity and agency from the documents (starts the deadline); `claims` also confirms claimed identifiers, with the note as the reason', tags, security, params: idParams, body: noteBody, responses: { ...ok, ...denied } });
+
+  app.post('/api/v1/console/requests/:id/confirm-claim', auth(handlers), async (request, reply) => {
+    await service().confirmClaim(actorOf(request), parse(idParams, request.params).id, parse(confirmClaimBody, request.body ?? {}));
+    return reply.status(204).send();
+  });
+  openapi.add('post', '/api/v1/console/requests/:id/confirm-claim', {
+    summary: 'Confirm a claimed identifier (a typed account id, the email of a letter) from documents, with a reason. Until confirmed, a claim never reaches the person\'s data.',
+    tags, security, params: idParams, body: confirmClaimBody, responses: { ...ok, ...denied, ...errors(['400', 'Reason missing, or no such claim and no value given']) },
+  });
+
+  app.post('/api/v1/console/requests/:id/resolve-identity', auth(handlers), async (request) => service().resolveIdentity(actorOf(request), parse(idParams, request.params).id));
+  openapi.add('post', '/api/v1/console/requests/:id/resolve-identity', { summary: 'Ask the connected systems again which identifiers the verified ones belong to (recorded); returns trusted identifiers and claims with their checks', tags, security, params: idParams, responses: { '200': { description: 'The identity picture' }, ...denied } });
 
   const documentsBody = z.strictObject({ what: z.string().trim().min(1).max(2000) });
   app.post('/api/v1/console/requests/:id/request-documents', auth(handlers), async (request, reply) => {

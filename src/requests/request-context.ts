@@ -22,6 +22,7 @@ import { checkUpload, type UploadedFile } from './request-uploads.ts';
 import type { FilePurpose, Lang, StoredDecision } from './request-inputs.ts';
 import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, rowState, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequesterView } from './request-views.ts';
+import { hookIdentities, identityPicture, resolutionSeeds, type IdentityPicture, type IdentityResolution } from './request-identities.ts';
 import type { RequestServiceDeps } from './request-service-api.ts';
 
 /**
@@ -88,11 +89,67 @@ export function createRequestContext(deps: RequestServiceDeps) {
     return { lang: rowLang(row), policy, requestId: row.id, kind: rowKind(row), ...(row.token_hash ? { statusUrl: statusUrl(row.id) } : {}) };
   }
 
-  function hookInfo(row: Row): RequestHookInfo {
-    const identities: Record<string, string> = {};
-    if (row.email) identities.email = row.email;
-    if (row.account_id) identities.account_id = row.account_id;
-    return { id: row.id, kind: rowKind(row), identities, subjectId: row.subject_id ?? row.account_id };
+  /** Who the request is about: trusted identifiers and the claims beside what they resolved to. */
+  async function identityOf(db: DbOrTrx, row: Row): Promise<IdentityPicture> {
+    const confirmations = await db.selectFrom('request_identity_confirmations').select(['kind', 'value', 'confirmed_by', 'confirmed_at', 'reason']).where('request_id', '=', row.id).orderBy('confirmed_at').orderBy('id').execute();
+    return identityPicture(row, confirmations);
+  }
+
+  /** What other domains see: read fresh, so a resolution or a confirmation made since `row` was loaded counts. */
+  async function hookInfo(row: Row): Promise<RequestHookInfo> {
+    const fresh = await load(store.db, row.id, false);
+    const { identities, subjectId } = hookIdentities(await identityOf(store.db, fresh));
+    return { id: row.id, kind: rowKind(row), identities, subjectId };
+  }
+
+  /**
+   * Asks the systems which identifiers they link to the request's verified and staff-confirmed ones, and stores the
+   * answer on the request (timeline: counts only). A system that fails is recorded and leaves the result partial;
+   * the request itself goes on.
+   */
+  async function resolveIdentities(id: string, by: Actor): Promise<void> {
+    const resolvers = deps.hooks.filter((h) => h.resolveIdentities);
+    if (resolvers.length === 0) return;
+    const row = await load(store.db, id, false);
+    const seeds = resolutionSeeds(await identityOf(store.db, row));
+    if (Object.keys(seeds).length === 0) return;
+    const found = new Map<string, Set<string>>();
+    const unavailable: string[] = [];
+    for (const [i, h] of deps.hooks.entries()) {
+      if (!h.resolveIdentities) continue;
+      try {
+        const r = await h.resolveIdentities(seeds);
+        for (const [kind, values] of Object.entries(r.found)) for (const v of values) found.set(kind, (found.get(kind) ?? new Set()).add(v));
+        unavailable.push(...r.unavailable);
+      } catch (err) {
+        unavailable.push(`hook:${i}`);
+        await transaction(async (trx) => {
+          await load(trx, id, true);
+          await record(trx, id, 'system', 'hook_failed', { hook: 'resolveIdentities', index: i, error: err instanceof Error ? err.name : 'error' });
+        });
+      }
+    }
+    const resolution: IdentityResolution = { at: clock.now().toISOString(), found: Object.fromEntries([...found].map(([k, s]) => [k, [...s].sort()])), unavailable };
+    await transaction(async (trx) => {
+      const r = await load(trx, id, true);
+      const values: Partial<Row> = { resolution_json: JSON.stringify(resolution) };
+      await update(trx, id, values);
+      const picture = await identityOf(trx, rowAfter(r, values));
+      await record(trx, id, by, 'identity_resolved', {
+        found: Object.fromEntries(Object.entries(resolution.found).map(([k, v]) => [k, v.length])),
+        unavailable: unavailable.length,
+        mismatches: picture.claims.filter((c) => c.check === 'mismatch').length,
+      });
+    });
+  }
+
+  /** `resolveIdentities` for the workflow's own steps: never lets a system outage fail the step that called it. */
+  async function resolveQuietly(id: string, by: Actor): Promise<void> {
+    try {
+      await resolveIdentities(id, by);
+    } catch {
+      // recorded per hook above; a store error here leaves the request unresolved, which staff see as "unchecked"
+    }
   }
 
   /** Runs hooks after the commit; a failing hook is recorded on the timeline and does not undo the change. */
@@ -172,7 +229,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
 
 
   async function startedWork(row: Row): Promise<void> {
-    await runHooks(row, 'onWorkStarted', (h) => h.onWorkStarted?.(hookInfo(row)));
+    const info = await hookInfo(row);
+    await runHooks(row, 'onWorkStarted', (h) => h.onWorkStarted?.(info));
   }
 
   function requesterView(row: Row, pkg: { format: string; expires_at: string | null; download_count: number; created_at: string } | null, documentsRequested: string | null): RequesterView {
@@ -271,11 +329,12 @@ export function createRequestContext(deps: RequestServiceDeps) {
 
   async function gatherHooks(row: Row): Promise<GatheredSection[]> {
     const out: GatheredSection[] = [];
-    for (const h of deps.hooks) if (h.gather) out.push(...(await h.gather(hookInfo(row))));
+    const info = await hookInfo(row);
+    for (const h of deps.hooks) if (h.gather) out.push(...(await h.gather(info)));
     return out;
   }
 
-  return { deps, store, clock, config, policy, limits, tokenHash, statusUrl, load, checkToken, loadByToken, record, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
+  return { deps, identityOf, resolveIdentities, resolveQuietly, store, clock, config, policy, limits, tokenHash, statusUrl, load, checkToken, loadByToken, record, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
 }
 
 /** The one explicit context each stage of the workflow is a set of functions over. */

@@ -68,7 +68,8 @@ export function createDecisionStage(ctx: RequestContext): Pick<RequestService, '
         await mail(trx, after, 'decided', decidedMail(mailBase(after), decisionForMail(stored, willDeliver, rowLang(after))));
         return after;
       });
-      await runHooks(row, 'onDecided', (h) => h.onDecided?.(hookInfo(row), { outcome: d.outcome, ...(corrections.length > 0 ? { corrections } : {}) }));
+      const info = await hookInfo(row);
+      await runHooks(row, 'onDecided', (h) => h.onDecided?.(info, { outcome: d.outcome, ...(corrections.length > 0 ? { corrections } : {}) }));
     },
 
   };

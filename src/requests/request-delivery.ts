@@ -82,7 +82,8 @@ export function createDeliveryStage(ctx: RequestContext): Pick<RequestService, '
       const row0 = await load(store.db, id, false);
       assertActionAllowed(rowState(row0), 'close');
       const blockers: string[] = [];
-      for (const h of ctx.deps.hooks) if (h.blockersBeforeClose) blockers.push(...(await h.blockersBeforeClose(hookInfo(row0))));
+      const info = await hookInfo(row0);
+      for (const h of ctx.deps.hooks) if (h.blockersBeforeClose) blockers.push(...(await h.blockersBeforeClose(info)));
       if (blockers.length > 0) throw new MamoriError('MAMORI_REQUEST_CLOSE_BLOCKED', `The request cannot be closed yet: ${blockers.join('; ')}`, { blockers });
       await transaction(async (trx) => {
         const r = await loadFor(trx, id, 'close');

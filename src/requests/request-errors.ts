@@ -30,5 +30,6 @@ export const requestErrorCodes = registerErrorCodes({
   MAMORI_REQUEST_WEBHOOK_SIGNATURE: { status: 401, message: 'The webhook signature is missing, wrong or too old.' },
   MAMORI_REQUEST_WEBHOOK_NOT_CONFIGURED: { status: 503, message: 'The payment webhook is not configured (MAMORI_PAYMENT_WEBHOOK_SECRET).' },
   MAMORI_REQUEST_DOWNLOAD_EXPIRED: { status: 410, message: 'This download link has expired. Please contact us for a new one.' },
+  MAMORI_REQUEST_CLAIM_UNKNOWN: { status: 400, message: 'This request claims no identifier of this kind; give the value you checked in the documents.' },
   MAMORI_REQUEST_NOTHING_TO_DELIVER: { status: 409, message: 'Nothing to deliver for this decision.' },
 });

@@ -17,7 +17,7 @@ import { createRequestChecks } from './request-checks.ts';
 
 /** Filing and email confirmation by the person (or their agent), the requester's own view, withdrawal and documents sent on request. */
 export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fileRequest' | 'resendCode' | 'verifyRequest' | 'getForRequester' | 'withdraw' | 'uploadDocuments'> {
-  const { store, clock, config, policy, limits, tokenHash, load, loadByToken, record, update, rowAfter, storeFile, startedWork, requesterViewOf, transaction, loadFor, moveTo } = ctx;
+  const { store, clock, config, policy, limits, tokenHash, load, loadByToken, record, update, rowAfter, storeFile, startedWork, resolveQuietly, requesterViewOf, transaction, loadFor, moveTo } = ctx;
   const { checkEmail, checkDelivery, checkAgent, checkAssertion, issueCode, afterEmailVerified } = createRequestChecks(ctx);
 
   return {
@@ -46,7 +46,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
           verified_via: null, verified_at: null, identity_confirmed_at: null, token_hash: tokenHash(id), target_days: targetDaysFor(policy, kind), due_at: null, paused_since: null, paused_s: 0,
           fee_amount: fee.status === 'charged' ? fee.amount : null, fee_tax: fee.status === 'charged' ? fee.tax : null, fee_paid_at: null, fee_payment_method: null, fee_reference: null,
-          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(),
+          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null,
         };
         await trx.insertInto('requests').values(row).execute();
         const fileIds: string[] = [];
@@ -68,6 +68,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
         await hitRateLimit(trx, clock, rateBucket(config.secret, 'file-email', email.toLowerCase()), limits.filingsPerEmail);
         return outcome;
       });
+      if (assertion) await resolveQuietly(id, 'system');
       if (result.workStarted) await startedWork(result.row);
       return { id, token, state: rowState(result.row), codeSent: result.codeSent, statusUrl: statusUrlFor(config.baseUrl, id, token) };
     },
@@ -94,6 +95,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
           assertActionAllowed(rowState(row), 'verify_email');
           return afterEmailVerified(trx, row, 'app_assertion', payload);
         });
+        await resolveQuietly(id, 'system');
         if (result.workStarted) await startedWork(result.row);
         return requesterViewOf(store.db, result.row);
       }
@@ -130,6 +132,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
           if (outcome.left <= 0) throw new MamoriError('MAMORI_REQUEST_CODE_LOCKED', 'That was the last try for this code. Please ask for a new code.');
           throw new MamoriError('MAMORI_REQUEST_CODE_INVALID', `The code is not correct. ${outcome.left} ${outcome.left === 1 ? 'try' : 'tries'} left.`, { attemptsLeft: outcome.left });
         case 'ok':
+          await resolveQuietly(id, 'system');
           if (outcome.workStarted) await startedWork(outcome.row);
           return requesterViewOf(store.db, outcome.row);
         default: {

@@ -4,9 +4,13 @@ import type { RequestKind } from '../policy/schema.ts';
 export interface RequestHookInfo {
   id: string;
   kind: RequestKind;
-  /** Identities the request was verified for: e.g. { email: 'a@example.jp', account_id: '9xq…' }. */
+  /**
+   * Identifiers that may reach the person's data: verified by the requester's own proof (email code, signed
+   * assertion), confirmed by staff from documents, or resolved through the systems from those. Never what the
+   * requester merely typed (see request-identities.ts). E.g. { email: 'a@example.jp', account_id: '9xq…' }.
+   */
   identities: Record<string, string>;
-  /** Subject id used by consent receipts and provision records, when known. */
+  /** Subject id used by consent receipts and provision records: the trusted account id, when there is one. */
   subjectId: string | null;
 }
 
@@ -30,6 +34,12 @@ export interface RequestHooks {
   gather?(req: RequestHookInfo): Promise<GatheredSection[]>;
   /** After staff decide to erase, correct, suspend or stop provision: carry the decision out in this domain's systems. */
   onDecided?(req: RequestHookInfo, decision: { outcome: 'full' | 'partial' | 'refused' | 'alternative'; corrections?: Array<{ field: string; before: unknown; after: unknown }> }): Promise<void>;
+  /**
+   * Which identifiers this domain's systems link to the given trusted ones (e.g. the account id stored beside a
+   * verified email), so staff see a claimed account id beside what the verified email really belongs to.
+   * `unavailable` names systems that could not be asked.
+   */
+  resolveIdentities?(identities: Record<string, string>): Promise<{ found: Record<string, string[]>; unavailable: string[] }>;
   /** Reasons the request cannot be closed yet (e.g. open manual tasks); empty when it can. */
   blockersBeforeClose?(req: RequestHookInfo): Promise<string[]>;
 }

@@ -191,3 +191,15 @@ export const listFilters = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type ListFilters = z.infer<typeof listFilters>;
+
+/** An identifier kind as the dataset graph names it (`email`, `account_id`, `phone`…). */
+export const identifierKind = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'an identifier kind such as email or account_id');
+
+/** Staff confirm a claimed identifier from documents (37条): the reason is required and kept on the timeline. */
+export const confirmClaimBody = z.strictObject({
+  kind: identifierKind,
+  /** The value checked in the documents; defaults to the value the request claims for this kind. */
+  value: z.string().trim().min(1).max(254).optional(),
+  reason: z.string().trim().min(1, 'say what you checked (e.g. which document matched the account)').max(1000),
+});
+export type ConfirmClaimInput = z.infer<typeof confirmClaimBody>;

@@ -125,4 +125,23 @@ export const requestMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0210_request_identities': {
+    async up(db: Kysely<any>) {
+      // What the systems resolved the verified identifiers to (see request-identities.ts).
+      await db.schema.alterTable('requests').addColumn('resolution_json', 'text').execute();
+      // Claims staff confirmed from documents, with the written reason: only these (and verified identifiers) reach data.
+      await db.schema
+        .createTable('request_identity_confirmations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('confirmed_by', 'text', (c) => c.notNull())
+        .addColumn('confirmed_at', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('request_identity_confirmations_request').on('request_identity_confirmations').columns(['request_id']).execute();
+    },
+  },
 };

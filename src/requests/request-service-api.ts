@@ -4,8 +4,9 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { AgentProof, Policy } from '../policy/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { DecisionInput, EnterRequestInput, FileRequestInput, gatherEntryBody, ListFilters, markPaidBody, StaffDocumentPurpose } from './request-inputs.ts';
+import type { ConfirmClaimInput, DecisionInput, EnterRequestInput, FileRequestInput, gatherEntryBody, ListFilters, markPaidBody, StaffDocumentPurpose } from './request-inputs.ts';
 import type { RequestHooks } from './request-hooks.ts';
+import type { IdentityPicture } from './request-identities.ts';
 import type { RequestRateLimits } from './rate-limit.ts';
 import type { UploadedFile } from './request-uploads.ts';
 import type { FiledRequest, PackageDownload, RequesterView, StaffGatheredView, StaffRequestSummary, StaffRequestView } from './request-views.ts';
@@ -57,7 +58,15 @@ export interface RequestService {
   /** Staff attach documents to a request (scans, identity documents, agent proofs). */
   attachDocuments(by: Actor, id: string, files: EnterRequestInput['documents']): Promise<void>;
   /** Staff confirm identity (and agency) from the documents: the deadline starts; fee or work follows. */
-  confirmIdentity(by: Actor, id: string, note?: string): Promise<void>;
+  confirmIdentity(by: Actor, id: string, note?: string, options?: { claims?: ReadonlyArray<{ kind: string; value?: string | undefined }> }): Promise<void>;
+  /**
+   * Staff confirm a claimed identifier (an account id the requester typed, the email of a letter) after checking
+   * documents, with a written reason. Until then a claim never reaches the person's data.
+   * @example await service.confirmClaim('staff:s1', id, { kind: 'account_id', reason: '運転免許証の氏名と登録氏名が一致' });
+   */
+  confirmClaim(by: Actor, id: string, claim: ConfirmClaimInput): Promise<void>;
+  /** Asks the systems again which identifiers the trusted ones link to; the check is recorded. */
+  resolveIdentity(by: Actor, id: string): Promise<IdentityPicture>;
   /** Staff ask the requester for documents; the deadline pauses until staff confirm them. */
   requestDocuments(by: Actor, id: string, what: string): Promise<void>;
   /** Staff record the fee as paid (bank transfer reference, card …); work starts when identity is confirmed. */

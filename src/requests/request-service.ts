@@ -6,6 +6,7 @@ import { createDeliveryStage } from './request-delivery.ts';
 import { createFeeStage } from './request-fees.ts';
 import { createFilingStage } from './request-filing.ts';
 import { createGatheringStage } from './request-gathering.ts';
+import { createIdentityStage } from './request-identity.ts';
 import type { RequestService, RequestServiceDeps } from './request-service-api.ts';
 import { createStaffEntryStage } from './request-staff-entry.ts';
 import { createStaffViewStage } from './request-staff-views.ts';
@@ -20,6 +21,7 @@ import { createStaffViewStage } from './request-staff-views.ts';
  *   request-checks.ts       email, delivery, agent and assertion checks; the email-confirmed step
  *   request-filing.ts       filing, code, confirmation, the requester's view, withdrawal, documents
  *   request-staff-entry.ts  staff-entered requests, documents, identity confirmation, 37条 ending
+ *   request-identities.ts   verified identifiers versus claims (pure); request-identity.ts confirms and resolves
  *   request-fees.ts         the fee (38条): marked paid, or paid through the provider's webhook
  *   request-gathering.ts    the person's data gathered by hand and from systems
  *   request-decision.ts     the decision with grounds and reasons (33–36条)
@@ -30,12 +32,14 @@ export * from './request-inputs.ts';
 export * from './request-views.ts';
 export type { CallerMeta, RequestService, RequestServiceDeps } from './request-service-api.ts';
 export { downloadUrlFor, statusUrlFor } from './request-rows.ts';
+export type { ClaimCheck, IdentityClaim, IdentityPicture, IdentifierSource, TrustedIdentifier } from './request-identities.ts';
 
 export function createRequestService(deps: RequestServiceDeps): RequestService {
   const ctx = createRequestContext(deps);
   return {
     ...createFilingStage(ctx),
     ...createStaffEntryStage(ctx),
+    ...createIdentityStage(ctx),
     ...createFeeStage(ctx),
     ...createGatheringStage(ctx),
     ...createDecisionStage(ctx),

@@ -10,11 +10,13 @@ import { isRequestKind, type StoredDecision } from './request-inputs.ts';
 import { decisionForMail, deadlineFacts, procedureFor, rowLang, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequestService } from './request-service-api.ts';
 import type { RequestContext } from './request-context.ts';
+import { createClaimConfirmation } from './request-identity.ts';
 import { createRequestChecks } from './request-checks.ts';
 
 /** Requests entered by staff (post, phone, forms), documents, identity confirmation from documents, and the end of a request whose identity could not be confirmed (37条). */
 export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService, 'enterRequest' | 'attachDocuments' | 'confirmIdentity' | 'requestDocuments' | 'rejectUnverified'> {
-  const { clock, config, policy, tokenHash, record, mail, mailBase, moveTo, update, rowAfter, settle, storeFile, startedWork, transaction, loadFor } = ctx;
+  const { clock, config, policy, tokenHash, record, mail, mailBase, moveTo, update, rowAfter, settle, storeFile, startedWork, resolveQuietly, transaction, loadFor } = ctx;
+  const confirmClaimsIn = createClaimConfirmation(ctx);
   const { checkEmail, checkDelivery, checkAgent } = createRequestChecks(ctx);
 
   return {
@@ -42,7 +44,7 @@ export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService,
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
           verified_via: 'staff', verified_at: now.toISOString(), identity_confirmed_at: null, token_hash: email ? tokenHash(id) : null, target_days: targetDaysFor(policy, kind), due_at: null, paused_since: null, paused_s: 0,
           fee_amount: fee.status === 'charged' ? fee.amount : null, fee_tax: fee.status === 'charged' ? fee.tax : null, fee_paid_at: null, fee_payment_method: null, fee_reference: null,
-          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: by, created_at: now.toISOString(), updated_at: now.toISOString(),
+          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: by, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null,
         };
         await trx.insertInto('requests').values(row).execute();
         const ids: string[] = [];
@@ -64,11 +66,14 @@ export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService,
       });
     },
 
-    async confirmIdentity(by, id, note) {
+    async confirmIdentity(by, id, note, options) {
+      const claims = options?.claims ?? [];
+      if (claims.length > 0 && !note?.trim()) throw new MamoriError('MAMORI_REQUEST_REASON_REQUIRED', 'Say what you checked: the note is the reason for confirming the claimed identifiers.');
       const row = await transaction(async (trx) => {
         const r = await loadFor(trx, id, 'confirm_identity');
         const now = clock.now();
         await record(trx, id, by, 'identity_confirmed', { agent: r.agent_kind }, note ? { note: note.slice(0, 500) } : {});
+        if (claims.length > 0) await confirmClaimsIn(trx, r, by, claims, note ?? '');
         const after = await settle(trx, r, by, now, r.identity_confirmed_at ? {} : { identity_confirmed_at: now.toISOString() });
         if (r.identity_confirmed_at === null && after.state !== 'awaiting_payment') {
           const due = dueDate(deadlineFacts(after), now);
@@ -76,6 +81,7 @@ export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService,
         }
         return after;
       });
+      await resolveQuietly(id, 'system');
       if (row.state === 'in_progress') await startedWork(row);
     },
 

@@ -14,7 +14,7 @@ import type { RequestContext } from './request-context.ts';
 
 /** What staff see: the queue, one request with its timeline and audit, gathered data under review, files and letters. Every view of a person's data is recorded. */
 export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 'list' | 'getForStaff' | 'gatheredForStaff' | 'readFile' | 'letterHtml'> {
-  const { store, clock, config, policy, load, record, transaction } = ctx;
+  const { identityOf, store, clock, config, policy, load, record, transaction } = ctx;
 
   return {
     async list(_by, filters) {
@@ -54,6 +54,7 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
         ...summary(row, clock.now()),
         email: row.email,
         accountId: row.account_id,
+        identity: await identityOf(store.db, row),
         subjectId: row.subject_id,
         description: row.description,
         delivery: row.delivery === 'paper' || row.delivery === 'electronic' ? row.delivery : null,

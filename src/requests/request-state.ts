@@ -52,6 +52,7 @@ export type RequestAction =
   | 'verify_email'
   | 'resend_code'
   | 'confirm_identity'
+  | 'confirm_claim'
   | 'request_documents'
   | 'attach_document'
   | 'mark_paid'
@@ -67,6 +68,8 @@ export const allowedFrom: Record<RequestAction, readonly RequestState[]> = {
   verify_email: ['awaiting_verification'],
   resend_code: ['awaiting_verification'],
   confirm_identity: ['verified', 'awaiting_documents'],
+  // Before the decision only: what the decision acts on must be settled when it is made.
+  confirm_claim: ['verified', 'awaiting_payment', 'awaiting_documents', 'in_progress'],
   request_documents: ['verified', 'awaiting_payment', 'in_progress'],
   attach_document: ['awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress'],
   mark_paid: ['verified', 'awaiting_documents', 'awaiting_payment'],

@@ -8,6 +8,7 @@ export interface RequestTables {
   request_packages: RequestPackageTable;
   request_downloads: RequestDownloadTable;
   request_rate_limits: RequestRateLimitTable;
+  request_identity_confirmations: RequestIdentityConfirmationTable;
 }
 
 /** One APPI request (開示等の請求), from filing to closing. */
@@ -21,7 +22,7 @@ export interface RequestTable {
   /** Null only for staff-entered requests without an email (e.g. postal, answered by letter). */
   email: string | null;
   account_id: string | null;
-  /** The operator's user id from a signed assertion, used as subject id by other domains. */
+  /** The operator's user id from a signed assertion (verified). `account_id` is only what was typed: a claim. */
   subject_id: string | null;
   description: string;
   /** Chosen delivery for disclosure (33条1項): electronic | paper. */
@@ -52,6 +53,8 @@ export interface RequestTable {
   entered_by: string | null;
   created_at: string;
   updated_at: string;
+  /** What the operator's systems linked the verified identifiers to (JSON, see request-identities.ts). */
+  resolution_json: string | null;
 }
 
 export interface RequestCodeTable {
@@ -130,4 +133,15 @@ export interface RequestRateLimitTable {
   bucket: string;
   window_start: string;
   count: number;
+}
+
+/** A claimed identifier staff confirmed from documents, with the reason (APPI 37条). */
+export interface RequestIdentityConfirmationTable {
+  id: string;
+  request_id: string;
+  kind: string;
+  value: string;
+  confirmed_by: string;
+  confirmed_at: string;
+  reason: string;
 }

@@ -3,6 +3,7 @@ import type { DeadlineStatus } from '../law/appi/deadlines.ts';
 import type { AgentKind, PaymentMethod, RequestKind } from '../policy/schema.ts';
 import type { DeliveryChoice, Lang, StoredDecision, SuspensionMeasure } from './request-inputs.ts';
 import type { GatheredSection } from './request-hooks.ts';
+import type { IdentityPicture } from './request-identities.ts';
 import type { RequestState } from './request-state.ts';
 
 /* ------------------------------------------------------------------------------------------------------------------
@@ -63,7 +64,10 @@ export interface StaffRequestSummary {
 
 export interface StaffRequestView extends StaffRequestSummary {
   email: string | null;
+  /** The account id as typed: a claim (see `identity`). */
   accountId: string | null;
+  /** Trusted identifiers (verified, confirmed by staff, resolved) and the claims beside what they resolved to. */
+  identity: IdentityPicture;
   subjectId: string | null;
   description: string;
   delivery: DeliveryChoice | null;

@@ -48,7 +48,7 @@ it('a disclosure request on the Misskey example gathers the person\'s data from 
   const app = await startMisskey();
   t.after(() => app.close());
   const { id } = await app.service.enterRequest('staff:s1', { kind: 'disclosure', channel: 'privacy_email', email: userEmail(2), description: '', lang: 'ja', documents: [] });
-  await app.service.confirmIdentity('staff:s1', id);
+  await app.service.confirmIdentity('staff:s1', id, '本人確認書類の氏名と登録情報が一致', { claims: [{ kind: 'email' }] });
   await app.service.markPaid('staff:s1', id, { method: 'bank_transfer', reference: 'T-1' });
   await app.service.gatherFromSystems('staff:s1', id);
   const view = await app.service.getForStaff('staff:s1', id);
@@ -63,7 +63,7 @@ it('an erasure decision on the Misskey example erases the person in the database
   const app = await startMisskey();
   t.after(() => app.close());
   const { id } = await app.service.enterRequest('staff:s1', { kind: 'suspension', channel: 'privacy_email', email: userEmail(3), description: '', lang: 'ja', documents: [] });
-  await app.service.confirmIdentity('staff:s1', id);
+  await app.service.confirmIdentity('staff:s1', id, '本人確認書類の氏名と登録情報が一致', { claims: [{ kind: 'email' }] });
   await app.service.decide('staff:s1', id, { outcome: 'full', measure: 'erased' });
   const snap = await snapshot(app.fx.conn);
   assert.equal(snap.user_profile?.find((p) => p.userId === userId(3))?.email, null);

@@ -12,7 +12,7 @@ import { startServer } from '../../src/server.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
 import { closeConnectorService, connectorServiceFor } from '../../src/connectors/connector-request-hooks.ts';
 import { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/connectors/webhook/webhook-signature.ts';
-import { createFixtureDb, seedFediverse, userEmail } from '../fixtures/fediverse/fediverse-fixture.ts';
+import { createFixtureDb, seedFediverse, userEmail, userId } from '../fixtures/fediverse/fediverse-fixture.ts';
 import { createTestStore } from '../support/stores.ts';
 import { consoleCsrf, signIn } from '../staff/console-helpers.ts';
 
@@ -76,7 +76,7 @@ it('webhook steps wait for a signed callback and manual tasks block closing unti
   });
   const requests = requestServiceFor(server.ctx);
   const { id } = await requests.enterRequest('staff:s1', { kind: 'disclosure', channel: 'privacy_email', email: userEmail(2), description: '', lang: 'ja', documents: [] });
-  await requests.confirmIdentity('staff:s1', id);
+  await requests.confirmIdentity('staff:s1', id, '本人確認書類の氏名と登録情報が一致', { claims: [{ kind: 'email' }] });
   await requests.markPaid('staff:s1', id, { method: 'bank_transfer', reference: 'T-9' });
 
   // The first call met a 503 and was retried; the second carried a valid signature.
@@ -84,7 +84,8 @@ it('webhook steps wait for a signed callback and manual tasks block closing unti
   assert.equal(received[0]?.valid, true);
   const job = JSON.parse(received[0]?.body ?? '{}') as { task_id: string; kind: string; identities: Record<string, string>; callback_url: string };
   assert.equal(job.kind, 'access');
-  assert.deepEqual(job.identities, { email: userEmail(2) });
+  // The email confirmed by staff, and the account id the database links to it (resolved, never typed).
+  assert.deepEqual(job.identities, { email: userEmail(2), account_id: userId(2) });
   const svc = connectorServiceFor(server.ctx);
   assert.ok(svc);
   assert.deepEqual((await svc.blockers(id)).sort(), ['manual task for paper_files is not done or waived', 'waiting for billing_app to confirm completion']);

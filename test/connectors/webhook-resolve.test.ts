@@ -74,7 +74,7 @@ for (const dialect of storeDialects) {
       const requests = requestServiceFor(server.ctx);
       const erasureRequest = async (email: string) => {
         const { id } = await requests.enterRequest('staff:s1', { kind: 'suspension', channel: 'privacy_email', email, description: '', lang: 'ja', documents: [] });
-        await requests.confirmIdentity('staff:s1', id);
+        await requests.confirmIdentity('staff:s1', id, '本人確認書類の氏名と登録情報が一致', { claims: [{ kind: 'email' }] });
         await requests.decide('staff:s1', id, { outcome: 'full', measure: 'erased' });
         return id;
       };

@@ -8,6 +8,7 @@ import { createManualClock, type ManualClock } from '../../src/clock.ts';
 import { createSmtpTransport } from '../../src/mail/smtp-transport.ts';
 import { loadPolicyFile, type LoadedPolicy } from '../../src/policy/load-policy.ts';
 import type { RequestHooks } from '../../src/requests/request-hooks.ts';
+import { closeConnectorService } from '../../src/connectors/connector-request-hooks.ts';
 import { requestServiceFor, type RequestService } from '../../src/requests/request-service.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import type { StoreDialect } from '../../src/store/store.ts';
@@ -106,7 +107,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(dialect: StoreDialect, policyPath: string, opts: { hooks?: RequestHooks[]; smtp?: TestSmtp; start?: string } = {}): Promise<TestApp> {
+export async function startApp(dialect: StoreDialect, policyPath: string, opts: { hooks?: RequestHooks[]; smtp?: TestSmtp; start?: string; graphPath?: string } = {}): Promise<TestApp> {
   const store = await createTestStore(dialect);
   const smtp = opts.smtp ?? (await startSmtp());
   const clock = createManualClock(opts.start ?? '2026-04-01T00:00:00Z');
@@ -114,7 +115,7 @@ export async function startApp(dialect: StoreDialect, policyPath: string, opts: 
   const transport = createSmtpTransport(smtp.url);
   const server = await startServer({
     policy: loadPolicy(policyPath),
-    config: { port: 0, host: '127.0.0.1', secret: Buffer.alloc(32, 7), dataDir, assertionSecret: ASSERTION_SECRET, paymentWebhookSecret: WEBHOOK_SECRET, baseUrl: 'http://mamori.test' },
+    config: { port: 0, host: '127.0.0.1', secret: Buffer.alloc(32, 7), dataDir, assertionSecret: ASSERTION_SECRET, paymentWebhookSecret: WEBHOOK_SECRET, baseUrl: 'http://mamori.test', ...(opts.graphPath ? { graphPath: opts.graphPath } : {}) },
     env: {},
     store,
     clock,
@@ -132,6 +133,7 @@ export async function startApp(dialect: StoreDialect, policyPath: string, opts: 
     drain: () => server.ctx.outbox.drainOnce(),
     async close() {
       await server.close();
+      await closeConnectorService(server.ctx);
       transport.close();
       await smtp.stop();
       await store.drop();

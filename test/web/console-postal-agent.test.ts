@@ -73,7 +73,7 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           assert.equal(scan.status(), 200);
           assert.match((await scan.body()).toString('latin1'), /^%PDF-/);
 
-          await page.getByLabel('確認した内容（記録用・任意）').fill('運転免許証、委任状、印鑑登録証明書を照合');
+          await page.getByLabel('確認した内容（記録用。申告された識別子も確認する場合は必須）').fill('運転免許証、委任状、印鑑登録証明書を照合');
           await page.getByRole('button', { name: '確認済みにする' }).click();
           await page.waitForSelector('text=手数料のお支払い待ち');
           await page.getByLabel('照合番号（振込名義・決済番号など）').fill('ヤマダ タロウ 振込');
