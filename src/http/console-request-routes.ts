@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { isMamoriError, MamoriError } from '../errors.ts';
 import type { Actor } from '../audit/audit-log.ts';
 import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../policy/schema.ts';
