@@ -11,7 +11,7 @@ import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, csrfField, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
-import { formatTime, messageBox, type ConsoleMessage } from './console-request-pages.ts';
+import { formatTime, messageBox, type ConsoleMessage } from './console-page-parts.ts';
 
 function t(lang: Lang, ja: string, en: string): string {
   return lang === 'ja' ? ja : en;
