@@ -20,7 +20,7 @@ function sourceFiles(dir: string): string[] {
 const importPattern = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
 /** The src/ files each src/ file imports (relative imports only; packages are outside the graph). */
-export function importGraph(files: string[]): Map<string, string[]> {
+function importGraph(files: string[]): Map<string, string[]> {
   const known = new Set(files);
   const graph = new Map<string, string[]>();
   for (const file of files) {
@@ -38,7 +38,7 @@ export function importGraph(files: string[]): Map<string, string[]> {
 }
 
 /** Strongly connected components with more than one file (or a file importing itself): Tarjan's algorithm. */
-export function importCycles(graph: Map<string, string[]>): string[][] {
+function importCycles(graph: Map<string, string[]>): string[][] {
   let index = 0;
   const indexOf = new Map<string, number>();
   const low = new Map<string, number>();
@@ -74,6 +74,9 @@ export function importCycles(graph: Map<string, string[]>): string[][] {
   return cycles;
 }
 
+// Files another branch is splitting right now; remove an entry when its split lands.
+const oversizeInProgress = new Set(['src/requests/request-service.ts', 'src/connectors/connector-service.ts']);
+
 describe('source shape', () => {
   const files = sourceFiles(src);
 
@@ -87,4 +90,10 @@ describe('source shape', () => {
     assert.deepEqual(importCycles(g), [['a', 'b'], ['c', 'd', 'e']]);
   });
 
+  test('no src/ file is over 400 lines', () => {
+    const over = files
+      .map((f) => ({ file: relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > 400 && !oversizeInProgress.has(f.file));
+    assert.deepEqual(over, []);
+  });
 });
