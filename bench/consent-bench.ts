@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   try {
     // -- sizes --
     const gz = (b: Uint8Array | string) => gzipSync(b, { level: 9 }).length;
-    const bundle = await build({ entryPoints: [join(root, 'client/consent.ts')], bundle: true, minify: true, format: 'iife', target: ['es2019'], write: false, legalComments: 'none' });
+    const bundle = await build({ entryPoints: [join(root, 'banner/consent.ts')], bundle: true, minify: true, format: 'iife', target: ['es2019'], write: false, legalComments: 'none' });
     const mamoriJs = bundle.outputFiles[0]?.contents ?? new Uint8Array();
     const vanillaJs = readFileSync(join(root, 'node_modules/vanilla-cookieconsent/dist/cookieconsent.umd.js'));
     const vanillaCss = readFileSync(join(root, 'node_modules/vanilla-cookieconsent/dist/cookieconsent.css'));

@@ -1,14 +1,14 @@
-// Bundles client/ (consent.js) with esbuild into dist/client and fails when the gzip budget is exceeded.
+// Bundles banner/ (consent.js) with esbuild into dist/client and fails when the gzip budget is exceeded.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const CONSENT_JS_GZIP_BUDGET = 6 * 1024;
 
-const entry = 'client/consent.ts';
+const entry = 'banner/consent.ts';
 mkdirSync('dist/client', { recursive: true });
 if (!existsSync(entry)) {
-  console.log('build-client: client/consent.ts not present yet, nothing to bundle');
+  console.log('build-client: banner/consent.ts not present yet, nothing to bundle');
   process.exit(0);
 }
 const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: ['es2019'], write: false, legalComments: 'none' });

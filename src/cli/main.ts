@@ -1,7 +1,7 @@
 import { isMamoriError } from '../errors.ts';
+import type { Command } from './command.ts';
 
-/** A CLI command: gets its own argv (after the command name) and returns the exit code. */
-export type Command = (argv: string[]) => Promise<number>;
+export type { Command };
 
 interface CommandEntry {
   summary: string;

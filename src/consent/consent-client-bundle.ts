@@ -20,13 +20,13 @@ export function packageRoot(): string {
 let pending: Promise<string | null> | null = null;
 
 /**
- * The bundled consent.js: `dist/client/consent.js`, built with esbuild from `client/consent.ts` on first use when
+ * The bundled consent.js: `dist/client/consent.js`, built with esbuild from `banner/consent.ts` on first use when
  * missing or older than its source (a development checkout). Returns null when neither the bundle nor esbuild is available.
  */
 export function loadConsentBundle(root = packageRoot()): Promise<string | null> {
   pending ??= (async () => {
     const out = join(root, 'dist/client/consent.js');
-    const entry = join(root, 'client/consent.ts');
+    const entry = join(root, 'banner/consent.ts');
     // In a checkout, a bundle older than its source is rebuilt, so a stale dist/ never hides a change.
     if (existsSync(out) && (!existsSync(entry) || statSync(out).mtimeMs >= statSync(entry).mtimeMs)) return readFileSync(out, 'utf8');
     if (!existsSync(entry)) return null;

@@ -4,7 +4,8 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../context.ts';
 import { errorSpec, isMamoriError } from '../errors.ts';
-import { createOpenApiRegistry, type OpenApiRegistry } from './openapi.ts';
+import { createOpenApiRegistry } from './openapi.ts';
+import type { RouteModule } from './route-module.ts';
 import { escapeHtml } from '../html/html.ts';
 import { policyRoutes } from './policy-routes.ts';
 import { privacyCenterRoutes } from './privacy-center-routes.ts';
@@ -15,9 +16,6 @@ import { recordsRoutes } from './records-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
-
-/** Each route module gets the app, the context and the OpenAPI registry it describes its operations in. */
-export type RouteModule = (app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegistry) => Promise<void> | void;
 
 /** Fastify's logger with listed fields only: no bodies, no query strings (they may carry tokens), no addresses. */
 const logger = {

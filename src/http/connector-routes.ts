@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { html } from '../html/html.ts';
 import { can, consoleLang, csrfField, renderConsolePage, requireApiKey, requireStaff, staffActor } from './staff-auth.ts';
 import { rolesWith } from '../staff/staff-permissions.ts';

@@ -29,7 +29,7 @@ import { andThen, createPreferenceReader } from '../consent/preference-reader.ts
 import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { renderPreferencesPage } from '../consent/preferences-page.ts';
 import { pickLang } from '../html/layout.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { isMamoriError, MamoriError } from '../errors.ts';
 import type { Actor } from '../audit/audit-log.ts';
 import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../policy/schema.ts';
@@ -10,7 +10,11 @@ import { readForm } from './multipart-form.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
-import { emptyEntry, entryBody, gatheredBody, queueBody, requestBody, type ConsoleMessage, type EntryValues } from './console-request-pages.ts';
+import type { ConsoleMessage } from './console-page-parts.ts';
+import { queueBody } from './console-queue-page.ts';
+import { emptyEntry, entryBody, type EntryValues } from './console-entry-page.ts';
+import { requestBody } from './console-request-page.ts';
+import { gatheredBody } from './console-gathered-page.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(80) });
 const fileParams = z.object({ id: z.string().min(1).max(80), fileId: z.string().min(1).max(80) });

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import type { AppContext } from '../context.ts';
 import { isMamoriError } from '../errors.ts';
 import { authenticateStaff } from '../staff/staff-users.ts';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { isMamoriError, MamoriError } from '../errors.ts';
 import type { Actor } from '../audit/audit-log.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../staff/api-keys.ts';
@@ -11,7 +11,7 @@ import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, csrfField, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
-import { formatTime, messageBox, type ConsoleMessage } from './console-request-pages.ts';
+import { formatTime, messageBox, type ConsoleMessage } from './console-page-parts.ts';
 
 function t(lang: Lang, ja: string, en: string): string {
   return lang === 'ja' ? ja : en;

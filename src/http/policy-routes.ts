@@ -14,7 +14,7 @@ import '../policy/policy-errors.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { renderPage, type Lang } from '../html/layout.ts';
 import { errorBody } from './openapi.ts';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 
 const TAGS = ['policy'];
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import type { AppContext } from '../context.ts';
 import { isMamoriError, MamoriError } from '../errors.ts';
 import { verifyAssertion } from '../auth/signed-assertion.ts';

@@ -6,7 +6,7 @@ import { appendAudit, exportAuditJsonl, verifyAuditChain } from '../audit/audit-
 import { localize } from '../policy/load-policy.ts';
 import { errorBody } from './openapi.ts';
 import { requireApiKey, rolesWith, staffActor } from './staff-auth.ts';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { parseRecordInput } from '../records/record-errors.ts';
 import {
   extendProvision, getProvision, listProvisions, listReceipts, listRelatedConfirmations, provisionInputSchema, purgeExpiredRecords, receiptInputSchema,

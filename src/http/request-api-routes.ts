@@ -24,7 +24,7 @@ import {
 } from '../requests/request-service.ts';
 import { requestStates } from '../requests/request-state.ts';
 import type { UploadedFile } from '../requests/request-uploads.ts';
-import type { RouteModule } from './app.ts';
+import type { RouteModule } from './route-module.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
 import { requireApiKey, type StaffRole } from './staff-auth.ts';
 import { rolesWith } from '../staff/staff-permissions.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Row } from './request-rows.ts';
+import type { RequestTable as Row } from './request-tables.ts';
 
 /*
  * Identifiers are verified or they are claims (APPI 37条: the operator confirms who the requester is before acting).

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, MamoriApiError } from '../../src/client/index.ts';
+import { createClient, MamoriApiError } from '../../src/sdk/index.ts';
 import { anonId, startConsentServer, type ConsentTestServer } from './consent-server.ts';
 
 describe('mamori/client against a real server', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createManualClock } from '../../src/clock.ts';
 import { createApiKey } from '../../src/staff/api-keys.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
-import { createClient, MamoriApiError } from '../../src/client/index.ts';
+import { createClient, MamoriApiError } from '../../src/sdk/index.ts';
 import { publishVersion } from '../../src/policy/policy-versions.ts';
 import { startTestServer, signIn, consoleCsrf, type TestServer } from '../staff/console-helpers.ts';
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { systemClock } from '../../clock.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../staff/api-keys.ts';
 import { isStaffRole, staffRoles } from '../../staff/staff-permissions.ts';
-import { openCliStore } from './user.ts';
+import { openSecretStore } from '../cli-store.ts';
 
 const USAGE = `usage:
   mamori apikey add --name N --role ${staffRoles.join('|')}
@@ -29,7 +29,7 @@ export const apikeyCommand: Command = async (argv) => {
       console.error(`mamori apikey add: --role must be one of ${staffRoles.join(', ')}`);
       return 2;
     }
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const { key, info } = await createApiKey(store.db, systemClock, { name: values.name, role: values.role, actor: 'cli' });
       console.log(`created API key ${info.prefix} "${info.name}" (${info.role}, ${info.id})`);
@@ -40,7 +40,7 @@ export const apikeyCommand: Command = async (argv) => {
     }
   }
   if (sub === 'list') {
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const keys = await listApiKeys(store.db);
       if (keys.length === 0) console.log('no API keys yet: create one with `mamori apikey add --name N --role staff`');
@@ -56,7 +56,7 @@ export const apikeyCommand: Command = async (argv) => {
       console.error('mamori apikey revoke: give the key id or prefix (see `mamori apikey list`)');
       return 2;
     }
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const info = await revokeApiKey(store.db, systemClock, target, 'cli');
       console.log(`revoked ${info.prefix} "${info.name}"`);

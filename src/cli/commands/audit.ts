@@ -1,13 +1,9 @@
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
-import { loadConfig, parseSecret } from '../../config.ts';
-import { registerAuditKey } from '../../audit/audit-key.ts';
-import { openStore, type Store } from '../../store/store.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
+import type { Command } from '../command.ts';
+import { openCliStore } from '../cli-store.ts';
 import { auditChainHead, describeAuditProblem, exportAuditJsonl, verifyAuditExport, verifyAuditLog, type AnchorStatus, type AuditVerification } from '../../audit/audit-log.ts';
 
 const HELP = `usage: mamori audit <verify|export|head> [options]
@@ -23,29 +19,6 @@ const HELP = `usage: mamori audit <verify|export|head> [options]
 
 options:
   --database URL   the store (default: DATABASE_URL, else sqlite under MAMORI_DATA_DIR or ./data)`;
-
-/**
- * The server secret the CLI can see without creating one: MAMORI_SECRET, else the `secret.key` the server wrote in
- * the data directory. Undefined when neither exists (audit appends are then unsigned, and verify cannot check MACs).
- */
-function cliSecret(dataDir: string): Buffer | undefined {
-  if (process.env.MAMORI_SECRET) return parseSecret(process.env.MAMORI_SECRET);
-  const file = join(dataDir, 'secret.key');
-  return existsSync(file) ? parseSecret(readFileSync(file, 'utf8').trim()) : undefined;
-}
-
-/**
- * Opens the store the server uses: `--database`, else DATABASE_URL, else the default SQLite file; registers the
- * audit key (from the server secret) so appends are signed and verify checks the anchor.
- */
-export async function openCliStore(database: string | undefined): Promise<Store> {
-  const config = loadConfig(process.env, { secret: Buffer.alloc(32) });
-  const store = await openStore(database ?? config.databaseUrl);
-  await migrateToLatest(store);
-  const secret = cliSecret(config.dataDir);
-  if (secret) registerAuditKey(store.db, secret);
-  return store;
-}
 
 const anchorLine: Record<AnchorStatus, string> = {
   verified: 'head anchor: signed head and row MACs checked with the server secret',

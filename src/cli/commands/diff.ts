@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
 import { diffHtml, diffPlainText, diffPolicies } from '../../policy/policy-diff.ts';
 import { requireVersion } from '../../policy/policy-versions.ts';
@@ -8,7 +8,7 @@ import type { Policy } from '../../policy/schema.ts';
 import { renderPage } from '../../html/layout.ts';
 import { html } from '../../html/html.ts';
 import type { Store } from '../../store/store.ts';
-import { openCliStore } from './audit.ts';
+import { openCliStore } from '../cli-store.ts';
 
 const HELP = `usage: mamori diff <from> <to> [--lang ja|en] [--format text|html] [--out FILE] [--database URL]
 

@@ -9,7 +9,7 @@ import { formatIssues } from '../../policy/load-policy.ts';
 import { loadGraphFile } from '../../connectors/load-graph.ts';
 import { createConnectorService, type RunReport } from '../../connectors/connector-service.ts';
 import type { RunKind } from '../../connectors/graph-schema.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { registerAuditKey } from '../../audit/audit-key.ts';
 
 const HELP = `usage:

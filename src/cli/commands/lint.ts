@@ -3,7 +3,7 @@ import { lintGraphFile } from '../../connectors/graph-lint.ts';
 import { formatIssues, loadPolicyFile, type PolicyIssue } from '../../policy/load-policy.ts';
 import { lintPolicyReport } from '../../policy/lint.ts';
 import { appiLintRules } from '../../law/appi/lint-rules.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const HELP = `usage: mamori lint <policy.yaml> [--graph <datasets.yaml>] [--format text|json]
        mamori lint --rules [--format text|json]

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { loadLintedPolicy } from '../../server.ts';
 import { systemClock } from '../../clock.ts';
 import { publishVersion, purposeChangeChoices, type PurposeChangeChoice } from '../../policy/policy-versions.ts';
-import { openCliStore } from './audit.ts';
+import { openCliStore } from '../cli-store.ts';
 
 const HELP = `usage: mamori publish <file> --effective YYYY-MM-DD [--note TEXT] [--purpose-change related|consent] [--database URL]
 

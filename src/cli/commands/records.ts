@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { systemClock } from '../../clock.ts';
 import { MamoriError } from '../../errors.ts';
 import { loadPolicyFile, localize } from '../../policy/load-policy.ts';
-import { openCliStore } from './audit.ts';
+import { openCliStore } from '../cli-store.ts';
 import { extendProvision, purgeExpiredRecords, listProvisions, listReceipts, recordProvision, recordReceipt, recordRelatedConfirmation } from '../../records/provision-records.ts';
 import { createOptOutFiling, flagOptOutStop, listOptOutFilings, updateOptOutFiling } from '../../records/optout-filings.ts';
 import { createIncident, getIncidentView, listIncidents, markReportSubmitted, updateIncident } from '../../records/incidents.ts';

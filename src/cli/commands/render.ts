@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
 import { lintPolicy } from '../../policy/lint.ts';
 import { renderPolicy, type RenderFormat, type RenderLang } from '../../policy/render.ts';
 import { listVersions, requireVersion } from '../../policy/policy-versions.ts';
-import { openCliStore } from './audit.ts';
+import { openCliStore } from '../cli-store.ts';
 
 const HELP = `usage: mamori render <file> [--lang ja|en] [--format html|md] [--out FILE]
        mamori render --version N [--lang ja|en] [--format html|md] [--out FILE] [--database URL]

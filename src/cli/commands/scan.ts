@@ -5,7 +5,7 @@ import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
 import type { SqlEngine } from '../../connectors/graph-schema.ts';
 import { openSqlConnection } from '../../connectors/sql/open-sql-connection.ts';
 import { draftGraph, scanDatabase } from '../../connectors/scan/scan-database.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const HELP = `usage: mamori scan <database-url> [--policy policy.yaml] [--out graph.yaml] [--url-env NAME] [--sample N]
 

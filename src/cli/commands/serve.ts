@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { startServer } from '../../server.ts';
 
 export const serveCommand: Command = async (argv) => {

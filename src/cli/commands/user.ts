@@ -1,13 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
-import { loadConfig } from '../../config.ts';
+import type { Command } from '../command.ts';
 import { systemClock } from '../../clock.ts';
-import { openStore, type Store } from '../../store/store.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
+import { openSecretStore } from '../cli-store.ts';
 import { createStaffUser, disableStaffUser, enableStaffUser, listStaffUsers, resetStaffPassword } from '../../staff/staff-users.ts';
 import { generatePassword, passwordProblem } from '../../staff/password-hash.ts';
 import { isStaffRole, staffRoles } from '../../staff/staff-permissions.ts';
-import { registerAuditKey } from '../../audit/audit-key.ts';
 
 const USAGE = `usage:
   mamori user add --email E --role ${staffRoles.join('|')} [--password-stdin]
@@ -28,15 +25,6 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   // Only the first line, without its line break: `echo pw | mamori user add …` should just work.
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-}
-
-/** Opens the configured store, migrated; the caller closes it. */
-export async function openCliStore(): Promise<Store> {
-  const config = loadConfig(process.env);
-  const store = await openStore(config.databaseUrl);
-  await migrateToLatest(store);
-  registerAuditKey(store.db, config.secret);
-  return store;
 }
 
 /** The password from stdin (checked), or a generated one; undefined after printing the problem. */
@@ -70,7 +58,7 @@ export const userCommand: Command = async (argv) => {
     const chosen = await passwordFor('add', values['password-stdin'] === true);
     if (!chosen) return 2;
     const { password, generated } = chosen;
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const user = await createStaffUser(store.db, systemClock, { email: values.email, role: values.role, password, actor: 'cli' });
       console.log(`created ${user.role} ${user.email} (${user.id})`);
@@ -81,7 +69,7 @@ export const userCommand: Command = async (argv) => {
     }
   }
   if (sub === 'list') {
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const users = await listStaffUsers(store.db);
       if (users.length === 0) console.log('no staff accounts yet: create one with `mamori user add --email E --role admin`');
@@ -96,7 +84,7 @@ export const userCommand: Command = async (argv) => {
       console.error('mamori user disable: --email is required');
       return 2;
     }
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const user = await disableStaffUser(store.db, systemClock, values.email, 'cli');
       console.log(`disabled ${user.email}; their sessions have ended`);
@@ -110,7 +98,7 @@ export const userCommand: Command = async (argv) => {
       console.error('mamori user enable: --email is required');
       return 2;
     }
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const { user, changed } = await enableStaffUser(store.db, systemClock, values.email, 'cli');
       console.log(changed ? `enabled ${user.email}; they can sign in again` : `${user.email} is already active; nothing changed`);
@@ -126,7 +114,7 @@ export const userCommand: Command = async (argv) => {
     }
     const chosen = await passwordFor('reset-password', values['password-stdin'] === true);
     if (!chosen) return 2;
-    const store = await openCliStore();
+    const store = await openSecretStore();
     try {
       const { user, sessionsEnded } = await resetStaffPassword(store.db, systemClock, values.email, { password: chosen.password, actor: 'cli' });
       console.log(`new password set for ${user.email}; ${sessionsEnded} open session(s) ended${user.disabled ? ' (the account is still disabled: `mamori user enable` turns it on)' : ''}`);

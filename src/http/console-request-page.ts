@@ -1,193 +1,19 @@
 import type { FastifyRequest } from 'fastify';
-import type { AgentProof, DeliveryMethod, Policy, RequestKind } from '../policy/schema.ts';
+import type { Policy } from '../policy/schema.ts';
 import { localize } from '../policy/load-policy.ts';
 import { refusalGrounds } from '../law/appi/refusal-grounds.ts';
-import { requestKindRules } from '../law/appi/request-kinds.ts';
-import { allowedFrom, requestStateInfo, requestStates, type RequestState } from '../requests/request-state.ts';
-import { isAgentProof, suspensionMeasures, type ListFilters, type StaffGatheredView, type StaffRequestSummary, type StaffRequestView, type SuspensionMeasure } from '../requests/request-service.ts';
+import { allowedFrom, requestStateInfo, type RequestState } from '../requests/request-state.ts';
+import { isAgentProof, suspensionMeasures, type StaffRequestView, type SuspensionMeasure } from '../requests/request-service.ts';
 import { can } from '../staff/staff-permissions.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
 import { claimCheckboxes, identitySection } from './console-identity-section.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, kindName, paymentLabels } from './request-labels.ts';
+import { t, formatTime, messageBox, consoleStyle, type ConsoleMessage } from './console-page-parts.ts';
+import { deadlineCell, channelLabel } from './console-queue-page.ts';
 
-/** Console page bodies for the request workflow. The frame (navigation, sign-out) is renderConsolePage's. */
-
-export interface ConsoleMessage {
-  kind: 'error' | 'ok';
-  text: string;
-  code?: string;
-}
-
-function t(lang: Lang, ja: string, en: string): string {
-  return lang === 'ja' ? ja : en;
-}
-
-/** Staff read times in Japan time, to the minute. */
-export function formatTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
-}
-
-function formatDay(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
-}
-
-export function messageBox(m: ConsoleMessage | undefined): SafeHtml {
-  if (!m) return html``;
-  return html`<div class="notice${m.kind === 'error' ? ' error' : ''}" role="${m.kind === 'error' ? 'alert' : 'status'}" id="message" tabindex="-1"${m.kind === 'error' ? html` autofocus` : ''}><p>${m.text}</p>${m.code ? html`<p class="muted"><small>${m.code}</small></p>` : ''}</div>`;
-}
-
-
-/** Kept for callers that render a console body outside the frame; the frame already carries the styles. */
-export function consoleStyle(): SafeHtml {
-  return html``;
-}
-
-function deadlineCell(lang: Lang, d: StaffRequestSummary['deadline']): SafeHtml {
-  switch (d.status) {
-    case 'not_started':
-      return html`<span class="muted">${t(lang, '本人確認前', 'Not started')}</span>`;
-    case 'paused':
-      return html`<span class="badge paused">${t(lang, '停止中', 'On hold')}</span> ${d.remainingDays !== null ? t(lang, `残り${d.remainingDays}日`, `${d.remainingDays} days left`) : ''}`;
-    case 'running':
-      return html`${d.dueAt ? formatDay(d.dueAt, lang) : ''} <span class="muted">${d.remainingDays !== null ? t(lang, `（残り${d.remainingDays}日）`, `(${d.remainingDays} days left)`) : ''}</span>`;
-    case 'overdue':
-      return html`<span class="badge overdue">${t(lang, '期限超過', 'Overdue')}</span> ${d.dueAt ? formatDay(d.dueAt, lang) : ''} ${d.remainingDays !== null ? t(lang, `（${-d.remainingDays}日超過）`, `(${-d.remainingDays} days late)`) : ''}`;
-    default: {
-      const never: never = d.status;
-      return never;
-    }
-  }
-}
-
-export function channelLabel(policy: Policy, channel: string, lang: Lang): string {
-  if (channel === 'privacy_center') return t(lang, 'ウェブ（請求窓口）', 'Web (privacy center)');
-  const contact = policy.operator.contacts.find((c) => c.id === channel);
-  if (!contact) return channel;
-  const kindWords: Record<typeof contact.kind, { ja: string; en: string }> = { web_form: { ja: '問い合わせフォーム', en: 'Inquiry form' }, email: { ja: 'メール', en: 'Email' }, postal: { ja: '郵送', en: 'Post' }, phone: { ja: '電話', en: 'Phone' } };
-  return `${kindWords[contact.kind][lang]}${contact.label ? `（${localize(contact.label, lang)}）` : ''}`;
-}
-
-/** Every channel a request can arrive through under this policy. */
-export function policyChannels(policy: Policy): string[] {
-  const out = new Set<string>();
-  for (const k of Object.keys(requestKindRules) as RequestKind[]) for (const c of policy.requests.kinds[k]?.channels ?? []) out.add(c);
-  return [...out];
-}
-
-/** The queue with its filters. Overdue requests are marked by a badge and a red edge, not by colour alone. */
-export function queueBody(request: FastifyRequest, policy: Policy, filters: ListFilters, result: { items: StaffRequestSummary[]; total: number }, message?: ConsoleMessage): SafeHtml {
-  const lang = consoleLang(request);
-  const kinds = Object.keys(requestKindRules) as RequestKind[];
-  const sel = (value: string | undefined, option: string) => (value === option ? html` selected` : '');
-  const overdueCount = result.items.filter((i) => i.deadline.status === 'overdue').length;
-  return html`${consoleStyle()}<h1>${t(lang, '請求一覧', 'Requests')}</h1>
-${messageBox(message)}
-<form method="get" action="/console" class="filters" aria-label="${t(lang, '絞り込み', 'Filters')}">
-<div><label for="f-kind">${t(lang, '種類', 'Kind')}</label><select id="f-kind" name="kind"><option value="">${t(lang, 'すべて', 'All')}</option>${kinds.map((k) => html`<option value="${k}"${sel(filters.kind, k)}>${kindName(k, lang)}</option>`)}</select></div>
-<div><label for="f-state">${t(lang, '状態', 'State')}</label><select id="f-state" name="state"><option value="">${t(lang, 'すべて', 'All')}</option>${requestStates.map((s) => html`<option value="${s}"${sel(filters.state, s)}>${requestStateInfo[s].label[lang]}</option>`)}</select></div>
-<div><label for="f-channel">${t(lang, '受付経路', 'Channel')}</label><select id="f-channel" name="channel"><option value="">${t(lang, 'すべて', 'All')}</option>${policyChannels(policy).map((c) => html`<option value="${c}"${sel(filters.channel, c)}>${channelLabel(policy, c, lang)}</option>`)}</select></div>
-<div><label for="f-due">${t(lang, '期限（この日まで）', 'Due by')}</label><input id="f-due" name="due_before" type="date" value="${filters.due_before ?? ''}"></div>
-<div><input id="f-overdue" name="overdue" type="checkbox" value="true" style="width:auto"${filters.overdue === 'true' ? html` checked` : ''}> <label for="f-overdue">${t(lang, '期限超過のみ', 'Overdue only')}</label></div>
-<div><button type="submit">${t(lang, '絞り込む', 'Filter')}</button> <a href="/console">${t(lang, '条件を解除', 'Clear')}</a></div>
-</form>
-<p>${t(lang, `${result.total}件`, `${result.total} request(s)`)}${overdueCount > 0 ? html` · <strong class="warn">${t(lang, `このページの期限超過: ${overdueCount}件`, `${overdueCount} overdue on this page`)}</strong>` : ''}</p>
-<table>
-<caption class="muted" style="text-align:left">${t(lang, '受付の新しい順', 'Newest first')}</caption>
-<thead><tr><th scope="col">${t(lang, '受付番号', 'Request')}</th><th scope="col">${t(lang, '種類', 'Kind')}</th><th scope="col">${t(lang, '状態', 'State')}</th><th scope="col">${t(lang, '経路', 'Channel')}</th><th scope="col">${t(lang, '受付日時', 'Received')}</th><th scope="col">${t(lang, '回答期限', 'Due')}</th><th scope="col">${t(lang, '手数料', 'Fee')}</th></tr></thead>
-<tbody>
-${result.items.length === 0 ? html`<tr><td colspan="7">${t(lang, '該当する請求はありません。', 'No requests match.')}</td></tr>` : ''}
-${result.items.map((r) => html`<tr${r.deadline.status === 'overdue' ? html` class="overdue"` : ''}>
-<td><a href="/console/requests/${r.id}">${r.id}</a>${r.agent ? html` <span class="muted">${t(lang, '（代理人）', '(agent)')}</span>` : ''}</td>
-<td>${kindName(r.kind, lang)}</td><td>${requestStateInfo[r.state].label[lang]}</td><td>${channelLabel(policy, r.channel, lang)}</td>
-<td>${formatTime(r.createdAt, lang)}</td><td>${deadlineCell(lang, r.deadline)}</td>
-<td>${r.fee ? html`${r.fee.amount.toLocaleString('en-US')}${t(lang, '円', ' JPY')} ${r.fee.paid ? t(lang, '入金済', 'paid') : html`<strong>${t(lang, '未入金', 'unpaid')}</strong>`}` : '—'}</td>
-</tr>`)}
-</tbody></table>
-${pager(lang, filters, result.total)}`;
-}
-
-function pager(lang: Lang, filters: ListFilters, total: number): SafeHtml {
-  const link = (offset: number) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(filters)) if (v !== undefined && k !== 'offset' && k !== 'limit') q.set(k, String(v));
-    q.set('offset', String(offset));
-    return `/console?${q.toString()}`;
-  };
-  const prev = filters.offset > 0 ? Math.max(0, filters.offset - filters.limit) : null;
-  const next = filters.offset + filters.limit < total ? filters.offset + filters.limit : null;
-  if (prev === null && next === null) return html``;
-  return html`<nav aria-label="${t(lang, 'ページ', 'Pages')}" style="display:flex;gap:16px">
-${prev !== null ? html`<a href="${link(prev)}">${t(lang, '← 前のページ', '← Previous')}</a>` : ''}
-<span class="muted">${t(lang, `${filters.offset + 1}〜${Math.min(total, filters.offset + filters.limit)}件目／全${total}件`, `${filters.offset + 1}–${Math.min(total, filters.offset + filters.limit)} of ${total}`)}</span>
-${next !== null ? html`<a href="${link(next)}">${t(lang, '次のページ →', 'Next →')}</a>` : ''}</nav>`;
-}
-
-/** Every document kind staff can attach to a request entered by hand (the hosting seed's postal procedure and more). */
-export function documentSlots(policy: Policy): Array<{ field: string; label: { ja: string; en: string } }> {
-  const proofs = new Set<AgentProof>();
-  for (const k of Object.keys(requestKindRules) as RequestKind[]) for (const p of policy.requests.kinds[k]?.agents.proofs ?? []) proofs.add(p);
-  return [
-    { field: 'doc_request_form', label: { ja: '請求書（スキャン）', en: 'Request form (scan)' } },
-    { field: 'doc_identity_document', label: { ja: '本人確認書類', en: 'Identity document' } },
-    ...[...proofs].map((p) => ({ field: `doc_proof_${p}`, label: agentProofLabels[p] })),
-    { field: 'doc_other', label: { ja: 'その他の書類', en: 'Other document' } },
-  ];
-}
-
-export interface EntryValues {
-  channel: string;
-  kind: string;
-  lang: string;
-  email: string;
-  accountId: string;
-  description: string;
-  delivery: string;
-  agentKind: string;
-  agentName: string;
-  agentRelationship: string;
-}
-
-export const emptyEntry: EntryValues = { channel: '', kind: '', lang: 'ja', email: '', accountId: '', description: '', delivery: '', agentKind: '', agentName: '', agentRelationship: '' };
-
-/** The form for a request received by post, phone, email or inquiry form. */
-export function entryBody(request: FastifyRequest, policy: Policy, v: EntryValues, message?: ConsoleMessage): SafeHtml {
-  const lang = consoleLang(request);
-  const channels = policyChannels(policy).filter((c) => c !== 'privacy_center');
-  const kinds = (Object.keys(requestKindRules) as RequestKind[]).filter((k) => policy.requests.kinds[k]?.offered);
-  const sel = (a: string, b: string) => (a === b ? html` selected` : '');
-  const deliveries: DeliveryMethod[] = ['electronic', 'paper'];
-  return html`${consoleStyle()}<h1>${t(lang, '請求の登録（郵送・電話・メール・フォーム）', 'Enter a request (post, phone, email, form)')}</h1>
-${messageBox(message)}
-<p class="muted">${t(lang, '郵送などで届いた請求を登録し、書類のスキャンを添付します。添付ファイルは暗号化して保存されます。', 'Record a request that arrived by post or another channel, with scans of its documents. Files are stored encrypted.')}</p>
-<form method="post" action="/console/requests?${csrfQuery(request)}" enctype="multipart/form-data" class="stack" style="max-width:720px">
-${csrfField(request)}
-<div><label for="channel">${t(lang, '受付経路', 'Channel')}</label><select id="channel" name="channel" required>${channels.map((c) => html`<option value="${c}"${sel(v.channel, c)}>${channelLabel(policy, c, lang)}</option>`)}</select></div>
-<div><label for="kind">${t(lang, '請求の種類', 'Kind of request')}</label><select id="kind" name="kind" required>${kinds.map((k) => html`<option value="${k}"${sel(v.kind, k)}>${kindName(k, lang)}</option>`)}</select></div>
-<fieldset><legend>${t(lang, '回答の言語', 'Language of our answers')}</legend>
-<input type="radio" id="lang-ja" name="lang" value="ja" style="width:auto"${v.lang !== 'en' ? html` checked` : ''}> <label for="lang-ja">日本語</label>
-<input type="radio" id="lang-en" name="lang" value="en" style="width:auto"${v.lang === 'en' ? html` checked` : ''}> <label for="lang-en">English</label></fieldset>
-<div><label for="email">${t(lang, '請求者のメールアドレス（分かる場合）', "Requester's email (if known)")}</label><input id="email" name="email" type="email" value="${v.email}" aria-describedby="email-hint"><p class="muted" id="email-hint">${t(lang, '空欄の場合、通知は書面（郵送）で行います。', 'Leave empty to answer by letter.')}</p></div>
-<div><label for="account_id">${t(lang, 'アカウントID（分かる場合）', 'Account id (if known)')}</label><input id="account_id" name="account_id" value="${v.accountId}"></div>
-<div><label for="description">${t(lang, '請求の内容', 'What is requested')}</label><textarea id="description" name="description" rows="4">${v.description}</textarea></div>
-<fieldset><legend>${t(lang, '開示の方法（開示請求の場合）', 'Delivery (disclosure only)')}</legend>
-<input type="radio" id="delivery-none" name="delivery" value="" style="width:auto"${v.delivery === '' ? html` checked` : ''}> <label for="delivery-none">${t(lang, '指定なし／開示以外', 'None / not a disclosure')}</label><br>
-${deliveries.map((d) => html`<input type="radio" id="delivery-${d}" name="delivery" value="${d}" style="width:auto"${v.delivery === d ? html` checked` : ''}> <label for="delivery-${d}">${deliveryLabels[d][lang]}</label><br>`)}
-</fieldset>
-<fieldset><legend>${t(lang, '代理人による請求の場合', 'If an agent applies')}</legend>
-<div><label for="agent_kind">${t(lang, '代理人の種類', 'Kind of agent')}</label><select id="agent_kind" name="agent_kind"><option value="">${t(lang, '代理人なし（ご本人）', 'No agent (the person)')}</option>
-<option value="legal_representative"${sel(v.agentKind, 'legal_representative')}>${agentKindLabels.legal_representative[lang]}</option><option value="mandated"${sel(v.agentKind, 'mandated')}>${agentKindLabels.mandated[lang]}</option></select></div>
-<div><label for="agent_name">${t(lang, '代理人の氏名', "Agent's name")}</label><input id="agent_name" name="agent_name" value="${v.agentName}"></div>
-<div><label for="agent_relationship">${t(lang, 'ご本人との関係', 'Relationship')}</label><input id="agent_relationship" name="agent_relationship" value="${v.agentRelationship}"></div>
-</fieldset>
-<fieldset><legend>${t(lang, '書類のスキャン（PDF・PNG・JPEG、各10MBまで）', 'Scanned documents (PDF, PNG, JPEG; 10 MB each)')}</legend>
-${documentSlots(policy).map((s) => html`<div><label for="${s.field}">${s.label[lang]}</label><input id="${s.field}" name="${s.field}" type="file" accept="application/pdf,image/png,image/jpeg"></div>`)}
-</fieldset>
-<div><button type="submit">${t(lang, '請求を登録する', 'Enter the request')}</button></div>
-</form>`;
-}
-
+/** One request for staff: its state, events, documents, and the form of each next step. */
 const actionLabels: Record<string, { ja: string; en: string }> = {
   filed: { ja: '受付（ウェブ）', en: 'Filed online' },
   entered: { ja: '受付（スタッフ登録）', en: 'Entered by staff' },
@@ -338,7 +164,7 @@ const verifiedViaLabels: Record<string, { ja: string; en: string }> = {
 };
 
 /** Who did it, readable: staff by their email (staff accounts are not the requester's personal data), others by role. */
-function actorLabel(actor: string, lang: Lang, staffNames: ReadonlyMap<string, string>): string {
+export function actorLabel(actor: string, lang: Lang, staffNames: ReadonlyMap<string, string>): string {
   const [kind, id] = actor.split(':', 2);
   if (kind === 'staff' && id) return staffNames.get(id) ?? actor;
   if (kind === 'requester') return t(lang, '請求者', 'Requester');
@@ -385,54 +211,4 @@ ${v.kind === 'disclosure'
 <div><label for="method_change_reason">${t(lang, '変更の理由', 'Why')}</label><input id="method_change_reason" name="method_change_reason" maxlength="2000"></div></fieldset>`
   : ''}`;
   return form('decide', t(lang, '決定する', 'Decide'), inner, t(lang, '決定を記録して通知する', 'Record and notify the decision'));
-}
-
-/** At most this many rows of one group are shown; the rest is counted, not rendered (the package holds them all). */
-export const GATHERED_ROW_CAP = 200;
-/** At most this many columns of one group are shown. */
-export const GATHERED_COLUMN_CAP = 40;
-/** A longer cell value is cut, with a mark. */
-export const GATHERED_CELL_CAP = 2000;
-
-/** One value as text: strings as they are, everything else as JSON. Always escaped by `html` where it is used. */
-function cellText(value: unknown, lang: Lang): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return text.length > GATHERED_CELL_CAP ? `${text.slice(0, GATHERED_CELL_CAP)}${t(lang, '…（以下省略）', '… (cut)')}` : text;
-}
-
-function groupTable(lang: Lang, sectionIndex: number, groupIndex: number, group: StaffGatheredView['sections'][number]['groups'][number]): SafeHtml {
-  const shown = group.rows.slice(0, GATHERED_ROW_CAP);
-  const columns: string[] = [];
-  for (const row of shown) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const shownColumns = columns.slice(0, GATHERED_COLUMN_CAP);
-  const headingId = `g-${sectionIndex}-${groupIndex}`;
-  const caps: string[] = [];
-  if (group.rows.length > shown.length) caps.push(t(lang, `全${group.rows.length}行のうち先頭の${shown.length}行のみ表示しています。すべての行は開示データに含まれます。`, `Showing the first ${shown.length} of ${group.rows.length} rows. Every row is in the disclosure package.`));
-  if (columns.length > shownColumns.length) caps.push(t(lang, `全${columns.length}項目のうち先頭の${shownColumns.length}項目のみ表示しています。`, `Showing the first ${shownColumns.length} of ${columns.length} columns.`));
-  return html`<h4 id="${headingId}">${group.name} <span class="muted">(${t(lang, `${group.rows.length}行`, `${group.rows.length} rows`)})</span></h4>
-${caps.map((c) => html`<p class="notice" role="note">${c}</p>`)}
-${group.rows.length === 0
-  ? html`<p class="muted">${t(lang, '行はありません。', 'No rows.')}</p>`
-  : html`<div style="overflow-x:auto"><table aria-labelledby="${headingId}"><thead><tr><th scope="col">#</th>${shownColumns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
-<tbody>${shown.map((row, i) => html`<tr><td>${i + 1}</td>${shownColumns.map((c) => html`<td style="white-space:pre-wrap;word-break:break-word">${cellText(row[c], lang)}</td>`)}</tr>`)}</tbody></table></div>`}`;
-}
-
-/** What was gathered for a request, as escaped tables, for review before the decision (33条2項). */
-export function gatheredBody(request: FastifyRequest, v: StaffGatheredView, staffNames: ReadonlyMap<string, string> = new Map()): SafeHtml {
-  const lang = consoleLang(request);
-  const base = `/console/requests/${v.id}`;
-  const totalRows = v.sections.reduce((n, s) => n + s.groups.reduce((m, g) => m + g.rows.length, 0), 0);
-  return html`<h1>${t(lang, '収集したデータ', 'Gathered data')} <small class="muted">${v.id}</small></h1>
-<p><a href="${base}">${t(lang, '← 請求に戻る', '← Back to the request')}</a> · ${kindName(v.kind, lang)} · ${requestStateInfo[v.state].label[lang]}</p>
-<p class="muted">${t(lang, 'この画面の表示は、閲覧記録として請求の履歴と監査ログに残ります（記録されるのは件数のみで、データの内容は記録されません）。', 'Opening this page is recorded in the request timeline and the audit log (counts only, never the data).')}</p>
-<p>${t(lang, '開示の決定の前に、開示する内容を確認してください。本人または第三者の権利利益を害するおそれがある場合など、33条2項各号に当たる部分があれば「一部対応」とし、根拠と理由を記録します。', 'Review what would be disclosed before deciding. Where part of it falls under a ground of art. 33(2) (for example, harm to the person or a third party), decide "partial" and record the ground and the reason.')}</p>
-<p>${t(lang, `${v.sections.length}件の収集結果、合計${totalRows}行`, `${v.sections.length} section(s), ${totalRows} row(s) in all`)}</p>
-${v.sections.length === 0 ? html`<p class="muted">${v.files.length > 0 ? t(lang, '表形式のデータはありません（収集したのはファイルのみです）。', 'No table data: only files were gathered.') : t(lang, 'まだデータは収集されていません。', 'No data has been gathered yet.')}</p>` : ''}
-${v.sections.map((s, si) => html`<section aria-labelledby="s-${si}">
-<h2 id="s-${si}">${s.title[lang]}</h2>
-<p class="muted">${t(lang, '収集元', 'Source')}: ${s.source} · ${actorLabel(s.enteredBy, lang, staffNames)} · ${formatTime(s.createdAt, lang)}</p>
-${s.groups.map((g, gi) => groupTable(lang, si, gi, g))}
-</section>`)}
-${v.files.length > 0 ? html`<h2>${t(lang, '収集したファイル', 'Gathered files')}</h2><ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>` : ''}`;
 }

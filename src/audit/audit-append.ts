@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import type { Clock } from '../clock.ts';
+import { newId } from '../ids.ts';
+import { dialectOf, type DbOrTrx } from '../store/store.ts';
+import { auditKeyOf, auditMac, macMatches, type AuditKey } from './audit-key.ts';
+import { ANCHOR_INVALID_ACTION, GENESIS_HASH, canonicalJson, hashAuditEvent, type AuditEventInput, type AuditEvent } from './audit-event.ts';
+
+// Appending an event: links it to the newest row (or the signed head), signs the row and moves the head.
+/**
+ * Appends one event to the hash chain. Call it inside the transaction that makes the change, so the change and its
+ * audit event commit together. On PostgreSQL a transaction-scoped advisory lock serializes writers.
+ * @example await db.transaction().execute(async (trx) => { …; await appendAudit(trx, clock, { actor: 'system', action: 'x.y', targetType: 'x' }); });
+ */
+export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
+  if (dialectOf(db) === 'postgres') {
+    await sql`select pg_advisory_xact_lock(4242002)`.execute(db);
+  }
+  const key = auditKeyOf(db);
+  if (!key) return insertEvent(db, clock, input, await lastRow(db), null);
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
+  let last = await lastRow(db);
+  if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
+    // Keep the evidence inside the signed chain before the anchor is replaced.
+    const noted = await insertEvent(db, clock, { actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }, linkFrom(head, last), key);
+    last = { seq: noted.seq, hash: noted.hash };
+  }
+  const event = await insertEvent(db, clock, input, linkFrom(head, last), key);
+  const mac = auditMac(key, 'head', event.seq, event.hash);
+  await db
+    .insertInto('audit_head')
+    .values({ id: 1, seq: event.seq, hash: event.hash, mac })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: event.seq, hash: event.hash, mac }))
+    .execute();
+  return event;
+}
+
+async function lastRow(db: DbOrTrx): Promise<{ seq: number; hash: string } | undefined> {
+  return db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * The signed head is ahead of the newest row when the newest rows were deleted: link the new row to the head, so the
+ * gap stays visible as a deletion forever instead of being papered over by the next append.
+ */
+function linkFrom(head: { seq: number; hash: string } | undefined, last: { seq: number; hash: string } | undefined): { seq: number; hash: string } | undefined {
+  return head && head.seq > (last?.seq ?? 0) ? { seq: head.seq, hash: head.hash } : last;
+}
+
+async function insertEvent(db: DbOrTrx, clock: Clock, input: AuditEventInput, last: { seq: number; hash: string } | undefined, key: AuditKey | null): Promise<AuditEvent> {
+  const partial = {
+    seq: (last?.seq ?? 0) + 1,
+    id: newId('aud'),
+    at: clock.now().toISOString(),
+    actor: input.actor,
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    data: input.data ?? {},
+  };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const hash = hashAuditEvent(prevHash, partial);
+  await db
+    .insertInto('audit_events')
+    .values({
+      seq: partial.seq,
+      id: partial.id,
+      at: partial.at,
+      actor: partial.actor,
+      action: partial.action,
+      target_type: partial.targetType,
+      target_id: partial.targetId,
+      data: canonicalJson(partial.data),
+      prev_hash: prevHash,
+      hash,
+      row_mac: key ? auditMac(key, 'row', null, hash) : null,
+    })
+    .execute();
+  return { ...partial, prevHash, hash };
+}
