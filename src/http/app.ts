@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { createOpenApiRegistry, type OpenApiRegistry } from './openapi.ts';
 import { frameworkErrorReply, sendError } from './error-reply.ts';
 import { installEdgeHooks } from './edge-hooks.ts';
+import { trackRoutes } from './route-catalog.ts';
 import { randomUUID } from 'node:crypto';
 import { policyRoutes } from './policy-routes.ts';
 import { privacyCenterRoutes } from './privacy-center-routes.ts';
@@ -59,6 +60,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
   installEdgeHooks(app);
+  trackRoutes(app);
 
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: 'MAMORI_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`, requestId: request.id } });

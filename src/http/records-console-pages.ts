@@ -7,7 +7,7 @@ import { listAuditEvents, verifyAuditChain, describeAuditProblem } from '../audi
 import { localize } from '../policy/load-policy.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { pickLang, renderPage } from '../html/layout.ts';
-import { can, csrfField, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
+import { can, csrfField, renderConsolePage, requireStaff, staffActor } from './staff-auth.ts';
 import { provisionBasisLabels, provisionBases, recordForms } from '../law/appi/record-retention.ts';
 import { breachTriggerLabels } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields } from '../law/appi/breach-report-fields.ts';
@@ -79,11 +79,11 @@ export function barChart(title: string, bars: Array<{ label: string; value: numb
 /** Console pages of the records domain and the two public pages (43条3項 item list, alternative incident notices). */
 export async function recordsConsolePages(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const db = ctx.store.db;
-  const view = requireStaff(ctx, rolesWith('records.view'));
-  const manage = requireStaff(ctx, rolesWith('records.manage'));
-  const incidents = requireStaff(ctx, rolesWith('incidents.manage'));
-  const audit = requireStaff(ctx, rolesWith('audit.view'));
-  const publish = requireStaff(ctx, rolesWith('policy.publish'));
+  const view = requireStaff(ctx, 'records.view');
+  const manage = requireStaff(ctx, 'records.manage');
+  const incidents = requireStaff(ctx, 'incidents.manage');
+  const audit = requireStaff(ctx, 'audit.view');
+  const publish = requireStaff(ctx, 'policy.publish');
   const operator = () => localize(ctx.policy.policy.operator.name, 'ja');
   const allowed = (request: FastifyRequest, p: Parameters<typeof can>[1]) => !!request.staff && can(request.staff.role, p);
 

@@ -24,8 +24,8 @@ import { requestStates } from '../requests/request-state.ts';
 import type { UploadedFile } from '../requests/request-uploads.ts';
 import type { RouteModule } from './app.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
-import { requireApiKey, type StaffRole } from './staff-auth.ts';
-import { rolesWith } from '../staff/staff-permissions.ts';
+import { requireApiKey } from './staff-auth.ts';
+import type { StaffPermission } from '../staff/staff-permissions.ts';
 
 /**
  * The JSON API of the request workflow: the requester's side (file, verify, status, documents, download), the
@@ -276,11 +276,11 @@ function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegi
   const tags = ['console'];
   const security = [{ apiKey: [] }];
   // Roles come from the staff domain's permission table, like the console pages.
-  const viewers = rolesWith('requests.view');
-  const enterers = rolesWith('requests.enter');
-  const handlers = rolesWith('requests.handle');
-  const deciders = rolesWith('requests.decide');
-  const auth = (roles: readonly StaffRole[]) => ({ preHandler: requireApiKey(ctx, roles) });
+  const viewers = 'requests.view';
+  const enterers = 'requests.enter';
+  const handlers = 'requests.handle';
+  const deciders = 'requests.decide';
+  const auth = (permission: StaffPermission) => ({ preHandler: requireApiKey(ctx, permission) });
   const denied = errors(['401', 'Missing or invalid API key'], ['403', 'The key\'s role does not allow this']);
   const ok = { '204': { description: 'Done' } };
 
