@@ -40,7 +40,7 @@ export function translateError(error: unknown): Translated | undefined {
   // busboy's multipart errors ("Unexpected end of form", "Multipart: Boundary not found") and the multipart plugin's
   // FST_* errors are the sender's malformed body.
   if (code?.startsWith('FST_') || (status !== undefined && status >= 400 && status < 500)) return { code: 'MAMORI_BAD_REQUEST', message: 'The request body could not be read.' };
-  if (error instanceof Error && /^(Unexpected end of (form|multipart data)|Multipart: Boundary not found|Malformed part header|Malformed urlencoded form)/.test(error.message)) {
+  if (error instanceof Error && /^(Unexpected end of (form|multipart data)|Part terminated early|Multipart: Boundary not found|Malformed part header|Malformed urlencoded form)/.test(error.message)) {
     return { code: 'MAMORI_BAD_REQUEST', message: 'The request body could not be read (a truncated or malformed multipart body).' };
   }
   return undefined;

@@ -94,7 +94,10 @@ async function readMultipart(request: FastifyRequest): Promise<ReadMultipart> {
       if (part.type === 'file') {
         const bytes = await part.toBuffer();
         if (part.filename || bytes.length > 0) files.push({ field: part.fieldname, filename: part.filename || 'file', bytes });
-      } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+      } else if (typeof part.value === 'string') {
+        if (part.value.includes('\u0000')) throw new MamoriError('MAMORI_BAD_REQUEST', 'A field contains a NUL character, which is not accepted.');
+        fields[part.fieldname] = part.value;
+      }
     }
   } catch (err) {
     if (err instanceof Error && 'code' in err && err.code === 'FST_REQ_FILE_TOO_LARGE') throw new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE');
