@@ -67,7 +67,7 @@ for (const dialect of storeDialects) {
               headers['x-csrf-token'] = session.csrf;
             }
             const where = `${shape.name}: ${route.method} ${route.url}`;
-            const res = await fetch(`${server.url}${shape.path(route)}`, { method: route.method, headers, redirect: 'manual', ...(shape.body !== undefined ? { body: shape.body } : {}) });
+            const res = await fetch(`${server.url}${shape.path(route)}`, { method: route.method, headers, redirect: 'manual', ...(shape.body !== undefined ? { body: typeof shape.body === "string" ? shape.body : new Uint8Array(shape.body) } : {}) });
             const text = await res.text();
             tally.inputs++;
             if (res.status >= 500) {
