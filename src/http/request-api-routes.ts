@@ -183,14 +183,17 @@ function requesterRoutes(app: FastifyInstance, _ctx: AppContext, openapi: OpenAp
   app.post('/api/v1/requests/:id/verify', async (request) => {
     const { id } = parse(idParams, request.params);
     const body = parse(verifyBody, request.body ?? {});
+    // The request's secret token first, as on the HTML page: without it nobody can burn the person's code tries, and
+    // an unknown id and a wrong token get the same answer (the id's existence is not told).
+    await service().getForRequester(id, requesterToken(request));
     return service().verifyRequest(id, body, { ip: request.ip });
   });
   openapi.add('post', '/api/v1/requests/:id/verify', {
-    summary: 'Confirm the email with the mailed code, or with a signed assertion from the operator\'s app',
+    summary: 'Confirm the email with the mailed code, or with a signed assertion from the operator\'s app (send the request token in x-request-token)',
     tags,
     params: idParams,
     body: verifyBody,
-    responses: { '200': { description: 'Confirmed; the request moves on', schema: requesterViewSchema }, ...errors(['400', 'Wrong or expired code'], ['401', 'Forged or expired assertion'], ['409', 'Already confirmed (code reused)'], ['429', 'Too many wrong codes: ask for a new one']) },
+    responses: { '200': { description: 'Confirmed; the request moves on', schema: requesterViewSchema }, ...errors(['404', 'Unknown id or wrong token (the same answer)'], ['400', 'Wrong or expired code'], ['401', 'Forged or expired assertion'], ['409', 'Already confirmed (code reused)'], ['429', 'Too many wrong codes: ask for a new one']) },
   });
 
   app.post('/api/v1/requests/:id/code', async (request, reply) => {
