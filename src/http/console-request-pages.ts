@@ -9,6 +9,7 @@ import { can } from '../staff/staff-permissions.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
+import { cleanFilename } from '../requests/request-uploads.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, kindName, paymentLabels } from './request-labels.ts';
 
 /** Console page bodies for the request workflow. The frame (navigation, sign-out) is renderConsolePage's. */
@@ -304,7 +305,7 @@ ${dl([
   [t(lang, '手数料', 'Fee'), v.fee ? `${v.fee.amount.toLocaleString('en-US')}${t(lang, '円', ' JPY')} ${v.fee.paid ? t(lang, `入金済（${v.feePayment.method ?? ''} ${v.feePayment.reference ?? ''}）`, `paid (${v.feePayment.method ?? ''} ${v.feePayment.reference ?? ''})`) : t(lang, '未入金', 'unpaid')}` : null],
 ])}
 <h2>${t(lang, '書類', 'Documents')}</h2>
-${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: ${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
+${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: <bdi>${cleanFilename(f.filename)}</bdi></a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
 <p><a href="${base}/systems">${t(lang, 'システムごとの処理状況（コネクタ・手作業のタスク）', 'Systems: connector runs and manual tasks')}</a></p>
 ${v.gathered.length > 0 || v.files.some((f) => f.purpose === 'gathered') ? html`<h2>${t(lang, '収集したデータ', 'Gathered data')}</h2><ul>${v.gathered.map((g) => html`<li>${g.title[lang]} <span class="muted">(${g.source}, ${t(lang, `${g.rowCount}行`, `${g.rowCount} rows`)})</span></li>`)}</ul>
 <p><a href="${base}/gathered">${t(lang, '収集したデータの内容を確認する（開示前の確認）', 'Review the gathered data (before deciding)')}</a></p>` : ''}
@@ -429,5 +430,5 @@ ${v.sections.map((s, si) => html`<section aria-labelledby="s-${si}">
 <p class="muted">${t(lang, '収集元', 'Source')}: ${s.source} · ${actorLabel(s.enteredBy, lang, staffNames)} · ${formatTime(s.createdAt, lang)}</p>
 ${s.groups.map((g, gi) => groupTable(lang, si, gi, g))}
 </section>`)}
-${v.files.length > 0 ? html`<h2>${t(lang, '収集したファイル', 'Gathered files')}</h2><ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>` : ''}`;
+${v.files.length > 0 ? html`<h2>${t(lang, '収集したファイル', 'Gathered files')}</h2><ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}"><bdi>${cleanFilename(f.filename)}</bdi></a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>` : ''}`;
 }
