@@ -11,6 +11,9 @@ export const errorCodes = {
   MAMORI_PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload or body is too large.' },
   MAMORI_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not accepted.' },
   MAMORI_RATE_LIMITED: { status: 429, message: 'Too many attempts. Please wait and try again.' },
+  MAMORI_URI_TOO_LONG: { status: 414, message: 'The address is too long.' },
+  MAMORI_DATABASE_UNAVAILABLE: { status: 503, message: 'The database is briefly unavailable. Please try again in a few seconds.' },
+  MAMORI_SHUTTING_DOWN: { status: 503, message: 'The server is restarting. Please try again in a few seconds.' },
   MAMORI_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
   MAMORI_CONFIG_INVALID: { status: 500, message: 'The server configuration is invalid.' },
   // policy

@@ -3,10 +3,12 @@ import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../context.ts';
-import { errorSpec, isMamoriError } from '../errors.ts';
 import { createOpenApiRegistry } from './openapi.ts';
 import type { RouteModule } from './route-module.ts';
-import { escapeHtml } from '../html/html.ts';
+import { frameworkErrorReply, sendError } from './error-reply.ts';
+import { installEdgeHooks } from './edge-hooks.ts';
+import { trackRoutes } from './route-catalog.ts';
+import { randomUUID } from 'node:crypto';
 import { policyRoutes } from './policy-routes.ts';
 import { privacyCenterRoutes } from './privacy-center-routes.ts';
 import { consoleRoutes } from './console-routes.ts';
@@ -41,49 +43,25 @@ class QuietHotPaths extends LogController {
  * (or a short HTML page for browser routes); unknown errors become a bare 500 with detail only in the log.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
-  const app = Fastify({ logger, logController: new QuietHotPaths(), bodyLimit: 1024 * 1024, trustProxy: ctx.config.trustProxy });
+  const app = Fastify({
+    logger, logController: new QuietHotPaths(), bodyLimit: 1024 * 1024, trustProxy: ctx.config.trustProxy,
+    // A request id on every log line and error body (a random one: an incoming header is never trusted).
+    genReqId: () => randomUUID(), requestIdHeader: false,
+    // Ids are at most 80 characters; longer parameters get mamori's 414, and a bad %-escape mamori's 400 (never the path).
+    routerOptions: { maxParamLength: 200 }, frameworkErrors: frameworkErrorReply,
+  });
   const openapi = createOpenApiRegistry();
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(cookie, { secret: ctx.config.secret.toString('hex') });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 50 } });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    let code: string;
-    let message: string;
-    let details: unknown;
-    if (isMamoriError(error)) {
-      code = error.code;
-      message = error.message;
-      details = error.details;
-    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) {
-      code = 'MAMORI_PAYLOAD_TOO_LARGE';
-      message = errorSpec(code).message;
-    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 415) {
-      code = 'MAMORI_UNSUPPORTED_MEDIA_TYPE';
-      message = errorSpec(code).message;
-    } else if (error.validation || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
-      code = 'MAMORI_BAD_REQUEST';
-      message = error.validation ? error.message : 'The request body could not be read.';
-    } else {
-      request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'unhandled error');
-      code = 'MAMORI_INTERNAL';
-      message = errorSpec(code).message;
-    }
-    const status = errorSpec(code).status;
-    const wantsHtml = !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
-    if (wantsHtml) {
-      void reply
-        .status(status)
-        .type('text/html; charset=utf-8')
-        .send(`<!doctype html><html lang="ja"><meta charset="utf-8"><title>${status}</title><main style="font-family:system-ui;max-width:640px;margin:40px auto"><h1>${status}</h1><p>${escapeHtml(message)}</p><p><small>${escapeHtml(code)}</small></p><p><a href="javascript:history.back()">← 戻る / Back</a></p></main></html>`);
-      return;
-    }
-    void reply.status(status).send({ error: { code, message, ...(details !== undefined ? { details } : {}) } });
-  });
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
+  installEdgeHooks(app);
+  trackRoutes(app);
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: { code: 'MAMORI_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}.` } });
+    void reply.status(404).send({ error: { code: 'MAMORI_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`, requestId: request.id } });
   });
 
   app.get('/healthz', async () => {

@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify';
 import type { RouteModule } from './route-module.ts';
 import { html } from '../html/html.ts';
 import { can, consoleLang, csrfField, renderConsolePage, requireApiKey, requireStaff, staffActor } from './staff-auth.ts';
-import { rolesWith } from '../staff/staff-permissions.ts';
 import { MamoriError } from '../errors.ts';
 import { connectorServiceFor } from '../connectors/connector-request-hooks.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../connectors/webhook/webhook-signature.ts';
@@ -74,7 +73,7 @@ export const connectorRoutes: RouteModule = async (app, ctx, openapi) => {
     responses: { '200': { description: 'Recorded', schema: z.object({ received: z.boolean() }) }, '401': { description: 'Bad, missing or stale signature' }, '404': { description: 'No such webhook task' } },
   });
 
-  app.get('/api/v1/requests/:id/systems', { preHandler: requireApiKey(ctx, rolesWith('requests.view')) }, async (request) => {
+  app.get('/api/v1/requests/:id/systems', { preHandler: requireApiKey(ctx, 'requests.view') }, async (request) => {
     const { id } = idParams.parse(request.params);
     const svc = service();
     const tasks = await svc.tasksForRequest(id);
@@ -87,7 +86,7 @@ export const connectorRoutes: RouteModule = async (app, ctx, openapi) => {
     responses: { '200': { description: 'Runs, steps, tasks and blockers' }, '401': { description: 'API key missing or invalid' } },
   });
 
-  app.post('/api/v1/requests/:id/systems/callbacks/:taskId', { preHandler: requireApiKey(ctx, rolesWith('requests.decide')) }, async (request) => {
+  app.post('/api/v1/requests/:id/systems/callbacks/:taskId', { preHandler: requireApiKey(ctx, 'requests.decide') }, async (request) => {
     const { id, taskId } = taskParams.parse(request.params);
     const body = callbackResolution.safeParse(request.body ?? {});
     if (!body.success) throw new MamoriError('MAMORI_VALIDATION_FAILED', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
@@ -114,7 +113,7 @@ export const connectorRoutes: RouteModule = async (app, ctx, openapi) => {
     },
   });
 
-  app.post('/console/requests/:id/systems/callbacks/:taskId', { preHandler: requireStaff(ctx, rolesWith('requests.decide')) }, async (request, reply) => {
+  app.post('/console/requests/:id/systems/callbacks/:taskId', { preHandler: requireStaff(ctx, 'requests.decide') }, async (request, reply) => {
     const { id, taskId } = taskParams.parse(request.params);
     const form = callbackResolution.safeParse(request.body ?? {});
     if (!form.success) throw new MamoriError('MAMORI_VALIDATION_FAILED');
@@ -124,13 +123,13 @@ export const connectorRoutes: RouteModule = async (app, ctx, openapi) => {
     return reply.redirect(`/console/requests/${encodeURIComponent(id)}/systems`, 303);
   });
 
-  app.get('/console/requests/:id/systems', { preHandler: requireStaff(ctx, rolesWith('requests.view')) }, async (request, reply) => {
+  app.get('/console/requests/:id/systems', { preHandler: requireStaff(ctx, 'requests.view') }, async (request, reply) => {
     const { id } = idParams.parse(request.params);
     reply.type('text/html; charset=utf-8');
     return renderSystemsPage(request, id, service());
   });
 
-  app.post('/console/requests/:id/systems/tasks/:taskId', { preHandler: requireStaff(ctx, rolesWith('requests.handle')) }, async (request, reply) => {
+  app.post('/console/requests/:id/systems/tasks/:taskId', { preHandler: requireStaff(ctx, 'requests.handle') }, async (request, reply) => {
     const { id, taskId } = taskParams.parse(request.params);
     const form = taskForm.parse(request.body);
     const staff = request.staff;
@@ -141,7 +140,7 @@ export const connectorRoutes: RouteModule = async (app, ctx, openapi) => {
     return reply.redirect(`/console/requests/${encodeURIComponent(id)}/systems`, 303);
   });
 
-  app.post('/console/requests/:id/systems/runs/:runId/retry', { preHandler: requireStaff(ctx, rolesWith('requests.handle')) }, async (request, reply) => {
+  app.post('/console/requests/:id/systems/runs/:runId/retry', { preHandler: requireStaff(ctx, 'requests.handle') }, async (request, reply) => {
     const { id, runId } = runParams.parse(request.params);
     const run = (await service().runsForRequest(id)).find((r) => r.id === runId);
     if (!run) throw new MamoriError('MAMORI_CONNECTOR_RUN_NOT_FOUND');

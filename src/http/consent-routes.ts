@@ -64,7 +64,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
   if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));
   const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data });
-  const staffKey = requireApiKey(ctx, ['admin', 'officer', 'staff']);
+  const staffKey = requireApiKey(ctx, 'consents.manage');
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
   const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config() });
   const ownOrigin = new URL(ctx.config.baseUrl).origin;

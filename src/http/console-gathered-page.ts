@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { requestStateInfo } from '../requests/request-state.ts';
 import { type StaffGatheredView } from '../requests/request-service.ts';
+import { cleanFilename } from '../requests/request-uploads.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang } from './staff-auth.ts';
@@ -56,5 +57,5 @@ ${v.sections.map((s, si) => html`<section aria-labelledby="s-${si}">
 <p class="muted">${t(lang, '収集元', 'Source')}: ${s.source} · ${actorLabel(s.enteredBy, lang, staffNames)} · ${formatTime(s.createdAt, lang)}</p>
 ${s.groups.map((g, gi) => groupTable(lang, si, gi, g))}
 </section>`)}
-${v.files.length > 0 ? html`<h2>${t(lang, '収集したファイル', 'Gathered files')}</h2><ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>` : ''}`;
+${v.files.length > 0 ? html`<h2>${t(lang, '収集したファイル', 'Gathered files')}</h2><ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}"><bdi>${cleanFilename(f.filename)}</bdi></a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>` : ''}`;
 }

@@ -9,6 +9,7 @@ import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
 import { claimCheckboxes, identitySection } from './console-identity-section.ts';
+import { cleanFilename } from '../requests/request-uploads.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, kindName, paymentLabels } from './request-labels.ts';
 import { t, formatTime, messageBox, consoleStyle, type ConsoleMessage } from './console-page-parts.ts';
 import { deadlineCell, channelLabel } from './console-queue-page.ts';
@@ -135,7 +136,7 @@ ${dl([
 ])}
 ${identitySection(v, { lang, canConfirm: handle && allowedFrom.confirm_claim.includes(state), formatTime: (iso) => formatTime(iso, lang), who: (a) => actorLabel(a, lang, staffNames), form })}
 <h2>${t(lang, '書類', 'Documents')}</h2>
-${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: ${f.filename}</a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
+${v.files.length === 0 ? html`<p class="muted">${t(lang, '添付書類はありません。', 'No documents.')}</p>` : html`<ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}">${fileLabel(f.purpose, f.proofKind, lang)}: <bdi>${cleanFilename(f.filename)}</bdi></a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>`}
 <p><a href="${base}/systems">${t(lang, 'システムごとの処理状況（コネクタ・手作業のタスク）', 'Systems: connector runs and manual tasks')}</a></p>
 ${v.gathered.length > 0 || v.files.some((f) => f.purpose === 'gathered') ? html`<h2>${t(lang, '収集したデータ', 'Gathered data')}</h2><ul>${v.gathered.map((g) => html`<li>${g.title[lang]} <span class="muted">(${g.source}, ${t(lang, `${g.rowCount}行`, `${g.rowCount} rows`)})</span></li>`)}</ul>
 <p><a href="${base}/gathered">${t(lang, '収集したデータの内容を確認する（開示前の確認）', 'Review the gathered data (before deciding)')}</a></p>` : ''}

@@ -9,7 +9,7 @@ import { html, type SafeHtml } from '../html/html.ts';
 import { readForm } from './multipart-form.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
 import { PAGE_CSP } from './page-headers.ts';
-import { consoleLang, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
+import { consoleLang, renderConsolePage, requireStaff, staffActor } from './staff-auth.ts';
 import type { ConsoleMessage } from './console-page-parts.ts';
 import { queueBody } from './console-queue-page.ts';
 import { emptyEntry, entryBody, type EntryValues } from './console-entry-page.ts';
@@ -85,10 +85,10 @@ function documentsFrom(files: Array<{ field: string; filename: string; bytes: Bu
 export const consoleRequestRoutes: RouteModule = (app, ctx) => {
   const policy = ctx.policy.policy;
   const service = requestServiceFor(ctx);
-  const view = requireStaff(ctx, rolesWith('requests.view'));
-  const enter = requireStaff(ctx, rolesWith('requests.enter'));
-  const handle = requireStaff(ctx, rolesWith('requests.handle'));
-  const decide = requireStaff(ctx, rolesWith('requests.decide'));
+  const view = requireStaff(ctx, 'requests.view');
+  const enter = requireStaff(ctx, 'requests.enter');
+  const handle = requireStaff(ctx, 'requests.handle');
+  const decide = requireStaff(ctx, 'requests.decide');
 
   const page = (request: FastifyRequest, title: string, body: SafeHtml) => renderConsolePage(request, { title, body });
 
@@ -252,7 +252,8 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
   });
   action('deliver', handle, (request, id) => service.deliver(actorOf(request), id));
   action('close', handle, (request, id) => service.close(actorOf(request), id));
-  action('reject', handle, async (request, id, f) => {
+  // Refusing an unverified request is a decision (APPI 36条 reasons): the same permission as the API's reject.
+  action('reject', decide, async (request, id, f) => {
     const reason = (f.reason ?? '').trim();
     if (!reason) throw new MamoriError('MAMORI_REQUEST_REASON_REQUIRED');
     await service.rejectUnverified(actorOf(request), id, reason);

@@ -10,7 +10,7 @@ import { createStaffUser, disableStaffUser, enableStaffUser, listStaffUsers, res
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { PAGE_CSP } from './page-headers.ts';
-import { consoleLang, csrfField, renderConsolePage, requireStaff, rolesWith, staffActor } from './staff-auth.ts';
+import { consoleLang, csrfField, renderConsolePage, requireStaff, staffActor } from './staff-auth.ts';
 import { formatTime, messageBox, type ConsoleMessage } from './console-page-parts.ts';
 
 function t(lang: Lang, ja: string, en: string): string {
@@ -26,7 +26,7 @@ const roleField = z.enum(['admin', 'officer', 'staff', 'auditor']);
 
 /** Admins manage staff accounts and API keys here as well as with the CLI; a new secret is shown once. */
 export const consoleStaffRoutes: RouteModule = (app, ctx) => {
-  const guard = requireStaff(ctx, rolesWith('staff.manage'));
+  const guard = requireStaff(ctx, 'staff.manage');
 
   async function render(request: FastifyRequest, reply: FastifyReply, status: number, message?: ConsoleMessage, secret?: { label: string; value: string }): Promise<FastifyReply> {
     const lang = consoleLang(request);
@@ -124,7 +124,7 @@ ${button('reset-password', t(lang, 'パスワードを再設定', 'Reset passwor
     }
   });
 
-  app.post('/console/staff/keys', { preHandler: requireStaff(ctx, rolesWith('apikeys.manage')) }, async (request, reply) => {
+  app.post('/console/staff/keys', { preHandler: requireStaff(ctx, 'apikeys.manage') }, async (request, reply) => {
     const f = fields(request);
     const role = roleField.safeParse(f.role);
     try {
@@ -137,7 +137,7 @@ ${button('reset-password', t(lang, 'パスワードを再設定', 'Reset passwor
     }
   });
 
-  app.post('/console/staff/keys/:id/revoke', { preHandler: requireStaff(ctx, rolesWith('apikeys.manage')) }, async (request, reply) => {
+  app.post('/console/staff/keys/:id/revoke', { preHandler: requireStaff(ctx, 'apikeys.manage') }, async (request, reply) => {
     const { id } = z.object({ id: z.string().min(1).max(80) }).parse(request.params);
     try {
       await revokeApiKey(ctx.store.db, ctx.clock, id, actorOf(request));

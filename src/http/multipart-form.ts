@@ -39,6 +39,7 @@ export async function readForm(request: FastifyRequest): Promise<ParsedForm> {
         if (part.file.truncated) tooLarge.push(part.fieldname);
         else if (part.filename && bytes.length > 0) files.push({ field: part.fieldname, filename: part.filename, bytes });
       } else if (typeof part.value === 'string') {
+        if (part.value.includes('\u0000')) throw new MamoriError('MAMORI_BAD_REQUEST', 'A field contains a NUL character, which is not accepted.');
         fields[part.fieldname] = part.value;
       }
     }

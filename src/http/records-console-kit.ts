@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
 import { localize } from '../policy/load-policy.ts';
 import { html, type SafeHtml } from '../html/html.ts';
-import { can, renderConsolePage, requireStaff, rolesWith } from './staff-auth.ts';
+import { can, renderConsolePage, requireStaff } from './staff-auth.ts';
 import type { Cell } from '../records/statistics.ts';
 
 // Shared by the records console pages: form reading, Japan-time dates, the records tabs and page frame.
@@ -71,11 +71,11 @@ export function barChart(title: string, bars: Array<{ label: string; value: numb
 export function recordsConsoleAccess(ctx: AppContext) {
   return {
     db: ctx.store.db,
-    view: requireStaff(ctx, rolesWith('records.view')),
-    manage: requireStaff(ctx, rolesWith('records.manage')),
-    incidents: requireStaff(ctx, rolesWith('incidents.manage')),
-    audit: requireStaff(ctx, rolesWith('audit.view')),
-    publish: requireStaff(ctx, rolesWith('policy.publish')),
+    view: requireStaff(ctx, 'records.view'),
+    manage: requireStaff(ctx, 'records.manage'),
+    incidents: requireStaff(ctx, 'incidents.manage'),
+    audit: requireStaff(ctx, 'audit.view'),
+    publish: requireStaff(ctx, 'policy.publish'),
     operator: () => localize(ctx.policy.policy.operator.name, 'ja'),
     allowed: (request: FastifyRequest, p: Parameters<typeof can>[1]) => !!request.staff && can(request.staff.role, p),
   };

@@ -5,7 +5,7 @@ import { MamoriError } from '../errors.ts';
 import { appendAudit, exportAuditJsonl, verifyAuditChain } from '../audit/audit-log.ts';
 import { localize } from '../policy/load-policy.ts';
 import { errorBody } from './openapi.ts';
-import { requireApiKey, rolesWith, staffActor } from './staff-auth.ts';
+import { requireApiKey, staffActor } from './staff-auth.ts';
 import type { RouteModule } from './route-module.ts';
 import { parseRecordInput } from '../records/record-errors.ts';
 import {
@@ -77,11 +77,11 @@ function input<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   const env = envSchema.safeParse(process.env);
   const settings = env.success ? env.data : {};
-  const canView = requireApiKey(ctx, rolesWith('records.view'));
-  const canManage = requireApiKey(ctx, rolesWith('records.manage'));
-  const canIncidents = requireApiKey(ctx, rolesWith('incidents.manage'));
-  const canAudit = requireApiKey(ctx, rolesWith('audit.view'));
-  const canPublish = requireApiKey(ctx, rolesWith('policy.publish'));
+  const canView = requireApiKey(ctx, 'records.view');
+  const canManage = requireApiKey(ctx, 'records.manage');
+  const canIncidents = requireApiKey(ctx, 'incidents.manage');
+  const canAudit = requireApiKey(ctx, 'audit.view');
+  const canPublish = requireApiKey(ctx, 'policy.publish');
   const db = ctx.store.db;
   const auditSubjectView = (request: FastifyRequest, subject: string, what: string) =>
     db.transaction().execute((trx) => appendAudit(trx, ctx.clock, { actor: actorOf(request), action: 'records.subject_viewed', targetType: 'subject', targetId: subject, data: { what } }));

@@ -26,8 +26,8 @@ import { requestStates } from '../requests/request-state.ts';
 import type { UploadedFile } from '../requests/request-uploads.ts';
 import type { RouteModule } from './route-module.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
-import { requireApiKey, type StaffRole } from './staff-auth.ts';
-import { rolesWith } from '../staff/staff-permissions.ts';
+import { requireApiKey } from './staff-auth.ts';
+import type { StaffPermission } from '../staff/staff-permissions.ts';
 
 /**
  * The JSON API of the request workflow: the requester's side (file, verify, status, documents, download), the
@@ -96,7 +96,10 @@ async function readMultipart(request: FastifyRequest): Promise<ReadMultipart> {
       if (part.type === 'file') {
         const bytes = await part.toBuffer();
         if (part.filename || bytes.length > 0) files.push({ field: part.fieldname, filename: part.filename || 'file', bytes });
-      } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+      } else if (typeof part.value === 'string') {
+        if (part.value.includes('\u0000')) throw new MamoriError('MAMORI_BAD_REQUEST', 'A field contains a NUL character, which is not accepted.');
+        fields[part.fieldname] = part.value;
+      }
     }
   } catch (err) {
     if (err instanceof Error && 'code' in err && err.code === 'FST_REQ_FILE_TOO_LARGE') throw new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE');
@@ -182,14 +185,17 @@ function requesterRoutes(app: FastifyInstance, _ctx: AppContext, openapi: OpenAp
   app.post('/api/v1/requests/:id/verify', async (request) => {
     const { id } = parse(idParams, request.params);
     const body = parse(verifyBody, request.body ?? {});
+    // The request's secret token first, as on the HTML page: without it nobody can burn the person's code tries, and
+    // an unknown id and a wrong token get the same answer (the id's existence is not told).
+    await service().getForRequester(id, requesterToken(request));
     return service().verifyRequest(id, body, { ip: request.ip });
   });
   openapi.add('post', '/api/v1/requests/:id/verify', {
-    summary: 'Confirm the email with the mailed code, or with a signed assertion from the operator\'s app',
+    summary: 'Confirm the email with the mailed code, or with a signed assertion from the operator\'s app (send the request token in x-request-token)',
     tags,
     params: idParams,
     body: verifyBody,
-    responses: { '200': { description: 'Confirmed; the request moves on', schema: requesterViewSchema }, ...errors(['400', 'Wrong or expired code'], ['401', 'Forged or expired assertion'], ['409', 'Already confirmed (code reused)'], ['429', 'Too many wrong codes: ask for a new one']) },
+    responses: { '200': { description: 'Confirmed; the request moves on', schema: requesterViewSchema }, ...errors(['404', 'Unknown id or wrong token (the same answer)'], ['400', 'Wrong or expired code'], ['401', 'Forged or expired assertion'], ['409', 'Already confirmed (code reused)'], ['429', 'Too many wrong codes: ask for a new one']) },
   });
 
   app.post('/api/v1/requests/:id/code', async (request, reply) => {
@@ -278,11 +284,11 @@ function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegi
   const tags = ['console'];
   const security = [{ apiKey: [] }];
   // Roles come from the staff domain's permission table, like the console pages.
-  const viewers = rolesWith('requests.view');
-  const enterers = rolesWith('requests.enter');
-  const handlers = rolesWith('requests.handle');
-  const deciders = rolesWith('requests.decide');
-  const auth = (roles: readonly StaffRole[]) => ({ preHandler: requireApiKey(ctx, roles) });
+  const viewers = 'requests.view';
+  const enterers = 'requests.enter';
+  const handlers = 'requests.handle';
+  const deciders = 'requests.decide';
+  const auth = (permission: StaffPermission) => ({ preHandler: requireApiKey(ctx, permission) });
   const denied = errors(['401', 'Missing or invalid API key'], ['403', 'The key\'s role does not allow this']);
   const ok = { '204': { description: 'Done' } };
 

@@ -61,13 +61,33 @@ function wantsHtml(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/html');
 }
 
+/** What a route's guard declares: which surface it serves and the permission it asks for (undefined: any staff). */
+export interface GuardDeclaration {
+  surface: 'console' | 'api';
+  permission: StaffPermission | undefined;
+}
+
+const declarations = new WeakMap<object, GuardDeclaration>();
+
+/** The declaration of a guard made by requireStaff/requireApiKey, or undefined for any other hook. */
+export function guardDeclaration(hook: unknown): GuardDeclaration | undefined {
+  return typeof hook === 'function' ? declarations.get(hook) : undefined;
+}
+
+function forbidden(role: Role, surface: 'console' | 'api'): MamoriError {
+  return surface === 'api'
+    ? new MamoriError('MAMORI_FORBIDDEN', `This API key's role (${role}) does not allow this operation.`)
+    : new MamoriError('MAMORI_FORBIDDEN', `Your role (${role}) does not allow this action. Ask an administrator if you need it. / ご担当の権限（${roleLabels[role].ja}）ではこの操作を行えません。必要な場合は管理者にご相談ください。`);
+}
+
 /**
- * Console pages: requires a signed-in staff session with one of `roles` (all roles when omitted) and, on
+ * Console pages: requires a signed-in staff session whose role holds `permission` in the one permission table
+ * (any role when omitted) and, on
  * state-changing methods, a valid CSRF token. Sets `request.staff`. A browser without a session is sent to the
  * sign-in page (and back afterwards); anything else gets 401 MAMORI_AUTH_REQUIRED.
  */
-export function requireStaff(ctx: AppContext, allowed?: readonly StaffRole[]): preHandlerAsyncHookHandler {
-  return async (request, reply) => {
+export function requireStaff(ctx: AppContext, permission?: StaffPermission): preHandlerAsyncHookHandler {
+  const guard: preHandlerAsyncHookHandler = async (request, reply) => {
     const session = await resolveStaffSession(ctx.store.db, ctx.clock, request.cookies[STAFF_COOKIE]);
     if (!session) {
       if (SAFE_METHODS.has(request.method) && wantsHtml(request)) {
@@ -83,24 +103,24 @@ export function requireStaff(ctx: AppContext, allowed?: readonly StaffRole[]): p
     if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(ctx.config.secret, session.tokenHash, presentedCsrf(request))) {
       throw new MamoriError('MAMORI_CSRF_INVALID', 'This form has expired or was not sent from the console. Please go back, reload the page and try again. / フォームの有効期限が切れたか、コンソール以外から送信されました。前の画面に戻り、再読み込みしてからもう一度お試しください。');
     }
-    if (allowed && !allowed.includes(session.role)) {
-      throw new MamoriError('MAMORI_FORBIDDEN', `Your role (${session.role}) does not allow this action. Ask an administrator if you need it. / ご担当の権限（${roleLabels[session.role].ja}）ではこの操作を行えません。必要な場合は管理者にご相談ください。`);
-    }
+    if (permission && !can(session.role, permission)) throw forbidden(session.role, 'console');
   };
+  declarations.set(guard, { surface: 'console', permission });
+  return guard;
 }
 
-/** Staff JSON API: requires `Authorization: Bearer <api key>` with one of `roles`. Sets `request.staff`. */
-export function requireApiKey(ctx: AppContext, allowed?: readonly StaffRole[]): preHandlerAsyncHookHandler {
-  return async (request) => {
+/** Staff JSON API: requires `Authorization: Bearer <api key>` whose role holds `permission` (the same table as the console). Sets `request.staff`. */
+export function requireApiKey(ctx: AppContext, permission?: StaffPermission): preHandlerAsyncHookHandler {
+  const guard: preHandlerAsyncHookHandler = async (request) => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const key = match?.[1] ? await resolveApiKey(ctx.store.db, ctx.clock, match[1]) : undefined;
     if (!key) throw new MamoriError('MAMORI_API_KEY_INVALID', 'Send a valid, unrevoked API key as `Authorization: Bearer mk_…` (create one with `mamori apikey add`).');
     request.staff = { id: key.id, email: `apikey:${key.prefix}`, role: key.role, via: 'api_key' };
-    if (allowed && !allowed.includes(key.role)) {
-      throw new MamoriError('MAMORI_FORBIDDEN', `This API key's role (${key.role}) does not allow this operation.`);
-    }
+    if (permission && !can(key.role, permission)) throw forbidden(key.role, 'api');
   };
+  declarations.set(guard, { surface: 'api', permission });
+  return guard;
 }
 
 /** The hidden CSRF field every console form must include. */

@@ -20,9 +20,13 @@ export function sniffFileType(bytes: Uint8Array): AcceptedFileType | null {
   return null;
 }
 
-/** A safe display name: no path, no control characters, at most 120 characters. */
+/**
+ * A safe display name: no path, no control characters, no Unicode format characters (bidi overrides such as U+202E
+ * make `\u202Efdp.exe` show as `exe.pdf`; zero-width characters hide text), NFC, at most 120 characters.
+ */
 export function cleanFilename(name: string): string {
-  const base = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '_').trim();
+  const visible = name.normalize('NFC').replace(/\p{Cf}/gu, '');
+  const base = basename(visible.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f-\u009f"<>|:*?]/g, '_').trim();
   return (base || 'file').slice(0, 120);
 }
 

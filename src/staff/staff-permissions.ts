@@ -14,16 +14,18 @@ export type StaffPermission =
   | 'incidents.manage'
   | 'audit.view'
   | 'staff.manage'
-  | 'apikeys.manage';
+  | 'apikeys.manage'
+  /** Record or read a person's consent receipts with a staff key (the operator's back office). */
+  | 'consents.manage';
 
 /**
  * The permission table as data. Staff handle requests (documents, payment, gathering, delivery); only officers and
  * admins decide (a refusal or partial disclosure is a legal judgement); auditors read but change nothing.
  */
 export const rolePermissions: Record<StaffRole, readonly StaffPermission[]> = {
-  admin: ['requests.view', 'requests.enter', 'requests.handle', 'requests.decide', 'policy.publish', 'records.view', 'records.manage', 'incidents.manage', 'audit.view', 'staff.manage', 'apikeys.manage'],
-  officer: ['requests.view', 'requests.enter', 'requests.handle', 'requests.decide', 'policy.publish', 'records.view', 'records.manage', 'incidents.manage', 'audit.view'],
-  staff: ['requests.view', 'requests.enter', 'requests.handle', 'records.view'],
+  admin: ['requests.view', 'requests.enter', 'requests.handle', 'requests.decide', 'policy.publish', 'records.view', 'records.manage', 'incidents.manage', 'audit.view', 'staff.manage', 'apikeys.manage', 'consents.manage'],
+  officer: ['requests.view', 'requests.enter', 'requests.handle', 'requests.decide', 'policy.publish', 'records.view', 'records.manage', 'incidents.manage', 'audit.view', 'consents.manage'],
+  staff: ['requests.view', 'requests.enter', 'requests.handle', 'records.view', 'consents.manage'],
   auditor: ['requests.view', 'records.view', 'audit.view'],
 };
 

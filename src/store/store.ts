@@ -28,6 +28,12 @@ export async function openStore(url: string): Promise<Store> {
     pool.on('error', () => {
       /* idle client errors surface on the next query; never crash the process here */
     });
+    // A client checked out by Kysely has no 'error' listener of its own: a backend terminated between two statements
+    // (57P01) would emit an unhandled 'error' and end the process. The query in flight fails instead (503 at the HTTP
+    // edge), the pool drops the broken client when it is released and opens a new one on demand.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await sql`select 1`.execute(db);

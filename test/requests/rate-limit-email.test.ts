@@ -55,7 +55,7 @@ for (const dialect of storeDialects) {
         await assert.rejects(app.service.verifyRequest(r.id, { code: otherThan(r.code) }, { ip }), { code: 'MAMORI_REQUEST_CODE_INVALID' });
       }
       // … so a third request for the same address (differently cased), from a fresh address, gets no more guesses.
-      const api = await postJson(`${app.url}/api/v1/requests/${r3.id}/verify`, { code: otherThan(r3.code) });
+      const api = await postJson(`${app.url}/api/v1/requests/${r3.id}/verify`, { code: otherThan(r3.code) }, { 'x-request-token': r3.token });
       assert.equal(api.status, 429);
       const err = errorOf(api.json);
       assert.equal(err.code, 'MAMORI_RATE_LIMITED');

@@ -93,7 +93,7 @@ for (const dialect of storeDialects) {
         const token = String(filed.json.token);
         const code = await codeFromMail(app, email);
         const wrong = code === '000000' ? '111111' : '000000';
-        const verify = (c: string) => postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: c });
+        const verify = (c: string) => postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: c }, { 'x-request-token': token });
 
         app.clock.advance(10 * 60 * 1000 + 1);
         assert.equal(errorCode((await verify(code)).json), 'MAMORI_REQUEST_CODE_EXPIRED');

@@ -104,7 +104,7 @@ for (const dialect of storeDialects) {
         }
         const filed = await postJson(`${app.url}/api/v1/requests`, { kind: 'suspension', email: 'flow@example.jp', lang: 'ja' });
         const id = String(filed.json.id);
-        await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: await codeFromMail(app, 'flow@example.jp') });
+        await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: await codeFromMail(app, 'flow@example.jp') }, { 'x-request-token': String(filed.json.token) });
         const withdrawn = await postJson(`${app.url}/api/v1/requests/${id}/withdraw`, {}, { 'x-request-token': String(filed.json.token) });
         assert.equal(withdrawn.json.state, 'withdrawn');
         const again = await postJson(`${app.url}/api/v1/requests/${id}/withdraw`, {}, { 'x-request-token': String(filed.json.token) });

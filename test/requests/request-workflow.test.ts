@@ -21,7 +21,7 @@ for (const dialect of storeDialects) {
         assert.equal(filed.json.state, 'awaiting_verification');
 
         const code = await codeFromMail(app, email);
-        const verified = await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code });
+        const verified = await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code }, { 'x-request-token': token });
         assert.equal(verified.status, 200, JSON.stringify(verified.json));
         assert.equal(verified.json.state, 'awaiting_payment');
         assert.equal(verified.json.next, 'pay_fee');

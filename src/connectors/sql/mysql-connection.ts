@@ -17,6 +17,12 @@ async function run(q: { query(sql: string, values: unknown[]): Promise<[unknown,
  */
 export function createMysqlConnection(url: string, opts: { max?: number } = {}): SqlConnection {
   const pool = mysql.createPool({ uri: url, connectionLimit: opts.max ?? 4, supportBigNumbers: true, bigNumberStrings: true });
+  // mysql2 listens for a pooled connection's first 'error' only: a killed connection that errs again (or errs while
+  // checked out by a transaction) would end the process. The query in flight fails instead, the pool drops the
+  // connection, and the connector run's failed step is retried (steps are idempotent).
+  pool.on('connection', (conn) => {
+    conn.on('error', () => {});
+  });
   return {
     engine: 'mysql',
     query: (sql, params) => run(pool, sql, params),
