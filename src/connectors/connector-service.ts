@@ -26,7 +26,11 @@ const payloadSchema = z.object({
 });
 const groupsSchema = z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }));
 const resultSchema = z.object({ groups: groupsSchema.optional(), corrections: z.array(z.object({ field: z.string(), before: z.array(z.unknown()), after: z.unknown(), count: z.number() })).optional() });
-const detailSchema = z.object({ collections: z.array(z.object({ collection: z.string(), status: z.enum(['done', 'skipped']), count: z.number(), note: z.string().optional() })).default([]) });
+const cascadeSchema = z.object({ path: z.string(), table: z.string(), rule: z.enum(['cascade', 'set_null', 'set_default', 'restrict', 'no_action']), mine: z.number(), others: z.number() });
+const detailSchema = z.object({
+  collections: z.array(z.object({ collection: z.string(), status: z.enum(['done', 'skipped']), count: z.number(), note: z.string().optional(), cascaded: z.array(cascadeSchema).optional() })).default([]),
+  found: z.boolean().optional(),
+});
 
 export interface ConnectorServiceOptions {
   store: Store;
@@ -59,7 +63,29 @@ export interface RunReport {
   status: RunStatus;
   dryRun: boolean;
   attempts: number;
-  steps: Array<{ dataset: string; status: StepStatus; count: number; collections: z.infer<typeof detailSchema>['collections']; error: { code: string; message: string } | null; updatedAt: string }>;
+  steps: Array<{
+    dataset: string;
+    status: StepStatus;
+    count: number;
+    /** Per collection; an erasure's `cascaded` lists rows other tables lose or change through ON DELETE rules. */
+    collections: z.infer<typeof detailSchema>['collections'];
+    /** Whether the system found any row for the identities (undefined: it cannot tell, e.g. a manual task). */
+    found?: boolean;
+    error: { code: string; message: string } | null;
+    updatedAt: string;
+  }>;
+  /**
+   * True when the run is done and every system that can tell found no row for these identities (the 33条3項 notice:
+   * no retained personal data). False whenever a system found something, failed, waits, or cannot tell.
+   */
+  noDataFound: boolean;
+}
+
+/** Whether a finished run found nothing for the identities in any system (see `RunReport.noDataFound`). */
+export function runFoundNoData(status: RunStatus, steps: ReadonlyArray<{ status: StepStatus; found?: boolean }>): boolean {
+  if (status !== 'done') return false;
+  const telling = steps.filter((s) => s.status !== 'skipped');
+  return telling.length > 0 && telling.every((s) => s.found === false);
 }
 
 export interface QueueRunInput {
@@ -158,7 +184,8 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
         const whSecret = opts.env[c.secret_env];
         if (!url || !whSecret) return { dataset: ds.id, status: 'failed', count: 0, collections: [], error: { code: 'MAMORI_CONNECTOR_URL_MISSING', message: `set ${c.url_env} and ${c.secret_env}` } };
         const taskId = await ensureTask(run, ds.id, 'webhook');
-        return callWebhook({ url, secret: whSecret, dataset: ds.id, taskId, kind: run.kind, dryRun: run.dry_run, identities: payload.identities, corrections: payload.corrections, callbackUrl: `${opts.baseUrl}/api/v1/connectors/callbacks/${taskId}`, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.webhookBackoffMs !== undefined ? { backoffMs: opts.webhookBackoffMs } : {}) });
+        const called = await callWebhook({ url, secret: whSecret, dataset: ds.id, taskId, kind: run.kind, dryRun: run.dry_run, identities: payload.identities, corrections: payload.corrections, callbackUrl: `${opts.baseUrl}/api/v1/connectors/callbacks/${taskId}`, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.webhookBackoffMs !== undefined ? { backoffMs: opts.webhookBackoffMs } : {}) });
+        return called.status === 'done' && called.found === undefined ? { ...called, found: called.count > 0 } : called;
       }
       case 'manual': {
         if (!c.handles.includes(run.kind) || run.dry_run) return { dataset: ds.id, status: 'skipped', count: 0, collections: [] };
@@ -191,7 +218,7 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
     const values = {
       status: outcome.status,
       count: outcome.count,
-      detail_json: JSON.stringify({ collections: outcome.collections }),
+      detail_json: JSON.stringify({ collections: outcome.collections, ...(outcome.found !== undefined ? { found: outcome.found } : {}) }),
       error_code: outcome.error?.code ?? null,
       error_message: outcome.error?.message ?? null,
       result_sealed: result,
@@ -309,18 +336,22 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       const run = await db.selectFrom('connector_runs').selectAll().where('id', '=', runId).executeTakeFirst();
       if (!run) throw new MamoriError('MAMORI_CONNECTOR_RUN_NOT_FOUND');
       const steps = await db.selectFrom('connector_steps').selectAll().where('run_id', '=', runId).execute();
+      const status = parseRunStatus(run.status);
+      const parsedSteps = graph.datasets.flatMap((d) => {
+        const s = steps.find((x) => x.dataset === d.id);
+        if (!s) return [];
+        const detail = detailSchema.parse(JSON.parse(s.detail_json));
+        return [{ dataset: s.dataset, status: parseStepStatus(s.status), count: s.count, collections: detail.collections, ...(detail.found !== undefined ? { found: detail.found } : {}), error: s.error_code ? { code: s.error_code, message: s.error_message ?? '' } : null, updatedAt: s.updated_at }];
+      });
       return {
         id: run.id,
         requestId: run.request_id,
         kind: parseKind(run.kind),
-        status: parseRunStatus(run.status),
+        status,
         dryRun: run.dry_run === 1,
         attempts: run.attempts,
-        steps: graph.datasets.flatMap((d) => {
-          const s = steps.find((x) => x.dataset === d.id);
-          if (!s) return [];
-          return [{ dataset: s.dataset, status: parseStepStatus(s.status), count: s.count, collections: detailSchema.parse(JSON.parse(s.detail_json)).collections, error: s.error_code ? { code: s.error_code, message: s.error_message ?? '' } : null, updatedAt: s.updated_at }];
-        }),
+        steps: parsedSteps,
+        noDataFound: runFoundNoData(status, parsedSteps),
       };
     },
 
