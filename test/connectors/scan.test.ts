@@ -35,7 +35,9 @@ describe('mamori scan', () => {
       assert.equal(profile?.columns.find((c) => c.name === 'email')?.category, 'email');
       assert.equal(profile?.columns.find((c) => c.name === 'birthday')?.category, 'birthdate');
       assert.equal(tables.find((x) => x.name === 'signin')?.columns.find((c) => c.name === 'ip')?.category, 'ip_address');
-      assert.deepEqual(contact?.columns.find((c) => c.name === 'ownerId')?.references, { table: 'user', column: 'id' });
+      const ref = contact?.columns.find((c) => c.name === 'ownerId')?.references;
+      assert.deepEqual({ table: ref?.table, column: ref?.column, byConvention: ref?.byConvention }, { table: 'user', column: 'id', byConvention: undefined });
+      assert.equal(ref?.onDelete, engine === 'mysql' ? 'restrict' : 'no_action', 'the delete rule is read from the catalog');
     });
   }
 

@@ -50,7 +50,8 @@ export function quoteIdent(engine: SqlEngine, name: string): string {
 
 /** Values as they go into a disclosure package: JSON-safe, dates as ISO text, bytes as base64. */
 export function toPlainValue(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
+  // MySQL's zero date ('0000-00-00 00:00:00', WordPress's default) comes back as an invalid Date.
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '0000-00-00T00:00:00.000Z' : v.toISOString();
   if (typeof v === 'bigint') return v.toString();
   if (Buffer.isBuffer(v)) return { base64: v.toString('base64') };
   return v;
