@@ -101,7 +101,7 @@ export async function snapshotAll(conn: SqlConnection, ignore: (table: string, c
     const t = String(r.t);
     const q = conn.engine === 'mysql' ? `\`${t}\`` : `"${t}"`;
     const { rows } = await conn.query(`select * from ${q}`);
-    out.set(t, rows.map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([k]) => !ignore(t, k)).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v])))).sort());
+    out.set(t, rows.map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([k]) => !ignore(t, k)).map(([k, v]) => [k, v instanceof Date ? (Number.isNaN(v.getTime()) ? 'zero-date' : v.toISOString()) : typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v])))).sort());
   }
   return out;
 }

@@ -24,6 +24,12 @@ function sharedPrefix(tables: ScannedTable[]): string {
 }
 
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/** Whether a column's name says it holds a person's account (`user_id`, `post_author`, `sender`…). */
+export function looksLikePersonColumn(name: string): boolean {
+  const n = snake(name);
+  return personish.test(n) && !notALink.test(n);
+}
 const compatible = (a: ScannedColumn, b: ScannedColumn) => (a.shape === 'integer' && b.shape === 'integer') || (a.shape === 'text' && b.shape === 'text');
 
 interface Candidate {
@@ -64,7 +70,8 @@ export async function findConventionLinks(db: SqlQueryable, engine: SqlEngine, t
       if (base !== name) {
         for (const s of [base, base.startsWith(`${tStem}_`) ? base.slice(tStem.length + 1) : '']) {
           for (const target of byStem.get(s) ?? []) {
-            const key = keysOf(target).find((k) => target.primaryKey.length === 1 && k.name === target.primaryKey[0]);
+            // The target's primary key, or without one a unique key named like the column (`event_id` → events.event_id).
+            const key = keysOf(target).find((k) => (target.primaryKey.length === 1 ? k.name === target.primaryKey[0] : k.name.toLowerCase() === c.name.toLowerCase()));
             if (key && compatible(c, key) && (target !== t || s !== tStem || c.name !== key.name)) candidates.push({ table: target, column: key, byNameAlone: true });
           }
         }
@@ -74,12 +81,14 @@ export async function findConventionLinks(db: SqlQueryable, engine: SqlEngine, t
         for (const target of accounts) {
           if (target === t) continue;
           const keys = keysOf(target).filter((k) => compatible(c, k));
-          for (const key of keys) candidates.push({ table: target, column: key, byNameAlone: accounts.length === 1 && keys.length === 1 });
+          // Without values to compare, a person-like name alone is too weak: `oauth_user_id` is the provider's id.
+          for (const key of keys) candidates.push({ table: target, column: key, byNameAlone: false });
         }
       }
       // 3. The same name as another table's single-column text key (`event_id` → events.event_id). Integer serials are
       // left out: two tables' own counters (`meta_id`) overlap by value without meaning anything.
-      if (c.shape === 'text') for (const owner of keyOwners.get(c.name.toLowerCase()) ?? []) if (owner.table !== t && compatible(c, owner.column)) candidates.push({ ...owner, byNameAlone: false });
+      const ownKey = keysOf(t).some((k) => k.name === c.name);
+      if (c.shape === 'text' && !ownKey) for (const owner of keyOwners.get(c.name.toLowerCase()) ?? []) if (owner.table !== t && compatible(c, owner.column)) candidates.push({ ...owner, byNameAlone: false });
       if (candidates.length === 0) continue;
 
       const values = [...new Map((samples.get(t.name)?.get(c.name) ?? []).map((v) => [keyText(v), v])).values()].slice(0, 50);

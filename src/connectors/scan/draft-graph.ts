@@ -1,5 +1,6 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import type { ScanResult, ScannedColumn, ScannedTable } from './scan-database.ts';
+import { looksLikePersonColumn } from './convention-links.ts';
 
 /** A column of someone else (the target of an action), never the row's owner. */
 const targetish = /target|recipient|followee|mutee|blockee|ignored|other|invit|approver|resolver|admin|(^|_)mod(erator)?(_|$)|reviewer|assignee|reported|(^|_)to(_|$)|system|parent|reply|replied|quote|mention|item_creator/i;
@@ -7,6 +8,8 @@ const ownerExact = /^(user_?id|person_?id|creator_?id|author_?id|owner_?id|accou
 const ownerish = /user|person|creator|author|owner|account|member|sender|follower|muter|blocker|ignorer|reporter|voter|subscriber/i;
 /** Tables that belong to the software, not to anyone: migrations, schema versions, background jobs, locks. */
 const softwareTable = /^(_|schema_|knex_|typeorm_|migrations?$|.*_migrations$|.*schema_version.*|background_updates?|previously_run_sql|applied_schema_deltas|.*_lock(s)?$|.*_seq$)/i;
+/** Spaces many people share (a room, a community): whoever created one does not own what is in it. */
+const sharedSpace = /(^|_)(room|rooms|communit(y|ies)|channels?|groups?|forums?|guilds?|teams?|organi[sz]ations?|spaces?|servers?)$/i;
 /** Server-wide configuration: one row for the whole instance. */
 const configTable = /(^|_)(site|config|configuration|settings?|options?|instance|meta|system|secret|server)(s)?($|_)/i;
 
@@ -72,13 +75,18 @@ export function draftGraph(scan: ScanResult, opts: { datasetId: string; engine: 
     }
   }
   if (profile) owner.set(profile.table.name, null);
+  const singleton = (t: ScannedTable) => t.rowEstimate === 1 && configTable.test(t.name);
   // Outward from the root: a table pointing at an owned table through an owner-like column belongs through it.
+  // Server-wide singletons that point at an account (the instance's system account) are not that person's data.
   for (let level = 0; level < 4; level++) {
     let changed = false;
     for (const t of candidates) {
-      if (owner.has(t.name)) continue;
+      if (owner.has(t.name) || singleton(t) || (sharedSpace.test(t.name) && !identityTables.includes(t))) continue;
       const direct = refsOf(t).filter((c) => c.references?.table === root?.name && ownerScore(c) >= 0 && t.name !== root?.name);
-      const pick = direct.sort((a, b) => ownerScore(b) - ownerScore(a))[0] ?? (direct.length === 0 ? refsOf(t).find((c) => c.references && c.references.table !== t.name && c.references.table !== root?.name && owner.has(c.references.table) && ownerScore(c) >= 0 && !refsOf(t).some((x) => x.references?.table === root?.name)) : undefined);
+      // Through another owned table only when nothing in the row names some (other, unlinked) person: a row with its
+      // own `user_id` that does not lead to the account is someone's, not necessarily the person's.
+      const unlinkedPerson = t.columns.some((c) => looksLikePersonColumn(c.name) && !c.references);
+      const pick = direct.sort((a, b) => ownerScore(b) - ownerScore(a))[0] ?? (direct.length === 0 && !unlinkedPerson ? refsOf(t).find((c) => c.references && c.references.table !== t.name && c.references.table !== root?.name && owner.has(c.references.table) && ownerScore(c) >= 0) : undefined);
       if (!pick) continue;
       owner.set(t.name, pick.name);
       changed = true;
@@ -86,20 +94,11 @@ export function draftGraph(scan: ScanResult, opts: { datasetId: string; engine: 
     if (!changed) break;
   }
   // Guest data keyed by email with no owner path (a newsletter list, guest comments elsewhere) is found by the address.
-  for (const t of identityTables) if (!owner.has(t.name) && !(t.rowEstimate <= 1 && configTable.test(t.name))) owner.set(t.name, null);
+  for (const t of identityTables) if (!owner.has(t.name) && !singleton(t)) owner.set(t.name, null);
   for (const t of candidates) {
     if (owner.has(t.name)) continue;
-    leftOut.push({ table: t.name, reason: configTable.test(t.name) && t.rowEstimate <= 1 ? 'server-wide (one row for the instance)' : 'no owner path from the account (server-wide or lookup data)' });
+    leftOut.push({ table: t.name, reason: singleton(t) ? 'server-wide (one row for the instance)' : sharedSpace.test(t.name) ? 'a space many people share (its creator does not own it)' : 'no owner path from the account (server-wide or lookup data)' });
   }
-  // Server-wide singletons that point at an account (the instance's system account) are not that person's data.
-  for (const [name, col] of [...owner]) {
-    const t = byName.get(name);
-    if (t && name !== root?.name && configTable.test(name) && t.rowEstimate <= 1 && col !== null) {
-      owner.delete(name);
-      leftOut.push({ table: name, reason: 'server-wide (one row for the instance)' });
-    }
-  }
-
   const owned = candidates.filter((t) => owner.has(t.name));
   const isOwned = (n: string) => owner.has(n);
   const follows = (t: ScannedTable, c: ScannedColumn): boolean => {
