@@ -211,13 +211,16 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
 
   async function maskCollection(db: SqlQueryable, cp: CollectionPlan, fields: Record<string, MaskStrategy>, ids: Identities, keys: KeyValues): Promise<number> {
     const entries = Object.entries(fields);
-    const perRow = entries.some(([, s]) => s === 'hash' || s === 'random');
+    // Only a keyed hash needs each row's value in Node (the key never goes to the database); everything else is one
+    // UPDATE per batch, random text included (made by the database, in the same `~` + 15 characters shape).
+    const perRow = entries.some(([, s]) => s === 'hash');
     let n = 0;
     if (!perRow) {
-      const set = entries.map(([f]) => `${q(f)} = ?`).join(', ');
-      const values = entries.map(([, s]) => maskValue(s, null));
+      const sqlRandom = engine === 'mysql' ? `concat('~', substr(md5(rand()), 1, 15))` : engine === 'postgres' ? `'~' || substr(md5(random()::text), 1, 15)` : `'~' || substr(lower(hex(randomblob(8))), 1, 15)`;
+      const set = entries.map(([f, s]) => (s === 'random' ? `${q(f)} = ${sqlRandom}` : `${q(f)} = ?`)).join(', ');
+      const values = entries.flatMap(([, s]) => (s === 'random' ? [] : [maskValue(s, null)]));
       // Only rows not masked yet: a second erasure changes (and counts) nothing.
-      const pending = entries.map(([f, s]) => (typeof s === 'object' ? `(${q(f)} is null or ${q(f)} <> ?)` : `${q(f)} is not null`)).join(' or ');
+      const pending = entries.map(([f, s]) => (typeof s === 'object' ? `(${q(f)} is null or ${q(f)} <> ?)` : s === 'random' ? `(${q(f)} is null or ${q(f)} not like '~_______________')` : `${q(f)} is not null`)).join(' or ');
       const pendingParams = entries.flatMap(([, s]) => (typeof s === 'object' ? [s.fixed] : []));
       for (const b of batches(cp, ids, keys)) n += (await db.query(`update ${table(cp)} set ${set} where (${b.where}) and (${pending})`, [...values, ...b.params, ...pendingParams])).rowCount;
       return n;
