@@ -14,10 +14,12 @@ import { createSqlExecutor, type SqlExecutorOptions } from './sql/sql-executor.t
 import { openSqlConnection } from './sql/open-sql-connection.ts';
 import type { SqlConnection } from './sql/sql-connection.ts';
 import { safeError, stepStatuses, type DatasetOutcome, type StepStatus } from './step-outcome.ts';
+import { detailSchema, runFoundNoData, type RunReport, type RunStatus } from './run-report.ts';
+
+export { runFoundNoData, type RunReport, type RunStatus } from './run-report.ts';
 import { callWebhook, webhookOutcome, webhookResultSchema } from './webhook/webhook-executor.ts';
 import { verifyWebhook } from './webhook/webhook-signature.ts';
 
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'done' | 'failed';
 const runStatuses: readonly RunStatus[] = ['queued', 'running', 'waiting', 'done', 'failed'];
 
 const payloadSchema = z.object({
@@ -26,11 +28,6 @@ const payloadSchema = z.object({
 });
 const groupsSchema = z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }));
 const resultSchema = z.object({ groups: groupsSchema.optional(), corrections: z.array(z.object({ field: z.string(), before: z.array(z.unknown()), after: z.unknown(), count: z.number() })).optional() });
-const cascadeSchema = z.object({ path: z.string(), table: z.string(), rule: z.enum(['cascade', 'set_null', 'set_default', 'restrict', 'no_action']), mine: z.number(), others: z.number() });
-const detailSchema = z.object({
-  collections: z.array(z.object({ collection: z.string(), status: z.enum(['done', 'skipped']), count: z.number(), note: z.string().optional(), cascaded: z.array(cascadeSchema).optional() })).default([]),
-  found: z.boolean().optional(),
-});
 
 export interface ConnectorServiceOptions {
   store: Store;
@@ -54,38 +51,6 @@ export interface ConnectorServiceOptions {
   webhookBackoffMs?: number;
   /** Called after each system's step is recorded (CLI progress). Gets no data, only the outcome's status and count. */
   onStep?: (step: { runId: string; dataset: string; index: number; total: number; status: StepStatus; count: number }) => void;
-}
-
-export interface RunReport {
-  id: string;
-  requestId: string | null;
-  kind: RunKind;
-  status: RunStatus;
-  dryRun: boolean;
-  attempts: number;
-  steps: Array<{
-    dataset: string;
-    status: StepStatus;
-    count: number;
-    /** Per collection; an erasure's `cascaded` lists rows other tables lose or change through ON DELETE rules. */
-    collections: z.infer<typeof detailSchema>['collections'];
-    /** Whether the system found any row for the identities (undefined: it cannot tell, e.g. a manual task). */
-    found?: boolean;
-    error: { code: string; message: string } | null;
-    updatedAt: string;
-  }>;
-  /**
-   * True when the run is done and every system that can tell found no row for these identities (the 33条3項 notice:
-   * no retained personal data). False whenever a system found something, failed, waits, or cannot tell.
-   */
-  noDataFound: boolean;
-}
-
-/** Whether a finished run found nothing for the identities in any system (see `RunReport.noDataFound`). */
-export function runFoundNoData(status: RunStatus, steps: ReadonlyArray<{ status: StepStatus; found?: boolean }>): boolean {
-  if (status !== 'done') return false;
-  const telling = steps.filter((s) => s.status !== 'skipped');
-  return telling.length > 0 && telling.every((s) => s.found === false);
 }
 
 export interface QueueRunInput {

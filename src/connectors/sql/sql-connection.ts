@@ -62,3 +62,14 @@ export function keyText(v: unknown): string {
   const p = toPlainValue(v);
   return typeof p === 'object' && p !== null ? JSON.stringify(p) : String(p);
 }
+
+/** Rows made JSON-safe in place (dates, bigints, bytes); plain values are left as they are. */
+export function plainRows(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  for (const r of rows) {
+    for (const k in r) {
+      const v = r[k];
+      if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) r[k] = toPlainValue(v);
+    }
+  }
+  return rows;
+}

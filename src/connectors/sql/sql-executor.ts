@@ -1,10 +1,11 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type { SqlEngine, MaskStrategy } from '../graph-schema.ts';
 import type { CollectionPlan, DatasetPlan } from '../graph-plan.ts';
 import type { CascadeEffect, CollectionOutcome, DatasetOutcome } from '../step-outcome.ts';
-import { keyText, quoteIdent, toPlainValue, type SqlConnection, type SqlQueryable } from './sql-connection.ts';
+import { keyText, plainRows, quoteIdent, toPlainValue, type SqlConnection, type SqlQueryable } from './sql-connection.ts';
 import { readCatalog, type ForeignKey } from './sql-catalog.ts';
 import { analyseCascades, cascadeRefusal } from './cascade-analysis.ts';
+import { isMaskedValue, maskedValue, randomMaskSql } from './mask-values.ts';
+import { runBounded } from './run-bounded.ts';
 
 /** Tuning knobs: IN-list chunk size, keyset page size, collections read in parallel. */
 export interface SqlExecutorOptions {
@@ -173,41 +174,8 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     return n;
   }
 
-  function maskValue(strategy: MaskStrategy, before: unknown): unknown {
-    if (typeof strategy === 'object') return strategy.fixed;
-    switch (strategy) {
-      case 'null':
-        return null;
-      case 'hash':
-        return before === null || before === undefined ? null : createHmac('sha256', opts.hashKey ?? Buffer.alloc(32)).update(keyText(before)).digest('hex');
-      case 'random':
-        return `~${randomBytes(12).toString('base64url').slice(0, 15)}`;
-      default: {
-        const never: never = strategy;
-        return never;
-      }
-    }
-  }
-
-  /**
-   * Whether a value already holds what masking puts there, so a second erasure changes nothing: NULL, the fixed value,
-   * a keyed hash (64 hex digits, never hashed again) or a random mask (`~` and 15 characters).
-   */
-  function isMasked(strategy: MaskStrategy, v: unknown): boolean {
-    if (typeof strategy === 'object') return v !== null && v !== undefined && keyText(v) === keyText(strategy.fixed === true ? (engine === 'postgres' ? true : 1) : strategy.fixed === false ? (engine === 'postgres' ? false : 0) : strategy.fixed);
-    switch (strategy) {
-      case 'null':
-        return v === null || v === undefined;
-      case 'hash':
-        return v === null || v === undefined || (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v));
-      case 'random':
-        return typeof v === 'string' && /^~[A-Za-z0-9_-]{15}$/.test(v);
-      default: {
-        const never: never = strategy;
-        return never;
-      }
-    }
-  }
+  const maskValue = (strategy: MaskStrategy, before: unknown) => maskedValue(strategy, before, opts.hashKey);
+  const isMasked = (strategy: MaskStrategy, v: unknown) => isMaskedValue(engine, strategy, v);
 
   async function maskCollection(db: SqlQueryable, cp: CollectionPlan, fields: Record<string, MaskStrategy>, ids: Identities, keys: KeyValues): Promise<number> {
     const entries = Object.entries(fields);
@@ -216,7 +184,7 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     const perRow = entries.some(([, s]) => s === 'hash');
     let n = 0;
     if (!perRow) {
-      const sqlRandom = engine === 'mysql' ? `concat('~', substr(md5(rand()), 1, 15))` : engine === 'postgres' ? `'~' || substr(md5(random()::text), 1, 15)` : `'~' || substr(lower(hex(randomblob(8))), 1, 15)`;
+      const sqlRandom = randomMaskSql[engine];
       const set = entries.map(([f, s]) => (s === 'random' ? `${q(f)} = ${sqlRandom}` : `${q(f)} = ?`)).join(', ');
       const values = entries.flatMap(([, s]) => (s === 'random' ? [] : [maskValue(s, null)]));
       // Only rows not masked yet: a second erasure changes (and counts) nothing.
@@ -429,25 +397,3 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
 }
 
 export type SqlExecutor = ReturnType<typeof createSqlExecutor>;
-
-/** Rows made JSON-safe in place (dates, bigints, bytes); plain values are left as they are. */
-function plainRows(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  for (const r of rows) {
-    for (const k in r) {
-      const v = r[k];
-      if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) r[k] = toPlainValue(v);
-    }
-  }
-  return rows;
-}
-
-async function runBounded(work: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, work.length) }, async () => {
-    while (next < work.length) {
-      const job = work[next++];
-      if (job) await job();
-    }
-  });
-  await Promise.all(lanes);
-}
