@@ -70,6 +70,11 @@ const collection = z.strictObject({
    * it, the erasure runs and the reason is kept in the run ledger.
    */
   allow_cascade: z.strictObject({ reason: z.string().min(1) }).optional(),
+  /**
+   * Secrets kept as rows of a key/value table (WordPress `wp_usermeta` rows whose `meta_key` is `session_tokens`): on
+   * rows whose `field` is one of `values`, the `hide` fields are erased with the row but never disclosed.
+   */
+  withhold: z.array(z.strictObject({ field: ident, values: z.array(z.string()).min(1), hide: z.array(ident).min(1) })).default([]),
   /** A note left by `mamori scan` for a person to check. */
   review: z.string().min(1).optional(),
 });

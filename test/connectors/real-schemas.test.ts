@@ -40,8 +40,8 @@ const cases: Case[] = [
     email: wpEmail,
     target: 7,
     freeText: ['本文 7-0', '自己紹介 7:', 'コメント 7→8', '下書き 7-1'],
-    // Not the session tokens in wp_usermeta.meta_value: a key/value table's secret rows are a known gap (see the report).
-    secrets: ['$P$B000007'],
+    // Session tokens are wp_usermeta rows (meta_key session_tokens): withheld by the draft.
+    secrets: ['$P$B000007', 'f'.repeat(60)],
   },
   {
     schema: 'lemmy',

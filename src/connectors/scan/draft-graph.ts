@@ -161,7 +161,8 @@ export function draftGraph(scan: ScanResult, opts: { datasetId: string; engine: 
       ...(unmaskable.length > 0 ? [`cannot mask ${unmaskable.join(', ')} automatically (NOT NULL, not text)`] : []),
       ...(erase.action === 'retain' ? ['kept because other people’s rows point at it: choose delete with allow_cascade or mask'] : []),
     ];
-    return { name: t.name, primary_key: key, ...(review.length > 0 ? { review: review.join('; ') } : {}), fields, erase };
+    const withhold = t.secretRows ? { withhold: [{ field: t.secretRows.keyColumn, values: t.secretRows.keys, hide: [t.secretRows.valueColumn] }] } : {};
+    return { name: t.name, primary_key: key, ...(review.length > 0 ? { review: review.join('; ') } : {}), fields, erase, ...withhold };
   });
   return { graph: { mamori_graph: 1, datasets: [{ id: opts.datasetId, connection: { kind: opts.engine, url_env: opts.urlEnv }, collections }] }, leftOut };
 }

@@ -33,6 +33,8 @@ export interface ScannedTable {
   rowEstimate: number;
   /** Rows sampled (at most `sample`): classification works on these. */
   sampled: number;
+  /** A key/value table whose sampled keys name secrets (`session_tokens`): those rows' values are never disclosed. */
+  secretRows?: { keyColumn: string; valueColumn: string; keys: string[] };
 }
 
 export interface ScanResult {
@@ -136,7 +138,11 @@ export async function scanSchema(db: SqlQueryable, engine: SqlEngine, opts: { sa
       const fk = fk1.find((f) => f.columns[0] === col.name);
       if (fk) col.references = { table: fk.refTable, column: fk.refColumns[0] ?? '', onDelete: fk.onDelete };
     }
-    tables.push({ name, primaryKey: catalog.primaryKeys.get(name) ?? [], uniqueKeys: catalog.uniqueKeys.get(name) ?? [], columns, rowEstimate: estimates.get(name) ?? 0, sampled: rows.length });
+    const keyCol = columns.find((c) => c.shape === 'text' && /^(meta_?key|option_?name|key|setting_?name)$/i.test(c.name));
+    const valueCol = columns.find((c) => /^(meta_?value|option_?value|value|setting_?value)$/i.test(c.name));
+    const secretKeys = keyCol && valueCol ? [...new Set((byColumn.get(keyCol.name) ?? []).map(String))].filter((k) => isSecretColumn(k)).sort() : [];
+    const secretRows = keyCol && valueCol && secretKeys.length > 0 ? { secretRows: { keyColumn: keyCol.name, valueColumn: valueCol.name, keys: secretKeys } } : {};
+    tables.push({ name, primaryKey: catalog.primaryKeys.get(name) ?? [], uniqueKeys: catalog.uniqueKeys.get(name) ?? [], columns, rowEstimate: estimates.get(name) ?? 0, sampled: rows.length, ...secretRows });
   }
   await findConventionLinks(db, engine, tables, samples);
   return { tables, foreignKeys: catalog.foreignKeys };

@@ -274,7 +274,10 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
       const groups = plan.order.map((cp) => {
         const hidden = cp.collection.fields.filter((f) => !f.disclose).map((f) => f.name);
         const list = plainRows(rows.get(cp.collection.name) ?? []);
-        if (hidden.length > 0) for (const r of list) for (const h of hidden) delete r[h];
+        for (const r of list) {
+          for (const w of cp.collection.withhold) if (w.values.includes(String(r[w.field]))) for (const h of w.hide) delete r[h];
+          for (const h of hidden) delete r[h];
+        }
         return { name: `${dataset}.${cp.collection.name}`, rows: list };
       });
       const collections = groups.map((g, i) => ({ collection: plan.order[i]?.collection.name ?? '', status: 'done' as const, count: g.rows.length }));
