@@ -1,7 +1,10 @@
 // Connectors benchmark: access and erasure of one heavy user, and a batch of 1,000 erasures through the run ledger,
-// against hand-written minimal SQL for the same result, in the same run on the same PostgreSQL fixture.
-//   node --import tsx bench/connectors-bench.ts            full: 100k users, 1M notes, 1M reactions
-//   node --import tsx bench/connectors-bench.ts --smoke    seconds: 2k users, 20k notes
+// against hand-written minimal SQL for the same result, in the same run on the same PostgreSQL fixture. Then the real
+// schemas (Lemmy, Synapse, WordPress from ../shared/schemas): scan + draft + lint time, and access/erasure of one user
+// through the unedited draft against hand-written SQL (bench/real-schemas.ts).
+//   node --import tsx bench/connectors-bench.ts            full: 100k users, 1M notes, 1M reactions; real schemas at 100k users
+//   node --import tsx bench/connectors-bench.ts --smoke    seconds: 2k users, 20k notes; real schemas at 2k users
+//   … --real-only                                          only the real schemas
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ import { createPostgresConnection } from '../src/connectors/sql/postgres-connect
 import { createConnectorService } from '../src/connectors/connector-service.ts';
 import { isSqlDataset } from '../src/connectors/graph-schema.ts';
 import { fediverseDdl } from '../test/fixtures/fediverse/fediverse-fixture.ts';
+import { benchRealSchemas } from './real-schemas.ts';
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 const ADMIN = process.env.MAMORI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,6 +34,13 @@ const BATCH = smoke ? 100 : 1_000;
 const ROUNDS = smoke ? 3 : 3;
 const HEAVY = 2 * ROUNDS;
 const KEY = Buffer.alloc(32, 3);
+const REAL_USERS = smoke ? 2_000 : 100_000;
+
+if (process.argv.includes('--real-only')) {
+  const worst = await benchRealSchemas(REAL_USERS, ROUNDS);
+  if (!Number.isNaN(worst)) console.log(`\nreal schemas, goal ≤ 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`);
+  process.exit(0);
+}
 
 let peakRss = 0;
 let peakHeap = 0;
@@ -192,6 +203,8 @@ try {
   console.log(`peak memory: rss ${(peakRss / 1048576).toFixed(0)} MB, heap ${(peakHeap / 1048576).toFixed(0)} MB`);
   const worst = Math.max(engineAccessMs / handAccessMs, engineEraseMs / handEraseMs, engineBatchMs / handBatchMs);
   console.log(`goal ≤ 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`);
+  const realWorst = await benchRealSchemas(REAL_USERS, ROUNDS);
+  if (!Number.isNaN(realWorst)) console.log(`\nreal schemas, goal ≤ 1.5×: ${realWorst <= 1.5 ? 'met' : 'NOT met'} (worst ${realWorst.toFixed(2)}×)`);
 } finally {
   clearInterval(sampler);
   await conn.close();

@@ -15,10 +15,12 @@ import { openSqlConnection } from './sql/open-sql-connection.ts';
 import { resolveIdentities, type IdentityResolutionResult } from './resolve-identities.ts';
 import type { SqlConnection } from './sql/sql-connection.ts';
 import { safeError, stepStatuses, type DatasetOutcome, type StepStatus } from './step-outcome.ts';
+import { detailSchema, runFoundNoData, type RunReport, type RunStatus } from './run-report.ts';
+
+export { runFoundNoData, type RunReport, type RunStatus } from './run-report.ts';
 import { callWebhook, webhookOutcome, webhookResultSchema } from './webhook/webhook-executor.ts';
 import { verifyWebhook } from './webhook/webhook-signature.ts';
 
-export type RunStatus = 'queued' | 'running' | 'waiting' | 'done' | 'failed';
 const runStatuses: readonly RunStatus[] = ['queued', 'running', 'waiting', 'done', 'failed'];
 
 const payloadSchema = z.object({
@@ -27,7 +29,6 @@ const payloadSchema = z.object({
 });
 const groupsSchema = z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) }));
 const resultSchema = z.object({ groups: groupsSchema.optional(), corrections: z.array(z.object({ field: z.string(), before: z.array(z.unknown()), after: z.unknown(), count: z.number() })).optional() });
-const detailSchema = z.object({ collections: z.array(z.object({ collection: z.string(), status: z.enum(['done', 'skipped']), count: z.number(), note: z.string().optional() })).default([]) });
 
 export interface ConnectorServiceOptions {
   store: Store;
@@ -51,16 +52,6 @@ export interface ConnectorServiceOptions {
   webhookBackoffMs?: number;
   /** Called after each system's step is recorded (CLI progress). Gets no data, only the outcome's status and count. */
   onStep?: (step: { runId: string; dataset: string; index: number; total: number; status: StepStatus; count: number }) => void;
-}
-
-export interface RunReport {
-  id: string;
-  requestId: string | null;
-  kind: RunKind;
-  status: RunStatus;
-  dryRun: boolean;
-  attempts: number;
-  steps: Array<{ dataset: string; status: StepStatus; count: number; collections: z.infer<typeof detailSchema>['collections']; error: { code: string; message: string } | null; updatedAt: string }>;
 }
 
 export interface QueueRunInput {
@@ -159,7 +150,8 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
         const whSecret = opts.env[c.secret_env];
         if (!url || !whSecret) return { dataset: ds.id, status: 'failed', count: 0, collections: [], error: { code: 'MAMORI_CONNECTOR_URL_MISSING', message: `set ${c.url_env} and ${c.secret_env}` } };
         const taskId = await ensureTask(run, ds.id, 'webhook');
-        return callWebhook({ url, secret: whSecret, dataset: ds.id, taskId, kind: run.kind, dryRun: run.dry_run, identities: payload.identities, corrections: payload.corrections, callbackUrl: `${opts.baseUrl}/api/v1/connectors/callbacks/${taskId}`, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.webhookBackoffMs !== undefined ? { backoffMs: opts.webhookBackoffMs } : {}) });
+        const called = await callWebhook({ url, secret: whSecret, dataset: ds.id, taskId, kind: run.kind, dryRun: run.dry_run, identities: payload.identities, corrections: payload.corrections, callbackUrl: `${opts.baseUrl}/api/v1/connectors/callbacks/${taskId}`, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}), ...(opts.webhookBackoffMs !== undefined ? { backoffMs: opts.webhookBackoffMs } : {}) });
+        return called.status === 'done' && called.found === undefined ? { ...called, found: called.count > 0 } : called;
       }
       case 'manual': {
         if (!c.handles.includes(run.kind) || run.dry_run) return { dataset: ds.id, status: 'skipped', count: 0, collections: [] };
@@ -192,7 +184,7 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
     const values = {
       status: outcome.status,
       count: outcome.count,
-      detail_json: JSON.stringify({ collections: outcome.collections }),
+      detail_json: JSON.stringify({ collections: outcome.collections, ...(outcome.found !== undefined ? { found: outcome.found } : {}) }),
       error_code: outcome.error?.code ?? null,
       error_message: outcome.error?.message ?? null,
       result_sealed: result,
@@ -310,18 +302,22 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
       const run = await db.selectFrom('connector_runs').selectAll().where('id', '=', runId).executeTakeFirst();
       if (!run) throw new MamoriError('MAMORI_CONNECTOR_RUN_NOT_FOUND');
       const steps = await db.selectFrom('connector_steps').selectAll().where('run_id', '=', runId).execute();
+      const status = parseRunStatus(run.status);
+      const parsedSteps = graph.datasets.flatMap((d) => {
+        const s = steps.find((x) => x.dataset === d.id);
+        if (!s) return [];
+        const detail = detailSchema.parse(JSON.parse(s.detail_json));
+        return [{ dataset: s.dataset, status: parseStepStatus(s.status), count: s.count, collections: detail.collections, ...(detail.found !== undefined ? { found: detail.found } : {}), error: s.error_code ? { code: s.error_code, message: s.error_message ?? '' } : null, updatedAt: s.updated_at }];
+      });
       return {
         id: run.id,
         requestId: run.request_id,
         kind: parseKind(run.kind),
-        status: parseRunStatus(run.status),
+        status,
         dryRun: run.dry_run === 1,
         attempts: run.attempts,
-        steps: graph.datasets.flatMap((d) => {
-          const s = steps.find((x) => x.dataset === d.id);
-          if (!s) return [];
-          return [{ dataset: s.dataset, status: parseStepStatus(s.status), count: s.count, collections: detailSchema.parse(JSON.parse(s.detail_json)).collections, error: s.error_code ? { code: s.error_code, message: s.error_message ?? '' } : null, updatedAt: s.updated_at }];
-        }),
+        steps: parsedSteps,
+        noDataFound: runFoundNoData(status, parsedSteps),
       };
     },
 

@@ -25,9 +25,13 @@ export function lintGraph(loaded: LoadedGraph, policy: Policy): PolicyIssue[] {
   };
   loaded.graph.datasets.forEach((ds, di) => {
     ds.categories.forEach((c, i) => checkCategory(c, ['datasets', di, 'categories', i]));
-    ds.collections.forEach((c, ci) => c.fields.forEach((f, fi) => {
-      if (f.category) checkCategory(f.category, ['datasets', di, 'collections', ci, 'fields', fi, 'category']);
-    }));
+    ds.collections.forEach((c, ci) => {
+      if (c.review) add('graph-review', 'warning', ['datasets', di, 'collections', ci, 'review'], `"${c.name}": ${c.review}`);
+      c.fields.forEach((f, fi) => {
+        if (f.category) checkCategory(f.category, ['datasets', di, 'collections', ci, 'fields', fi, 'category']);
+        if (f.review) add('graph-review', 'warning', ['datasets', di, 'collections', ci, 'fields', fi, 'review'], `"${c.name}.${f.name}": ${f.review}`);
+      });
+    });
     if (!isSqlDataset(ds)) return;
     const plan = planDataset(ds);
     for (const cycle of plan.cycles) {

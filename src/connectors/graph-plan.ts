@@ -1,12 +1,17 @@
-import type { GraphCollection, GraphDataset } from './graph-schema.ts';
+import { matchesCaseInsensitively, type GraphCollection, type GraphDataset } from './graph-schema.ts';
 
 /** How one collection's rows of the person are found. */
 export interface CollectionPlan {
   collection: GraphCollection;
   /** Fields compared directly with a request identity. */
-  seeds: Array<{ field: string; identity: string }>;
+  seeds: Array<{ field: string; identity: string; caseInsensitive: boolean }>;
   /** Followed references: rows whose `field` is among the values of `parent.parentField` found before. */
   via: Array<{ field: string; parent: string; parentField: string }>;
+  /**
+   * Followed references of the collection to itself (a reply thread, a post's revisions): rows whose `field` is among
+   * the `parentField` values of rows already found belong too, found again until nothing new turns up.
+   */
+  selfVia: Array<{ field: string; parentField: string }>;
   /** Own fields whose values children need (collected before children run, and before erasure). */
   keysForChildren: string[];
   /** Traversal depth: collections of one level do not depend on each other and may run in parallel. */
@@ -45,7 +50,9 @@ export function planDataset(dataset: GraphDataset): DatasetPlan {
       if (!f.references) continue;
       const [parent] = f.references.split('.');
       if (!parent || !byName.has(parent)) continue;
-      if (parent !== c.name) allEdges.get(parent)?.add(c.name);
+      // A reference of a collection to itself is no cycle of collections: the executor follows it row by row.
+      if (parent === c.name) continue;
+      allEdges.get(parent)?.add(c.name);
       if (f.follow) followed.get(parent)?.add(c.name);
     }
   }
@@ -82,7 +89,12 @@ export function planDataset(dataset: GraphDataset): DatasetPlan {
     });
     const lv = via.length === 0 ? 0 : Math.max(...via.map((v) => (level.get(v.parent) ?? 0) + 1));
     level.set(name, lv);
-    plans.push({ collection: c, seeds: c.fields.flatMap((f) => (f.identity ? [{ field: f.name, identity: f.identity }] : [])), via, keysForChildren: [], level: lv });
+    const selfVia = c.fields.flatMap((f) => {
+      if (!f.references || !f.follow) return [];
+      const [parent = '', parentField = ''] = f.references.split('.');
+      return parent === name ? [{ field: f.name, parentField }] : [];
+    });
+    plans.push({ collection: c, seeds: c.fields.flatMap((f) => (f.identity ? [{ field: f.name, identity: f.identity, caseInsensitive: matchesCaseInsensitively(f) }] : [])), via, selfVia, keysForChildren: selfVia.map((v) => v.parentField).filter((x, i, a) => a.indexOf(x) === i), level: lv });
   }
   for (const p of plans) {
     for (const v of p.via) {

@@ -36,6 +36,19 @@ const field = z.strictObject({
   follow: z.boolean().default(true),
   /** Staff may correct this field on a correction request (訂正等). */
   correctable: z.boolean().default(false),
+  /**
+   * Whether the field goes into a disclosure (default true). False for secrets the person's rows hold (password
+   * hashes, 2FA secrets, private keys, tokens, session ids): they are erased with the row but never exported.
+   */
+  disclose: z.boolean().default(true),
+  /**
+   * How an identity value is compared: `case_insensitive` (the default for `identity: email`, since mail addresses are
+   * matched case-insensitively in practice) or `exact` (the default for every other identity). On MySQL/MariaDB the
+   * column's collation decides; the default `_ci` collations already ignore case.
+   */
+  match: z.enum(['exact', 'case_insensitive']).optional(),
+  /** A note left by `mamori scan` for a person to check (e.g. a reference found by naming convention, not a FK). */
+  review: z.string().min(1).optional(),
 });
 export type GraphField = z.infer<typeof field>;
 
@@ -51,6 +64,19 @@ const collection = z.strictObject({
   primary_key: z.array(ident).min(1),
   fields: z.array(field).min(1),
   erase: eraseAction.default({ action: 'delete' }),
+  /**
+   * Erasing this collection may change other people's rows through the database's own ON DELETE rules (CASCADE,
+   * SET NULL, SET DEFAULT). Without this acknowledgement such an erasure is refused before anything changes; with
+   * it, the erasure runs and the reason is kept in the run ledger.
+   */
+  allow_cascade: z.strictObject({ reason: z.string().min(1) }).optional(),
+  /**
+   * Secrets kept as rows of a key/value table (WordPress `wp_usermeta` rows whose `meta_key` is `session_tokens`): on
+   * rows whose `field` is one of `values`, the `hide` fields are erased with the row but never disclosed.
+   */
+  withhold: z.array(z.strictObject({ field: ident, values: z.array(z.string()).min(1), hide: z.array(ident).min(1) })).default([]),
+  /** A note left by `mamori scan` for a person to check. */
+  review: z.string().min(1).optional(),
 });
 export type GraphCollection = z.infer<typeof collection>;
 
@@ -98,6 +124,11 @@ export type RunKind = (typeof runKinds)[number];
 
 export function isTaxonomyKey(key: string): key is TaxonomyKey {
   return Object.hasOwn(taxonomy, key);
+}
+
+/** Whether an identity field is compared ignoring case. */
+export function matchesCaseInsensitively(f: Pick<GraphField, 'identity' | 'match'>): boolean {
+  return (f.match ?? (f.identity === 'email' ? 'case_insensitive' : 'exact')) === 'case_insensitive';
 }
 
 export function isSqlDataset(d: GraphDataset): d is GraphDataset & { connection: { kind: SqlEngine; url_env: string } } {

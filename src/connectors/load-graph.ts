@@ -80,6 +80,9 @@ function structuralIssues(loaded: LoadedGraph): PolicyIssue[] {
         if (!tc) add('graph-missing-reference', [...base, 'fields', fi, 'references'], `"${c.name}.${f.name}" references collection "${target}", which dataset "${ds.id}" does not declare`);
         else if (!tc.fields.some((x) => x.name === targetField)) add('graph-missing-reference', [...base, 'fields', fi, 'references'], `"${c.name}.${f.name}" references "${f.references}", but "${target}" has no field "${targetField}"`);
       });
+      c.withhold.forEach((w, wi) => {
+        for (const name of [w.field, ...w.hide]) if (!fieldNames.has(name)) add('graph-missing-field', [...base, 'withhold', wi], `withheld field "${name}" is not a field of "${c.name}"`);
+      });
       if (c.erase.action === 'mask') {
         for (const name of Object.keys(c.erase.fields)) {
           if (!fieldNames.has(name)) add('graph-missing-field', [...base, 'erase', 'fields', name], `mask field "${name}" is not a field of "${c.name}"`);

@@ -2,6 +2,19 @@
 export type StepStatus = 'done' | 'failed' | 'skipped' | 'waiting';
 export const stepStatuses: readonly StepStatus[] = ['done', 'failed', 'skipped', 'waiting'];
 
+/**
+ * Rows of one table a delete of the person's rows changes through the database's own ON DELETE rule, counted before
+ * anything changes: the person's own rows (`mine`) and other people's (`others`). `path` names the foreign keys
+ * followed, e.g. `post → comment.post_id (cascade)`. With `restrict`/`no_action` the rows would block the delete.
+ */
+export interface CascadeEffect {
+  path: string;
+  table: string;
+  rule: 'cascade' | 'set_null' | 'set_default' | 'restrict' | 'no_action';
+  mine: number;
+  others: number;
+}
+
 export interface CollectionOutcome {
   collection: string;
   status: 'done' | 'skipped';
@@ -9,6 +22,8 @@ export interface CollectionOutcome {
   count: number;
   /** Why it was skipped or what was kept: e.g. the legal basis and period of a retained collection. */
   note?: string;
+  /** Erasure: rows in other tables the delete changes (or would, in a dry run) through ON DELETE rules. */
+  cascaded?: CascadeEffect[];
 }
 
 export interface DatasetOutcome {
@@ -17,6 +32,11 @@ export interface DatasetOutcome {
   count: number;
   collections: CollectionOutcome[];
   error?: { code: string; message: string };
+  /**
+   * Whether any row matched the identities in this system (SQL datasets; a webhook that reports a count). Undefined
+   * when the system cannot tell (manual tasks). A run where every system says false found no data at all.
+   */
+  found?: boolean;
   /** Access only: the person's rows grouped by collection. */
   groups?: Array<{ name: string; rows: Array<Record<string, unknown>> }>;
   /** Correction only: each changed field with its values before and after. */

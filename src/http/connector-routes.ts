@@ -188,7 +188,7 @@ ${task.status === 'open' && waitingSteps.has(`${task.run_id}/${task.dataset}`)
 <section aria-labelledby="runs"><h2 id="runs">${t('実行記録', 'Runs')}</h2>
 ${runs.length === 0 ? html`<p>${t('まだ実行されていません。', 'Nothing has run yet.')}</p>` : runs.map((run) => html`<h3>${kindLabels[run.kind][lang]}${run.dryRun ? t('（試行）', ' (dry run)') : ''}: ${run.status}</h3>
 <table><thead><tr><th scope="col">${t('システム', 'System')}</th><th scope="col">${t('状態', 'Status')}</th><th scope="col">${t('件数', 'Rows')}</th><th scope="col">${t('内訳', 'Collections')}</th><th scope="col">${t('エラー', 'Error')}</th></tr></thead>
-<tbody>${run.steps.map((s) => html`<tr><td>${s.dataset}</td><td>${stepLabels[s.status][lang]}</td><td>${s.count}</td><td>${s.collections.map((c) => `${c.collection} ${c.count}${c.note ? ` (${c.note})` : ''}`).join(', ')}</td><td>${s.error ? `${s.error.code}: ${s.error.message}` : ''}</td></tr>`)}</tbody></table>
+<tbody>${run.steps.map((s) => html`<tr><td>${s.dataset}</td><td>${stepLabels[s.status][lang]}</td><td>${s.count}</td><td>${s.collections.map((c) => `${c.collection} ${c.count}${c.note ? ` (${c.note})` : ''}${(c.cascaded ?? []).map((x) => `; ${t('連鎖', 'cascades')} ${x.path}: ${t('本人', 'the person’s')} ${x.mine}, ${t('他の人', 'others’')} ${x.others}`).join('')}`).join(', ')}</td><td>${s.error ? `${s.error.code}: ${s.error.message}` : ''}</td></tr>`)}</tbody></table>
 ${run.status === 'failed' ? html`<form method="post" action="${base}/runs/${run.id}/retry">${csrfField(request)}<button type="submit">${t('再実行する', 'Retry')}</button></form>` : html``}`)}
 </section>`;
   return renderConsolePage(request, { title: t('システムごとの処理状況', 'Systems'), body });

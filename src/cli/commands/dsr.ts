@@ -8,6 +8,7 @@ import { migrateToLatest } from '../../store/migrate.ts';
 import { formatIssues } from '../../policy/load-policy.ts';
 import { loadGraphFile } from '../../connectors/load-graph.ts';
 import { createConnectorService, type RunReport } from '../../connectors/connector-service.ts';
+import { undeclaredIdentityKinds, unknownCorrectionFields } from '../../connectors/graph-usage.ts';
 import type { RunKind } from '../../connectors/graph-schema.ts';
 import type { Command } from '../command.ts';
 import { registerAuditKey } from '../../audit/audit-key.ts';
@@ -26,7 +27,11 @@ Only counts are printed; access data goes to --out (a zip with one JSON file per
 \`work\` is a background worker: it claims queued runs from mamori's database (FOR UPDATE SKIP LOCKED on PostgreSQL)
 under a lease, so several workers and servers share the queue and a crashed worker's runs are picked up again.
 
-Exit status: 0 done, 1 a system failed or waits (manual task, webhook callback), 2 usage or configuration errors.`;
+An erasure that would change other people's rows through the database's ON DELETE rules is refused before anything
+changes (the output names the foreign-key path and counts); --dry-run shows what each delete would cascade to.
+
+Exit status: 0 done, 1 a system failed or waits (manual task, webhook callback), 2 usage or configuration errors
+(including an identity kind no field declares and --set naming an unknown field), 3 no data found for these identities.`;
 
 const actions: Record<string, RunKind> = { access: 'access', erase: 'erase', correct: 'correct', suspend: 'suspend' };
 
@@ -81,6 +86,16 @@ export const dsrCommand: Command = async (argv) => {
     console.error(formatIssues(g.issues));
     return 2;
   }
+  const unknownKinds = undeclaredIdentityKinds(g.loaded.graph, Object.keys(identities));
+  if (unknownKinds.length > 0) {
+    console.error(`no field of the graph declares the identity kind(s) ${unknownKinds.join(', ')}: use one of the graph's \`identity\` kinds`);
+    return 2;
+  }
+  const unknownFields = unknownCorrectionFields(g.loaded.graph, corrections.map((c) => c.field));
+  if (unknownFields.length > 0) {
+    console.error(`--set names field(s) the graph does not declare: ${unknownFields.join(', ')}`);
+    return 2;
+  }
   const config = loadConfig(process.env);
   const store = await openStore(config.databaseUrl);
   await migrateToLatest(store);
@@ -106,6 +121,11 @@ export const dsrCommand: Command = async (argv) => {
     const status = await svc.runNow(id);
     const report = await svc.report(id);
     printReport(report);
+    if (status !== 'done' && status !== 'waiting') return 1;
+    if (report.noDataFound) {
+      console.log('no data found for these identities');
+      return 3;
+    }
     if (kind === 'access' && values.out) {
       const results = await svc.results(id);
       const files: Record<string, Uint8Array> = { 'manifest.json': strToU8(JSON.stringify({ run: id, createdAt: new Date().toISOString(), systems: report.steps.map((s) => ({ dataset: s.dataset, status: s.status, count: s.count })) }, null, 2)) };
@@ -122,10 +142,15 @@ export const dsrCommand: Command = async (argv) => {
 };
 
 function printReport(r: RunReport): void {
-  console.log(`run ${r.id} ${r.kind}${r.dryRun ? ' (dry run)' : ''}: ${r.status}`);
+  // A failed step leaves the run queued for a retry by a worker: on the command line that is a failure.
+  const status = r.status === 'queued' || r.status === 'running' ? 'failed' : r.status;
+  console.log(`run ${r.id} ${r.kind}${r.dryRun ? ' (dry run)' : ''}: ${status}${r.status === 'queued' ? ' (a worker retries it: mamori dsr work)' : ''}`);
   for (const s of r.steps) {
     console.log(`  ${s.dataset}: ${s.status} ${s.count}${s.error ? ` [${s.error.code}] ${s.error.message}` : ''}`);
-    for (const c of s.collections) console.log(`    ${c.collection}: ${c.status} ${c.count}${c.note ? ` (${c.note})` : ''}`);
+    for (const c of s.collections) {
+      console.log(`    ${c.collection}: ${c.status} ${c.count}${c.note ? ` (${c.note})` : ''}`);
+      for (const x of c.cascaded ?? []) console.log(`      cascades ${x.path}: ${x.mine} of the person's row(s), ${x.others} other people's`);
+    }
   }
 }
 

@@ -111,14 +111,15 @@ const nameRules: Array<[RegExp, TaxonomyKey]> = [
   [/(^|_)(e_?mail|mail_?address)($|_)|email/i, 'email'],
   [/my_?number|kojin_?bango|individual_?number/i, 'my_number'],
   [/card_?(no|num|number)|^pan$|cc_?number/i, 'payment_card'],
-  [/pass(word|wd)?(_?hash)?$|^(api_?)?token$|secret|totp/i, 'credentials'],
+  [/pass(word|wd)|_pass$|^pass$|(^|_)(api_?)?token(s|_hash)?$|secret|totp|(^|_)otp($|_)|private_?key|session_?(id|key|token)?$|activation_?key/i, 'credentials'],
   [/phone|(^|_)tel($|_)|mobile|keitai|denwa/i, 'phone'],
   [/zip|postal|post_?code|yubin/i, 'postal_address'],
   [/address|(^|_)addr($|_)|prefecture|(^|_)city($|_)|street|jusho/i, 'postal_address'],
   [/birth|(^|_)dob($|_)/i, 'birthdate'],
   [/(^|_)ip($|_)|ip_?addr|remote_?addr/i, 'ip_address'],
   [/user_?name|screen_?name|nick|display_?name|handle/i, 'display_name'],
-  [/(^|_)(full_?|first_?|last_?|family_?|given_?)?name(_?kana)?$|kana|furigana|shimei|simei/i, 'name'],
+  // A bare `name` is a thing's name far more often than a person's (a file, a room, a tag): only values say otherwise.
+  [/(^|_)(full|first|last|family|given|real|legal)_?name(_?kana)?$|kana|furigana|shimei|simei/i, 'name'],
   [/gender|(^|_)sex($|_)/i, 'gender'],
   [/(^|_)(lat|lng|lon|latitude|longitude|geo)($|_)|location/i, 'location'],
   [/user_?agent|device/i, 'device_info'],
@@ -130,4 +131,22 @@ export function categoryFromName(column: string): TaxonomyKey | undefined {
   const snake = column.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   for (const [re, cat] of nameRules) if (re.test(snake)) return cat;
   return undefined;
+}
+
+/**
+ * Columns holding secrets: password hashes, 2FA/TOTP secrets, private keys, tokens, session ids. They are erased with
+ * the person's rows but never disclosed (`disclose: false`), because exporting them hands out a working credential.
+ */
+export function isSecretColumn(column: string): boolean {
+  const snake = column.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  if (/public_?key|token_?(type|count|expires?|ts|at)$|_ts$|_at$|expir|valid_until|session_?(count|name)$/.test(snake)) return false;
+  return /pass(word|wd)|(^|_)pass$|user_pass|secret|totp|(^|_)otp($|_)|2fa|private_?key|(^|_)(access_|refresh_|login_|api_|auth_|bearer_|remember_|reset_)?tokens?($|_|_hash)|session_?(id|key|token|tokens)?$|activation_?key|(^|_)(api_?key|pushkey|salt)$|keys?_json$|key_json|(^|_)key_data$/.test(snake);
+}
+
+/** Values that are secrets whatever the column is called: crypt-style password hashes and PEM private keys. */
+export function looksLikeSecretValues(samples: readonly string[]): boolean {
+  const values = samples.filter((s) => s.length > 0);
+  if (values.length === 0) return false;
+  const secret = values.filter((v) => /^\$(2[aby]?|argon2(id|i|d)?|pbkdf2[-_a-z0-9]*|scrypt|[156]|P|H|wp)\$/.test(v) || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v)).length;
+  return secret / values.length >= 0.6;
 }

@@ -1,132 +1,154 @@
-import { z } from 'zod';
 import type { SqlEngine } from '../graph-schema.ts';
 import { quoteIdent, toPlainValue, type SqlQueryable } from '../sql/sql-connection.ts';
+import { readCatalog, type DeleteRule, type ForeignKey } from '../sql/sql-catalog.ts';
 import type { TaxonomyKey } from '../../policy/taxonomy.ts';
-import { categoryFromName, classifyValues, valueKindCategory, type ValueKind } from './personal-data-detectors.ts';
+import { categoryFromName, classifyValues, isSecretColumn, looksLikeSecretValues, valueKindCategory, type ValueKind } from './personal-data-detectors.ts';
+import { findConventionLinks } from './convention-links.ts';
+
+/** What a column's type says about what it can hold. */
+export type ColumnShape = 'text' | 'json' | 'integer' | 'date' | 'boolean' | 'ip' | 'other';
 
 export interface ScannedColumn {
   name: string;
   type: string;
+  shape: ColumnShape;
+  nullable: boolean;
+  maxLength?: number;
   /** What the column holds, from its values (preferred) or its name. */
   category?: TaxonomyKey;
-  evidence?: { by: 'values'; kind: ValueKind; matched: number; sampled: number } | { by: 'name' };
-  references?: { table: string; column: string };
+  evidence?: { by: 'values'; kind: ValueKind; matched: number; sampled: number } | { by: 'name' } | { by: 'json'; kind: ValueKind };
+  /** A password hash, 2FA secret, private key, token or session id: erased but never disclosed. */
+  secret?: boolean;
+  /** Free text (long text or JSON) with no more specific category. */
+  freeText?: boolean;
+  /** A single-column foreign key, or (`byConvention`) a link found by the column's name and confirmed by its values. */
+  references?: { table: string; column: string; onDelete?: DeleteRule; byConvention?: boolean };
 }
 
 export interface ScannedTable {
   name: string;
   primaryKey: string[];
+  uniqueKeys: string[][];
   columns: ScannedColumn[];
   rowEstimate: number;
+  /** Rows sampled (at most `sample`): classification works on these. */
+  sampled: number;
+  /** A key/value table whose sampled keys name secrets (`session_tokens`): those rows' values are never disclosed. */
+  secretRows?: { keyColumn: string; valueColumn: string; keys: string[] };
 }
 
-const str = z.coerce.string();
-const colRow = z.object({ table_name: str, column_name: str, data_type: str });
-const keyRow = z.object({ table_name: str, column_name: str });
-const fkRow = z.object({ table_name: str, column_name: str, ref_table: str, ref_column: str });
-
-async function introspect(db: SqlQueryable, engine: SqlEngine): Promise<Array<Omit<ScannedTable, 'rowEstimate'>>> {
-  let cols: Array<z.infer<typeof colRow>> = [];
-  let pks: Array<z.infer<typeof keyRow>> = [];
-  let fks: Array<z.infer<typeof fkRow>> = [];
-  if (engine === 'postgres') {
-    cols = z.array(colRow).parse((await db.query(`select table_name, column_name, data_type from information_schema.columns where table_schema = current_schema() order by table_name, ordinal_position`)).rows);
-    pks = z.array(keyRow).parse((await db.query(`select tc.table_name, kcu.column_name from information_schema.table_constraints tc join information_schema.key_column_usage kcu on kcu.constraint_name = tc.constraint_name and kcu.table_schema = tc.table_schema where tc.constraint_type = 'PRIMARY KEY' and tc.table_schema = current_schema() order by kcu.ordinal_position`)).rows);
-    fks = z.array(fkRow).parse((await db.query(`select cl.relname as table_name, a.attname as column_name, rcl.relname as ref_table, ra.attname as ref_column
-      from pg_constraint c join pg_class cl on cl.oid = c.conrelid join pg_namespace n on n.oid = cl.relnamespace join pg_class rcl on rcl.oid = c.confrelid
-      join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1] join pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = c.confkey[1]
-      where c.contype = 'f' and n.nspname = current_schema() and array_length(c.conkey, 1) = 1`)).rows);
-  } else if (engine === 'mysql') {
-    cols = z.array(colRow).parse((await db.query(`select table_name as table_name, column_name as column_name, data_type as data_type from information_schema.columns where table_schema = database() order by table_name, ordinal_position`)).rows);
-    pks = z.array(keyRow).parse((await db.query(`select table_name as table_name, column_name as column_name from information_schema.key_column_usage where table_schema = database() and constraint_name = 'PRIMARY' order by ordinal_position`)).rows);
-    fks = z.array(fkRow).parse((await db.query(`select table_name as table_name, column_name as column_name, referenced_table_name as ref_table, referenced_column_name as ref_column from information_schema.key_column_usage where table_schema = database() and referenced_table_name is not null`)).rows);
-  } else {
-    const tables = z.array(z.object({ name: str })).parse((await db.query(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`)).rows);
-    for (const t of tables) {
-      const info = z.array(z.object({ name: str, type: str, pk: z.coerce.number() })).parse((await db.query(`pragma table_info(${quoteIdent('sqlite', t.name)})`)).rows);
-      for (const c of info) cols.push({ table_name: t.name, column_name: c.name, data_type: c.type });
-      for (const c of info.filter((x) => x.pk > 0).sort((a, b) => a.pk - b.pk)) pks.push({ table_name: t.name, column_name: c.name });
-      const fk = z.array(z.object({ table: str, from: str, to: str })).parse((await db.query(`pragma foreign_key_list(${quoteIdent('sqlite', t.name)})`)).rows);
-      for (const f of fk) fks.push({ table_name: t.name, column_name: f.from, ref_table: f.table, ref_column: f.to });
-    }
-  }
-  const names = [...new Set(cols.map((c) => c.table_name))];
-  return names.map((name) => ({
-    name,
-    primaryKey: pks.filter((p) => p.table_name === name).map((p) => p.column_name),
-    columns: cols.filter((c) => c.table_name === name).map((c) => {
-      const fk = fks.find((f) => f.table_name === name && f.column_name === c.column_name);
-      return { name: c.column_name, type: c.data_type, ...(fk ? { references: { table: fk.ref_table, column: fk.ref_column } } : {}) };
-    }),
-  }));
+export interface ScanResult {
+  tables: ScannedTable[];
+  foreignKeys: ForeignKey[];
 }
 
 const plainIdent = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const textual = /char|text|string|clob|json|^$/i;
 
-/**
- * Introspects a database and classifies every column by its name and by a sample of its values. Sampled values stay
- * in memory: only counts and column names leave this function.
- * @example const tables = await scanDatabase(conn, 'postgres', { sample: 200 });
- */
-export async function scanDatabase(db: SqlQueryable, engine: SqlEngine, opts: { sample?: number } = {}): Promise<ScannedTable[]> {
-  const sample = opts.sample ?? 200;
-  const tables = await introspect(db, engine);
-  const out: ScannedTable[] = [];
+export function shapeOf(type: string): ColumnShape {
+  const t = type.toLowerCase();
+  if (/json/.test(t)) return 'json';
+  if (/^(bool|boolean|tinyint\(1\))/.test(t)) return 'boolean';
+  if (/inet|cidr/.test(t)) return 'ip';
+  if (/char|text|string|clob|citext|^$/.test(t)) return 'text';
+  if (/int|serial|numeric|decimal/.test(t)) return 'integer';
+  if (/date|time/.test(t)) return 'date';
+  return 'other';
+}
+
+/** Row counts from the catalog's statistics where the engine keeps them (a count(*) of every table is slow at scale). */
+async function rowEstimates(db: SqlQueryable, engine: SqlEngine, tables: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (engine === 'postgres') {
+    const { rows } = await db.query(`select c.relname as name, c.reltuples as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and c.relkind in ('r', 'p')`);
+    for (const r of rows) out.set(String(r.name), Math.max(0, Number(r.n ?? 0)));
+  } else if (engine === 'mysql') {
+    const { rows } = await db.query(`select table_name as name, table_rows as n from information_schema.tables where table_schema = database()`);
+    for (const r of rows) out.set(String(r.name), Number(r.n ?? 0));
+  }
+  // Never-analysed tables report -1/0: count those that are small enough to count quickly.
   for (const t of tables) {
-    if (!plainIdent.test(t.name)) continue;
-    const q = (n: string) => quoteIdent(engine, n);
-    const countRow = (await db.query(`select count(*) as n from ${q(t.name)}`)).rows[0];
-    const rowEstimate = Number(countRow?.n ?? 0);
-    const columns: ScannedColumn[] = [];
-    for (const c of t.columns) {
-      if (!plainIdent.test(c.name)) continue;
-      let col: ScannedColumn = { ...c };
-      const byName = categoryFromName(c.name);
-      if (textual.test(c.type) || /date/i.test(c.type)) {
-        const { rows } = await db.query(`select ${q(c.name)} as v from ${q(t.name)} where ${q(c.name)} is not null limit ${sample}`);
-        const values = rows.map((r) => toPlainValue(r.v)).map((v) => (typeof v === 'string' ? (/^\d{4}-\d\d-\d\dT00:00:00\.000Z$/.test(v) ? v.slice(0, 10) : v) : String(v)));
-        const found = classifyValues(values);
-        if (found) col = { ...col, category: valueKindCategory[found.kind], evidence: { by: 'values', ...found } };
-      }
-      if (!col.category && byName) col = { ...col, category: byName, evidence: { by: 'name' } };
-      columns.push(col);
-    }
-    out.push({ name: t.name, primaryKey: t.primaryKey, columns, rowEstimate });
+    if ((out.get(t) ?? 0) > 0) continue;
+    const { rows } = await db.query(`select count(*) as n from (select 1 as x from ${quoteIdent(engine, t)} limit 100000) s`);
+    out.set(t, Number(rows[0]?.n ?? 0));
   }
   return out;
 }
 
-/**
- * A draft dataset graph from a scan: tables with personal data, and tables that point at them, with references from
- * foreign keys and identities on email columns and on the primary key of the table that holds them.
- */
-export function draftGraph(tables: ScannedTable[], opts: { datasetId: string; engine: SqlEngine; urlEnv: string }): Record<string, unknown> {
-  const personal = new Set(tables.filter((t) => t.columns.some((c) => c.category)).map((t) => t.name));
-  const keep = new Set(personal);
-  // Tables holding a foreign key to a kept table belong to the person too (their posts, sign-ins …).
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const t of tables) if (!keep.has(t.name) && t.columns.some((c) => c.references && keep.has(c.references.table))) {
-      keep.add(t.name);
-      changed = true;
+/** Every string inside a JSON value (keys' values, array items), at most `limit`. */
+function jsonStrings(v: unknown, limit = 50, out: string[] = []): string[] {
+  if (out.length >= limit) return out;
+  let value = v;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return out;
     }
   }
-  const identityTables = new Set(tables.filter((t) => t.columns.some((c) => c.category === 'email')).map((t) => t.name));
-  const collections = tables
-    .filter((t) => keep.has(t.name) && t.primaryKey.length > 0)
-    .map((t) => ({
-      name: t.name,
-      primary_key: t.primaryKey,
-      fields: t.columns
-        .filter((c) => c.category || c.references || t.primaryKey.includes(c.name))
-        .map((c) => ({
-          name: c.name,
-          ...(c.category === 'email' ? { identity: 'email' } : {}),
-          ...(identityTables.has(t.name) && t.primaryKey.length === 1 && t.primaryKey[0] === c.name && !c.references ? { identity: 'account_id' } : {}),
-          ...(c.category ? { category: c.category } : {}),
-          ...(c.references && keep.has(c.references.table) ? { references: `${c.references.table}.${c.references.column}` } : {}),
-        })),
-    }));
-  return { mamori_graph: 1, datasets: [{ id: opts.datasetId, connection: { kind: opts.engine, url_env: opts.urlEnv }, collections }] };
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const x of value) jsonStrings(typeof x === 'string' ? JSON.stringify(x) : x, limit, out);
+  else if (typeof value === 'object' && value !== null) for (const x of Object.values(value)) jsonStrings(typeof x === 'string' ? JSON.stringify(x) : x, limit, out);
+  return out;
+}
+
+/**
+ * Introspects a database and classifies every column by its name, its type and a sample of its values (JSON values are
+ * opened and their strings classified too); finds links without a foreign key by naming convention, confirmed by
+ * values. Sampled values stay in memory: only counts and column names leave this function.
+ * @example const { tables } = await scanSchema(conn, 'postgres', { sample: 200 });
+ */
+export async function scanSchema(db: SqlQueryable, engine: SqlEngine, opts: { sample?: number } = {}): Promise<ScanResult> {
+  const sample = opts.sample ?? 200;
+  const catalog = await readCatalog(db, engine);
+  const names = [...new Set(catalog.columns.map((c) => c.table))].filter((n) => plainIdent.test(n)).sort();
+  const estimates = await rowEstimates(db, engine, names);
+  const q = (n: string) => quoteIdent(engine, n);
+  const tables: ScannedTable[] = [];
+  const samples = new Map<string, Map<string, unknown[]>>();
+  for (const name of names) {
+    const cols = catalog.columns.filter((c) => c.table === name && plainIdent.test(c.name));
+    // One query per table: the first rows, every column (values are classified in memory, never printed).
+    const { rows } = cols.length === 0 ? { rows: [] } : await db.query(`select ${cols.map((c) => q(c.name)).join(', ')} from ${q(name)} limit ${sample}`);
+    const byColumn = new Map<string, unknown[]>(cols.map((c) => [c.name, rows.map((r) => r[c.name]).filter((v) => v !== null && v !== undefined)]));
+    samples.set(name, byColumn);
+    const columns = cols.map((c): ScannedColumn => {
+      const shape = shapeOf(c.type);
+      const col: ScannedColumn = { name: c.name, type: c.type, shape, nullable: c.nullable, ...(c.maxLength !== undefined ? { maxLength: c.maxLength } : {}) };
+      const raw = byColumn.get(c.name) ?? [];
+      const values = raw.map((v) => toPlainValue(v)).map((v) => (typeof v === 'string' ? (/^\d{4}-\d\d-\d\dT00:00:00\.000Z$/.test(v) ? v.slice(0, 10) : v) : typeof v === 'object' ? JSON.stringify(v) : String(v)));
+      if ((shape === 'text' || shape === 'other') && (isSecretColumn(c.name) || looksLikeSecretValues(values))) return { ...col, category: 'credentials', evidence: { by: 'name' }, secret: true };
+      if (shape === 'text' || shape === 'date') {
+        const found = classifyValues(values);
+        if (found) return { ...col, category: valueKindCategory[found.kind], evidence: { by: 'values', ...found } };
+      }
+      if (shape === 'json') {
+        const found = classifyValues(raw.flatMap((v) => jsonStrings(v)));
+        if (found) return { ...col, category: valueKindCategory[found.kind], evidence: { by: 'json', kind: found.kind } };
+        return { ...col, category: 'user_content', evidence: { by: 'name' }, freeText: true };
+      }
+      if (shape === 'ip') return { ...col, category: 'ip_address', evidence: { by: 'name' } };
+      // Names only say something about text: `emailVerified` (a boolean) or `email_notification_types` (JSON) hold no address.
+      const byName = shape === 'text' ? categoryFromName(c.name) : undefined;
+      if (byName) return { ...col, category: byName, evidence: { by: 'name' } };
+      const long = shape === 'text' && (c.maxLength === undefined || c.maxLength >= 255) && !/(^|_)(id|uuid|type|kind|status|state|url|uri|hash|mime|lang|locale)$|_id$|Id$/i.test(c.name);
+      return long ? { ...col, category: 'user_content', evidence: { by: 'name' }, freeText: true } : col;
+    });
+    const fk1 = catalog.foreignKeys.filter((f) => f.table === name && f.columns.length === 1);
+    for (const col of columns) {
+      const fk = fk1.find((f) => f.columns[0] === col.name);
+      if (fk) col.references = { table: fk.refTable, column: fk.refColumns[0] ?? '', onDelete: fk.onDelete };
+    }
+    const keyCol = columns.find((c) => c.shape === 'text' && /^(meta_?key|option_?name|key|setting_?name)$/i.test(c.name));
+    const valueCol = columns.find((c) => /^(meta_?value|option_?value|value|setting_?value)$/i.test(c.name));
+    const secretKeys = keyCol && valueCol ? [...new Set((byColumn.get(keyCol.name) ?? []).map(String))].filter((k) => isSecretColumn(k)).sort() : [];
+    const secretRows = keyCol && valueCol && secretKeys.length > 0 ? { secretRows: { keyColumn: keyCol.name, valueColumn: valueCol.name, keys: secretKeys } } : {};
+    tables.push({ name, primaryKey: catalog.primaryKeys.get(name) ?? [], uniqueKeys: catalog.uniqueKeys.get(name) ?? [], columns, rowEstimate: estimates.get(name) ?? 0, sampled: rows.length, ...secretRows });
+  }
+  await findConventionLinks(db, engine, tables, samples);
+  return { tables, foreignKeys: catalog.foreignKeys };
+}
+
+/** The scanned tables only (kept for callers that only classify columns). */
+export async function scanDatabase(db: SqlQueryable, engine: SqlEngine, opts: { sample?: number } = {}): Promise<ScannedTable[]> {
+  return (await scanSchema(db, engine, opts)).tables;
 }

@@ -50,7 +50,8 @@ export function quoteIdent(engine: SqlEngine, name: string): string {
 
 /** Values as they go into a disclosure package: JSON-safe, dates as ISO text, bytes as base64. */
 export function toPlainValue(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
+  // MySQL's zero date ('0000-00-00 00:00:00', WordPress's default) comes back as an invalid Date.
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '0000-00-00T00:00:00.000Z' : v.toISOString();
   if (typeof v === 'bigint') return v.toString();
   if (Buffer.isBuffer(v)) return { base64: v.toString('base64') };
   return v;
@@ -60,4 +61,15 @@ export function toPlainValue(v: unknown): unknown {
 export function keyText(v: unknown): string {
   const p = toPlainValue(v);
   return typeof p === 'object' && p !== null ? JSON.stringify(p) : String(p);
+}
+
+/** Rows made JSON-safe in place (dates, bigints, bytes); plain values are left as they are. */
+export function plainRows(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  for (const r of rows) {
+    for (const k in r) {
+      const v = r[k];
+      if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) r[k] = toPlainValue(v);
+    }
+  }
+  return rows;
 }

@@ -1,8 +1,11 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type { SqlEngine, MaskStrategy } from '../graph-schema.ts';
 import type { CollectionPlan, DatasetPlan } from '../graph-plan.ts';
-import type { CollectionOutcome, DatasetOutcome } from '../step-outcome.ts';
-import { keyText, quoteIdent, toPlainValue, type SqlConnection, type SqlQueryable } from './sql-connection.ts';
+import type { CascadeEffect, CollectionOutcome, DatasetOutcome } from '../step-outcome.ts';
+import { keyText, plainRows, quoteIdent, toPlainValue, type SqlConnection, type SqlQueryable } from './sql-connection.ts';
+import { readCatalog, type ForeignKey } from './sql-catalog.ts';
+import { analyseCascades, cascadeRefusal } from './cascade-analysis.ts';
+import { isMaskedValue, maskedValue, randomMaskSql } from './mask-values.ts';
+import { runBounded } from './run-bounded.ts';
 
 /** Tuning knobs: IN-list chunk size, keyset page size, collections read in parallel. */
 export interface SqlExecutorOptions {
@@ -39,8 +42,11 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
   function batches(cp: CollectionPlan, ids: Identities, keys: KeyValues): Batch[] {
     const out: Batch[] = [];
     const seeds = cp.seeds.filter((s) => ids[s.identity] !== undefined);
-    if (seeds.length > 0) out.push({ where: seeds.map((s) => `${q(s.field)} = ?`).join(' or '), params: seeds.map((s) => ids[s.identity]) });
-    for (const v of cp.via) {
+    // MySQL/MariaDB compare with the column's collation (case-insensitive by default) and keep using the index.
+    const lower = (s: CollectionPlan['seeds'][number]) => s.caseInsensitive && engine !== 'mysql';
+    if (seeds.length > 0) out.push({ where: seeds.map((s) => (lower(s) ? `lower(${q(s.field)}) = ?` : `${q(s.field)} = ?`)).join(' or '), params: seeds.map((s) => (lower(s) ? (ids[s.identity] ?? '').toLowerCase() : ids[s.identity])) });
+    const refs = [...cp.via, ...cp.selfVia.map((v) => ({ ...v, parent: cp.collection.name }))];
+    for (const v of refs) {
       const values = keys.get(v.parent)?.get(v.parentField) ?? [];
       for (let i = 0; i < values.length; i += chunkSize) {
         const chunk = values.slice(i, i + chunkSize);
@@ -82,8 +88,25 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     const ownValues = new Map<string, unknown[]>(cp.keysForChildren.map((f) => [f, []]));
     const list = batches(cp, ids, keys);
     // With one statement the primary key already makes rows unique; only several statements need de-duplication.
-    const dedupe = list.length > 1;
-    for (const batch of list) {
+    const dedupe = list.length > 1 || cp.selfVia.length > 0;
+    const expanded = new Map<string, number>(cp.selfVia.map((v) => [v.parentField, 0]));
+    const pending = [...list];
+    for (;;) {
+      const batch = pending.shift();
+      if (!batch) {
+        // A followed reference to itself: rows pointing at rows found so far, until no new value turns up.
+        for (const v of cp.selfVia) {
+          const values = ownValues.get(v.parentField) ?? [];
+          const from = expanded.get(v.parentField) ?? 0;
+          expanded.set(v.parentField, values.length);
+          for (let i = from; i < values.length; i += chunkSize) {
+            const chunk = values.slice(i, Math.min(i + chunkSize, values.length));
+            pending.push({ where: `${q(v.field)} in (${chunk.map(() => '?').join(', ')})`, params: chunk });
+          }
+        }
+        if (pending.length === 0) break;
+        continue;
+      }
       for await (const page of readPages(db, cp, batch, columns)) {
         for (const row of page) {
           if (dedupe) {
@@ -151,30 +174,23 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     return n;
   }
 
-  function maskValue(strategy: MaskStrategy, before: unknown): unknown {
-    if (typeof strategy === 'object') return strategy.fixed;
-    switch (strategy) {
-      case 'null':
-        return null;
-      case 'hash':
-        return before === null || before === undefined ? null : createHmac('sha256', opts.hashKey ?? Buffer.alloc(32)).update(keyText(before)).digest('hex');
-      case 'random':
-        return randomBytes(12).toString('base64url');
-      default: {
-        const never: never = strategy;
-        return never;
-      }
-    }
-  }
+  const maskValue = (strategy: MaskStrategy, before: unknown) => maskedValue(strategy, before, opts.hashKey);
+  const isMasked = (strategy: MaskStrategy, v: unknown) => isMaskedValue(engine, strategy, v);
 
   async function maskCollection(db: SqlQueryable, cp: CollectionPlan, fields: Record<string, MaskStrategy>, ids: Identities, keys: KeyValues): Promise<number> {
     const entries = Object.entries(fields);
-    const perRow = entries.some(([, s]) => s === 'hash' || s === 'random');
+    // Only a keyed hash needs each row's value in Node (the key never goes to the database); everything else is one
+    // UPDATE per batch, random text included (made by the database, in the same `~` + 15 characters shape).
+    const perRow = entries.some(([, s]) => s === 'hash');
     let n = 0;
     if (!perRow) {
-      const set = entries.map(([f]) => `${q(f)} = ?`).join(', ');
-      const values = entries.map(([, s]) => maskValue(s, null));
-      for (const b of batches(cp, ids, keys)) n += (await db.query(`update ${table(cp)} set ${set} where ${b.where}`, [...values, ...b.params])).rowCount;
+      const sqlRandom = randomMaskSql[engine];
+      const set = entries.map(([f, s]) => (s === 'random' ? `${q(f)} = ${sqlRandom}` : `${q(f)} = ?`)).join(', ');
+      const values = entries.flatMap(([, s]) => (s === 'random' ? [] : [maskValue(s, null)]));
+      // Only rows not masked yet: a second erasure changes (and counts) nothing.
+      const pending = entries.map(([f, s]) => (typeof s === 'object' ? `(${q(f)} is null or ${q(f)} <> ?)` : s === 'random' ? `(${q(f)} is null or ${q(f)} not like '~_______________')` : `${q(f)} is not null`)).join(' or ');
+      const pendingParams = entries.flatMap(([, s]) => (typeof s === 'object' ? [s.fixed] : []));
+      for (const b of batches(cp, ids, keys)) n += (await db.query(`update ${table(cp)} set ${set} where (${b.where}) and (${pending})`, [...values, ...b.params, ...pendingParams])).rowCount;
       return n;
     }
     // Per-row values (keyed hash, random) still go in one UPDATE per page: CASE on the primary key.
@@ -182,12 +198,13 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     const match = pk.map((k) => `${q(k)} = ?`).join(' and ');
     for (const b of batches(cp, ids, keys)) {
       const pages: Array<Array<Record<string, unknown>>> = [];
-      for await (const page of readPages(db, cp, b, entries.map(([f]) => f))) pages.push(page);
+      for await (const page of readPages(db, cp, b, entries.map(([f]) => f))) pages.push(page.filter((row) => entries.some(([f, s]) => !isMasked(s, row[f]))));
       for (const page of pages) {
+        if (page.length === 0) continue;
         const params: unknown[] = [];
         const sets = entries.map(([f, s]) => {
           const cases = page.map((row) => {
-            params.push(...pk.map((k) => row[k]), maskValue(s, row[f]));
+            params.push(...pk.map((k) => row[k]), isMasked(s, row[f]) ? row[f] : maskValue(s, row[f]));
             return `when ${match} then ?`;
           });
           return `${q(f)} = case ${cases.join(' ')} else ${q(f)} end`;
@@ -201,26 +218,108 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
     return n;
   }
 
+  /** Whether any row of the person exists: every reachable row hangs off a row an identity matches directly. */
+  async function anyRowFound(db: SqlQueryable, ids: Identities): Promise<boolean> {
+    for (const cp of plan.order) {
+      if (!cp.seeds.some((s) => ids[s.identity] !== undefined)) continue;
+      const seedBatch = batches(cp, ids, new Map())[0];
+      if (!seedBatch) continue;
+      const { rows } = await db.query(`select 1 as x from ${table(cp)} where ${seedBatch.where} limit 1`, seedBatch.params);
+      if (rows.length > 0) return true;
+    }
+    return false;
+  }
+
+  let catalog: Promise<ForeignKey[]> | undefined;
+  /** Foreign keys with their ON DELETE rules, read once per executor (only when something is deleted). */
+  const foreignKeys = (db: SqlQueryable) => (catalog ??= readCatalog(db, engine).then((c) => c.foreignKeys));
+
+  /** What each delete of the person's rows would change elsewhere through the database's own ON DELETE rules. */
+  async function cascadesOf(db: SqlQueryable, ids: Identities, keys: KeyValues): Promise<Map<string, CascadeEffect[]>> {
+    const out = new Map<string, CascadeEffect[]>();
+    const deleting = plan.order.filter((cp) => cp.collection.erase.action === 'delete');
+    if (deleting.length === 0) return out;
+    const fks = await foreignKeys(db);
+    if (fks.length === 0) return out;
+    const byName = new Map(plan.order.map((cp) => [cp.collection.name, cp]));
+    const ownRows = (tableName: string) => {
+      const cp = byName.get(tableName);
+      if (!cp) return undefined;
+      const list = batches(cp, ids, keys);
+      return list.length === 0 ? { where: '1 = 0', params: [] } : { where: list.map((b) => `(${b.where})`).join(' or '), params: list.flatMap((b) => b.params) };
+    };
+    for (const cp of deleting) {
+      const effects: CascadeEffect[] = [];
+      for (const b of batches(cp, ids, keys)) {
+        for (const e of await analyseCascades(db, engine, fks, { table: cp.collection.name, where: b.where, params: b.params }, ownRows)) {
+          const same = effects.find((x) => x.path === e.path);
+          if (same) {
+            same.mine += e.mine;
+            same.others += e.others;
+          } else effects.push(e);
+        }
+      }
+      if (effects.length > 0) out.set(cp.collection.name, effects);
+    }
+    return out;
+  }
+
   return {
-    /** Everything reachable from the identities, grouped by collection. */
+    /**
+     * Everything reachable from the identities, grouped by collection. Fields marked `disclose: false` (secrets) are
+     * left out of the rows; `found` says whether anything matched.
+     */
     async access(ids: Identities): Promise<DatasetOutcome> {
       const { rows } = await traverse(conn, ids, true, true);
-      const groups = plan.order.map((cp) => ({ name: `${dataset}.${cp.collection.name}`, rows: plainRows(rows.get(cp.collection.name) ?? []) }));
+      const groups = plan.order.map((cp) => {
+        const hidden = cp.collection.fields.filter((f) => !f.disclose).map((f) => f.name);
+        const list = plainRows(rows.get(cp.collection.name) ?? []);
+        for (const r of list) {
+          for (const w of cp.collection.withhold) if (w.values.includes(String(r[w.field]))) for (const h of w.hide) delete r[h];
+          for (const h of hidden) delete r[h];
+        }
+        return { name: `${dataset}.${cp.collection.name}`, rows: list };
+      });
       const collections = groups.map((g, i) => ({ collection: plan.order[i]?.collection.name ?? '', status: 'done' as const, count: g.rows.length }));
-      return { dataset, status: 'done', count: collections.reduce((a, c) => a + c.count, 0), collections, groups };
+      const count = collections.reduce((a, c) => a + c.count, 0);
+      return { dataset, status: 'done', count, found: count > 0, collections, groups };
     },
 
-    /** Erases in reverse dependency order in one transaction; with `dryRun`, only counts what would change. */
+    /**
+     * Erases in reverse dependency order in one transaction; with `dryRun`, only counts what would change. Before
+     * anything changes, every delete's effect through the database's ON DELETE rules is counted; a delete that would
+     * change other people's rows (or that their rows would block) is refused unless the collection acknowledges it
+     * with `allow_cascade: { reason }`. Cascaded counts are reported per collection.
+     */
     async erase(ids: Identities, dryRun = false): Promise<DatasetOutcome> {
-      const work = async (db: SqlQueryable): Promise<CollectionOutcome[]> => {
+      const work = async (db: SqlQueryable): Promise<DatasetOutcome> => {
+        const found = await anyRowFound(db, ids);
+        if (!found) return { dataset, status: 'done', count: 0, found: false, collections: plan.order.map((cp) => ({ collection: cp.collection.name, status: 'done' as const, count: 0 })) };
         const { keys } = await traverse(db, ids, false, false);
+        const cascades = await cascadesOf(db, ids, keys);
+        const refusals = plan.order.flatMap((cp) => {
+          const why = cascadeRefusal(cp.collection.name, cascades.get(cp.collection.name) ?? [], cp.collection.allow_cascade !== undefined);
+          return why ? [why] : [];
+        });
+        if (refusals.length > 0 && !dryRun) {
+          const collections = plan.order.flatMap((cp) => {
+            const c = cascades.get(cp.collection.name);
+            return c ? [{ collection: cp.collection.name, status: 'skipped' as const, count: 0, note: 'refused: other people\'s rows', cascaded: c }] : [];
+          });
+          return { dataset, status: 'failed', count: 0, found, collections, error: { code: 'MAMORI_ERASE_CASCADE', message: `nothing was changed: ${refusals.join(' | ')}`.slice(0, 2000) } };
+        }
         const out: CollectionOutcome[] = [];
         for (const cp of [...plan.order].reverse()) {
           const e = cp.collection.erase;
           const name = cp.collection.name;
+          const cascaded = cascades.get(name);
+          const ack = cp.collection.allow_cascade;
+          const extra = { ...(cascaded ? { cascaded } : {}) };
+          const ackNote = ack && cascaded?.some((x) => x.others > 0) ? `; cascade acknowledged: ${ack.reason}` : '';
           if (dryRun) {
             const count = await countRows(db, cp, ids, keys);
-            out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}` });
+            const refused = cascadeRefusal(name, cascaded ?? [], ack !== undefined);
+            out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}${refused ? ' (would be refused: other people\'s rows)' : ackNote}`, ...extra });
             continue;
           }
           switch (e.action) {
@@ -233,8 +332,10 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
             }
             case 'delete': {
               let n = 0;
-              for (const b of batches(cp, ids, keys)) n += (await db.query(`delete from ${table(cp)} where ${b.where}`, b.params)).rowCount;
-              out.push({ collection: name, status: 'done', count: n });
+              // `/**/` first: some applications let only statements marked this way delete (Lemmy's require_uplete
+              // trigger refuses other DELETEs on its *_actions tables); an erasure is such a deliberate delete.
+              for (const b of batches(cp, ids, keys)) n += (await db.query(`/**/ delete from ${table(cp)} where ${b.where}`, b.params)).rowCount;
+              out.push({ collection: name, status: 'done', count: n, ...(ackNote ? { note: ackNote.slice(2) } : {}), ...extra });
               break;
             }
             case 'mask':
@@ -246,10 +347,10 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
             }
           }
         }
-        return out.reverse();
+        const collections = out.reverse();
+        return { dataset, status: 'done', count: collections.filter((c) => c.status === 'done').reduce((a, c) => a + c.count, 0), found, collections };
       };
-      const collections = dryRun ? await work(conn) : await conn.transaction(work);
-      return { dataset, status: 'done', count: collections.filter((c) => c.status === 'done').reduce((a, c) => a + c.count, 0), collections };
+      return dryRun ? work(conn) : conn.transaction(work);
     },
 
     /**
@@ -279,7 +380,7 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
           collections.push({ collection: cp.collection.name, status: 'done', count: n });
           corrections.push({ field: `${dataset}.${change.field}`, before: [...new Set(before.map((v) => JSON.stringify(v)))].map((s) => JSON.parse(s) as unknown), after: change.after, count: n });
         }
-        return { dataset, status: collections.length === 0 ? 'skipped' : 'done', count: corrections.reduce((a, c) => a + c.count, 0), collections, corrections };
+        return { dataset, status: collections.length === 0 ? 'skipped' : 'done', count: corrections.reduce((a, c) => a + c.count, 0), found: await anyRowFound(db, ids), collections, corrections };
       });
     },
 
@@ -292,32 +393,10 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
         const cp = plan.order.find((p) => p.collection.name === s.collection);
         let n = 0;
         if (cp) for (const b of batches(cp, ids, keys)) n += (await db.query(`update ${table(cp)} set ${q(s.field)} = ? where ${b.where}`, [s.value, ...b.params])).rowCount;
-        return { dataset, status: 'done', count: n, collections: [{ collection: s.collection, status: 'done', count: n }] };
+        return { dataset, status: 'done', count: n, found: await anyRowFound(db, ids), collections: [{ collection: s.collection, status: 'done', count: n }] };
       });
     },
   };
 }
 
 export type SqlExecutor = ReturnType<typeof createSqlExecutor>;
-
-/** Rows made JSON-safe in place (dates, bigints, bytes); plain values are left as they are. */
-function plainRows(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  for (const r of rows) {
-    for (const k in r) {
-      const v = r[k];
-      if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) r[k] = toPlainValue(v);
-    }
-  }
-  return rows;
-}
-
-async function runBounded(work: Array<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, work.length) }, async () => {
-    while (next < work.length) {
-      const job = work[next++];
-      if (job) await job();
-    }
-  });
-  await Promise.all(lanes);
-}

@@ -1,0 +1,227 @@
+// Real-schema part of the connectors benchmark: Lemmy and Synapse (PostgreSQL) and WordPress (MariaDB) from
+// ../shared/schemas, generated at `users` users with SQL; scan + draft + lint time, then access and erasure of one
+// ordinary user through the unedited draft against hand-written SQL for the same result, in the same run.
+import { stringify } from 'yaml';
+import { loadRealSchema, schemasPresent, SCHEMAS_DIR, type RealDb, type RealSchema } from '../test/support/real-schemas.ts';
+import { scanSchema } from '../src/connectors/scan/scan-database.ts';
+import { draftGraph } from '../src/connectors/scan/draft-graph.ts';
+import { parseGraph } from '../src/connectors/load-graph.ts';
+import { lintGraph } from '../src/connectors/graph-lint.ts';
+import { planDataset } from '../src/connectors/graph-plan.ts';
+import { createSqlExecutor } from '../src/connectors/sql/sql-executor.ts';
+import type { SqlQueryable } from '../src/connectors/sql/sql-connection.ts';
+import { loadPolicyFile } from '../src/policy/load-policy.ts';
+
+interface Spec {
+  /** Generates `n` users and their rows with set-based SQL. */
+  generate: string[];
+  /** The person's key from the address (`?` = the address). */
+  resolve: string;
+  /** Per table of the draft, the person's rows (`:id` = the key, `:email` = the address). */
+  where: Record<string, string>;
+  email(i: number): string;
+}
+
+const lemmy = (n: number): Spec => ({
+  generate: [
+    `insert into instance (id, domain) values (1, 'lemmy.example.jp')`,
+    `insert into language (id, code, name) values (0, 'und', 'Undetermined')`,
+    `insert into person (id, name, public_key, instance_id, ap_id, inbox_url) values (1, 'system', 'k', 1, 'https://l/u/system', 'https://l/u/system/inbox')`,
+    `insert into site (id, name, instance_id, public_key, ap_id, inbox_url) values (1, 's', 1, 'k', 'https://l/', 'https://l/inbox')`,
+    `insert into local_site (id, site_id, system_account) values (1, 1, 1)`,
+    `insert into community (id, name, public_key, instance_id, ap_id, inbox_url) select c, 'community' || c, 'k', 1, 'https://l/c/' || c, 'https://l/c/' || c || '/inbox' from generate_series(1, 3) c`,
+    `insert into person (id, name, display_name, bio, public_key, private_key, instance_id, ap_id, inbox_url) select i + 1, 'user' || i, '利用者 ' || i, '自己紹介 ' || i, 'PUB' || i, '-----BEGIN PRIVATE KEY-----' || i, 1, 'https://l/u/user' || i, 'https://l/u/user' || i || '/inbox' from generate_series(1, ${n}) i`,
+    `insert into local_user (id, person_id, email, password_encrypted) select i, i + 1, 'user' || i || '@example.jp', '$2b$12$' || i from generate_series(1, ${n}) i`,
+    `insert into post (id, name, body, creator_id, community_id, ap_id) select p, '題名 ' || p, '本文 ' || p, (p - 1) / 2 + 2, p % 3 + 1, 'https://l/post/' || p from generate_series(1, ${2 * n}) p`,
+    `insert into comment (id, creator_id, post_id, content, ap_id, community_id) select c, c + 1, (c % ${n} + 1) * 2, 'コメント ' || c, 'https://l/comment/' || c, 1 from generate_series(1, ${n}) c`,
+    `insert into post_actions (person_id, post_id, voted_at, vote_is_upvote) select i + 1, (i % ${n} + 1) * 2 - 1, now(), true from generate_series(1, ${n}) i`,
+    `insert into comment_actions (person_id, comment_id, voted_at, vote_is_upvote) select i + 1, i % ${n} + 1, now(), true from generate_series(1, ${n}) i`,
+    `insert into person_actions (person_id, target_id, followed_at, follow_pending) select i + 1, i % ${n} + 2, now(), false from generate_series(1, ${n}) i`,
+    `insert into private_message (id, creator_id, recipient_id, content, ap_id) select i, i + 1, i % ${n} + 2, 'こんにちは ' || i, 'https://l/pm/' || i from generate_series(1, ${n}) i`,
+    `insert into login_token (token, user_id, ip, user_agent) select 'tok-' || i, i, '192.0.2.1', 'UA' from generate_series(1, ${n}) i`,
+  ],
+  resolve: `select person_id as k from local_user where lower(email) = lower(?)`,
+  where: {
+    person: 'id = :id',
+    local_user: 'person_id = :id',
+    post: 'creator_id = :id',
+    comment: 'creator_id = :id',
+    post_actions: 'person_id = :id',
+    comment_actions: 'person_id = :id',
+    person_actions: 'person_id = :id',
+    community_actions: 'person_id = :id',
+    private_message: 'creator_id = :id',
+    login_token: 'user_id in (select id from local_user where person_id = :id)',
+    person_content_combined: 'creator_id = :id',
+    person_liked_combined: 'person_id = :id',
+    person_saved_combined: 'person_id = :id',
+  },
+  email: (i) => `user${i}@example.jp`,
+});
+
+const synapse = (n: number): Spec => ({
+  generate: [
+    `insert into rooms (room_id, is_public, creator, room_version) select '!room' || r || ':example.org', true, '@user' || r || ':example.org', '10' from generate_series(1, 5) r`,
+    `insert into users (name, password_hash, creation_ts) select '@user' || i || ':example.org', '$2b$12$' || i, 1767225600 from generate_series(1, ${n}) i`,
+    `insert into user_threepids (user_id, medium, address, validated_at, added_at) select '@user' || i || ':example.org', 'email', 'user' || i || '@example.jp', 0, 0 from generate_series(1, ${n}) i`,
+    `insert into profiles (user_id, full_user_id, displayname) select 'user' || i, '@user' || i || ':example.org', '表示名 ' || i from generate_series(1, ${n}) i`,
+    `insert into devices (user_id, device_id, display_name, ip, user_agent) select '@user' || i || ':example.org', 'DEV' || i, 'phone', '192.0.2.1', 'Element' from generate_series(1, ${n}) i`,
+    `insert into access_tokens (id, user_id, device_id, token) select i, '@user' || i || ':example.org', 'DEV' || i, 'syt_' || i from generate_series(1, ${n}) i`,
+    `insert into events (topological_ordering, event_id, type, room_id, content, processed, outlier, depth, sender, stream_ordering) select e, '$msg' || e, 'm.room.message', '!room' || (e % 5 + 1) || ':example.org', '{"body":"メッセージ ' || e || '"}', true, false, e, '@user' || ((e - 1) / 2 + 1) || ':example.org', e from generate_series(1, ${2 * n}) e`,
+    `insert into event_json (event_id, room_id, internal_metadata, json, format_version) select '$msg' || e, '!room' || (e % 5 + 1) || ':example.org', '{}', '{"content":{"body":"メッセージ ' || e || '"}}', 3 from generate_series(1, ${2 * n}) e`,
+    `insert into account_data (user_id, account_data_type, stream_id, content) select '@user' || i || ':example.org', 'm.push_rules', i, '{}' from generate_series(1, ${n}) i`,
+  ],
+  resolve: `select user_id as k from user_threepids where medium = 'email' and lower(address) = lower(?)`,
+  where: {
+    users: 'name = :id',
+    user_threepids: 'user_id = :id',
+    profiles: 'full_user_id = :id',
+    devices: 'user_id = :id',
+    access_tokens: 'user_id = :id',
+    events: 'sender = :id',
+    event_json: 'event_id in (select event_id from events where sender = :id)',
+    account_data: 'user_id = :id',
+  },
+  email: (i) => `user${i}@example.jp`,
+});
+
+const wordpress = (n: number): Spec => {
+  const seq = `seq_1_to_${n}`;
+  return {
+    generate: [
+      `insert into wp_users (ID, user_login, user_pass, user_nicename, user_email, user_registered, display_name) select seq, concat('user', seq), concat('$P$B', seq), concat('user', seq), concat('user', seq, '@example.jp'), '2026-01-01', concat('利用者 ', seq) from ${seq}`,
+      `insert into wp_usermeta (user_id, meta_key, meta_value) select seq, k.k, concat(k.k, ' ', seq) from ${seq} join (select 'first_name' as k union all select 'description' union all select 'nickname') k`,
+      `insert into wp_posts (ID, post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt, post_status, post_name, to_ping, pinged, post_modified, post_modified_gmt, post_content_filtered, guid, post_type) select seq, (seq + 1) div 2, '2026-01-01', '2026-01-01', concat('本文 ', seq), concat('題名 ', seq), '', 'publish', concat('p', seq), '', '', '2026-01-01', '2026-01-01', '', concat('https://example.jp/?p=', seq), 'post' from seq_1_to_${2 * n}`,
+      `insert into wp_postmeta (post_id, meta_key, meta_value) select seq, '_edit_last', '1' from seq_1_to_${2 * n}`,
+      `insert into wp_comments (comment_ID, comment_post_ID, comment_author, comment_author_email, comment_author_IP, comment_date, comment_date_gmt, comment_content, comment_agent, user_id) select seq, (seq % ${n} + 1) * 2, concat('利用者 ', seq), concat('user', seq, '@example.jp'), '192.0.2.1', '2026-01-01', '2026-01-01', concat('コメント ', seq), 'UA', seq from ${seq}`,
+    ],
+    resolve: `select ID as k from wp_users where user_email = ?`,
+    where: {
+      wp_users: 'ID = :id',
+      wp_usermeta: 'user_id = :id',
+      wp_posts: 'post_author = :id',
+      wp_postmeta: 'post_id in (select ID from wp_posts where post_author = :id)',
+      wp_comments: 'user_id = :id or comment_author_email = :email',
+      wp_commentmeta: 'comment_id in (select comment_ID from wp_comments where user_id = :id or comment_author_email = :email)',
+      wp_links: 'link_owner = :id',
+    },
+    email: (i) => `user${i}@example.jp`,
+  };
+};
+
+const specs: Record<RealSchema, (n: number) => Spec> = { lemmy, synapse, wordpress };
+
+function bind(where: string, id: unknown, email: string): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const sql = where.replace(/:(id|email)/g, (_m, k: string) => {
+    params.push(k === 'id' ? id : email);
+    return '?';
+  });
+  return { sql, params };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const out = await fn();
+  return [performance.now() - t0, out];
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** Runs the real-schema benchmark; returns the worst engine/hand-written ratio (NaN when skipped). */
+export async function benchRealSchemas(users: number, rounds: number): Promise<number> {
+  if (!schemasPresent) {
+    console.log(`real schemas: skipped (${SCHEMAS_DIR} is absent)`);
+    return Number.NaN;
+  }
+  const policy = loadPolicyFile('test/fixtures/real-schemas/policy.yaml');
+  if (!policy.ok) throw new Error('policy');
+  let worst = 0;
+  for (const schema of ['lemmy', 'synapse', 'wordpress'] as const) {
+    const spec = specs[schema](users);
+    let db: RealDb | undefined;
+    try {
+      db = await loadRealSchema(schema, 'mamori_bench');
+      const conn = db.conn;
+      const [genMs] = await timed(async () => {
+        for (const s of spec.generate) await conn.query(s);
+        await conn.query(db?.engine === 'postgres' ? 'analyze' : `analyze table ${Object.keys(spec.where).map((t) => `\`${t}\``).join(', ')}`);
+      });
+      const [scanMs, scan] = await timed(() => scanSchema(conn, conn.engine));
+      const [draftMs, draft] = await timed(async () => draftGraph(scan, { datasetId: 'app', engine: conn.engine, urlEnv: 'APP_DATABASE_URL' }));
+      const parsed = parseGraph(stringify(draft.graph), 'draft.yaml');
+      if (!parsed.ok) throw new Error(`${schema}: the draft does not load`);
+      const errors = lintGraph(parsed.loaded, policy.loaded.policy).filter((i) => i.severity === 'error').length;
+      const ds = parsed.loaded.graph.datasets[0];
+      if (!ds) throw new Error('no dataset');
+      const plan = planDataset(ds);
+      const exec = createSqlExecutor(plan, conn, { hashKey: Buffer.alloc(32, 3) });
+      const tables = plan.order.map((p) => p.collection.name).filter((t) => spec.where[t]);
+      const q = (t: string) => (conn.engine === 'mysql' ? `\`${t}\`` : `"${t}"`);
+
+      const handAccess = async (email: string) => {
+        const id = (await conn.query(spec.resolve, [email])).rows[0]?.k;
+        let n = 0;
+        for (const t of tables) {
+          const b = bind(spec.where[t] ?? '', id, email);
+          n += (await conn.query(`select * from ${q(t)} where ${b.sql}`, b.params)).rows.length;
+        }
+        return n;
+      };
+      const random = conn.engine === 'mysql' ? `concat('~', substr(md5(rand()), 1, 15))` : `'~' || substr(md5(random()::text), 1, 15)`;
+      const handErase = async (email: string) =>
+        conn.transaction(async (tx: SqlQueryable) => {
+          const id = (await tx.query(spec.resolve, [email])).rows[0]?.k;
+          for (const cp of [...plan.order].reverse()) {
+            const where = spec.where[cp.collection.name];
+            if (!where) continue;
+            const b = bind(where, id, email);
+            const e = cp.collection.erase;
+            if (e.action === 'delete') await tx.query(`/**/ delete from ${q(cp.collection.name)} where ${b.sql}`, b.params);
+            else if (e.action === 'mask') {
+              const sets: string[] = [];
+              const values: unknown[] = [];
+              for (const [f, s] of Object.entries(e.fields)) {
+                if (s === 'null') sets.push(`${q(f)} = null`);
+                else if (s === 'random' || s === 'hash') sets.push(`${q(f)} = ${random}`);
+                else {
+                  sets.push(`${q(f)} = ?`);
+                  values.push(s.fixed);
+                }
+              }
+              await tx.query(`update ${q(cp.collection.name)} set ${sets.join(', ')} where ${b.sql}`, [...values, ...b.params]);
+            }
+          }
+        });
+
+      // Warm both paths, check exactness, then alternate engine and hand-written SQL on users of the same shape.
+      const engineRows = (await exec.access({ email: spec.email(10) })).count;
+      const handRows = await handAccess(spec.email(10));
+      const ea: number[] = [];
+      const ha: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        if (r % 2 === 0) ea.push((await timed(() => exec.access({ email: spec.email(10) })))[0]);
+        ha.push((await timed(() => handAccess(spec.email(10))))[0]);
+        if (r % 2 === 1) ea.push((await timed(() => exec.access({ email: spec.email(10) })))[0]);
+      }
+      const ee: number[] = [];
+      const he: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const mine = spec.email(20 + 2 * r);
+        const hand = spec.email(21 + 2 * r);
+        if (r % 2 === 0) ee.push((await timed(() => exec.erase({ email: mine })))[0]);
+        he.push((await timed(() => handErase(hand)))[0]);
+        if (r % 2 === 1) ee.push((await timed(() => exec.erase({ email: mine })))[0]);
+      }
+      const line = (label: string, engine: number, hand: number) => console.log(`  ${label.padEnd(22)} engine ${engine.toFixed(1).padStart(8)} ms   hand-written ${hand.toFixed(1).padStart(8)} ms   ratio ${(engine / hand).toFixed(2)}×`);
+      console.log(`\n${schema} (${scan.tables.length} tables, ${users} users, generated in ${(genMs / 1000).toFixed(1)} s)`);
+      console.log(`  scan ${scanMs.toFixed(0)} ms + draft ${draftMs.toFixed(0)} ms: ${ds.collections.length} collections drafted, ${draft.leftOut.length} tables left out; lint: ${errors} error(s)`);
+      console.log(`  access exact: ${engineRows === handRows ? 'yes' : 'NO'} (${engineRows} rows, hand-written ${handRows})`);
+      line('access, one user', median(ea), median(ha));
+      line('erasure, one user', median(ee), median(he));
+      worst = Math.max(worst, median(ea) / median(ha), median(ee) / median(he));
+    } finally {
+      await db?.drop();
+    }
+  }
+  return worst;
+}
