@@ -299,6 +299,28 @@ const changes = z.strictObject({
   note: text.optional(),
 });
 
+/**
+ * Federation (ActivityPub and the like): what the server delivers to other servers, to which, and on whose action.
+ * The other servers are run by other operators or individuals, some abroad, and are chosen by who follows the user.
+ */
+export const federationBases = ['consent', 'person_direction'] as const;
+const federation = z.strictObject({
+  protocol: text,
+  /** Data ids delivered (public posts, profile, reactions …). */
+  delivered: z.array(refId).min(1),
+  /** Which servers receive it, e.g. those of the people who follow the user or are mentioned. */
+  destinations: text,
+  /** The person chooses per post who may see it (public, followers only, direct …). */
+  audience_chosen_by_person: z.boolean().default(true),
+  /** consent: posting with a chosen audience is the consent to provide; person_direction: delivered as the person directs. */
+  basis: z.enum(federationBases),
+  /** Servers abroad may receive it; their countries cannot be identified beforehand (規則17条3項). */
+  abroad: z.boolean().default(true),
+  /** What happens when the person deletes a post (deletion requests are sent; other servers decide). */
+  deletion: text.optional(),
+  note: text.optional(),
+});
+
 export const policySchema = z.strictObject({
   mamori: z.literal(1, { error: 'set `mamori: 1` (the schema version) at the top of the file' }),
   service: z.strictObject({ name: text, url: z.url().optional(), description: text.optional(), scope: text.optional() }),
@@ -307,6 +329,7 @@ export const policySchema = z.strictObject({
   data: z.array(dataItem).min(1),
   purposes: z.array(purpose).min(1),
   purpose_changes: purposeChanges.optional(),
+  federation: federation.optional(),
   provision: provision.default(() => ({ statutory_exceptions: defaultStatutoryExceptions(), consent_based: [], outsourcing: [], succession: true, joint_use: [], foreign: [] })),
   tools: z.array(tool).default(() => []),
   cookies: z.array(cookie).default(() => []),

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPolicyFile } from '../../src/policy/load-policy.ts';
 import { renderPolicy } from '../../src/policy/render.ts';
 import type { Policy } from '../../src/policy/schema.ts';
-import { basePolicy } from '../fixtures/policies/policy-fixture.ts';
+import { basePolicy, lintChanged } from '../fixtures/policies/policy-fixture.ts';
 
 // Issue 13: the rendered policy never commits the operator to anything the file does not declare. Every commitment
 // below is mapped to the field that declares it; a rendering may state it only when that field is there.
@@ -122,5 +122,48 @@ describe('the rendered policy states only what the file declares', () => {
     const fee = p.requests.kinds.disclosure?.fee;
     if (fee) fee.payment_deadline_days = 30;
     assert.match(md(p), /ご請求の受付から30日以内にお支払いを確認できない場合は、ご請求を取り下げたものとして取り扱います。/);
+  });
+});
+
+describe('federation (the Misskey seed and every fediverse server)', () => {
+  const withFederation = (basis: 'consent' | 'person_direction') => (p: Policy) => {
+    p.federation = { protocol: 'ActivityPub', delivered: ['email'], destinations: { ja: 'フォロワーのいるサーバー', en: 'Servers where your followers are' }, audience_chosen_by_person: true, basis, abroad: true, deletion: '削除の依頼を配信先に送ります。' };
+  };
+
+  test('renders what is delivered, where, on whose action, on what basis, and that servers abroad cannot be named beforehand', () => {
+    const p = basePolicy();
+    withFederation('consent')(p);
+    const ja = md(p);
+    assert.match(ja, /## \d+\. ほかのサーバーへの配信（連合）/);
+    assert.match(ja, /ActivityPubにより、ほかのサーバーと連合しています/);
+    assert.match(ja, /\*\*配信先\*\*: フォロワーのいるサーバー/);
+    assert.match(ja, /投稿ごとにご本人が選ぶ公開範囲に従います/);
+    assert.match(ja, /この配信への同意をいただいたものとして取り扱います/);
+    assert.match(ja, /所在国をあらかじめ特定することはできません/);
+    assert.match(ja, /それぞれのサーバーの運営者が定めるところによります/);
+    const en = md(p, 'en');
+    assert.match(en, /Delivery to other servers \(federation\)/);
+    assert.match(en, /their countries cannot be identified in advance/);
+  });
+
+  test('a delivery on the person\'s direction does not call it consent', () => {
+    const p = basePolicy();
+    withFederation('person_direction')(p);
+    const ja = md(p);
+    assert.match(ja, /ご本人の指示に従って行うものです/);
+    assert.doesNotMatch(ja, /同意をいただいたものとして/);
+  });
+
+  test('the Misskey example declares its federation and renders it', () => {
+    const p = load('../../examples/misskey-server/policy.yaml');
+    assert.equal(p.federation?.protocol, 'ActivityPub');
+    assert.match(md(p), /当サーバーと連合するほかの Misskey・Mastodon などのサーバー/);
+  });
+
+  test('a federation delivering an undeclared data item is a lint error naming its line', () => {
+    const { issues } = lintChanged((p) => { withFederation('consent')(p); p.federation!.delivered = ['posts']; });
+    const issue = issues.find((i) => i.rule === 'policy-ref-data');
+    assert.ok(issue);
+    assert.match(issue.message, /federation refers to data item "posts"/);
   });
 });

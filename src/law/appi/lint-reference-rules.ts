@@ -117,6 +117,7 @@ export const referenceRules: LintRule[] = [
       return [
         ...provisionDataLists(p).flatMap((l) => checkRefs(l.data, known, 'data item', l.path, l.label)),
         ...(p.retention?.items ?? []).flatMap((r, i) => checkRefs(r.data, known, 'data item', ['retention', 'items', i, 'data'], `retention.items[${i}]`)),
+        ...(p.federation ? checkRefs(p.federation.delivered, known, 'data item', ['federation', 'delivered'], 'federation') : []),
       ];
     },
   },
