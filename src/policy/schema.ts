@@ -61,6 +61,11 @@ const operator = z.strictObject({
   /** Contact ids where complaints and consultations are received (32条, 施行令10条). */
   complaint_contacts: z.array(refId).optional(),
   accredited_organization: accreditedOrganization.optional(),
+  /**
+   * A group under one responsible company (this operator): the other companies that handle personal information under
+   * this policy, each with what it does. Each is a 個人情報取扱事業者 of its own (32条1項1号 applies to each).
+   */
+  group_members: z.array(z.strictObject({ id: refId, name: text, address: text.optional(), representative: text.optional(), role: text })).default(() => []),
 });
 
 export const subjectGroupKinds = ['users', 'customers', 'site_visitors', 'inquirers', 'job_applicants', 'employees', 'business_partners', 'member_end_users', 'members'] as const;

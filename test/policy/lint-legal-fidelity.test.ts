@@ -126,6 +126,11 @@ describe('legal fidelity: fees, countries, opt-out, joint use, security (issue 1
     }],
   });
 
+  ruleCases('appi-32-group-member-identity', {
+    passes: [{ name: 'a group company with its address and representative', change: (p) => { p.operator.group_members.push({ id: 'rental', name: '株式会社テスト賃貸', address: '東京都港区', representative: '代表取締役 佐藤花子', role: '賃貸物件の仲介・管理' }); } }],
+    fails: [{ name: 'a group company without a representative (32条1項1号)', change: (p) => { p.operator.group_members.push({ id: 'rental', name: '株式会社テスト賃貸', address: '東京都港区', role: '賃貸物件の仲介・管理' }); }, at: 'id: rental', says: 'representative' }],
+  });
+
   ruleCases('policy-fill-in', {
     passes: [{ name: 'a text that mentions todo lists in lower case', change: (p) => { p.service.scope = 'タスク管理（todo リスト）機能を含みます'; } }],
     fails: [

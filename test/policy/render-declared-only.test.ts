@@ -167,3 +167,30 @@ describe('federation (the Misskey seed and every fediverse server)', () => {
     assert.match(issue.message, /federation refers to data item "posts"/);
   });
 });
+
+describe('35条 grounds for suspension, erasure and stopping provision', () => {
+  test('the rights section states when each request can be made, the 35条5項 grounds included', () => {
+    const ja = md(basePolicy());
+    const suspension = ja.slice(ja.indexOf('### 利用停止・消去'), ja.indexOf('### 第三者提供の停止'));
+    assert.match(suspension, /利用する必要がなくなったとき（個人情報保護法35条5項）/);
+    assert.match(suspension, /報告を要する漏えい等が生じたとき（個人情報保護法35条5項・26条1項）/);
+    assert.match(suspension, /権利又は正当な利益が害されるおそれがあるとき（個人情報保護法35条5項）/);
+    assert.doesNotMatch(suspension, /第三者（外国にある第三者を含みます。）に提供されているとき/);
+    const stop = ja.slice(ja.indexOf('### 第三者提供の停止'));
+    assert.match(stop, /第三者（外国にある第三者を含みます。）に提供されているとき（個人情報保護法35条3項・27条1項・28条）/);
+    assert.match(md(basePolicy(), 'en'), /We no longer need to use the data \(APPI Art\. 35\(5\)\)/);
+  });
+});
+
+describe('group operators', () => {
+  test('a group under one responsible company names each member and what it does, and the one contact', () => {
+    const p = basePolicy();
+    p.operator.group_members.push({ id: 'rental', name: { ja: '株式会社テスト賃貸', en: 'Test Rental K.K.' }, address: '東京都港区', representative: '代表取締役 佐藤花子', role: { ja: '賃貸物件の仲介・管理', en: 'Rental brokerage and management' } });
+    const ja = md(p);
+    assert.match(ja, /### グループ各社/);
+    assert.match(ja, /本ポリシーは、株式会社テスト及び次の各社が取り扱う個人情報に適用されます/);
+    assert.match(ja, /\| 株式会社テスト賃貸 \| 東京都港区 \| 代表取締役 佐藤花子 \| 賃貸物件の仲介・管理 \|/);
+    assert.match(md(p, 'en'), /\| Test Rental K\.K\. \| 東京都港区 \| 代表取締役 佐藤花子 \| Rental brokerage and management \|/);
+    assert.doesNotMatch(md(basePolicy()), /グループ各社/);
+  });
+});

@@ -37,6 +37,19 @@ export const announcementRules: LintRule[] = [
         : [],
   },
   {
+    id: 'appi-32-group-member-identity',
+    article: '32条1項1号',
+    severity: 'error',
+    summary: { ja: 'グループ各社の名称・住所・代表者を公表する', en: 'Publish each group company\'s name, address and representative' },
+    check: (p) =>
+      p.operator.group_members.flatMap((m, i): LintFinding[] => {
+        const missing = [!m.address && 'address', !m.representative && 'representative'].filter((x): x is string => typeof x === 'string');
+        return missing.length > 0
+          ? [{ path: ['operator', 'group_members', i, 'id'], message: `group member "${m.id}" lacks ${missing.join(' and ')}: each company handling personal information is itself bound by 32条1項1号 to make its name, address and representative knowable; add them` }]
+          : [];
+      }),
+  },
+  {
     id: 'appi-32-request-procedure',
     article: '32条1項3号・37条',
     severity: 'error',
