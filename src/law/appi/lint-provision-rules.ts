@@ -191,7 +191,8 @@ export const provisionRules: LintRule[] = [
     check: (p) =>
       p.provision.foreign.flatMap((f, i): LintFinding[] => {
         if (f.basis !== 'consent') return [];
-        const missing = [!f.regime && 'regime', !f.measures && 'measures'].filter((x): x is string => typeof x === 'string');
+        // 規則17条3項: where the country cannot be identified, its regime cannot be described; the reason stands in for it.
+        const missing = [!f.regime && !f.country_unidentified && 'regime', !f.measures && 'measures'].filter((x): x is string => typeof x === 'string');
         return missing.length > 0
           ? [{ path: ['provision', 'foreign', i], message: `foreign recipient "${f.id}" relies on consent but lacks ${missing.join(' and ')}: 規則17条 requires telling the person, before consent, about ${f.country ?? 'the country'}'s personal-information regime and the recipient's measures (or why they are unknown)` }]
           : [];
