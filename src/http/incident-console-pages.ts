@@ -8,7 +8,7 @@ import { html } from '../html/html.ts';
 import { csrfField, renderConsolePage, staffActor } from './staff-auth.ts';
 import { breachTriggerLabels } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields } from '../law/appi/breach-report-fields.ts';
-import { createIncident, getIncidentView, listIncidents, markReportSubmitted, notifyAffectedPeople, publishAlternativeNotice, updateIncident, withDefaults, type IncidentView } from '../records/incidents.ts';
+import { createIncident, getIncidentView, listIncidents, markReportSubmitted, notifyAffectedPeople, publishAlternativeNotice, updateIncident, withDefaults, type IncidentView, type PersonNotice } from '../records/incidents.ts';
 import { breachReportHtml } from '../records/breach-report-document.ts';
 import { formOf, lines, jstInstant, jst, page, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
 
@@ -66,10 +66,17 @@ ${(['sensitiveData', 'financialHarmData', 'unauthorizedPurpose', 'skimming', 'ad
 <div class="notice ${v.reportability.reportable ? 'error' : ''}">
 <p><strong>${v.reportability.reportable ? '個人情報保護委員会への報告及び本人への通知が必要です。' : v.reportability.exemption ? '報告対象の事由に該当しますが、高度な暗号化等により報告対象外と判定されました。' : '現時点の情報では報告対象に該当しません。'}</strong></p>
 ${v.reportability.triggers.length > 0 ? html`<ul>${v.reportability.triggers.map((t) => html`<li>${breachTriggerLabels[t.trigger].ja}（${t.article}）</li>`)}</ul>` : ''}
-${v.reportability.countUnknown ? html`<p class="warn">本人の数が未確定です。1,000人を超える場合は報告対象になります。</p>` : ''}
+${v.reportability.provisional ? html`<p class="warn">本人の数が未確定のため、報告対象として扱い、期限を起算しています（規則7条4号。漏えい等のおそれを含みます）。1,000人を超えないことが確かな場合は、その根拠を記録すると対象外と判定されます。</p>` : ''}
+${v.reportability.countUnknown && v.reportability.thresholdRuledOutReason ? html`<p>本人の数は未確定ですが、1,000人を超えないと判断しています。根拠: ${v.reportability.thresholdRuledOutReason}</p>` : ''}
 ${v.deadlines ? html`<p>${deadlineCell(v)}</p>` : ''}
 </div>
+<p>本人への通知（26条2項）: ${personNoticeLine(v.personNotice)}</p>
 <p>本人への通知: ${v.noticesSent}件送信済み${v.noticeSlug ? html` ／ 代替措置の公表ページ: <a href="/notices/${v.noticeSlug}">/notices/${v.noticeSlug}</a>` : ''}</p>
+${manageable && v.reportability.countUnknown && !v.reportability.thresholdRuledOutReason ? html`
+<h2>本人の数の基準（規則7条4号）</h2>
+<form method="post" action="/console/incidents/${v.id}/threshold" class="stack">${csrfField(request)}
+<label for="thresholdReason">1,000人を超えないと判断できる根拠（例: 対象のテーブルの総件数が300件）</label><textarea id="thresholdReason" name="reason" rows="2" required></textarea>
+<button type="submit">基準に該当しないことを記録する</button></form>` : ''}
 ${manageable ? html`
 <h2>報告事項（規則8条）</h2>
 <form method="post" action="/console/incidents/${v.id}/fields" class="stack">${csrfField(request)}
@@ -90,6 +97,7 @@ ${v.status === 'open' ? html`<button type="submit" name="status" value="closed" 
 <h2>代替措置（公表ページ）</h2>
 <form method="post" action="/console/incidents/${v.id}/notice-page" class="stack">${csrfField(request)}
 <label for="slug">ページのアドレス（/notices/ に続く部分）</label><input id="slug" name="slug" value="${v.noticeSlug ?? ''}" pattern="[a-z0-9][a-z0-9-]{1,62}[a-z0-9]" required>
+<label for="publicNoticeReason">本人への通知が困難な理由（26条2項ただし書）</label><textarea id="publicNoticeReason" name="publicNoticeReason" rows="2">${v.publicNoticeReason ?? ''}</textarea>
 <button type="submit">公表する</button></form>` : ''}`;
     return page(request, reply, v.title, '/console/incidents', body);
   });
@@ -129,9 +137,29 @@ ${v.status === 'open' ? html`<button type="submit" name="status" value="closed" 
     await updateIncident(db, ctx.clock, staffActor(request.staff ?? raise()), id, { status });
     return reply.redirect(`/console/incidents/${id}`, 303);
   });
-  app.post('/console/incidents/:id/notice-page', { preHandler: incidents }, async (request, reply) => {
+  app.post('/console/incidents/:id/threshold', { preHandler: incidents }, async (request, reply) => {
     const id = idOf(request);
-    await publishAlternativeNotice(db, ctx.clock, staffActor(request.staff ?? raise()), id, formOf(request)('slug'));
+    await updateIncident(db, ctx.clock, staffActor(request.staff ?? raise()), id, { thresholdRuledOutReason: formOf(request)('reason') });
     return reply.redirect(`/console/incidents/${id}`, 303);
   });
+  app.post('/console/incidents/:id/notice-page', { preHandler: incidents }, async (request, reply) => {
+    const id = idOf(request);
+    const f = formOf(request);
+    if (f('publicNoticeReason') !== '') await updateIncident(db, ctx.clock, staffActor(request.staff ?? raise()), id, { publicNoticeReason: f('publicNoticeReason') });
+    await publishAlternativeNotice(db, ctx.clock, staffActor(request.staff ?? raise()), id, f('slug'));
+    return reply.redirect(`/console/incidents/${id}`, 303);
+  });
+}
+
+function personNoticeLine(n: PersonNotice): string {
+  switch (n.status) {
+    case 'not_required': return '現時点では不要です（報告対象に該当しません）。';
+    case 'due': return `必要です。${n.dueBy}までを目安に、速やかに通知してください（法令上の期限は「速やかに」です）。`;
+    case 'sent': return `${n.sent}件送信しました。`;
+    case 'public_notice': return `本人への通知に代えて公表しました（${n.publishedAt.slice(0, 10)}）。${n.reason ? `理由: ${n.reason}` : '理由が記録されていません。'}`;
+    default: {
+      const never: never = n;
+      return never;
+    }
+  }
 }

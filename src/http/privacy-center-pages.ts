@@ -4,6 +4,7 @@ import { evaluateFee } from '../law/appi/fees.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { renderPage, type Lang } from '../html/layout.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, descriptionHints, kindName, onlineKinds, paymentLabels } from './request-labels.ts';
+import { suspensionGrounds, suspensionGroundsFor } from '../law/appi/suspension-grounds.ts';
 
 /**
  * Pages of the privacy center, as pure functions of the policy and a view. Everything works without JavaScript:
@@ -127,6 +128,8 @@ export function filingFormPage(lang: Lang, policy: Policy, v: FilingValues, erro
   const deliveries: DeliveryMethod[] = v.kind === 'disclosure' ? (proc.delivery ?? ['electronic', 'paper']) : [];
   const agents = proc.agents;
   const proofs: AgentProof[] = agents.proofs;
+  // 35条1項・3項・5項: the law's conditions, shown so the person can say which applies.
+  const grounds = suspensionGroundsFor(v.kind);
   const radio = (name: string, value: string, checked: boolean, label: string, id: string): SafeHtml =>
     html`<div><input type="radio" id="${id}" name="${name}" value="${value}"${checked ? html` checked` : ''} style="width:auto"> <label for="${id}" style="font-weight:400">${label}</label></div>`;
   const body = html`<h1>${kindName(v.kind, lang)}${t(lang, 'のご請求', '')}</h1>
@@ -134,6 +137,9 @@ ${errorSummary(lang, errors)}
 ${proc.note ? html`<p class="notice">${localize(proc.note, lang)}</p>` : ''}
 ${fee.status === 'charged'
   ? html`<p class="notice">${t(lang, `このご請求には手数料 ${fee.wording.ja} がかかります。お支払い方法（${fee.payment.map((m) => paymentLabels[m].ja).join('、')}）は、受付後に手続き状況のページとメールでご案内します。`, `This request has a fee of ${fee.wording.en}. We explain how to pay (${fee.payment.map((m) => paymentLabels[m].en).join(', ')}) on your status page and by email after we receive it.`)}</p>`
+  : ''}
+${grounds.length > 0
+  ? html`<details><summary>${t(lang, 'ご請求いただける場合（個人情報保護法35条）', 'When you can make this request (APPI Art. 35)')}</summary><ul>${grounds.map((g) => html`<li>${suspensionGrounds[g].label[lang]}</li>`)}</ul><p class="muted">${t(lang, '該当する事情を「ご請求の内容」にご記入ください。', 'Please describe which applies under "Your request".')}</p></details>`
   : ''}
 <form method="post" action="/privacy-center/requests?lang=${lang}" enctype="multipart/form-data" class="stack" novalidate>
 <input type="hidden" name="kind" value="${v.kind}">

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { taxonomyKeys } from './taxonomy.ts';
 import { catalogToolKeys } from './tool-catalog.ts';
+import { isIso3166Alpha2 } from './iso-3166.ts';
 
 /**
  * The policy file schema (policy-as-code). Every object is strict: an unknown key is an error that names its line.
@@ -21,7 +22,10 @@ export const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, 'this date does not exist on the calendar');
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'use the two-letter ISO 3166 country code, e.g. US, JP, DE');
+const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'use the two-letter ISO 3166 country code, e.g. US, JP, DE')
+  .refine(isIso3166Alpha2, 'this is not an ISO 3166-1 country code: use the two-letter code of the country, e.g. US, JP, DE (where the country cannot be identified yet, use country_unidentified instead)');
 
 export const contactKinds = ['web_form', 'email', 'postal', 'phone'] as const;
 export type ContactKind = (typeof contactKinds)[number];
@@ -57,6 +61,11 @@ const operator = z.strictObject({
   /** Contact ids where complaints and consultations are received (32条, 施行令10条). */
   complaint_contacts: z.array(refId).optional(),
   accredited_organization: accreditedOrganization.optional(),
+  /**
+   * A group under one responsible company (this operator): the other companies that handle personal information under
+   * this policy, each with what it does. Each is a 個人情報取扱事業者 of its own (32条1項1号 applies to each).
+   */
+  group_members: z.array(z.strictObject({ id: refId, name: text, address: text.optional(), representative: text.optional(), role: text })).default(() => []),
 });
 
 export const subjectGroupKinds = ['users', 'customers', 'site_visitors', 'inquirers', 'job_applicants', 'employees', 'business_partners', 'member_end_users', 'members'] as const;
@@ -80,6 +89,8 @@ const acquisition = z.strictObject({
   description: text.optional(),
   /** For third_party: who provides it. */
   source: text.optional(),
+  /** For third_party: on what basis the provider gave it (27条2項ただし書: data received by opt-out cannot go out by opt-out). */
+  provider_basis: z.enum(['consent', 'opt_out', 'statutory_exception', 'entrustment', 'other']).optional(),
   /** 30条 confirmation on receipt from a third party. */
   confirmation: z
     .strictObject({
@@ -136,6 +147,8 @@ const defaultStatutoryExceptions = (): Array<(typeof statutoryExceptionKeys)[num
 
 const consentProvision = z.strictObject({ id: refId, recipient: text, data: z.array(refId).min(1), purpose: text, note: text.optional() });
 const optOutProvision = z.strictObject({
+  /** The declared purpose that includes provision to third parties (27条2項2号). */
+  purpose: refId.optional(),
   data: z.array(refId).min(1),
   recipients: text,
   acquisition: text,
@@ -151,14 +164,17 @@ const jointUse = z.strictObject({
   data: z.array(refId).min(1),
   users_scope: text,
   purposes: text,
-  responsible: z.strictObject({ name: text, address: text, representative: text }),
+  /** 27条5項3号: a representative is named only where the responsible party is a corporation or association. */
+  responsible: z.strictObject({ kind: z.enum(operatorKinds).default('corporation'), name: text, address: text, representative: text.optional() }),
   since: isoDate.optional(),
 });
 export const foreignBases = ['consent', 'equivalent_system', 'adequate_country'] as const;
 const foreignRecipient = z.strictObject({
   id: refId,
   recipient: text,
-  country: countryCode,
+  country: countryCode.optional(),
+  /** 規則17条3項: the country cannot be identified when consent is asked (e.g. a card issuer chosen by the person's card). */
+  country_unidentified: z.strictObject({ reason: text, reference: text.optional() }).optional(),
   data: z.array(refId).min(1),
   basis: z.enum(foreignBases),
   /** Information on the country's personal-information regime (規則17条). */
@@ -238,6 +254,8 @@ const fee = z.strictObject({
   tax: z.enum(['included', 'excluded', 'not_applicable']),
   unit: z.enum(['per_request', 'per_item']).default('per_request'),
   payment: z.array(z.enum(paymentMethods)).min(1),
+  /** Days after the request is accepted within which the fee must be paid; unpaid by then, the request lapses. */
+  payment_deadline_days: z.number().int().min(1).max(365).optional(),
   note: text.optional(),
 });
 
@@ -286,6 +304,28 @@ const changes = z.strictObject({
   note: text.optional(),
 });
 
+/**
+ * Federation (ActivityPub and the like): what the server delivers to other servers, to which, and on whose action.
+ * The other servers are run by other operators or individuals, some abroad, and are chosen by who follows the user.
+ */
+export const federationBases = ['consent', 'person_direction'] as const;
+const federation = z.strictObject({
+  protocol: text,
+  /** Data ids delivered (public posts, profile, reactions …). */
+  delivered: z.array(refId).min(1),
+  /** Which servers receive it, e.g. those of the people who follow the user or are mentioned. */
+  destinations: text,
+  /** The person chooses per post who may see it (public, followers only, direct …). */
+  audience_chosen_by_person: z.boolean().default(true),
+  /** consent: posting with a chosen audience is the consent to provide; person_direction: delivered as the person directs. */
+  basis: z.enum(federationBases),
+  /** Servers abroad may receive it; their countries cannot be identified beforehand (規則17条3項). */
+  abroad: z.boolean().default(true),
+  /** What happens when the person deletes a post (deletion requests are sent; other servers decide). */
+  deletion: text.optional(),
+  note: text.optional(),
+});
+
 export const policySchema = z.strictObject({
   mamori: z.literal(1, { error: 'set `mamori: 1` (the schema version) at the top of the file' }),
   service: z.strictObject({ name: text, url: z.url().optional(), description: text.optional(), scope: text.optional() }),
@@ -294,6 +334,7 @@ export const policySchema = z.strictObject({
   data: z.array(dataItem).min(1),
   purposes: z.array(purpose).min(1),
   purpose_changes: purposeChanges.optional(),
+  federation: federation.optional(),
   provision: provision.default(() => ({ statutory_exceptions: defaultStatutoryExceptions(), consent_based: [], outsourcing: [], succession: true, joint_use: [], foreign: [] })),
   tools: z.array(tool).default(() => []),
   cookies: z.array(cookie).default(() => []),

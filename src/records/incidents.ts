@@ -5,7 +5,7 @@ import { appendAudit, type Actor } from '../audit/audit-log.ts';
 import { MamoriError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { DbOrTrx } from '../store/store.ts';
-import { assessBreach, breachDeadlines, deadlineState, type BreachDeadline, type BreachReportStage, type DeadlineState, type Reportability } from '../law/appi/breach.ts';
+import { assessBreach, breachDeadlines, breachRules, jstDate, deadlineState, type BreachDeadline, type BreachReportStage, type DeadlineState, type Reportability } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields, missingReportFields, type BreachReportField } from '../law/appi/breach-report-fields.ts';
 import { parseRecordInput } from './record-errors.ts';
 import { inTransaction } from './in-transaction.ts';
@@ -26,6 +26,10 @@ const incidentFields = {
   skimming: z.boolean(),
   advancedEncryption: z.boolean(),
   pseudonymizedOnly: z.boolean(),
+  /** While the count is unknown: why the 1,000-person threshold cannot be reached. null: not ruled out. */
+  thresholdRuledOutReason: z.string().trim().min(1).max(2000).nullable(),
+  /** 26条2項ただし書: why notices to the persons are replaced by a public notice. */
+  publicNoticeReason: z.string().trim().min(1).max(2000).nullable(),
 };
 
 /** An incident as staff enter it. */
@@ -40,6 +44,8 @@ export const incidentInputSchema = z.strictObject({
   skimming: incidentFields.skimming.default(false),
   advancedEncryption: incidentFields.advancedEncryption.default(false),
   pseudonymizedOnly: incidentFields.pseudonymizedOnly.default(false),
+  thresholdRuledOutReason: incidentFields.thresholdRuledOutReason.default(null),
+  publicNoticeReason: incidentFields.publicNoticeReason.default(null),
 });
 export type IncidentInput = z.input<typeof incidentInputSchema>;
 /** A partial update: only the fields given change (no defaults here, or an update would reset facts). */
@@ -69,7 +75,20 @@ export interface Incident {
   finalSubmittedAt: string | null;
   noticeSlug: string | null;
   noticePublishedAt: string | null;
+  thresholdRuledOutReason: string | null;
+  publicNoticeReason: string | null;
 }
+
+/**
+ * 26条2項: where notices to the persons stand. `due` by `dueBy` (a reminder date: the law says 速やかに), `sent`
+ * once any was sent, `public_notice` when a public notice replaced them (with the reason), `not_required` when the
+ * case is not reportable.
+ */
+export type PersonNotice =
+  | { status: 'not_required' }
+  | { status: 'due'; dueBy: string }
+  | { status: 'sent'; sent: number }
+  | { status: 'public_notice'; publishedAt: string; reason: string | null };
 
 /** An incident with the law pack's verdict at `now`. */
 export interface IncidentView extends Incident {
@@ -77,12 +96,14 @@ export interface IncidentView extends Incident {
   deadlines: Record<BreachReportStage, BreachDeadline & { state: DeadlineState }> | null;
   missing: Record<BreachReportStage, BreachReportField[]>;
   noticesSent: number;
+  personNotice: PersonNotice;
 }
 
 type IncidentRow = {
   id: string; created_at: string; updated_at: string; created_by: string; title: string; discovered_at: string; occurred_at: string | null; description: string; data_items: string;
   affected_count: number | null; sensitive_data: number; financial_harm_data: number; unauthorized_purpose: number; skimming: number; advanced_encryption: number;
   pseudonymized_only: number; status: string; report_fields: string; preliminary_submitted_at: string | null; final_submitted_at: string | null; notice_slug: string | null; notice_published_at: string | null;
+  threshold_ruled_out_reason: string | null; public_notice_reason: string | null;
 };
 
 function toIncident(r: IncidentRow): Incident {
@@ -92,6 +113,7 @@ function toIncident(r: IncidentRow): Incident {
     sensitiveData: r.sensitive_data === 1, financialHarmData: r.financial_harm_data === 1, unauthorizedPurpose: r.unauthorized_purpose === 1, skimming: r.skimming === 1,
     advancedEncryption: r.advanced_encryption === 1, pseudonymizedOnly: r.pseudonymized_only === 1, reportFields: reportFieldsSchema.parse(JSON.parse(r.report_fields)),
     preliminarySubmittedAt: r.preliminary_submitted_at, finalSubmittedAt: r.final_submitted_at, noticeSlug: r.notice_slug, noticePublishedAt: r.notice_published_at,
+    thresholdRuledOutReason: r.threshold_ruled_out_reason, publicNoticeReason: r.public_notice_reason,
   };
 }
 
@@ -100,6 +122,7 @@ export function assessIncident(i: Incident, now: Date): Pick<IncidentView, 'repo
   const reportability = assessBreach({
     discoveredAt: new Date(i.discoveredAt), occurredAt: i.occurredAt ? new Date(i.occurredAt) : null, affectedCount: i.affectedCount, sensitiveData: i.sensitiveData,
     financialHarmData: i.financialHarmData, unauthorizedPurpose: i.unauthorizedPurpose, skimmingOfAcquisition: i.skimming, advancedEncryption: i.advancedEncryption, pseudonymizedOnly: i.pseudonymizedOnly,
+    thresholdRuledOut: i.thresholdRuledOutReason ? { reason: i.thresholdRuledOutReason } : null,
   });
   const fields = withDefaults(i);
   const d = breachDeadlines(new Date(i.discoveredAt), reportability);
@@ -113,6 +136,18 @@ export function assessIncident(i: Incident, now: Date): Pick<IncidentView, 'repo
       : null,
     missing: { preliminary: missingReportFields(fields, 'preliminary'), final: missingReportFields(fields, 'final') },
   };
+}
+
+/** Where the 26条2項 notices to the persons stand, from the verdict and what was sent or published. Pure. */
+export function personNoticeState(i: Incident, reportability: Reportability, noticesSent: number): PersonNotice {
+  if (i.noticePublishedAt) return { status: 'public_notice', publishedAt: i.noticePublishedAt, reason: i.publicNoticeReason };
+  if (noticesSent > 0) return { status: 'sent', sent: noticesSent };
+  if (!reportability.reportable) return { status: 'not_required' };
+  return { status: 'due', dueBy: addJstDays(jstDate(new Date(i.discoveredAt)), breachRules.personNoticeTargetDays) };
+}
+
+function addJstDays(date: string, days: number): string {
+  return new Date(new Date(`${date}T00:00:00Z`).getTime() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Report values with what the incident already states filled in (概要, 項目, 本人の数). */
@@ -133,7 +168,7 @@ export async function createIncident(db: DbOrTrx, clock: Clock, actor: Actor, in
     occurred_at: v.occurredAt ? new Date(v.occurredAt).toISOString() : null, description: v.description, data_items: JSON.stringify(v.dataItems), affected_count: v.affectedCount,
     sensitive_data: v.sensitiveData ? 1 : 0, financial_harm_data: v.financialHarmData ? 1 : 0, unauthorized_purpose: v.unauthorizedPurpose ? 1 : 0, skimming: v.skimming ? 1 : 0,
     advanced_encryption: v.advancedEncryption ? 1 : 0, pseudonymized_only: v.pseudonymizedOnly ? 1 : 0, status: 'open', report_fields: '{}', preliminary_submitted_at: null,
-    final_submitted_at: null, notice_slug: null, notice_published_at: null,
+    final_submitted_at: null, notice_slug: null, notice_published_at: null, threshold_ruled_out_reason: v.thresholdRuledOutReason, public_notice_reason: v.publicNoticeReason,
   };
   const incident = toIncident(row);
   const { reportability } = assessIncident(incident, clock.now());
@@ -153,14 +188,19 @@ async function loadRow(db: DbOrTrx, id: string): Promise<IncidentRow> {
 export async function getIncidentView(db: DbOrTrx, id: string, now: Date): Promise<IncidentView> {
   const incident = toIncident(await loadRow(db, id));
   const sent = await db.selectFrom('record_incident_notices').select((eb) => eb.fn.countAll<string | number>().as('n')).where('incident_id', '=', id).where('channel', '=', 'mail').executeTakeFirstOrThrow();
-  return { ...incident, ...assessIncident(incident, now), noticesSent: Number(sent.n) };
+  const assessed = assessIncident(incident, now);
+  return { ...incident, ...assessed, noticesSent: Number(sent.n), personNotice: personNoticeState(incident, assessed.reportability, Number(sent.n)) };
 }
 
 export async function listIncidents(db: DbOrTrx, now: Date): Promise<IncidentView[]> {
   const rows = await db.selectFrom('record_incidents').selectAll().orderBy('discovered_at', 'desc').limit(500).execute();
+  const counts = await db.selectFrom('record_incident_notices').select(['incident_id', (eb) => eb.fn.countAll<string | number>().as('n')]).where('channel', '=', 'mail').groupBy('incident_id').execute();
+  const sentBy = new Map(counts.map((c) => [c.incident_id, Number(c.n)]));
   return rows.map((r) => {
     const i = toIncident(r);
-    return { ...i, ...assessIncident(i, now), noticesSent: 0 };
+    const assessed = assessIncident(i, now);
+    const sent = sentBy.get(i.id) ?? 0;
+    return { ...i, ...assessed, noticesSent: sent, personNotice: personNoticeState(i, assessed.reportability, sent) };
   });
 }
 
@@ -185,6 +225,8 @@ export async function updateIncident(db: DbOrTrx, clock: Clock, actor: Actor, id
       ...(v.skimming !== undefined ? { skimming: v.skimming ? 1 : 0 } : {}),
       ...(v.advancedEncryption !== undefined ? { advanced_encryption: v.advancedEncryption ? 1 : 0 } : {}),
       ...(v.pseudonymizedOnly !== undefined ? { pseudonymized_only: v.pseudonymizedOnly ? 1 : 0 } : {}),
+      ...(v.thresholdRuledOutReason !== undefined ? { threshold_ruled_out_reason: v.thresholdRuledOutReason } : {}),
+      ...(v.publicNoticeReason !== undefined ? { public_notice_reason: v.publicNoticeReason } : {}),
       ...(v.status !== undefined ? { status: v.status } : {}),
       ...(fields ? { report_fields: JSON.stringify({ ...reportFieldsSchema.parse(JSON.parse(row.report_fields)), ...fields }) } : {}),
     };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIso3166Alpha2 } from '../policy/iso-3166.ts';
 import { provisionBases, recordForms, type ProvisionBasis, type RecordForm } from '../law/appi/record-retention.ts';
 
 // The inputs of provision, receipt and 31条 records as the API, the SDK, the console and the CLI send them.
@@ -6,7 +7,7 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD').refine(
 const shortText = z.string().trim().min(1).max(500);
 const subjectIds = z.array(z.string().trim().min(1).max(200)).max(10_000);
 const dataItems = z.array(z.string().trim().min(1).max(200)).min(1, 'name at least one data item').max(200);
-const country = z.string().regex(/^[A-Z]{2}$/, 'use an ISO 3166-1 alpha-2 code such as "US"');
+const country = z.string().regex(/^[A-Z]{2}$/, 'use an ISO 3166-1 alpha-2 code such as "US"').refine(isIso3166Alpha2, 'not an ISO 3166-1 country code: use the two-letter code of the country, such as "US"');
 const party = z.strictObject({
   name: shortText,
   address: shortText.optional(),

@@ -194,4 +194,11 @@ export const recordMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0501_incident_threshold_and_notices': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('record_incidents').addColumn('threshold_ruled_out_reason', 'text').execute();
+      await db.schema.alterTable('record_incidents').addColumn('public_notice_reason', 'text').execute();
+    },
+  },
 };

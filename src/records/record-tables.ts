@@ -164,6 +164,10 @@ export interface IncidentTable {
   final_submitted_at: string | null;
   notice_slug: string | null;
   notice_published_at: string | null;
+  /** While the count is unknown: why staff ruled the 1,000-person threshold out (else it is provisionally reportable). */
+  threshold_ruled_out_reason: string | null;
+  /** 26条2項ただし書: why a public notice replaces notices to the persons. */
+  public_notice_reason: string | null;
 }
 
 /** Each notice to an affected person, or the publication of the alternative notice page. */

@@ -32,6 +32,23 @@ describe('mamori lint', { concurrency: 3 }, () => {
   before(() => { dir = mkdtempSync(join(tmpdir(), 'mamori-lint-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  test('the summary line ends with a newline, with findings and without', async () => {
+    const clean = await mamori(['lint', join(fixtures, 'base.yaml')]);
+    assert.match(clean.stderr, /no problems found\n$/);
+    const withFee = write('big-fee.yaml', base.replace('fee: { amount: 1000,', 'fee: { amount: 1000000,'));
+    const r = await mamori(['lint', withFee]);
+    assert.match(r.stdout, /appi-38-fee-reasonable/);
+    assert.match(r.stderr, /0 errors, 1 warning\n$/);
+  });
+
+  test('a ¥1,000,000 disclosure fee is a warning with file:line:col and the rule id (38条2項)', async () => {
+    const path = write('fee-line.yaml', base.replace('fee: { amount: 1000,', 'fee: { amount: 1000000,'));
+    const r = await mamori(['lint', path]);
+    assert.equal(r.code, 0);
+    const line = base.split('\n').findIndex((l) => l.includes('fee: { amount: 1000,')) + 1;
+    assert.match(r.stdout, new RegExp(`fee-line\\.yaml:${line}:\\d+ appi-38-fee-reasonable \\(warning\\)`));
+  });
+
   test('a clean policy exits 0 and prints no finding', async () => {
     const r = await mamori(['lint', join(fixtures, 'base.yaml')]);
     assert.equal(r.code, 0, r.stderr);

@@ -38,10 +38,27 @@ describe('breach reportability (26条, 規則7条)', () => {
     assert.deepEqual(triggersOf({ affectedCount: 1000 }), []);
     assert.deepEqual(triggersOf({ affectedCount: 1001 }), ['over_threshold']);
   });
-  test('an unknown count is flagged as not yet evaluated', () => {
+  test('an unknown count is provisionally reportable, with the 速報 clock running from discovery (規則7条: おそれ)', () => {
     const r = assessBreach({ ...base, affectedCount: null });
     assert.equal(r.countUnknown, true);
-    assert.equal(r.reportable, false);
+    assert.equal(r.reportable, true);
+    assert.equal(r.provisional, true);
+    assert.deepEqual(r.triggers, [{ trigger: 'over_threshold', article: '規則7条4号', provisional: true }]);
+    assert.equal(breachDeadlines(base.discoveredAt, r).preliminary.dueDate, '2026-04-04');
+  });
+  test('staff rule the threshold out only with a reason, and the verdict keeps it', () => {
+    const ruled = assessBreach({ ...base, affectedCount: null, thresholdRuledOut: { reason: '対象テーブルの総件数が300件' } });
+    assert.equal(ruled.reportable, false);
+    assert.equal(ruled.thresholdRuledOutReason, '対象テーブルの総件数が300件');
+    assert.equal(assessBreach({ ...base, affectedCount: null, thresholdRuledOut: { reason: '  ' } }).reportable, true);
+  });
+  test('an unknown count beside another trigger is reportable outright, not provisionally', () => {
+    const r = assessBreach({ ...base, affectedCount: null, sensitiveData: true });
+    assert.equal(r.reportable, true);
+    assert.equal(r.provisional, false);
+  });
+  test('advanced encryption exempts an unknown count too', () => {
+    assert.equal(assessBreach({ ...base, affectedCount: null, advancedEncryption: true }).reportable, false);
   });
   test('every applying trigger is named', () => {
     assert.deepEqual(triggersOf({ sensitiveData: true, financialHarmData: true, unauthorizedPurpose: true, affectedCount: 5000 }), ['sensitive_data', 'financial_harm', 'unauthorized_purpose', 'over_threshold']);

@@ -4,6 +4,7 @@ import type { Policy } from '../../src/policy/schema.ts';
 
 type OptOut = NonNullable<Policy['provision']['opt_out']>;
 const optOut = (extra: Partial<OptOut> = {}): OptOut => ({
+  purpose: 'provide_service',
   data: ['email'],
   recipients: '提携する調査会社',
   acquisition: '会員登録の際に本人から取得します',
@@ -18,12 +19,13 @@ const optOut = (extra: Partial<OptOut> = {}): OptOut => ({
 const addHealth = (p: Policy) => {
   p.data.push({ id: 'health', category: 'health', subject_groups: ['users'], acquisition: [{ method: 'direct' }], published_by_user: false });
 };
-const addFromPartner = (how: string) => (p: Policy) => {
+type ProviderBasis = Policy['data'][number]['acquisition'][number]['provider_basis'];
+const addFromPartner = (how: string, providerBasis?: ProviderBasis) => (p: Policy) => {
   p.data.push({
     id: 'partner_list',
     category: 'name',
     subject_groups: ['users'],
-    acquisition: [{ method: 'third_party', confirmation: { provider_name: '株式会社名簿', provider_address: '大阪市', provider_representative: '代表取締役 鈴木一郎', how_provider_acquired: how } }],
+    acquisition: [{ method: 'third_party', ...(providerBasis ? { provider_basis: providerBasis } : {}), confirmation: { provider_name: '株式会社名簿', provider_address: '大阪市', provider_representative: '代表取締役 鈴木一郎', how_provider_acquired: how } }],
     published_by_user: false,
   });
   p.purposes[0]?.data.push('partner_list');
@@ -47,9 +49,14 @@ describe('provision (20条・27条〜31条)', () => {
   });
 
   ruleCases('appi-27-2-opt-out-source', {
-    passes: [{ name: 'opt-out of data the provider got directly from people', change: (p) => { addFromPartner('本人から書面で直接取得')(p); p.provision.opt_out = optOut({ data: ['partner_list'] }); } }],
+    passes: [
+      { name: 'opt-out of data the provider gave with the people\'s consent', change: (p) => { addFromPartner('本人から書面で直接取得', 'consent')(p); p.provision.opt_out = optOut({ data: ['partner_list'] }); } },
+      // The basis is modelled: a text that merely mentions opt-out does not decide it (27条2項ただし書).
+      { name: 'opt-out of consented data whose description mentions an opt-out elsewhere', change: (p) => { addFromPartner('本人の同意を得て取得（オプトアウトの申出窓口あり）', 'consent')(p); p.provision.opt_out = optOut({ data: ['partner_list'] }); } },
+    ],
     fails: [
-      { name: 'opt-out of data itself received by opt-out', change: (p) => { addFromPartner('オプトアウト手続による第三者提供で取得')(p); p.provision.opt_out = optOut({ data: ['partner_list'] }); }, at: 'how_provider_acquired', says: 'itself received by opt-out' },
+      { name: 'opt-out of data itself received by opt-out', change: (p) => { addFromPartner('名簿業者から購入', 'opt_out')(p); p.provision.opt_out = optOut({ data: ['partner_list'] }); }, at: 'provider_basis: opt_out', says: 'itself received by opt-out' },
+      { name: 'opt-out of third-party data whose provider basis is not stated', change: (p) => { addFromPartner('本人から書面で直接取得')(p); p.provision.opt_out = optOut({ data: ['partner_list'] }); }, at: 'method: third_party', says: 'provider_basis' },
       {
         name: 'opt-out of third-party data without a confirmation',
         change: (p) => {

@@ -42,7 +42,7 @@ describe('references and consistency', () => {
   ruleCases('policy-ref-data', {
     passes: [{ name: 'outsourcing of declared data', change: (p) => { p.provision.outsourcing.push({ id: 'mail', task: 'メール配信', data: ['email'] }); } }],
     fails: [
-      { name: 'joint use of undeclared data', change: (p) => { p.provision.joint_use.push({ id: 'group', data: ['purchase_history'], users_scope: '当社グループ各社', purposes: 'サービス案内', responsible: { name: '株式会社テスト', address: '東京都', representative: '山田太郎' } }); }, at: '- purchase_history', says: 'joint use "group"' },
+      { name: 'joint use of undeclared data', change: (p) => { p.provision.joint_use.push({ id: 'group', data: ['purchase_history'], users_scope: '当社グループ各社', purposes: 'サービス案内', responsible: { kind: 'corporation', name: '株式会社テスト', address: '東京都', representative: '山田太郎' } }); }, at: '- purchase_history', says: 'joint use "group"' },
       { name: 'a retention period for undeclared data', change: (p) => { p.retention = { general: '目的達成後に消去', items: [{ data: ['logs'], period: '1年' }] }; }, at: '- logs' },
     ],
   });

@@ -85,10 +85,10 @@ describe('policy load errors name the line and the fix', () => {
     assert.equal(noPayment.message, 'requests.kinds.disclosure.fee.payment needs at least 1 entry (from: bank_transfer, card, postal_money_order, convenience_store, cash_on_site)');
   });
 
-  test('joint use must carry every 27条5項3号 item, the responsible party\'s representative included', () => {
-    const i = oneIssue(`${base}provision:\n  joint_use:\n    - id: group\n      data: [email]\n      users_scope: 当社グループ各社\n      purposes: サービスのご案内\n      responsible: { name: 株式会社テスト, address: 東京都 }\n`);
+  test('joint use must carry every 27条5項3号 item, the responsible party\'s address included', () => {
+    const i = oneIssue(`${base}provision:\n  joint_use:\n    - id: group\n      data: [email]\n      users_scope: 当社グループ各社\n      purposes: サービスのご案内\n      responsible: { name: 株式会社テスト, representative: 代表取締役 山田太郎 }\n`);
     assert.match(i.lineText, /responsible:/);
-    assert.equal(i.message, 'provision.joint_use[0].responsible.representative is required: add it (text, or { ja: …, en: … })');
+    assert.equal(i.message, 'provision.joint_use[0].responsible.address is required: add it (text, or { ja: …, en: … })');
   });
 
   test('an opt-out provision must carry the 27条2項 items and a PPC filing', () => {

@@ -42,6 +42,44 @@ for (const dialect of storeDialects) {
       }
     });
 
+    test('an incident with an unknown count is provisionally reportable until staff rule the threshold out with a reason (規則7条)', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T01:00:00Z');
+      try {
+        const inc = await createIncident(store.db, clock, 'staff:o1', { title: '設定ミスによる公開', discoveredAt: '2026-04-01T10:00:00+09:00', description: '会員一覧が一時的に外部から閲覧できる状態でした。' });
+        let view = await getIncidentView(store.db, inc.id, clock.now());
+        assert.equal(view.reportability.reportable, true);
+        assert.equal(view.reportability.provisional, true);
+        assert.equal(view.deadlines?.preliminary.dueDate, '2026-04-04');
+        assert.deepEqual(view.personNotice, { status: 'due', dueBy: '2026-04-04' });
+        await updateIncident(store.db, clock, 'staff:o1', inc.id, { thresholdRuledOutReason: '会員一覧の総件数が420件であることを確認' });
+        view = await getIncidentView(store.db, inc.id, clock.now());
+        assert.equal(view.reportability.reportable, false);
+        assert.equal(view.reportability.thresholdRuledOutReason, '会員一覧の総件数が420件であることを確認');
+        assert.equal(view.deadlines, null);
+        assert.deepEqual(view.personNotice, { status: 'not_required' });
+      } finally {
+        await store.drop();
+      }
+    });
+
+    test('shows whether notices to the persons are due, sent, or replaced by a public notice with its reason (26条2項)', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T01:00:00Z');
+      try {
+        const sent = await createIncident(store.db, clock, 'staff:o1', { title: '誤送信', discoveredAt: '2026-04-01T10:00:00+09:00', description: '誤送信', affectedCount: 1, sensitiveData: true });
+        await notifyAffectedPeople(store.db, clock, 'staff:o1', sent.id, [{ email: 'a@example.jp' }], { operatorName: '見本株式会社', contactLine: 'privacy@example.jp' });
+        assert.deepEqual((await getIncidentView(store.db, sent.id, clock.now())).personNotice, { status: 'sent', sent: 1 });
+        const unreachable = await createIncident(store.db, clock, 'staff:o1', { title: '旧システムからの流出', discoveredAt: '2026-04-01T10:00:00+09:00', description: '旧会員データ', affectedCount: 5000, publicNoticeReason: '旧会員の連絡先が残っておらず、個別の通知ができないため' });
+        await publishAlternativeNotice(store.db, clock, 'staff:o1', unreachable.id, '2026-04-old-members');
+        const view = await getIncidentView(store.db, unreachable.id, clock.now());
+        assert.equal(view.personNotice.status, 'public_notice');
+        assert.equal(view.personNotice.status === 'public_notice' ? view.personNotice.reason : null, '旧会員の連絡先が残っておらず、個別の通知ができないため');
+      } finally {
+        await store.drop();
+      }
+    });
+
     test('notifies affected people through the outbox and publishes an alternative notice page', async () => {
       const store = await createTestStore(dialect);
       const clock = createManualClock('2026-04-01T01:00:00Z');

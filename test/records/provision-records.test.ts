@@ -55,6 +55,23 @@ for (const dialect of storeDialects) {
       }
     });
 
+    test('refuses a foreign recipient country that is no ISO 3166-1 country (28条 records)', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T03:00:00Z');
+      try {
+        await assert.rejects(recordProvision(store.db, clock, 'cli', { ...consentProvision, recipient: { ...consentProvision.recipient, country: 'XX' } }, 'cli'), (err) => {
+          assert.equal(codeOf(err), 'MAMORI_RECORD_INVALID');
+          const paths = ((err as MamoriError).details as { issues: Array<{ path: string }> }).issues.map((i) => i.path);
+          assert.ok(paths.includes('recipient.country'), paths.join(','));
+          return true;
+        });
+        const ok = await recordProvision(store.db, clock, 'cli', { ...consentProvision, recipient: { ...consentProvision.recipient, country: 'SG' } }, 'cli');
+        assert.equal(ok.recipient.country, 'SG');
+      } finally {
+        await store.drop();
+      }
+    });
+
     test('opt-out provision needs a filed PPC filing, no batch form, and refuses people who asked to stop', async () => {
       const store = await createTestStore(dialect);
       const clock = createManualClock('2026-04-01T03:00:00Z');

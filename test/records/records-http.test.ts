@@ -103,6 +103,27 @@ describe('records HTTP API and pages', () => {
     assert.equal(denied.status, 403);
   });
 
+  test('console: an incident with an unknown count is treated as reportable until the officer records why the threshold cannot be reached (規則7条)', async () => {
+    const { jar } = await signIn(server.url, 'officer@example.jp', password);
+    const csrf = await consoleCsrf(server.url, jar, '/console/incidents');
+    const created = await fetch(`${server.url}/console/incidents`, {
+      method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ _csrf: csrf, title: '設定ミスによる公開', discoveredAt: '2026-04-01T10:00', description: '会員一覧が外部から閲覧できる状態でした。', dataItems: '氏名', affectedCount: '' }),
+    });
+    assert.equal(created.status, 303);
+    const at = created.headers.get('location') ?? '';
+    const detail = await (await fetch(`${server.url}${at}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
+    assert.match(detail, /本人の数が未確定のため、報告対象として扱い、期限を起算しています/);
+    assert.match(detail, /速報 2026-04-04/);
+    assert.match(detail, /本人への通知（26条2項）: 必要です。2026-04-04までを目安に/);
+    const ruleCsrf = await consoleCsrf(server.url, jar, at);
+    const ruled = await fetch(`${server.url}${at}/threshold`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: ruleCsrf, reason: '会員一覧の総件数が420件' }) });
+    assert.equal(ruled.status, 303);
+    const after = await (await fetch(`${server.url}${at}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
+    assert.match(after, /現時点の情報では報告対象に該当しません/);
+    assert.match(after, /根拠: 会員一覧の総件数が420件/);
+  });
+
   test('the SDK records a batch provision, a further provision and a receipt, and surfaces error codes', async () => {
     const mamori = createClient({ url: server.url, apiKey: officerKey });
     const batch = await mamori.recordProvision({ form: 'batch', basis: 'consent', providedOn: '2026-04-01', recipient: { name: '配送業者株式会社', address: '東京都港区1-1', representative: '代表取締役 配送' }, subjects: ['sdk-1'], dataItems: ['氏名', '住所'], consentProof: 'checkout consent v3' });

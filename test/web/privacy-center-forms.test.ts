@@ -31,6 +31,17 @@ for (const dialect of storeDialects) {
     });
     after(async () => server.stop());
 
+    test('the erasure form lists the 35条 grounds, the 35条5項 ones included, and the disclosure form does not', async () => {
+      const form = await (await fetch(`${server.url}/privacy-center/new?kind=suspension&lang=ja`)).text();
+      assert.match(form, /ご請求いただける場合（個人情報保護法35条）/);
+      assert.match(form, /当該保有個人データを利用する必要がなくなったとき/);
+      assert.match(form, /個人情報保護委員会への報告を要する漏えい等が生じたとき/);
+      const en = await (await fetch(`${server.url}/privacy-center/new?kind=stop_provision&lang=en`)).text();
+      assert.match(en, /provided to a third party \(including one in a foreign country\) without your consent/);
+      const disclosure = await (await fetch(`${server.url}/privacy-center/new?kind=disclosure&lang=ja`)).text();
+      assert.doesNotMatch(disclosure, /個人情報保護法35条/);
+    });
+
     test('offers the policy kinds in Japanese and in English', async () => {
       const landing = await fetch(`${server.url}/privacy-center`, { headers: { 'accept-language': 'ja' } });
       assert.match(landing.headers.get('content-security-policy') ?? '', /script-src 'none'.*frame-ancestors 'none'/, 'no script, no framing');

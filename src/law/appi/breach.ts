@@ -30,6 +30,11 @@ export interface BreachFacts {
   advancedEncryption: boolean;
   /** Only 仮名加工情報 was involved (41条9項: 26条 does not apply). */
   pseudonymizedOnly?: boolean;
+  /**
+   * While the count is unknown, staff may rule the 1,000-person threshold out, with the reason (e.g. the table holds
+   * 300 rows in all). Without it an unknown count is provisionally reportable.
+   */
+  thresholdRuledOut?: { reason: string } | null;
 }
 
 export const breachRules = {
@@ -43,6 +48,11 @@ export const breachRules = {
   /** 確報: 30 days; 60 days when the unauthorized-purpose trigger applies (規則8条2項). */
   finalDays: 30,
   finalDaysUnauthorizedPurpose: 60,
+  /**
+   * 26条2項 and 規則10条 ask for notices to the persons 速やかに as the situation allows, with no number of days. mamori
+   * reminds staff by the 速報 target; this is a reminder date, not a statutory deadline.
+   */
+  personNoticeTargetDays: 3,
   articles: {
     sensitive_data: '規則7条1号',
     financial_harm: '規則7条2号',
@@ -65,12 +75,20 @@ export const breachExemptionLabels: Record<BreachExemption, { ja: string; en: st
 
 export interface Reportability {
   reportable: boolean;
-  /** Every trigger that applies, each with its article: a report names all of them. */
-  triggers: Array<{ trigger: BreachTrigger; article: string }>;
+  /**
+   * Every trigger that applies, each with its article: a report names all of them. A `provisional` trigger is the
+   * threshold while the count is unknown: 規則7条 speaks of leaks that may have occurred (おそれ), and the 速報 clock
+   * runs from discovery, so the case is treated as reportable until staff rule the threshold out with a reason.
+   */
+  triggers: Array<{ trigger: BreachTrigger; article: string; provisional?: true }>;
   /** Set when triggers apply but the case is exempt. */
   exemption: BreachExemption | null;
   /** The people count is unknown: the threshold trigger could not be evaluated yet. */
   countUnknown: boolean;
+  /** Reportable only because the count is unknown (the threshold trigger is provisional). */
+  provisional: boolean;
+  /** The reason staff gave for ruling the threshold out while the count is unknown. */
+  thresholdRuledOutReason: string | null;
 }
 
 /** Whether skimming of data being acquired falls under 規則7条3号 for an incident at this time. */
@@ -83,20 +101,23 @@ export function skimmingCovered(at: Date): boolean {
  * @example assessBreach({ discoveredAt: new Date(), affectedCount: 1001, sensitiveData: false, financialHarmData: false, unauthorizedPurpose: false, skimmingOfAcquisition: false, advancedEncryption: false }).reportable // true
  */
 export function assessBreach(facts: BreachFacts): Reportability {
-  const triggers: Array<{ trigger: BreachTrigger; article: string }> = [];
+  const triggers: Reportability['triggers'] = [];
   const add = (t: BreachTrigger) => triggers.push({ trigger: t, article: breachRules.articles[t] });
   if (facts.sensitiveData) add('sensitive_data');
   if (facts.financialHarmData) add('financial_harm');
   const skimming = facts.skimmingOfAcquisition && skimmingCovered(facts.occurredAt ?? facts.discoveredAt);
   if (facts.unauthorizedPurpose || skimming) add('unauthorized_purpose');
   if (facts.affectedCount !== null && facts.affectedCount > breachRules.peopleThreshold) add('over_threshold');
+  const ruledOut = facts.affectedCount === null && facts.thresholdRuledOut && facts.thresholdRuledOut.reason.trim() !== '' ? facts.thresholdRuledOut.reason.trim() : null;
+  if (facts.affectedCount === null && ruledOut === null) triggers.push({ trigger: 'over_threshold', article: breachRules.articles.over_threshold, provisional: true });
   let exemption: BreachExemption | null = null;
   if (triggers.length > 0) {
     if (facts.pseudonymizedOnly) exemption = 'pseudonymized_only';
     // Skimming takes data before it is stored, so encryption at rest cannot protect it.
     else if (facts.advancedEncryption && !skimming) exemption = 'advanced_encryption';
   }
-  return { reportable: triggers.length > 0 && exemption === null, triggers, exemption, countUnknown: facts.affectedCount === null };
+  const reportable = triggers.length > 0 && exemption === null;
+  return { reportable, triggers, exemption, countUnknown: facts.affectedCount === null, provisional: reportable && triggers.every((t) => t.provisional), thresholdRuledOutReason: ruledOut };
 }
 
 export type BreachReportStage = 'preliminary' | 'final';

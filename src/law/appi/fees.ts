@@ -40,3 +40,28 @@ export function evaluateFee(policy: Policy, kind: RequestKind): FeeEvaluation {
   if (!requestKindRules[kind].feeAllowed) return { status: 'refused_by_law', article: '38条', configuredAmount: fee.amount };
   return { status: 'charged', amount: fee.amount, tax: fee.tax, unit: fee.unit, payment: [...fee.payment], wording: feeWording(fee.amount, fee.tax, fee.unit) };
 }
+
+/**
+ * 38条2項: a fee must be reasonable in view of the actual cost (実費を勘案して合理的であると認められる範囲). The law names
+ * no amount, so this is mamori's line for a warning, kept as data with its reasoning so it can be argued and changed.
+ */
+export const feeReasonableness = {
+  /** A fee above this, tax included, draws a warning. */
+  warnAboveYenTaxIncluded: 10_000,
+  /** Used to compare a fee written without tax (税別). */
+  consumptionTaxRate: 0.1,
+  rationale: {
+    ja: '38条2項は実費を勘案して合理的な額とすることを求めるのみで金額を定めていない。事業者が公表している開示手数料は、オンラインで数百円から千円程度、書面の郵送と本人確認書類の確認を伴う場合でも5,500円（税込）程度が多い。1件の開示に1万円を超える実費を説明できる場面は限られるため、これを超える額には根拠の確認を求める。',
+    en: 'Article 38(2) asks for an amount reasonable in view of the actual cost and sets no figure. Published disclosure fees are mostly a few hundred to about a thousand yen online, and about ¥5,500 (tax included) where paper delivery and document checks are involved. Actual costs above ¥10,000 for one disclosure are rarely explainable, so a higher amount asks the operator to check its grounds.',
+  },
+} as const;
+
+/** The fee with consumption tax, rounded down to the yen, for comparison with the reasonableness line. */
+export function feeTaxIncluded(amount: number, tax: FeeTax): number {
+  return tax === 'excluded' ? Math.floor(amount * (1 + feeReasonableness.consumptionTaxRate)) : amount;
+}
+
+/** Whether a fee is above the line where 38条2項 reasonableness needs explaining. */
+export function feeNeedsJustification(amount: number, tax: FeeTax): boolean {
+  return feeTaxIncluded(amount, tax) > feeReasonableness.warnAboveYenTaxIncluded;
+}

@@ -37,6 +37,19 @@ export const announcementRules: LintRule[] = [
         : [],
   },
   {
+    id: 'appi-32-group-member-identity',
+    article: '32条1項1号',
+    severity: 'error',
+    summary: { ja: 'グループ各社の名称・住所・代表者を公表する', en: 'Publish each group company\'s name, address and representative' },
+    check: (p) =>
+      p.operator.group_members.flatMap((m, i): LintFinding[] => {
+        const missing = [!m.address && 'address', !m.representative && 'representative'].filter((x): x is string => typeof x === 'string');
+        return missing.length > 0
+          ? [{ path: ['operator', 'group_members', i, 'id'], message: `group member "${m.id}" lacks ${missing.join(' and ')}: each company handling personal information is itself bound by 32条1項1号 to make its name, address and representative knowable; add them` }]
+          : [];
+      }),
+  },
+  {
     id: 'appi-32-request-procedure',
     article: '32条1項3号・37条',
     severity: 'error',
@@ -74,14 +87,26 @@ export const announcementRules: LintRule[] = [
         return [{ path: ['security'], message: 'security is missing: 施行令10条1号 requires the security measures taken to be knowable; add security with organizational, human, physical and technical measures (and foreign_environment where data is handled abroad)' }];
       }
       const sec = p.security;
+      // 施行令10条1号 lets measures be answered on request instead (本人の求めに応じて遅滞なく回答する場合を含む):
+      // with security.withheld saying so, empty categories are a warning (appi-32-security-withheld), not an error.
+      if (sec.withheld) return [];
       return securityCategories
         .filter((c) => sec[c].length === 0)
-        .map((c) => ({
-          path: ['security', c],
-          message: sec.withheld
-            ? `security.${c} is empty: even where some measures are withheld (security.withheld), state at least one ${securityCategoryNames[c]} measure in general terms`
-            : `security.${c} is empty: list at least one ${securityCategoryNames[c]} measure (施行令10条1号, 通則編10)`,
-        }));
+        .map((c) => ({ path: ['security', c], message: `security.${c} is empty: list at least one ${securityCategoryNames[c]} measure (施行令10条1号, 通則編10), or say in security.withheld that the measures are answered on request` }));
+    },
+  },
+  {
+    id: 'appi-32-security-withheld',
+    article: '32条1項4号・施行令10条1号',
+    severity: 'warning',
+    summary: { ja: '安全管理措置を求めに応じて回答する場合も一般的な措置は示す', en: 'Even when measures are answered on request, state what can be stated' },
+    check: (p) => {
+      const sec = p.security;
+      if (!sec?.withheld) return [];
+      const empty = securityCategories.filter((c) => sec[c].length === 0);
+      return empty.length > 0
+        ? [{ path: ['security', 'withheld'], message: `security.withheld says measures are answered on request, which 施行令10条1号 allows, but ${empty.map((c) => securityCategoryNames[c]).join(', ')} ${empty.length === 1 ? 'is' : 'are'} not stated at all: where a general description would not impair security, publishing it spares people a request` }]
+        : [];
     },
   },
   {
@@ -109,7 +134,9 @@ export const announcementRules: LintRule[] = [
         if (country === 'JP' || listed.has(country)) return;
         out.push({ path, message: `${what} handles data in ${country}, which security.foreign_environment does not list: add { country: ${country}, what: …, regime: … } describing what is handled there and that country's personal-information regime (外的環境の把握)` });
       };
-      p.provision.foreign.forEach((f, i) => need(f.country, ['provision', 'foreign', i, 'country'], `foreign recipient "${f.id}"`));
+      p.provision.foreign.forEach((f, i) => {
+        if (f.country) need(f.country, ['provision', 'foreign', i, 'country'], `foreign recipient "${f.id}"`);
+      });
       p.provision.outsourcing.forEach((o, i) => {
         if (o.country) need(o.country, ['provision', 'outsourcing', i, 'country'], `outsourcing "${o.id}"`);
       });

@@ -1,11 +1,7 @@
 import { toolCatalog } from '../../policy/tool-catalog.ts';
-import { localize } from '../../policy/load-policy.ts';
 import { adequateCountries, dataIndex, isSensitive, natureOf, provisionDataLists, type LintFinding, type LintRule, type ProvisionSection } from './lint-rule.ts';
 
 /** 20条・27条〜31条: acquiring, providing and receiving personal data. */
-
-/** Words by which a 30条 confirmation says the provider itself got the data by opt-out (27条2項ただし書). */
-const OPT_OUT_WORDS = /オプトアウト|opt[- ]?out/i;
 
 export const provisionRules: LintRule[] = [
   {
@@ -43,14 +39,44 @@ export const provisionRules: LintRule[] = [
           if (acq.method !== 'third_party') return [];
           const path = ['data', at, 'acquisition', j];
           if (!acq.confirmation) {
-            return [{ path, message: `"${id}" is provided by opt-out and acquired from a third party without a recorded 30条 confirmation; 27条2項 forbids opt-out provision of data itself received by opt-out, so add acquisition.confirmation showing how the provider acquired it` }];
+            return [{ path: [...path, 'method'], message: `"${id}" is provided by opt-out and acquired from a third party without a recorded 30条 confirmation; 27条2項 forbids opt-out provision of data itself received by opt-out, so add acquisition.confirmation showing how the provider acquired it` }];
           }
-          const how = [acq.confirmation.how_provider_acquired, acq.description].filter((t) => t !== undefined);
-          return how.some((t) => OPT_OUT_WORDS.test(localize(t, 'ja')) || OPT_OUT_WORDS.test(localize(t, 'en')))
-            ? [{ path: [...path, 'confirmation', 'how_provider_acquired'], message: `"${id}" was itself received by opt-out, and 27条2項 forbids providing it again by opt-out; remove it from provision.opt_out.data or provide it only with consent` }]
-            : [];
+          // How the provider gave the data is modelled, not guessed from the wording of a text.
+          switch (acq.provider_basis) {
+            case undefined:
+              return [{ path: [...path, 'method'], message: `"${id}" is provided by opt-out and acquired from a third party, but provider_basis does not say how the provider gave it: 27条2項 forbids opt-out provision of data itself received by opt-out, so add provider_basis (consent, opt_out, statutory_exception, entrustment or other)` }];
+            case 'opt_out':
+              return [{ path: [...path, 'provider_basis'], message: `"${id}" was itself received by opt-out, and 27条2項 forbids providing it again by opt-out; remove it from provision.opt_out.data or provide it only with consent` }];
+            case 'consent':
+            case 'statutory_exception':
+            case 'entrustment':
+            case 'other':
+              return [];
+            default: {
+              const never: never = acq.provider_basis;
+              return never;
+            }
+          }
         });
       });
+    },
+  },
+  {
+    id: 'appi-27-2-opt-out-purpose',
+    article: '27条2項2号',
+    severity: 'error',
+    summary: { ja: 'オプトアウトによる提供は第三者提供を含む利用目的を示す', en: 'Opt-out provision names the purpose that includes it' },
+    check: (p) => {
+      const opt = p.provision.opt_out;
+      if (!opt) return [];
+      const path = ['provision', 'opt_out'];
+      if (!opt.purpose) return [{ path: [...path, 'data'], message: 'provision.opt_out names no purpose: 27条2項2号 requires that provision to third parties be one of the purposes of use; declare a purpose that says so and set provision.opt_out.purpose to its id' }];
+      const purpose = p.purposes.find((u) => u.id === opt.purpose);
+      if (!purpose) return [{ path: [...path, 'purpose'], message: `provision.opt_out.purpose "${opt.purpose}" is not a declared purpose: use the id of the purpose that includes provision to third parties` }];
+      const missing = opt.data.filter((id) => !purpose.data.includes(id));
+      return missing.length > 0
+        ? [{ path: [...path, 'purpose'], message: `purpose "${purpose.id}" does not cover ${missing.map((m) => `"${m}"`).join(', ')}, which provision.opt_out provides: add them to that purpose's data so the published purpose includes their provision` }]
+        : [];
     },
   },
   {
@@ -104,13 +130,55 @@ export const provisionRules: LintRule[] = [
       ),
   },
   {
+    id: 'appi-27-5-joint-use-entrusted',
+    article: '27条5項1号',
+    severity: 'error',
+    summary: { ja: '委託を受けた個人データを共同利用しない', en: 'No joint use of data entrusted to you' },
+    check: (p) => {
+      const processorOnly = new Set(p.data.filter((d) => d.subject_groups.length > 0 && d.subject_groups.every((g) => p.subject_groups.find((x) => x.id === g)?.role === 'processor')).map((d) => d.id));
+      return p.provision.joint_use.flatMap((j, i) =>
+        j.data.flatMap((id, k): LintFinding[] =>
+          processorOnly.has(id)
+            ? [{ path: ['provision', 'joint_use', i, 'data', k], message: `joint use "${j.id}" includes "${id}", which is handled only on behalf of another operator (role: processor): entrusted data may be handled only within the entrusted work (27条5項1号), so it cannot be used jointly; remove it, or let the entrusting operator provide it on its own basis` }]
+            : [],
+        ),
+      );
+    },
+  },
+  {
+    id: 'appi-27-5-joint-use-representative',
+    article: '27条5項3号',
+    severity: 'error',
+    summary: { ja: '共同利用の責任者が法人であれば代表者を示す', en: 'Name the representative of a corporate responsible party' },
+    check: (p) =>
+      p.provision.joint_use.flatMap((j, i): LintFinding[] =>
+        j.responsible.kind !== 'individual' && !j.responsible.representative
+          ? [{ path: ['provision', 'joint_use', i, 'responsible'], message: `joint use "${j.id}": the responsible party is a ${j.responsible.kind}, and 27条5項3号 requires its representative's name; add responsible.representative (or set responsible.kind: individual if an individual is responsible)` }]
+          : [],
+      ),
+  },
+  {
+    id: 'appi-28-country',
+    article: '28条2項・規則17条2項・3項',
+    severity: 'error',
+    summary: { ja: '外国にある第三者の所在国を示すか、特定できない旨と理由を示す', en: 'Name the recipient\'s country, or say why it cannot be identified' },
+    check: (p) =>
+      p.provision.foreign.flatMap((f, i): LintFinding[] => {
+        const path = ['provision', 'foreign', i];
+        if (f.country && f.country_unidentified) return [{ path: [...path, 'country_unidentified'], message: `foreign recipient "${f.id}" names country ${f.country} and also says the country cannot be identified: keep one of country and country_unidentified` }];
+        if (!f.country && !f.country_unidentified) return [{ path: [...path, 'id'], message: `foreign recipient "${f.id}" names no country: add country (ISO 3166-1, e.g. US), or, where it cannot be identified when consent is asked, country_unidentified with the reason (規則17条3項)` }];
+        if (f.country_unidentified && f.basis !== 'consent') return [{ path: [...path, 'basis'], message: `foreign recipient "${f.id}" has no identified country but basis ${f.basis}: an adequate country or an equivalent system must be known to be relied on; use basis consent with country_unidentified (規則17条3項)` }];
+        return [];
+      }),
+  },
+  {
     id: 'appi-28-adequate-country',
     article: '28条1項・規則15条',
     severity: 'error',
     summary: { ja: '認定国は EU・EEA と英国に限られる', en: 'Adequate countries are the EU/EEA and the UK only' },
     check: (p) =>
       p.provision.foreign.flatMap((f, i): LintFinding[] =>
-        f.basis === 'adequate_country' && !adequateCountries.has(f.country)
+        f.basis === 'adequate_country' && f.country !== undefined && !adequateCountries.has(f.country)
           ? [{ path: ['provision', 'foreign', i, 'basis'], message: `foreign recipient "${f.id}" in ${f.country} has basis adequate_country, but the PPC has designated only the EU/EEA member states and the UK; use basis consent (with regime and measures) or equivalent_system (with measures)` }]
           : [],
       ),
@@ -123,9 +191,10 @@ export const provisionRules: LintRule[] = [
     check: (p) =>
       p.provision.foreign.flatMap((f, i): LintFinding[] => {
         if (f.basis !== 'consent') return [];
-        const missing = [!f.regime && 'regime', !f.measures && 'measures'].filter((x): x is string => typeof x === 'string');
+        // 規則17条3項: where the country cannot be identified, its regime cannot be described; the reason stands in for it.
+        const missing = [!f.regime && !f.country_unidentified && 'regime', !f.measures && 'measures'].filter((x): x is string => typeof x === 'string');
         return missing.length > 0
-          ? [{ path: ['provision', 'foreign', i], message: `foreign recipient "${f.id}" relies on consent but lacks ${missing.join(' and ')}: 規則17条 requires telling the person, before consent, about ${f.country}'s personal-information regime and the recipient's measures (or why they are unknown)` }]
+          ? [{ path: ['provision', 'foreign', i], message: `foreign recipient "${f.id}" relies on consent but lacks ${missing.join(' and ')}: 規則17条 requires telling the person, before consent, about ${f.country ?? 'the country'}'s personal-information regime and the recipient's measures (or why they are unknown)` }]
           : [];
       }),
   },
@@ -147,7 +216,7 @@ export const provisionRules: LintRule[] = [
     severity: 'warning',
     summary: { ja: '外国の委託先への提供にも28条が適用される', en: 'Outsourcing abroad is foreign provision' },
     check: (p) => {
-      const covered = new Set(p.provision.foreign.map((f) => f.country));
+      const covered = new Set(p.provision.foreign.flatMap((f) => (f.country ? [f.country] : [])));
       return p.provision.outsourcing.flatMap((o, i): LintFinding[] =>
         o.country && o.country !== 'JP' && !covered.has(o.country)
           ? [{ path: ['provision', 'outsourcing', i, 'country'], message: `outsourcing "${o.id}" is to a contractor in ${o.country}: 27条5項 does not exempt foreign provision from 28条, so add a provision.foreign entry for it (usually basis equivalent_system with measures), unless the contractor does not handle the data itself` }]
@@ -167,6 +236,10 @@ export const provisionRules: LintRule[] = [
       const toThirdParties: Record<ProvisionSection, boolean> = { consent_based: true, opt_out: true, foreign: true, outsourcing: false, joint_use: false };
       for (const list of provisionDataLists(p)) {
         if (!toThirdParties[list.section]) continue;
+        // Sent together with personal data that identifies the person (a name, an email), the whole is personal data
+        // provided under 27条/28条, not 個人関連情報 under 31条.
+        const withIdentifiers = list.data.some((id) => { const d = byId.get(id); return d !== undefined && natureOf(d) === 'personal_data'; });
+        if (withIdentifiers) continue;
         list.data.forEach((id, i) => {
           const item = byId.get(id);
           if (item && natureOf(item) === 'person_related') {

@@ -11,6 +11,18 @@ import { provisionDataLists, type LintFinding, type LintRule } from './lint-rule
 /** The marker `mamori init` leaves where the operator must write something. */
 export const FILL_IN_MARKER = 'FILL IN';
 
+/**
+ * Placeholders a new user leaves behind besides mamori init's own marker: a template's ORIGINAL-MISSING, a TODO,
+ * runs of x (03-xxxx-xxxx) and of 〇/○ (株式会社〇〇).
+ */
+export const placeholderPatterns: ReadonlyArray<{ pattern: RegExp; shown: string }> = [
+  { pattern: /FILL IN/, shown: 'FILL IN' },
+  { pattern: /ORIGINAL-MISSING/i, shown: 'ORIGINAL-MISSING' },
+  { pattern: /(?<![A-Za-z])TODO(?![A-Za-z])/, shown: 'TODO' },
+  { pattern: /(?<![A-Za-z])x{3,}(?![A-Za-z])/i, shown: 'xxx' },
+  { pattern: /[〇○]{2,}/, shown: '〇〇' },
+];
+
 function unknownRef(kind: string, id: string, known: readonly string[], path: Array<string | number>, where: string): LintFinding {
   const hint = didYouMean(id, known);
   return {
@@ -105,6 +117,7 @@ export const referenceRules: LintRule[] = [
       return [
         ...provisionDataLists(p).flatMap((l) => checkRefs(l.data, known, 'data item', l.path, l.label)),
         ...(p.retention?.items ?? []).flatMap((r, i) => checkRefs(r.data, known, 'data item', ['retention', 'items', i, 'data'], `retention.items[${i}]`)),
+        ...(p.federation ? checkRefs(p.federation.delivered, known, 'data item', ['federation', 'delivered'], 'federation') : []),
       ];
     },
   },
@@ -200,16 +213,18 @@ export const referenceRules: LintRule[] = [
     id: 'policy-fill-in',
     article: 'mamori',
     severity: 'error',
-    summary: { ja: 'mamori init の記入箇所をすべて埋める', en: 'Fill in every place mamori init left for you' },
+    summary: { ja: '記入箇所や仮の文字（FILL IN, TODO, xxx など）をすべて埋める', en: 'Fill in every placeholder (FILL IN, TODO, xxx …)' },
     check: (p) => findFillIns(p, []),
   },
 ];
 
 function findFillIns(value: unknown, path: Array<string | number>): LintFinding[] {
   if (typeof value === 'string') {
-    if (!value.includes(FILL_IN_MARKER)) return [];
+    const found = placeholderPatterns.find((p) => p.pattern.test(value));
+    if (!found) return [];
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return [{ path, message: `fill in ${describeField(path)}: it still holds the placeholder from \`mamori init\` ("${shown}"); replace it with your own value` }];
+    const from = found.shown === FILL_IN_MARKER ? 'the placeholder from `mamori init`' : `a placeholder (${found.shown})`;
+    return [{ path, message: `fill in ${describeField(path)}: it still holds ${from} ("${shown}"); replace it with your own value` }];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => findFillIns(v, [...path, i]));
   if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => findFillIns(v, [...path, k]));

@@ -1,6 +1,7 @@
 import { requestKinds, type Policy, type RequestKind, type RequestProcedure, type SubjectGroupKind } from '../../policy/schema.ts';
 import { feeAllowed, requestKindRules } from './request-kinds.ts';
 import { groundsFor, refusalGrounds } from './refusal-grounds.ts';
+import { feeNeedsJustification, feeReasonableness, feeTaxIncluded, formatYen } from './fees.ts';
 import type { LintFinding, LintRule } from './lint-rule.ts';
 
 /** 33条・37条・38条: how requests are received, verified, charged and answered. */
@@ -38,6 +39,18 @@ export const requestRules: LintRule[] = [
       eachProcedure(p, (kind, proc, path) =>
         proc.fee && !feeAllowed(kind)
           ? [{ path: [...path, 'fee'], message: `a fee is set for ${requestKindRules[kind].name.ja} (${kind}), but 38条1項 allows fees only for 利用目的の通知 (purpose_notice) and 開示 (disclosure); remove requests.kinds.${kind}.fee` }]
+          : [],
+      ),
+  },
+  {
+    id: 'appi-38-fee-reasonable',
+    article: '38条2項',
+    severity: 'warning',
+    summary: { ja: '手数料は実費を勘案して合理的な額にする', en: 'Keep fees reasonable in view of actual cost' },
+    check: (p) =>
+      eachProcedure(p, (kind, proc, path) =>
+        proc.fee && feeAllowed(kind) && feeNeedsJustification(proc.fee.amount, proc.fee.tax)
+          ? [{ path: [...path, 'fee', 'amount'], message: `the ${kind} fee is ${formatYen(feeTaxIncluded(proc.fee.amount, proc.fee.tax), 'en')} tax included, above the ${formatYen(feeReasonableness.warnAboveYenTaxIncluded, 'en')} at which mamori asks for grounds: 38条2項 allows only an amount reasonable in view of the actual cost; lower it, or keep the cost calculation and accept this warning with its reason` }]
           : [],
       ),
   },

@@ -14,6 +14,7 @@ import { outsourcingSection } from './sections/outsourcing-section.ts';
 import { successionSection } from './sections/succession-section.ts';
 import { jointUseSection } from './sections/joint-use-section.ts';
 import { foreignSection } from './sections/foreign-section.ts';
+import { federationSection } from './sections/federation-section.ts';
 import { toolsSection } from './sections/tools-section.ts';
 import { retentionSection } from './sections/retention-section.ts';
 import { securitySection } from './sections/security-section.ts';
@@ -27,7 +28,7 @@ import { historySection } from './sections/history-section.ts';
 /** The section modules in the order the policy states them; one that does not apply returns undefined. */
 const sectionBuilders: Array<(ctx: RenderContext) => SectionDraft | undefined> = [
   operatorSection, definitionsSection, acquisitionSection, purposesSection, purposeChangesSection, provisionSection,
-  optOutSection, outsourcingSection, successionSection, jointUseSection, foreignSection, toolsSection,
+  optOutSection, outsourcingSection, successionSection, jointUseSection, foreignSection, federationSection, toolsSection,
   retentionSection, securitySection, rightsSection, statisticsSection, contactSection, accreditedSection, changesSection,
 ];
 

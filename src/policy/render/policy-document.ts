@@ -19,7 +19,7 @@ export type Block =
 /** Every section a policy can have, in the order they appear. Sections that do not apply are omitted. */
 export const sectionKeys = [
   'operator', 'definitions', 'acquisition', 'purposes', 'purpose_changes', 'provision', 'opt_out', 'outsourcing',
-  'succession', 'joint_use', 'foreign', 'tools', 'retention', 'security', 'rights', 'statistics', 'contact',
+  'succession', 'joint_use', 'foreign', 'federation', 'tools', 'retention', 'security', 'rights', 'statistics', 'contact',
   'accredited', 'changes', 'history',
 ] as const;
 export type SectionKey = (typeof sectionKeys)[number];

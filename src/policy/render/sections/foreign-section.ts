@@ -16,11 +16,18 @@ export function foreignSection(ctx: RenderContext): SectionDraft | undefined {
   };
   const blocks: Block[] = [p(L(`${self.ja}は、次のとおり外国にある第三者に個人データを提供します。`, 'We provide personal data to recipients in foreign countries as follows.'))];
   for (const f of prov.foreign) {
-    blocks.push({ kind: 'heading', text: L(`${t(f.recipient)}（${countryName(f.country)}）`, `${t(f.recipient)} (${countryName(f.country)})`) });
+    const unidentified = f.country_unidentified;
+    // 規則17条3項: where the country cannot be identified, say so and why, and give what information there is instead.
+    const country = f.country ? countryName(f.country) : L('特定できません', 'not identifiable');
+    const countryContent = f.country
+      ? [country]
+      : [L(`同意をいただく時点では、提供先の所在国を特定できません。${unidentified ? `理由：${t(unidentified.reason)}` : ''}`, `The recipient's country cannot be identified when we ask for your consent.${unidentified ? ` Why: ${t(unidentified.reason)}` : ''}`)];
+    blocks.push({ kind: 'heading', text: L(`${t(f.recipient)}（${country}）`, `${t(f.recipient)} (${country})`) });
     blocks.push({
       kind: 'fields',
       items: [
-        { term: L('提供先の所在国', 'Country'), content: [countryName(f.country)] },
+        { term: L('提供先の所在国', 'Country'), content: countryContent },
+        ...(unidentified?.reference ? [{ term: L('所在国に代わる参考情報', 'Information in place of the country'), content: [t(unidentified.reference)] }] : []),
         { term: L('提供する情報', 'Information provided'), content: [dataNames(f.data)] },
         { term: L('提供の根拠', 'Basis'), content: [basisText(f.basis)] },
         ...(f.regime ? [{ term: L('当該国の個人情報の保護に関する制度', "The country's personal information regime"), content: [t(f.regime)] }] : []),
@@ -28,6 +35,6 @@ export function foreignSection(ctx: RenderContext): SectionDraft | undefined {
       ],
     });
   }
-  blocks.push(p(L('各国の制度については、個人情報保護委員会が公表する資料も参照しています。', "For each country's regime we also rely on the material published by the Personal Information Protection Commission."), ' ', { href: 'https://www.ppc.go.jp/personalinfo/legal/kaiseihogohou/#gaikoku', text: L('個人情報保護委員会「外国における個人情報の保護に関する制度等の調査」', 'PPC: survey of foreign personal information regimes') }));
+  blocks.push(p(L('各国の制度については、個人情報保護委員会が公表している資料もご参照ください。', "For each country's regime, see also the material published by the Personal Information Protection Commission."), ' ', { href: 'https://www.ppc.go.jp/personalinfo/legal/kaiseihogohou/#gaikoku', text: L('個人情報保護委員会「外国における個人情報の保護に関する制度等の調査」', 'PPC: survey of foreign personal information regimes') }));
   return section('foreign', L('外国にある第三者への提供', 'Provision to recipients in foreign countries'), blocks);
 }

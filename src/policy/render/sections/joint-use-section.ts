@@ -18,7 +18,10 @@ export function jointUseSection(ctx: RenderContext): SectionDraft | undefined {
         { term: L('共同して利用される個人データの項目', 'Items of personal data used jointly'), content: [dataNames(j.data)] },
         { term: L('共同して利用する者の範囲', 'Who uses it jointly'), content: [t(j.users_scope)] },
         { term: L('利用する者の利用目的', 'Purposes of the joint users'), content: [t(j.purposes)] },
-        { term: L('管理について責任を有する者の名称・住所・代表者', 'Party responsible: name, address and representative'), content: [`${t(r.name)}${L('／', ' / ')}${t(r.address)}${L('／', ' / ')}${t(r.representative)}`] },
+        // 27条5項3号 asks for a representative only of a corporation or association.
+        r.representative
+          ? { term: L('管理について責任を有する者の名称・住所・代表者', 'Party responsible: name, address and representative'), content: [`${t(r.name)}${L('／', ' / ')}${t(r.address)}${L('／', ' / ')}${t(r.representative)}`] }
+          : { term: L(r.kind === 'individual' ? '管理について責任を有する者の氏名・住所' : '管理について責任を有する者の名称・住所', 'Party responsible: name and address'), content: [`${t(r.name)}${L('／', ' / ')}${t(r.address)}`] },
         ...(j.since ? [{ term: L('共同利用の開始日', 'Joint use since'), content: [formatDualDate(j.since, lang)] }] : []),
       ],
     });

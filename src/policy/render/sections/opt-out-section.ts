@@ -3,11 +3,12 @@ import { section, type RenderContext, type SectionDraft } from '../render-contex
 
 /** The section: Opt-out provision (27条2項). */
 export function optOutSection(ctx: RenderContext): SectionDraft | undefined {
-  const { lang, L, t, self, dataNames, contactInline, p, policy } = ctx;
+  const { lang, L, t, self, dataNames, contactInline, purposeById, p, policy } = ctx;
   const prov = policy.provision;
   if (!prov.opt_out) return undefined;
   const o = prov.opt_out;
   const filing = o.ppc_filing;
+  const declared = o.purpose ? purposeById.get(o.purpose) : undefined;
   const filingText = (() => {
     switch (filing.status) {
       case 'planned': return L('個人情報保護委員会への届出を予定しています。', 'We will file these matters with the Personal Information Protection Commission.');
@@ -22,7 +23,8 @@ export function optOutSection(ctx: RenderContext): SectionDraft | undefined {
       kind: 'fields',
       items: [
         { term: L('事業者の名称・住所・代表者', 'Operator name, address and representative'), content: [[t(policy.operator.name), policy.operator.address ? t(policy.operator.address) : '', policy.operator.representative ? t(policy.operator.representative) : ''].filter(Boolean).join(L('／', ' / '))] },
-        { term: L('第三者への提供を利用目的とすること', 'Provision to third parties is a purpose'), content: [L('第三者への提供を利用目的に含みます。', 'Providing the data to third parties is one of our purposes of use.')] },
+        // 27条2項2号: said only from the purpose the operator declared (lint requires one); never asserted on its own.
+        { term: L('第三者への提供を利用目的とすること', 'Provision to third parties is a purpose'), content: [declared ? L(`第三者への提供は、次の利用目的に含まれます：${t(declared.description)}`, `Provision to third parties is part of this purpose of use: ${t(declared.description)}`) : '—'] },
         { term: L('提供する個人データの項目', 'Items of personal data provided'), content: [dataNames(o.data)] },
         { term: L('提供先', 'Recipients'), content: [t(o.recipients)] },
         { term: L('個人データの取得の方法', 'How the data is acquired'), content: [t(o.acquisition)] },

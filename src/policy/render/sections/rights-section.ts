@@ -2,6 +2,7 @@ import { articleEn } from '../render-toolkit.ts';
 import { requestKinds } from '../../schema.ts';
 import { requestKindRules } from '../../../law/appi/request-kinds.ts';
 import { groundsFor, refusalGrounds } from '../../../law/appi/refusal-grounds.ts';
+import { suspensionGrounds, suspensionGroundsFor } from '../../../law/appi/suspension-grounds.ts';
 import type { Block } from '../policy-document.ts';
 import { commonFieldKeys, procedureFields, type ProcedureFieldKey } from '../request-procedure.ts';
 import { section, type RenderContext, type SectionDraft } from '../render-context.ts';
@@ -31,6 +32,12 @@ export function rightsSection(ctx: RenderContext): SectionDraft {
   }
   for (const { kind, proc, fields } of perKind) {
     blocks.push({ kind: 'heading', text: requestKindRules[kind].name[lang] });
+    // 35条1項・3項・5項: the law's own conditions for these requests, stated as the law (no operator declaration needed).
+    const conditions = suspensionGroundsFor(kind);
+    if (conditions.length > 0) {
+      blocks.push(p(L('次のいずれかに該当するときに、ご請求いただけます。', 'You can make this request in any of the following cases.')));
+      blocks.push({ kind: 'list', items: conditions.map((g) => [`${suspensionGrounds[g].label[lang]}${L(`（個人情報保護法${suspensionGrounds[g].article}）`, ` (APPI Art. ${articleEn(suspensionGrounds[g].article)})`)}`]) });
+    }
     blocks.push({ kind: 'fields', items: fields.filter((f) => !common.has(f.key)).map(({ term, content }) => ({ term, content })) });
     const grounds = groundsFor(kind).map((g) => refusalGrounds[g].label[lang].replace('当該個人情報取扱事業者', self.ja));
     grounds.push(...proc.operator_grounds.map(t));
