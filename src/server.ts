@@ -70,6 +70,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const ctx = await createContext(opts);
   const app = await buildApp(ctx);
+  ctx.outbox.setLogger(app.log);
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : ctx.config.port;
