@@ -10,6 +10,7 @@ import { pickLang, type Lang } from '../html/layout.ts';
 import { readForm } from './multipart-form.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { anonymousUploads } from './anonymous-uploads.ts';
+import { consumeAssertion } from '../auth/assertion-replay.ts';
 import { centerErrorPage, filingFormPage, landingPage, t, verifyPage, type FieldError, type FilingValues } from './privacy-center-pages.ts';
 import { statusPage } from './privacy-center-status-page.ts';
 import { onlineKinds } from './request-labels.ts';
@@ -181,6 +182,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     };
     try {
       await uploads.charge(request, v.email, proofs);
+      await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, assertion);
       const filed = await service.fileRequest(input, { ip: request.ip });
       const base = `/privacy-center/requests/${encodeURIComponent(filed.id)}`;
       const q = `token=${encodeURIComponent(filed.token)}&lang=${lang}`;

@@ -25,6 +25,7 @@ import type { UploadedFile } from '../requests/request-uploads.ts';
 import type { RouteModule } from './app.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
 import { anonymousUploads } from './anonymous-uploads.ts';
+import { consumeAssertion } from '../auth/assertion-replay.ts';
 import { scheduleUnconfirmedPurge, unconfirmedPurgeIntervalMs } from '../requests/unconfirmed-purge.ts';
 import { collectFile, type ByteBudget } from './multipart-form.ts';
 import { requireApiKey } from './staff-auth.ts';
@@ -174,6 +175,7 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
     const parsed = parse(fileRequestBody, body ?? {});
     await uploads.charge(request, parsed.email, proofs);
+    await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, parsed.assertion);
     const filed = await service().fileRequest(toFileRequestInput(parsed, proofs), { ip: request.ip });
     return reply.status(201).send(filed);
   });
@@ -193,6 +195,7 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     // The request's secret token first, as on the HTML page: without it nobody can burn the person's code tries, and
     // an unknown id and a wrong token get the same answer (the id's existence is not told).
     await service().getForRequester(id, requesterToken(request));
+    if ('assertion' in body) await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, body.assertion);
     return service().verifyRequest(id, body, { ip: request.ip });
   });
   openapi.add('post', '/api/v1/requests/:id/verify', {

@@ -125,4 +125,13 @@ export const requestMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0295_assertion_uses': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('assertion_uses')
+        .addColumn('digest', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

@@ -8,6 +8,7 @@ export interface RequestTables {
   request_packages: RequestPackageTable;
   request_downloads: RequestDownloadTable;
   request_rate_limits: RequestRateLimitTable;
+  assertion_uses: AssertionUseTable;
 }
 
 /** One APPI request (開示等の請求), from filing to closing. */
@@ -130,4 +131,10 @@ export interface RequestRateLimitTable {
   bucket: string;
   window_start: string;
   count: number;
+}
+
+/** Signed assertions already used (a digest of the whole token), kept until they expire: each works once. */
+export interface AssertionUseTable {
+  digest: string;
+  expires_at: string;
 }
