@@ -150,6 +150,8 @@ export type AuditProblem =
   | { kind: 'head_forged'; seq: number }
   /** Signed rows exist but the head anchor row is gone. */
   | { kind: 'head_missing' }
+  /** No rows and no head, although the store shows it was used (requests, staff, consent receipts exist). */
+  | { kind: 'wiped'; evidence: string[] }
   /** An earlier append found the signed head invalid and recorded it here before replacing the anchor. */
   | { kind: 'anchor_reset'; seq: number; id: string; headSeq: number };
 
@@ -214,6 +216,23 @@ export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: 
   return { ok, count, problems };
 }
 
+/**
+ * Tables whose rows are always written with an audit event: if any has rows, an empty audit log was emptied.
+ * A table missing from the store (an older schema) counts as empty.
+ */
+async function usageEvidence(db: DbOrTrx): Promise<string[]> {
+  const out: string[] = [];
+  for (const table of ['requests', 'staff_users', 'consent_receipts', 'policy_versions'] as const) {
+    try {
+      const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      if (Number(row?.n ?? 0) > 0) out.push(`${Number(row?.n)} ${table}`);
+    } catch {
+      /* not in this schema */
+    }
+  }
+  return out;
+}
+
 /** `verifyAuditChain`, plus whether the head anchor was checked with the key (`anchor`), for reports to people. */
 export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditLogVerification> {
   const key = auditKeyOf(db);
@@ -265,6 +284,9 @@ export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: nu
     else if (atHead && atHead.hash !== head.hash) keyed.push({ kind: 'head_mismatch', seq: head.seq, expectedHash: head.hash, actualHash: atHead.hash });
   } else if (signedRows > 0) {
     keyed.push({ kind: 'head_missing' });
+  } else if (result.count === 0) {
+    const evidence = await usageEvidence(db);
+    if (evidence.length > 0) keyed.push({ kind: 'wiped', evidence });
   }
   const seen = new Set(result.problems.map((p) => canonicalJson(p)));
   const problems = [...result.problems, ...keyed.filter((p) => !seen.has(canonicalJson(p)))].sort((a, b) => problemSeq(a) - problemSeq(b));
@@ -378,6 +400,9 @@ async function verifyAuditRows(source: AsyncIterable<AuditRow[]>, opts: { expect
             const p = problems[i];
             if (p && p.kind === 'edited' && p.rehashed && p.seq === earlier.seq) problems.splice(i, 1);
           }
+        } else if (contentOk && !prev && origSeq > 1) {
+          // The first row(s) of the chain are gone: this intact row was written after them.
+          problems.push({ kind: 'deleted', afterSeq: 0, beforeSeq: r.seq, missing: origSeq - 1 });
         } else if (contentOk && prev && origSeq > prev.origSeq + 1) {
           problems.push({ kind: 'deleted', afterSeq: prev.seq, beforeSeq: r.seq, missing: origSeq - prev.origSeq - 1 });
         } else if (contentOk && prev) {
@@ -425,6 +450,7 @@ function problemSeq(p: AuditProblem): number {
     case 'anchor_reset':
       return p.seq;
     case 'head_missing':
+    case 'wiped':
       return Number.MAX_SAFE_INTEGER;
     case 'deleted':
       return p.afterSeq + 0.5;
@@ -445,7 +471,7 @@ export function describeAuditProblem(p: AuditProblem): string {
     case 'edited':
       return p.rehashed ? `row ${p.seq} (${p.id}) was edited and its hash recomputed: the next row no longer links to it` : `row ${p.seq} (${p.id}) was edited: its content does not match its hash`;
     case 'deleted':
-      return `${p.missing} row(s) deleted between row ${p.afterSeq} and row ${p.beforeSeq}`;
+      return p.afterSeq === 0 ? `the first ${p.missing} row(s) were deleted (the log starts at row ${p.beforeSeq})` : `${p.missing} row(s) deleted between row ${p.afterSeq} and row ${p.beforeSeq}`;
     case 'inserted':
       return `row ${p.seq} (${p.id}) was inserted: it is not part of the original chain`;
     case 'renumbered':
@@ -464,6 +490,8 @@ export function describeAuditProblem(p: AuditProblem): string {
       return `the signed head (row ${p.seq}) has an invalid MAC: the anchor was rewritten, or the server secret changed`;
     case 'head_missing':
       return 'the signed head anchor is missing although rows are signed';
+    case 'wiped':
+      return `the audit log is empty although the store was used (${p.evidence.join(', ')}): every row and the head were deleted`;
     case 'anchor_reset':
       return `row ${p.seq} (${p.id}) records that an append found the signed head (row ${p.headSeq}) invalid and replaced it`;
     default: {
