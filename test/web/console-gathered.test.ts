@@ -115,7 +115,7 @@ for (const dialect of storeDialects) {
       assert.match(requestPage, new RegExp(`<a href="/console/requests/${id}/gathered">`));
       const page = await (await get(`/console/requests/${id}/gathered`)).text();
       assert.match(page, /表形式のデータはありません（収集したのはファイルのみです）/);
-      assert.match(page, new RegExp(`<a href="/console/requests/${id}/files/rfile_[^"]+">export_1_\\.pdf</a>`));
+      assert.match(page, new RegExp(`<a href="/console/requests/${id}/files/rfile_[^"]+"><bdi>export_1_\\.pdf</bdi></a>`));
       assert.deepEqual(JSON.parse((await viewEvents(id)).audit[0]?.data ?? '{}'), { sections: 0, rows: 0, files: 1 });
     });
 
