@@ -15,6 +15,7 @@ import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
 import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
 import { createConnectorRequestHooks, startConnectorWorker } from './connectors/connector-request-hooks.ts';
 import { registerAuditKey } from './audit/audit-key.ts';
+import { assertStoreSecret } from './audit/audit-secret-check.ts';
 
 export interface StartOptions {
   /** Path of the policy file, or an already loaded policy. */
@@ -54,6 +55,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const policy = typeof opts.policy === 'string' ? loadLintedPolicy(opts.policy) : opts.policy;
   const store = opts.store ?? (await openStore(config.databaseUrl));
   await migrateToLatest(store);
+  await assertStoreSecret(store.db, config.secret);
   registerAuditKey(store.db, config.secret);
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
@@ -70,6 +72,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const ctx = await createContext(opts);
   const app = await buildApp(ctx);
+  ctx.outbox.setLogger(app.log);
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : ctx.config.port;

@@ -23,6 +23,8 @@ export type AuditProblem =
   | { kind: 'head_forged'; seq: number }
   /** Signed rows exist but the head anchor row is gone. */
   | { kind: 'head_missing' }
+  /** No rows and no head, although the store shows it was used (requests, staff, consent receipts exist). */
+  | { kind: 'wiped'; evidence: string[] }
   /** An earlier append found the signed head invalid and recorded it here before replacing the anchor. */
   | { kind: 'anchor_reset'; seq: number; id: string; headSeq: number };
 
@@ -55,6 +57,7 @@ export function problemSeq(p: AuditProblem): number {
     case 'anchor_reset':
       return p.seq;
     case 'head_missing':
+    case 'wiped':
       return Number.MAX_SAFE_INTEGER;
     case 'deleted':
       return p.afterSeq + 0.5;
@@ -75,7 +78,7 @@ export function describeAuditProblem(p: AuditProblem): string {
     case 'edited':
       return p.rehashed ? `row ${p.seq} (${p.id}) was edited and its hash recomputed: the next row no longer links to it` : `row ${p.seq} (${p.id}) was edited: its content does not match its hash`;
     case 'deleted':
-      return `${p.missing} row(s) deleted between row ${p.afterSeq} and row ${p.beforeSeq}`;
+      return p.afterSeq === 0 ? `the first ${p.missing} row(s) were deleted (the log starts at row ${p.beforeSeq})` : `${p.missing} row(s) deleted between row ${p.afterSeq} and row ${p.beforeSeq}`;
     case 'inserted':
       return `row ${p.seq} (${p.id}) was inserted: it is not part of the original chain`;
     case 'renumbered':
@@ -94,6 +97,8 @@ export function describeAuditProblem(p: AuditProblem): string {
       return `the signed head (row ${p.seq}) has an invalid MAC: the anchor was rewritten, or the server secret changed`;
     case 'head_missing':
       return 'the signed head anchor is missing although rows are signed';
+    case 'wiped':
+      return `the audit log is empty although the store was used (${p.evidence.join(', ')}): every row and the head were deleted`;
     case 'anchor_reset':
       return `row ${p.seq} (${p.id}) records that an append found the signed head (row ${p.headSeq}) invalid and replaced it`;
     default: {

@@ -41,6 +41,23 @@ export async function verifyAuditChain(db: DbOrTrx, opts: { expectHead?: { seq: 
   return { ok, count, problems };
 }
 
+/**
+ * Tables whose rows are always written with an audit event: if any has rows, an empty audit log was emptied.
+ * A table missing from the store (an older schema) counts as empty.
+ */
+async function usageEvidence(db: DbOrTrx): Promise<string[]> {
+  const out: string[] = [];
+  for (const table of ['requests', 'staff_users', 'consent_receipts', 'policy_versions'] as const) {
+    try {
+      const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      if (Number(row?.n ?? 0) > 0) out.push(`${Number(row?.n)} ${table}`);
+    } catch {
+      /* not in this schema */
+    }
+  }
+  return out;
+}
+
 /** `verifyAuditChain`, plus whether the head anchor was checked with the key (`anchor`), for reports to people. */
 export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: number; hash: string } } = {}): Promise<AuditLogVerification> {
   const key = auditKeyOf(db);
@@ -92,6 +109,9 @@ export async function verifyAuditLog(db: DbOrTrx, opts: { expectHead?: { seq: nu
     else if (atHead && atHead.hash !== head.hash) keyed.push({ kind: 'head_mismatch', seq: head.seq, expectedHash: head.hash, actualHash: atHead.hash });
   } else if (signedRows > 0) {
     keyed.push({ kind: 'head_missing' });
+  } else if (result.count === 0) {
+    const evidence = await usageEvidence(db);
+    if (evidence.length > 0) keyed.push({ kind: 'wiped', evidence });
   }
   const seen = new Set(result.problems.map((p) => canonicalJson(p)));
   const problems = [...result.problems, ...keyed.filter((p) => !seen.has(canonicalJson(p)))].sort((a, b) => problemSeq(a) - problemSeq(b));
@@ -205,6 +225,9 @@ async function verifyAuditRows(source: AsyncIterable<AuditRow[]>, opts: { expect
             const p = problems[i];
             if (p && p.kind === 'edited' && p.rehashed && p.seq === earlier.seq) problems.splice(i, 1);
           }
+        } else if (contentOk && !prev && origSeq > 1) {
+          // The first row(s) of the chain are gone: this intact row was written after them.
+          problems.push({ kind: 'deleted', afterSeq: 0, beforeSeq: r.seq, missing: origSeq - 1 });
         } else if (contentOk && prev && origSeq > prev.origSeq + 1) {
           problems.push({ kind: 'deleted', afterSeq: prev.seq, beforeSeq: r.seq, missing: origSeq - prev.origSeq - 1 });
         } else if (contentOk && prev) {

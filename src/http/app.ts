@@ -16,6 +16,7 @@ import { requestApiRoutes } from './request-api-routes.ts';
 import { consentRoutes } from './consent-routes.ts';
 import { recordsRoutes } from './records-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
+import { healthRoutes } from './health-routes.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -64,13 +65,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     void reply.status(404).send({ error: { code: 'MAMORI_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`, requestId: request.id } });
   });
 
-  app.get('/healthz', async () => {
-    await ctx.store.db.selectFrom('policy_versions').select('id').limit(1).execute();
-    return { status: 'ok' };
-  });
-  openapi.add('get', '/healthz', { summary: 'Liveness and database check', tags: ['system'], responses: { '200': { description: 'The server and its database answer.' } } });
-
-  const modules: RouteModule[] = [policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes];
+  const modules: RouteModule[] = [healthRoutes, policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes];
   for (const mod of modules) await mod(app, ctx, openapi);
 
   app.get('/api/v1/openapi.json', async () => openapi.document({ title: 'mamori API', version: '1', serverUrl: ctx.config.baseUrl }));

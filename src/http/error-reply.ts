@@ -59,6 +59,12 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const status = errorSpec(t.code).status;
   if (status === 503) void reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
   void reply.header('x-request-id', request.id);
+  // Refused before its body was read to the end (an upload over its cap or quota): the multipart parser stops, and
+  // the rest is discarded as it arrives instead of being parsed or held, so the client gets its answer.
+  if (!request.raw.complete) {
+    request.raw.unpipe();
+    request.raw.resume();
+  }
   const url = request.url ?? '';
   const wantsHtml = !url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
   if (wantsHtml) {

@@ -9,6 +9,8 @@ import { isAgentProof, isRequestKind, requestServiceFor, type FileRequestInput }
 import { pickLang, type Lang } from '../html/layout.ts';
 import { readForm } from './multipart-form.ts';
 import { PAGE_CSP } from './page-headers.ts';
+import { anonymousUploads } from './anonymous-uploads.ts';
+import { consumeAssertion } from '../auth/assertion-replay.ts';
 import { centerErrorPage, filingFormPage, landingPage, t, verifyPage, type FieldError, type FilingValues } from './privacy-center-pages.ts';
 import { statusPage } from './privacy-center-status-page.ts';
 import { onlineKinds } from './request-labels.ts';
@@ -146,8 +148,9 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     return sendHtml(reply, 200, filingFormPage(lang, policy, emptyValues(kind), [], { ...(assertion && email ? { assertion, assertedEmail: email } : {}) }));
   });
 
+  const uploads = anonymousUploads(ctx);
   app.post('/privacy-center/requests', async (request, reply) => {
-    const form = await readForm(request);
+    const form = await uploads.read(request, (budget) => readForm(request, { budget }));
     const lang = langOf(request, form.fields);
     const kindField = form.fields.kind ?? '';
     if (!isRequestKind(kindField) || !onlineKinds(policy).includes(kindField)) {
@@ -178,6 +181,8 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
         : undefined,
     };
     try {
+      await uploads.charge(request, v.email, proofs);
+      await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, assertion);
       const filed = await service.fileRequest(input, { ip: request.ip });
       const base = `/privacy-center/requests/${encodeURIComponent(filed.id)}`;
       const q = `token=${encodeURIComponent(filed.token)}&lang=${lang}`;
@@ -290,7 +295,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
   });
 
   app.post('/privacy-center/requests/:id/documents', async (request, reply) => {
-    const form = await readForm(request);
+    const form = await uploads.read(request, (budget) => readForm(request, { budget }));
     const lang = langOf(request, form.fields);
     const link = linkOf(request);
     if (!link) return invalidLink(reply, lang);
@@ -299,6 +304,8 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     if (form.tooLarge.length > 0) return errorPage(reply, lang, policy, new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE'), back);
     if (form.files.length === 0) return errorPage(reply, lang, policy, new MamoriError('MAMORI_VALIDATION_FAILED'), back);
     try {
+      await service.getForRequester(link.id, link.token);
+      await uploads.charge(request, undefined, form.files);
       await service.uploadDocuments(link.id, link.token, form.files.map((f) => ({ filename: f.filename, bytes: f.bytes, purpose: f.field === 'identity_document' ? 'identity_document' : 'other' })));
       return reply.redirect(a.status, 303);
     } catch (err) {

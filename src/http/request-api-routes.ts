@@ -26,6 +26,10 @@ import { requestStates } from '../requests/request-state.ts';
 import type { UploadedFile } from '../requests/request-uploads.ts';
 import type { RouteModule } from './route-module.ts';
 import { errorBody, type OpenApiRegistry } from './openapi.ts';
+import { anonymousUploads } from './anonymous-uploads.ts';
+import { consumeAssertion } from '../auth/assertion-replay.ts';
+import { scheduleUnconfirmedPurge, unconfirmedPurgeIntervalMs } from '../requests/unconfirmed-purge.ts';
+import { collectFile, type ByteBudget } from './multipart-form.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { StaffPermission } from '../staff/staff-permissions.ts';
 
@@ -88,13 +92,14 @@ interface ReadMultipart {
 }
 
 /** Reads a multipart body into fields and whole files (≤ 10 MB each; bigger is a clear 413). */
-async function readMultipart(request: FastifyRequest): Promise<ReadMultipart> {
+async function readMultipart(request: FastifyRequest, budget?: ByteBudget): Promise<ReadMultipart> {
   const fields: Record<string, string> = {};
   const files: ReadMultipart['files'] = [];
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        const bytes = await part.toBuffer();
+        const bytes = await collectFile(part.file, budget);
+        if (part.file.truncated) throw new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE');
         if (part.filename || bytes.length > 0) files.push({ field: part.fieldname, filename: part.filename || 'file', bytes });
       } else if (typeof part.value === 'string') {
         if (part.value.includes('\u0000')) throw new MamoriError('MAMORI_BAD_REQUEST', 'A field contains a NUL character, which is not accepted.');
@@ -143,18 +148,20 @@ export const requestApiRoutes: RouteModule = async (app, ctx, openapi) => {
   requesterRoutes(app, ctx, openapi, service);
   await webhookRoute(app, ctx, openapi, service);
   staffRoutes(app, ctx, openapi, service);
+  scheduleUnconfirmedPurge(app, ctx, unconfirmedPurgeIntervalMs(process.env));
 };
 
 type ServiceOf = () => ReturnType<typeof requestServiceFor>;
 
-function requesterRoutes(app: FastifyInstance, _ctx: AppContext, openapi: OpenApiRegistry, service: ServiceOf): void {
+function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegistry, service: ServiceOf): void {
   const tags = ['requests'];
+  const uploads = anonymousUploads(ctx);
 
   app.post('/api/v1/requests', async (request, reply) => {
     let body: unknown;
     let proofs: Array<UploadedFile & { proofKind: AgentProof }> = [];
     if (request.isMultipart()) {
-      const form = await readMultipart(request);
+      const form = await uploads.read(request, (budget) => readMultipart(request, budget));
       const f = form.fields;
       body = {
         kind: f.kind, email: f.email, description: f.description, lang: f.lang || undefined, delivery: f.delivery || undefined, account_id: f.account_id || undefined, assertion: f.assertion || undefined,
@@ -169,6 +176,8 @@ function requesterRoutes(app: FastifyInstance, _ctx: AppContext, openapi: OpenAp
     if (pre.success && typeof pre.data.kind === 'string' && !isRequestKind(pre.data.kind)) throw new MamoriError('MAMORI_REQUEST_UNKNOWN_KIND', undefined, { kind: pre.data.kind });
     if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
     const parsed = parse(fileRequestBody, body ?? {});
+    await uploads.charge(request, parsed.email, proofs);
+    await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, parsed.assertion);
     const filed = await service().fileRequest(toFileRequestInput(parsed, proofs), { ip: request.ip });
     return reply.status(201).send(filed);
   });
@@ -188,6 +197,7 @@ function requesterRoutes(app: FastifyInstance, _ctx: AppContext, openapi: OpenAp
     // The request's secret token first, as on the HTML page: without it nobody can burn the person's code tries, and
     // an unknown id and a wrong token get the same answer (the id's existence is not told).
     await service().getForRequester(id, requesterToken(request));
+    if ('assertion' in body) await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, body.assertion);
     return service().verifyRequest(id, body, { ip: request.ip });
   });
   openapi.add('post', '/api/v1/requests/:id/verify', {
@@ -221,7 +231,9 @@ function requesterRoutes(app: FastifyInstance, _ctx: AppContext, openapi: OpenAp
     const { id } = parse(idParams, request.params);
     const token = requesterToken(request);
     if (!request.isMultipart()) throw new MamoriError('MAMORI_UNSUPPORTED_MEDIA_TYPE', 'Send the documents as multipart/form-data.');
-    const form = await readMultipart(request);
+    const form = await uploads.read(request, (budget) => readMultipart(request, budget));
+    await service().getForRequester(id, token);
+    await uploads.charge(request, undefined, form.files);
     return service().uploadDocuments(id, token, staffDocuments(form.files));
   });
   openapi.add('post', '/api/v1/requests/:id/documents', {

@@ -53,6 +53,18 @@ export interface OutboxSender {
   /** Drains every `intervalMs` until stopped. */
   start(intervalMs?: number): void;
   stop(): Promise<void>;
+  /** Where failed sends are logged (the server's logger once it exists): the error class and mail id, never an address. */
+  setLogger(logger: OutboxLogger): void;
+}
+
+/** The one logging call the outbox makes. */
+export interface OutboxLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** `Error:ECONNREFUSED`: the class of a send failure without its message (SMTP replies can echo addresses). */
+export function sendFailureClass(err: unknown): string {
+  return err instanceof Error ? `${err.name}${'code' in err ? `:${String((err as { code?: unknown }).code)}` : ''}` : 'error';
 }
 
 const LOCK_MS = 60_000;
@@ -67,8 +79,9 @@ export function outboxBackoffMs(attempts: number): number {
  * Delivers queued mail. Rows are claimed with a lease (and `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several
  * mamori processes can share one outbox without sending a mail twice; a crashed process's lease simply expires.
  */
-export function createOutboxSender(opts: { store: Store; clock: Clock; transport: MailTransport | undefined; from: string; batchSize?: number }): OutboxSender {
+export function createOutboxSender(opts: { store: Store; clock: Clock; transport: MailTransport | undefined; from: string; batchSize?: number; logger?: OutboxLogger }): OutboxSender {
   const { store, clock, transport, from } = opts;
+  let logger = opts.logger;
   const batch = opts.batchSize ?? 20;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -104,6 +117,7 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
         } catch (err) {
           failed += 1;
           const attempts = row.attempts + 1;
+          logger?.warn({ mail: { id: row.id, attempts, error: sendFailureClass(err) } }, 'mail send failed; retried later');
           await store.db
             .updateTable('mail_outbox')
             .set({
@@ -111,7 +125,7 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
               locked_until: null,
               next_attempt_at: new Date(clock.now().getTime() + outboxBackoffMs(attempts)).toISOString(),
               // The SMTP error class only: server replies can echo addresses.
-              last_error: err instanceof Error ? `${err.name}${'code' in err ? `:${String((err as { code?: unknown }).code)}` : ''}` : 'error',
+              last_error: sendFailureClass(err),
             })
             .where('id', '=', row.id)
             .execute();
@@ -127,6 +141,9 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
       const next = running.then(drainOnce, drainOnce);
       running = next.catch(() => undefined);
       return next;
+    },
+    setLogger(next) {
+      logger = next;
     },
     start(intervalMs = 2000) {
       if (timer) return;

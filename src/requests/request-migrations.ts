@@ -144,4 +144,14 @@ export const requestMigrations: Record<string, Migration> = {
       await db.schema.createIndex('request_identity_confirmations_request').on('request_identity_confirmations').columns(['request_id']).execute();
     },
   },
+
+  '0295_assertion_uses': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('assertion_uses')
+        .addColumn('digest', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

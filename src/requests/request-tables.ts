@@ -9,6 +9,7 @@ export interface RequestTables {
   request_downloads: RequestDownloadTable;
   request_rate_limits: RequestRateLimitTable;
   request_identity_confirmations: RequestIdentityConfirmationTable;
+  assertion_uses: AssertionUseTable;
 }
 
 /** One APPI request (開示等の請求), from filing to closing. */
@@ -144,4 +145,10 @@ export interface RequestIdentityConfirmationTable {
   confirmed_by: string;
   confirmed_at: string;
   reason: string;
+}
+
+/** Signed assertions already used (a digest of the whole token), kept until they expire: each works once. */
+export interface AssertionUseTable {
+  digest: string;
+  expires_at: string;
 }
