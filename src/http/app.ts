@@ -13,6 +13,7 @@ import { requestApiRoutes } from './request-api-routes.ts';
 import { consentRoutes } from './consent-routes.ts';
 import { recordsRoutes } from './records-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
+import { externalTransmissionRoutes } from './external-transmission-routes.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -94,7 +95,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   openapi.add('get', '/healthz', { summary: 'Liveness and database check', tags: ['system'], responses: { '200': { description: 'The server and its database answer.' } } });
 
-  const modules: RouteModule[] = [policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes];
+  const modules: RouteModule[] = [policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes, externalTransmissionRoutes];
   for (const mod of modules) await mod(app, ctx, openapi);
 
   app.get('/api/v1/openapi.json', async () => openapi.document({ title: 'mamori API', version: '1', serverUrl: ctx.config.baseUrl }));

@@ -123,3 +123,29 @@ export function hostMatches(host: string, pattern: string): boolean {
   if (p.startsWith('*.')) return h.endsWith(p.slice(1));
   return h === p;
 }
+
+/** The view as the API and consent.js publish it: the items, without positions in the file. */
+export interface PublishedTransmissions {
+  applies: boolean | null;
+  serviceKinds: TransmissionServiceKind[];
+  method: 'publish' | 'notify';
+  note: TextPair | null;
+  transmissions: Array<{ id: string; tool: string; name: string; purposeId: string; information: TextPair[]; recipient: TextPair | null; purpose: TextPair | null; route: { kind: TransmissionRouteKind; url: string | null; description: TextPair | null }; hosts: string[] }>;
+}
+
+/**
+ * The transmissions that leave the operator, ready to publish (`/api/v1/policy`, consent.js).
+ * @example publishedTransmissions(policy).transmissions.map((t) => t.recipient?.ja)
+ */
+export function publishedTransmissions(policy: Policy): PublishedTransmissions {
+  const view = externalTransmissionsOf(policy);
+  return {
+    applies: view.applies ?? null,
+    serviceKinds: view.serviceKinds,
+    method: view.method,
+    note: view.note ?? null,
+    transmissions: view.transmissions
+      .filter((t) => t.external)
+      .map((t) => ({ id: t.id, tool: t.toolId, name: t.name, purposeId: t.purposeId, information: t.information, recipient: t.recipient ?? null, purpose: t.purpose ?? null, route: { kind: t.route.kind, url: t.route.url ?? null, description: t.route.description ?? null }, hosts: t.hosts })),
+  };
+}

@@ -1,4 +1,5 @@
 import type { Policy, Text, RequestKind, RequestProcedure, IdentityMethod, AgentKind, AgentProof, PaymentMethod, DeliveryMethod, ContactKind, SubjectGroupKind, PolicyDataItem, AcquisitionMethod } from './schema.ts';
+import { externalTransmissionSection } from './render-external-transmissions.ts';
 import { requestKinds } from './schema.ts';
 import { taxonomyEntry } from './taxonomy.ts';
 import { toolCatalog, type CatalogTool } from './tool-catalog.ts';
@@ -28,7 +29,7 @@ export type Block =
 /** Every section a policy can have, in the order they appear. Sections that do not apply are omitted. */
 export const sectionKeys = [
   'operator', 'definitions', 'acquisition', 'purposes', 'purpose_changes', 'provision', 'opt_out', 'outsourcing',
-  'succession', 'joint_use', 'foreign', 'tools', 'retention', 'security', 'rights', 'statistics', 'contact',
+  'succession', 'joint_use', 'foreign', 'tools', 'external_transmissions', 'retention', 'security', 'rights', 'statistics', 'contact',
   'accredited', 'changes', 'history',
 ] as const;
 export type SectionKey = (typeof sectionKeys)[number];
@@ -60,6 +61,8 @@ export interface DocumentOptions {
   versions?: Array<{ number: number; effectiveOn: string }>;
   /** Where the online privacy center is (absolute or site-relative). Default `/privacy-center`. */
   privacyCenterUrl?: string;
+  /** Where the 外部送信 page is (absolute or site-relative). Default `/privacy/external-transmissions`. */
+  externalTransmissionsUrl?: string;
 }
 
 /** How the operator refers to itself. Japanese policies pick this from who the operator is (当社, 当サーバー …). */
@@ -528,6 +531,10 @@ export function buildPolicyDocument(policy: Policy, opts: DocumentOptions): Poli
     }
     add('tools', L('外部サービス・Cookie等の利用', 'External services and cookies'), blocks);
   }
+
+  // 外部送信 (電気通信事業法27条の12), when the policy declares the service in scope.
+  const external = externalTransmissionSection(policy, lang, self.ja, opts.externalTransmissionsUrl);
+  if (external) add('external_transmissions', external.title, external.blocks);
 
   // 13. Retention
   if (policy.retention) {
