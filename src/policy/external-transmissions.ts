@@ -101,7 +101,7 @@ export function externalTransmissionsOf(policy: Policy): ExternalTransmissionsVi
           url: entry?.route?.url ?? (routeKind === 'opt_out' ? optOutUrl : undefined),
           description: entry?.route?.description ? pairOf(entry.route.description) : defaultDescription ? { ...defaultDescription } : undefined,
         },
-        hosts: entry?.hosts ?? (i === 0 ? (cat?.hosts ?? []) : []),
+        hosts: entry?.hosts ?? (i === 0 && !tool.self_hosted ? (cat?.hosts ?? []) : []),
         external: !tool.self_hosted,
       };
     });
