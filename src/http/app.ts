@@ -14,6 +14,7 @@ import { consentRoutes } from './consent-routes.ts';
 import { recordsRoutes } from './records-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { externalTransmissionRoutes } from './external-transmission-routes.ts';
+import { siteAuditConsoleRoutes } from './site-audit-console-routes.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -95,7 +96,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   openapi.add('get', '/healthz', { summary: 'Liveness and database check', tags: ['system'], responses: { '200': { description: 'The server and its database answer.' } } });
 
-  const modules: RouteModule[] = [policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes, externalTransmissionRoutes];
+  const modules: RouteModule[] = [policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes, externalTransmissionRoutes, siteAuditConsoleRoutes];
   for (const mod of modules) await mod(app, ctx, openapi);
 
   app.get('/api/v1/openapi.json', async () => openapi.document({ title: 'mamori API', version: '1', serverUrl: ctx.config.baseUrl }));

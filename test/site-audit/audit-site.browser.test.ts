@@ -11,6 +11,10 @@ import type { SiteAuditResult } from '../../src/site-audit/site-audit-types.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
 import { runMamori } from '../support/cli.ts';
 import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
+import { latestSiteAudits, siteAuditScheduleFromEnv, startSiteAuditSchedule } from '../../src/site-audit/site-audit-schedule.ts';
+import { createStaffUser } from '../../src/staff/staff-users.ts';
+import { verifyAuditLog } from '../../src/audit/audit-log.ts';
+import { signIn } from '../staff/console-helpers.ts';
 
 const policyPath = fileURLToPath(new URL('../fixtures/site-audit/policy.yaml', import.meta.url));
 
@@ -104,5 +108,35 @@ describe('mamori audit-site against loopback sites in Chromium', () => {
     assert.deepEqual(json.findings, []);
     assert.equal((await runMamori(['audit-site', 'ftp://shop.test/'])).code, 1);
     assert.equal((await runMamori(['audit-site', '--pages', 'x', site.origin])).code, 2);
+  });
+
+  test('scheduled from the server: the run is recorded in the audit log and its findings shown in the console', async () => {
+    const schedule = siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: `${site.origin}/early/1`, MAMORI_SITE_AUDIT_PAGES: '1', MAMORI_SITE_AUDIT_HOST_RULES: site.hostRules });
+    assert.ok(schedule);
+    const running = startSiteAuditSchedule(mamori.ctx, schedule, { firstRunMs: 0 });
+    let runs: Awaited<ReturnType<typeof latestSiteAudits>> = [];
+    for (let i = 0; i < 600 && runs.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      runs = await latestSiteAudits(mamori.ctx);
+    }
+    await running.stop();
+    assert.equal(runs.length, 1);
+    assert.deepEqual(runs[0]?.summary.findings.map((f) => f.kind), ['before_consent', 'after_reject', 'cookie_after_reject']);
+    assert.equal((await verifyAuditLog(store.db)).ok, true);
+
+    await createStaffUser(store.db, mamori.ctx.clock, { email: 'auditor@example.jp', role: 'auditor', password: 'correct horse battery staple', actor: 'cli' });
+    const { jar } = await signIn(mamori.url, 'auditor@example.jp', 'correct horse battery staple');
+    const res = await fetch(`${mamori.url}/console/site-audit`, { headers: { cookie: jar.header(), accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    const page = await res.text();
+    assert.match(page, /サイト監査/);
+    assert.match(page, /同意前の送信/);
+    assert.match(page, /拒否後の Cookie/);
+    assert.match(page, /<code>_la_id<\/code>/);
+    assert.equal((await fetch(`${mamori.url}/console/site-audit`, { redirect: 'manual' })).status >= 300, true, 'staff only');
+
+    assert.throws(() => siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: 'ftp://x', MAMORI_SITE_AUDIT_PAGES: '1' }), /MAMORI_SITE_AUDIT_URLS/);
+    assert.throws(() => siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: site.origin, MAMORI_SITE_AUDIT_HOURS: 'soon' }), /MAMORI_SITE_AUDIT_HOURS/);
+    assert.equal(siteAuditScheduleFromEnv({}), undefined);
   });
 });
