@@ -15,6 +15,9 @@ import { latestSiteAudits, siteAuditScheduleFromEnv, startSiteAuditSchedule } fr
 import { createStaffUser } from '../../src/staff/staff-users.ts';
 import { verifyAuditLog } from '../../src/audit/audit-log.ts';
 import { signIn } from '../staff/console-helpers.ts';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const policyPath = fileURLToPath(new URL('../fixtures/site-audit/policy.yaml', import.meta.url));
 
@@ -138,5 +141,23 @@ describe('mamori audit-site against loopback sites in Chromium', () => {
     assert.throws(() => siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: 'ftp://x', MAMORI_SITE_AUDIT_PAGES: '1' }), /MAMORI_SITE_AUDIT_URLS/);
     assert.throws(() => siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: site.origin, MAMORI_SITE_AUDIT_HOURS: 'soon' }), /MAMORI_SITE_AUDIT_HOURS/);
     assert.equal(siteAuditScheduleFromEnv({}), undefined);
+  });
+
+  test('the banner\'s settings view shows each transmission\'s recipient and information, and links to the 外部送信 page', async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--host-resolver-rules=${site.hostRules}`] });
+    try {
+      const page = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
+      await page.goto(`${site.origin}/ok/1`);
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: '詳細を設定する' }).click();
+      const text = (await dialog.textContent()) ?? '';
+      assert.match(text, /Loopback Analytics 送信先: 株式会社ループ解析 送信される情報: 閲覧したページ、Cookie による識別子/);
+      assert.match(text, /送信先: 株式会社ループ広告/);
+      const link = dialog.getByRole('link', { name: '外部送信について' });
+      assert.equal(await link.getAttribute('href'), `${mamori.ctx.config.baseUrl}/privacy/external-transmissions`);
+      assert.equal(await dialog.getByRole('link', { name: '停止の方法' }).getAttribute('href'), 'https://shop.test/settings');
+    } finally {
+      await browser.close();
+    }
   });
 });
