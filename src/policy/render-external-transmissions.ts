@@ -15,7 +15,7 @@ export const EXTERNAL_TRANSMISSIONS_PATH = '/privacy/external-transmissions';
 
 const serviceKindNames: Record<TransmissionServiceKind, TextPair> = {
   messaging: { ja: '利用者間のメッセージの媒介', en: 'carrying messages between users' },
-  sns: { ja: 'SNS（ソーシャル・ネットワーキング・サービス）', en: 'a social networking service' },
+  sns: { ja: 'ソーシャル・ネットワーキング・サービス', en: 'a social networking service' },
   bulletin_board: { ja: '電子掲示板', en: 'a bulletin board' },
   search: { ja: '検索サービス', en: 'a search service' },
   online_media: { ja: '各種情報のオンラインでの提供', en: 'providing information online (online media)' },
@@ -26,7 +26,7 @@ function routeSummary(kind: TransmissionRouteKind, lang: Lang): string {
   const L = (ja: string, en: string) => (lang === 'ja' ? ja : en);
   switch (kind) {
     case 'notice':
-      return L('本公表により通知に代えています（送信の可否を選ぶ設定はありません）。', 'Published here in place of notice; there is no setting to turn it off.');
+      return L('本ページへの掲載により公表しています（送信するかどうかを選ぶ設定はありません）。', 'Published on this page; there is no setting to turn it off.');
     case 'consent':
       return L('ご同意をいただいた場合にのみ送信します。同意はいつでも撤回できます。', 'Sent only once you consent; you can withdraw consent at any time.');
     case 'opt_out':
@@ -109,8 +109,8 @@ export function externalTransmissionPageBlocks(policy: Policy, lang: Lang, self:
     switch (view.applies) {
       case true:
         return L(
-          `本ページは、電気通信事業法第27条の12（外部送信規律）に基づき、${service}のページをご覧になる際に、利用者の端末から${self}以外の者へ送信される情報について公表するものです。本サービスは、同条の対象となる役務（${kinds}）に該当します。`,
-          `Under Article 27-12 of the Telecommunications Business Act (the external-transmission rule), this page publishes the information your device sends to parties other than us when you view the pages of ${service}. The service is one the rule covers (${kinds}).`,
+          `本ページは、電気通信事業法第27条の12（外部送信規律）に基づき、${service}のページをご覧になる際に、利用者の端末から${self}以外の者へ送信される情報について公表するものです。本サービスは、同条の対象となる役務のうち、${kinds}に該当します。`,
+          `Under Article 27-12 of the Telecommunications Business Act (the external-transmission rule), this page publishes the information your device sends to parties other than us when you view the pages of ${service}. The service is one the rule covers: ${kinds}.`,
         );
       case false:
         return L(
@@ -150,11 +150,13 @@ export function externalTransmissionPageBlocks(policy: Policy, lang: Lang, self:
     if (t.hosts.length > 0) fields.push({ term: L('送信先のホスト', 'Destination hosts'), content: t.hosts.flatMap((h, i): Inline[] => (i === 0 ? [{ code: h }] : [L('、', ', '), { code: h }])) });
     blocks.push({ kind: 'fields', items: fields });
   }
-  blocks.push({ kind: 'heading', text: L('同意の変更とお問い合わせ', 'Changing your choices and contacting us') });
+  const choosable = items.some((t) => t.route.kind !== 'notice');
+  blocks.push({ kind: 'heading', text: choosable ? L('同意・オプトアウトの設定の変更', 'Changing your choices') : L('個人情報の取扱い', 'How we handle personal information') });
   blocks.push({
     kind: 'paragraph',
     content: [
-      L('同意の有無やオプトアウトの設定は、本サービスのページに表示される同意設定（Cookie 設定）から、いつでも変更できます。個人情報の取扱い全般については、', 'You can change your consent or opt-out settings at any time through the consent (cookie) settings on the pages of the service. For how we handle personal information generally, see the '),
+      choosable ? L('同意の有無やオプトアウトの設定は、本サービスのページに表示される同意設定（Cookie 設定）から、いつでも変更できます。', 'You can change your consent or opt-out settings at any time through the consent (cookie) settings on the pages of the service. ') : '',
+      L('個人情報の取扱い全般については、', 'For how we handle personal information generally, see the '),
       { href: policyUrl, text: L('プライバシーポリシー', 'privacy policy') },
       L('をご覧ください。', '.'),
     ],

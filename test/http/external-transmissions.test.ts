@@ -33,7 +33,7 @@ test('publishes 外部送信 at /privacy/external-transmissions (ja/en), links i
     assert.match(page, /<html lang="ja">/);
     assert.match(page, /外部送信に関する公表事項/);
     assert.match(page, /電気通信事業法第27条の12/);
-    assert.match(page, /SNS（ソーシャル・ネットワーキング・サービス）/);
+    assert.match(page, /同条の対象となる役務のうち、ソーシャル・ネットワーキング・サービスに該当します/);
     assert.match(page, /株式会社アドネットワーク（架空の例）/);
     assert.match(page, /株式会社メジャメント（架空の例）/);
     assert.match(page, /広告の表示回数を集計し、広告主に報告するため/);
