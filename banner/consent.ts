@@ -40,7 +40,10 @@ const T = {
   more: ['詳細を設定する', 'Choose'],
   save: ['選択を保存する', 'Save choices'],
   req: ['常に有効', 'Always on'],
-  col: ['取得する情報', 'Collects'],
+  col: ['送信される情報', 'Information sent'],
+  to: ['送信先', 'Sent to'],
+  opt: ['停止の方法', 'How to opt out'],
+  ext: ['外部送信について', 'External transmissions'],
   pol: ['プライバシーポリシー', 'Privacy policy'],
   close: ['閉じる', 'Close'],
 };
@@ -186,6 +189,7 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
       });
       d.body.appendChild(root);
     }
+    const link = (u: string | null, k: keyof typeof T): string => (u ? ' <a href="' + esc(u) + '" target="_blank" rel="noopener">' + t(k) + '</a>' : '');
     const btn = (a: string, k: keyof typeof T, s?: boolean): string => '<button type="button" data-a="' + a + '"' + (s ? ' class="s"' : '') + '>' + t(k) + '</button>';
     const list = prefs
       ? purposes
@@ -193,13 +197,13 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
             (p) =>
               '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + (!p.c ? ' checked disabled' : gpc && p.g ? ' disabled' : allowed(p) ? ' checked' : '') + '> ' + esc(p.n[L]!) + '</label>' +
               (p.c ? '' : ' <small>' + t('req') + '</small>') + '<small>' + esc(p.d[L]!) + '</small>' +
-              p.t.map((x) => '<small>' + esc(x.n) + (x.p ? ' (' + esc(x.p[L]!) + ')' : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + (x.u ? ' <a href="' + esc(x.u) + '" target="_blank" rel="noopener">' + t('pol') + '</a>' : '') + '</small>').join('') +
+              p.t.map((x) => '<small>' + esc(x.n) + (x.p ? ' ' + t('to') + ': ' + esc(x.p[L]!) : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + link(x.u, 'pol') + link(x.o, 'opt') + '</small>').join('') +
               '</fieldset>',
           )
           .join('')
       : '<p>' + esc(choosable.map((p) => p.n[L]).join(L ? ', ' : '、')) + '</p>';
     root.innerHTML =
-      '<style>' + CSS + '</style><h2 id="mmr-t">' + t('title') + '</h2><p>' + t('lead') + ' <a href="' + esc(cfg.u) + '" target="_blank">' + t('pol') + '</a></p>' + list +
+      '<style>' + CSS + '</style><h2 id="mmr-t">' + t('title') + '</h2><p>' + t('lead') + link(cfg.u, 'pol') + link(cfg.x, 'ext') + '</p>' + list +
       btn('y', 'all') + btn('n', 'none') + (prefs ? btn('s', 'save', true) : btn('m', 'more', true));
     root.querySelector<HTMLElement>(prefs ? 'input:not([disabled]),button' : 'button')!.focus();
   }

@@ -16,6 +16,7 @@ import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
 import { createConnectorRequestHooks, startConnectorWorker } from './connectors/connector-request-hooks.ts';
 import { registerAuditKey } from './audit/audit-key.ts';
 import { assertStoreSecret } from './audit/audit-secret-check.ts';
+import { siteAuditScheduleFromEnv, startSiteAuditSchedule } from './site-audit/site-audit-schedule.ts';
 
 export interface StartOptions {
   /** Path of the policy file, or an already loaded policy. */
@@ -71,6 +72,8 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
  */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const ctx = await createContext(opts);
+  // Read before listening, so a bad MAMORI_SITE_AUDIT_* value stops start-up.
+  const siteAuditSchedule = siteAuditScheduleFromEnv(opts.env ?? process.env);
   const app = await buildApp(ctx);
   ctx.outbox.setLogger(app.log);
   await app.listen({ host: ctx.config.host, port: ctx.config.port });
@@ -79,6 +82,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const interval = opts.outboxIntervalMs ?? 2000;
   if (interval > 0) ctx.outbox.start(interval);
   const connectorWorker = startConnectorWorker(ctx, interval);
+  const siteAudits = siteAuditSchedule ? startSiteAuditSchedule(ctx, siteAuditSchedule) : undefined;
   return {
     app,
     ctx,
@@ -86,6 +90,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     async close() {
       await ctx.outbox.stop();
       await connectorWorker.stop();
+      await siteAudits?.stop();
       await app.close();
       if (!opts.store) await ctx.store.close();
     },

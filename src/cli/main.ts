@@ -21,6 +21,7 @@ const commands: Record<string, CommandEntry> = {
   dsr: { summary: 'run access / erase / correct across the dataset graph', load: async () => (await import('./commands/dsr.ts')).dsrCommand },
   scan: { summary: 'find personal data in a database and draft a dataset graph', load: async () => (await import('./commands/scan.ts')).scanCommand },
   audit: { summary: 'verify or export the audit log', load: async () => (await import('./commands/audit.ts')).auditCommand },
+  'audit-site': { summary: 'audit pages in Chromium against the policy (外部送信, consent, GPC)', load: async () => (await import('./commands/audit-site.ts')).auditSiteCommand },
   records: { summary: 'provision records, incidents, statistics, anonymization', load: async () => (await import('./commands/records.ts')).recordsCommand },
 };
 

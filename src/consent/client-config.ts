@@ -9,6 +9,8 @@ export interface ClientConfig {
   v: string;
   /** The privacy policy's URL. */
   u: string;
+  /** The 外部送信 publication's URL, when the policy declares the rule applies. */
+  x: string | null;
   p: ClientPurpose[];
 }
 
@@ -26,7 +28,7 @@ export interface ClientPurpose {
   /** Cookies deleted on refusal (`_ga_*` is a prefix). */
   k: string[];
   /** Tools: name, provider, what they collect, privacy policy link. */
-  t: Array<{ n: string; p: ClientPair | null; c: ClientPair[]; u: string | null }>;
+  t: Array<{ n: string; p: ClientPair | null; c: ClientPair[]; u: string | null; o: string | null }>;
 }
 
 const cp = (p: Pair): ClientPair => [p.ja, p.en];
@@ -35,6 +37,7 @@ export function toClientConfig(config: ConsentConfig, policyUrl: string): Client
   return {
     v: config.version,
     u: policyUrl,
+    x: config.externalTransmissions ? `${policyUrl}/external-transmissions` : null,
     p: config.purposes.map((p) => ({
       i: p.id,
       c: p.choice === 'none' ? 0 : p.choice === 'consent' ? 1 : 2,
@@ -43,7 +46,7 @@ export function toClientConfig(config: ConsentConfig, policyUrl: string): Client
       g: p.gpc ? 1 : 0,
       s: p.signals,
       k: p.cookies,
-      t: p.tools.map((t) => ({ n: t.name, p: t.provider ? cp(t.provider) : null, c: t.collects.map(cp), u: t.privacyUrl })),
+      t: p.tools.map((t) => ({ n: t.name, p: t.provider ? cp(t.provider) : null, c: t.collects.map(cp), u: t.privacyUrl, o: t.optOutUrl })),
     })),
   };
 }

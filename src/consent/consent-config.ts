@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Policy, PurposeChoice, PurposeKind, Text } from '../policy/schema.ts';
 import { toolCatalog, type CatalogTool, type ConsentSignal } from '../policy/tool-catalog.ts';
+import { publishedTransmissions } from '../policy/external-transmissions.ts';
 
 /** A `{ ja, en }` pair as consent.js and the settings page show it. */
 export type Pair = { ja: string; en: string };
@@ -34,6 +35,8 @@ export interface ConsentPurpose {
 export interface ConsentConfig {
   /** The consent version of the policy: a hash of everything the banner shows, so any change there re-asks. */
   version: string;
+  /** The policy declares the 外部送信規律 applies: the banner links to the publication. */
+  externalTransmissions: boolean;
   purposes: ConsentPurpose[];
   byId: ReadonlyMap<string, ConsentPurpose>;
 }
@@ -82,6 +85,9 @@ function pair(value: Text): Pair {
  * strictest tool serving it (a catalog tool that needs consent makes its purpose need consent), never lowered.
  */
 export function buildConsentConfig(policy: Policy): ConsentConfig {
+  // A tool's 外部送信 items (recipient, information, route) are what the banner shows, so it says what the page does.
+  const sent = publishedTransmissions(policy);
+  const sentBy = (toolId: string) => sent.transmissions.filter((x) => x.tool === toolId);
   const purposes: ConsentPurpose[] = policy.purposes.map((p) => {
     const tools = policy.tools.filter((t) => t.purpose === p.id);
     let choice: PurposeChoice = p.choice;
@@ -96,20 +102,23 @@ export function buildConsentConfig(policy: Policy): ConsentConfig {
       for (const s of cat?.signals ?? []) signals.add(s);
       for (const c of t.cookies ?? cat?.cookies ?? []) cookies.add(c);
       if (cat?.family === 'advertising') gpc = true;
+      const own = sentBy(t.id);
+      const recipients = own.flatMap((x) => (x.recipient ? [x.recipient] : []));
+      const information = own.flatMap((x) => x.information).filter((x, i, all) => all.findIndex((y) => y.ja === x.ja) === i);
       shown.push({
         id: t.id,
         name: t.name ? pair(t.name).ja : (cat?.name ?? t.id),
-        provider: t.provider ? pair(t.provider) : cat ? pair(cat.provider) : null,
-        collects: t.collects ? t.collects.map(pair) : (cat?.collects.map(pair) ?? []),
+        provider: t.transmissions && recipients.length > 0 ? { ja: recipients.map((r) => r.ja).join('、'), en: recipients.map((r) => r.en).join(', ') } : t.provider ? pair(t.provider) : cat ? pair(cat.provider) : null,
+        collects: t.transmissions && information.length > 0 ? information : t.collects ? t.collects.map(pair) : (cat?.collects.map(pair) ?? []),
         privacyUrl: t.links?.privacy ?? cat?.links.privacy ?? null,
-        optOutUrl: t.links?.opt_out ?? cat?.links.optOut ?? null,
+        optOutUrl: own.find((x) => x.route.url)?.route.url ?? t.links?.opt_out ?? cat?.links.optOut ?? null,
       });
     }
     for (const c of policy.cookies) if (c.purpose === p.id) cookies.add(c.name);
     return { id: p.id, kind: p.kind, choice, label: purposeLabels[p.kind], description: pair(p.description), gpc, signals: [...signals].sort(), cookies: [...cookies].sort(), tools: shown };
   });
   const version = createHash('sha256').update(JSON.stringify(purposes)).digest('base64url').slice(0, 12);
-  return { version, purposes, byId: new Map(purposes.map((p) => [p.id, p])) };
+  return { version, externalTransmissions: sent.applies === true, purposes, byId: new Map(purposes.map((p) => [p.id, p])) };
 }
 
 const cache = new WeakMap<Policy, ConsentConfig>();

@@ -17,6 +17,8 @@ import { consentRoutes } from './consent-routes.ts';
 import { recordsRoutes } from './records-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { externalTransmissionRoutes } from './external-transmission-routes.ts';
+import { siteAuditConsoleRoutes } from './site-audit-console-routes.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -65,7 +67,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     void reply.status(404).send({ error: { code: 'MAMORI_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`, requestId: request.id } });
   });
 
-  const modules: RouteModule[] = [healthRoutes, policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes];
+  const modules: RouteModule[] = [healthRoutes, policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes, externalTransmissionRoutes, siteAuditConsoleRoutes];
   for (const mod of modules) await mod(app, ctx, openapi);
 
   app.get('/api/v1/openapi.json', async () => openapi.document({ title: 'mamori API', version: '1', serverUrl: ctx.config.baseUrl }));

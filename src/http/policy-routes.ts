@@ -11,6 +11,7 @@ import { listVersions, requireVersion, getVersion, versionInForce, type PolicyVe
 import { formatDualDate, formatWesternDate } from '../policy/era-date.ts';
 import { localize } from '../policy/load-policy.ts';
 import '../policy/policy-errors.ts';
+import { publishedTransmissions } from '../policy/external-transmissions.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { renderPage, type Lang } from '../html/layout.ts';
 import { errorBody } from './openapi.ts';
@@ -36,6 +37,7 @@ const currentPolicyResponse = z.object({
   source: z.enum(['version', 'file']).describe('version: the newest published version in force; file: the policy file the server started with (nothing published yet)'),
   version: versionSummary.nullable(),
   policy: z.record(z.string(), z.unknown()).describe('The normalized policy (see the policy file schema)'),
+  externalTransmissions: z.record(z.string(), z.unknown()).describe('外部送信 (電気通信事業法27条の12): scope and, per transmission, the information sent, recipient, purpose, route and hosts, as /privacy/external-transmissions publishes them'),
 });
 
 function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
@@ -242,6 +244,7 @@ ${diffHtml(diff)}
       source: current.version ? 'version' : 'file',
       version: current.version ? publicSummary(current.version) : null,
       policy: current.policy,
+      externalTransmissions: { ...publishedTransmissions(current.policy) },
     };
     return body;
   });

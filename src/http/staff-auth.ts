@@ -145,6 +145,7 @@ const NAV: readonly NavItem[] = [
   { href: '/console', permission: 'requests.view', label: { ja: '請求一覧', en: 'Requests' } },
   { href: '/console/requests/new', permission: 'requests.enter', label: { ja: '請求の登録', en: 'Enter a request' } },
   { href: '/console/records', permission: 'records.view', label: { ja: '記録', en: 'Records' } },
+  { href: '/console/site-audit', permission: 'records.view', label: { ja: 'サイト監査', en: 'Site audit' } },
   { href: '/console/audit', permission: 'audit.view', label: { ja: '監査ログ', en: 'Audit log' } },
   { href: '/console/staff', permission: 'staff.manage', label: { ja: 'スタッフとAPIキー', en: 'Staff and API keys' } },
 ];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { taxonomyKeys } from './taxonomy.ts';
 import { catalogToolKeys } from './tool-catalog.ts';
 import { isIso3166Alpha2 } from './iso-3166.ts';
+import { externalTransmissions, toolTransmission } from './external-transmission-schema.ts';
 
 /**
  * The policy file schema (policy-as-code). Every object is strict: an unknown key is an error that names its line.
@@ -210,6 +211,8 @@ const tool = z.strictObject({
   links: z.strictObject({ terms: z.url().optional(), privacy: z.url().optional(), opt_out: z.url().optional() }).optional(),
   cookies: z.array(z.string().min(1)).optional(),
   note: text.optional(),
+  /** 外部送信 (電気通信事業法27条の12): one entry per transmission; default one from the catalog. */
+  transmissions: z.array(toolTransmission).min(1).optional(),
 });
 
 const cookie = z.strictObject({
@@ -337,6 +340,8 @@ export const policySchema = z.strictObject({
   federation: federation.optional(),
   provision: provision.default(() => ({ statutory_exceptions: defaultStatutoryExceptions(), consent_based: [], outsourcing: [], succession: true, joint_use: [], foreign: [] })),
   tools: z.array(tool).default(() => []),
+  /** 電気通信事業法27条の12: whether the 外部送信規律 applies to the service. */
+  external_transmissions: externalTransmissions.optional(),
   cookies: z.array(cookie).default(() => []),
   retention: z.strictObject({ general: text, items: z.array(z.strictObject({ data: z.array(refId).min(1), period: text })).default(() => []) }).optional(),
   security: security.optional(),

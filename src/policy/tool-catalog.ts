@@ -9,6 +9,8 @@ export type ConsentSignal = 'ad_storage' | 'analytics_storage' | 'ad_user_data' 
 export interface CatalogTool {
   name: string;
   provider: { ja: string; en: string };
+  /** The provider line describes a kind of company, not one company: a transmission must name the recipient itself. */
+  genericProvider?: true;
   country: string;
   collects: Array<{ ja: string; en: string }>;
   defaultChoice: ToolChoice;
@@ -16,6 +18,8 @@ export interface CatalogTool {
   family: 'analytics' | 'error_reporting' | 'advertising' | 'functional' | 'security';
   signals: ConsentSignal[];
   cookies: string[];
+  /** Hosts the browser sends to when the tool runs (`*.` covers subdomains), for `mamori audit-site`. */
+  hosts: string[];
   links: { terms?: string; privacy?: string; optOut?: string };
   optOut: { ja: string; en: string };
 }
@@ -32,6 +36,7 @@ export const toolCatalog = {
     family: 'analytics',
     signals: ['analytics_storage'],
     cookies: ['_ga', '_ga_*', '_gid'],
+    hosts: ['www.googletagmanager.com', 'www.google-analytics.com', '*.google-analytics.com', 'stats.g.doubleclick.net'],
     links: {
       terms: 'https://marketingplatform.google.com/about/analytics/terms/jp/',
       privacy: 'https://policies.google.com/privacy?hl=ja',
@@ -48,6 +53,7 @@ export const toolCatalog = {
     family: 'analytics',
     signals: ['analytics_storage'],
     cookies: ['_clck', '_clsk', 'CLID', 'MUID'],
+    hosts: ['www.clarity.ms', '*.clarity.ms', 'c.bing.com'],
     links: { terms: 'https://clarity.microsoft.com/terms', privacy: 'https://privacy.microsoft.com/ja-jp/privacystatement' },
     optOut: c('同意設定で「アクセス解析」をオフにすると、収集を止められます。', 'Turn off "analytics" in the consent settings.'),
   },
@@ -60,6 +66,7 @@ export const toolCatalog = {
     family: 'analytics',
     signals: [],
     cookies: [],
+    hosts: ['static.cloudflareinsights.com', 'cloudflareinsights.com'],
     links: { terms: 'https://www.cloudflare.com/ja-jp/website-terms/', privacy: 'https://www.cloudflare.com/ja-jp/privacypolicy/' },
     optOut: c('Cookie を使わず個人を識別しない集計のみを行うため、個別の停止手続はありません。', 'It uses no cookies and only aggregates without identifying anyone, so there is no separate opt-out.'),
   },
@@ -72,6 +79,7 @@ export const toolCatalog = {
     family: 'error_reporting',
     signals: [],
     cookies: [],
+    hosts: ['*.ingest.sentry.io', '*.ingest.us.sentry.io', 'browser.sentry-cdn.com'],
     links: { privacy: 'https://sentry.io/privacy/' },
     optOut: c('設定画面でエラー報告をオフにすると、以後は送信されません。', 'Turn error reporting off in your settings and nothing more is sent.'),
   },
@@ -84,18 +92,21 @@ export const toolCatalog = {
     family: 'advertising',
     signals: ['ad_storage', 'ad_user_data', 'ad_personalization'],
     cookies: ['_gcl_au', 'IDE', 'NID'],
+    hosts: ['www.googleadservices.com', 'googleads.g.doubleclick.net', 'pagead2.googlesyndication.com', '*.doubleclick.net'],
     links: { privacy: 'https://policies.google.com/technologies/ads?hl=ja', optOut: 'https://adssettings.google.com/' },
     optOut: c('同意設定で「広告」をオフにするか、Google の広告設定ページでパーソナライズ広告を無効にできます。', 'Turn off "advertising" in the consent settings, or disable personalised ads on Google\'s ad settings page.'),
   },
   ad_delivery: {
     name: '第三者配信の広告',
     provider: c('広告配信事業者', 'Ad delivery companies'),
+    genericProvider: true,
     country: 'JP',
     collects: [c('Cookieによる識別子', 'Identifiers stored in cookies'), c('広告の表示・クリック履歴', 'Ad impressions and clicks'), c('閲覧したページ', 'Pages viewed')],
     defaultChoice: 'consent',
     family: 'advertising',
     signals: ['ad_storage', 'ad_user_data', 'ad_personalization'],
     cookies: [],
+    hosts: [],
     links: {},
     optOut: c('同意設定で「広告」をオフにするか、ブラウザの設定で第三者 Cookie を拒否できます。', 'Turn off "advertising" in the consent settings, or block third-party cookies in your browser.'),
   },
@@ -108,6 +119,7 @@ export const toolCatalog = {
     family: 'advertising',
     signals: ['ad_storage', 'ad_user_data', 'ad_personalization'],
     cookies: ['_fbp'],
+    hosts: ['connect.facebook.net', 'www.facebook.com'],
     links: { privacy: 'https://www.facebook.com/privacy/policy/' },
     optOut: c('同意設定で「広告」をオフにしてください。', 'Turn off "advertising" in the consent settings.'),
   },
@@ -120,6 +132,7 @@ export const toolCatalog = {
     family: 'security',
     signals: [],
     cookies: ['_GRECAPTCHA'],
+    hosts: ['www.recaptcha.net'],
     links: { terms: 'https://policies.google.com/terms?hl=ja', privacy: 'https://policies.google.com/privacy?hl=ja' },
     optOut: c('不正利用の防止に必要なため、停止の手続はありません。', 'It is needed to prevent abuse, so there is no opt-out.'),
   },
@@ -132,6 +145,7 @@ export const toolCatalog = {
     family: 'functional',
     signals: [],
     cookies: ['VISITOR_INFO1_LIVE', 'YSC'],
+    hosts: ['www.youtube.com', 'www.youtube-nocookie.com', 'i.ytimg.com', '*.googlevideo.com'],
     links: { privacy: 'https://policies.google.com/privacy?hl=ja' },
     optOut: c('同意設定で「外部コンテンツ」をオフにしてください。', 'Turn off "external content" in the consent settings.'),
   },

@@ -100,7 +100,7 @@ describe('the rule set', () => {
     const ids = appiLintRules.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length, 'duplicate rule ids');
     for (const rule of appiLintRules) {
-      assert.match(rule.id, /^(appi|policy)-[a-z0-9-]+$/);
+      assert.match(rule.id, /^(appi|policy|telecom)-[a-z0-9-]+$/);
       assert.ok(rule.article.length > 0 && rule.summary.ja.length > 0 && rule.summary.en.length > 0, rule.id);
       assert.ok(testsText.includes(`ruleCases('${rule.id}'`), `${rule.id} has no ruleCases in test/policy/lint-*.test.ts`);
     }

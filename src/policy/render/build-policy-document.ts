@@ -16,6 +16,7 @@ import { jointUseSection } from './sections/joint-use-section.ts';
 import { foreignSection } from './sections/foreign-section.ts';
 import { federationSection } from './sections/federation-section.ts';
 import { toolsSection } from './sections/tools-section.ts';
+import { externalTransmissionsSection } from './sections/external-transmissions-section.ts';
 import { retentionSection } from './sections/retention-section.ts';
 import { securitySection } from './sections/security-section.ts';
 import { rightsSection } from './sections/rights-section.ts';
@@ -29,7 +30,7 @@ import { historySection } from './sections/history-section.ts';
 const sectionBuilders: Array<(ctx: RenderContext) => SectionDraft | undefined> = [
   operatorSection, definitionsSection, acquisitionSection, purposesSection, purposeChangesSection, provisionSection,
   optOutSection, outsourcingSection, successionSection, jointUseSection, foreignSection, federationSection, toolsSection,
-  retentionSection, securitySection, rightsSection, statisticsSection, contactSection, accreditedSection, changesSection,
+  externalTransmissionsSection, retentionSection, securitySection, rightsSection, statisticsSection, contactSection, accreditedSection, changesSection,
 ];
 
 /** Builds the document for one language. Pure: the same policy and options give the same document. */

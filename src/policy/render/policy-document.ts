@@ -19,7 +19,7 @@ export type Block =
 /** Every section a policy can have, in the order they appear. Sections that do not apply are omitted. */
 export const sectionKeys = [
   'operator', 'definitions', 'acquisition', 'purposes', 'purpose_changes', 'provision', 'opt_out', 'outsourcing',
-  'succession', 'joint_use', 'foreign', 'federation', 'tools', 'retention', 'security', 'rights', 'statistics', 'contact',
+  'succession', 'joint_use', 'foreign', 'federation', 'tools', 'external_transmissions', 'retention', 'security', 'rights', 'statistics', 'contact',
   'accredited', 'changes', 'history',
 ] as const;
 export type SectionKey = (typeof sectionKeys)[number];
@@ -51,4 +51,6 @@ export interface DocumentOptions {
   versions?: Array<{ number: number; effectiveOn: string }>;
   /** Where the online privacy center is (absolute or site-relative). Default `/privacy-center`. */
   privacyCenterUrl?: string;
+  /** Where the 外部送信 page is (absolute or site-relative). Default `/privacy/external-transmissions`. */
+  externalTransmissionsUrl?: string;
 }
