@@ -66,7 +66,8 @@ describe('mamori serve', { concurrency: 2 }, () => {
     const s = await serve(['--policy', MISSKEY], { MAMORI_DATA_DIR: dir });
     t.after(() => s.stop());
     const out = s.output();
-    for (const path of ['/privacy', '/privacy-center', '/console']) assert.match(out, new RegExp(`http://localhost:\\d+${path}\\b`));
+    const port = new URL(s.url).port;
+    for (const path of ['/privacy', '/privacy-center', '/console']) assert.match(out, new RegExp(`http://localhost:${port}${path}\\b`));
     assert.match(out, /No staff account yet[\s\S]*mamori\.js user add --email you@example\.jp --role admin/);
     assert.match(out, /SMTP_URL is not set[\s\S]*wait in the outbox/);
     assert.match(out, /policy\.yaml:\d+:\d+ appi-37-operator-grounds \(warning\)/);
@@ -128,6 +129,8 @@ describe('mamori serve', { concurrency: 2 }, () => {
       return id;
     };
 
+    // Someone real who tries the demo: their mail waits in the outbox and never reaches the terminal.
+    assert.equal((await postJson(`${s.url}/api/v1/requests`, { kind: 'disclosure', email: 'someone.real@example.com', lang: 'ja' })).status, 201);
     const disclosure = await fileAs('disclosure', 'hanako@demo.example.jp');
     assert.equal((await staff('POST', `/api/v1/console/requests/${disclosure}/payment`, { method: 'bank_transfer', reference: 'ﾔﾏﾀﾞ ﾊﾅｺ' })).status, 204);
     assert.equal((await staff('POST', `/api/v1/console/requests/${disclosure}/gather/systems`)).status, 200);
@@ -146,6 +149,7 @@ describe('mamori serve', { concurrency: 2 }, () => {
     assert.equal(email('demo_hanako'), 'hanako@demo.example.jp', 'other people are untouched');
     assert.equal((db.prepare('select count(*) as n from signin where "userId" = ?').get('demo_taro') as { n: number }).n, 0);
 
+    assert.ok(!s.output().includes('someone.real@example.com'), 'mail outside the demo is not printed');
     const { jar } = await signIn(s.url, 'staff@example.jp', staffPassword);
     const page = await (await fetch(`${s.url}/console`, { headers: { cookie: jar.header(), accept: 'text/html', 'accept-language': 'ja' } })).text();
     assert.match(page, /デモ.*架空の利用者のデモ用データベース/);

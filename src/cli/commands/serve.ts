@@ -72,7 +72,8 @@ export const serveCommand: Command = async (argv) => {
   const staffAccounts = await server.ctx.store.db.selectFrom('staff_users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   const facts: StartFacts = {
     policyFile: values.policy,
-    baseUrl: server.ctx.config.baseUrl,
+    // With --port 0 the derived base URL names port 0; the port actually chosen is the useful one to print.
+    baseUrl: server.ctx.config.baseUrl.endsWith(':0') ? server.url.replace('127.0.0.1', 'localhost') : server.ctx.config.baseUrl,
     listenUrl: server.url,
     staffAccounts: Number(staffAccounts?.n ?? 0),
     smtpConfigured: server.ctx.config.smtpUrl !== undefined,
