@@ -26,6 +26,8 @@ export interface Config {
   trustProxy: boolean;
   /** The dataset graph (connectors) beside the policy, if any: MAMORI_GRAPH or `serve --graph`. */
   graphPath: string | undefined;
+  /** The connectors reach the made-up demo database (`serve --demo` without a graph); pages say so. */
+  demo?: boolean;
 }
 
 const envSchema = z.object({
@@ -93,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     downloadDays: overrides.downloadDays ?? e.MAMORI_DOWNLOAD_DAYS ?? 14,
     graphPath: overrides.graphPath ?? e.MAMORI_GRAPH,
     trustProxy: overrides.trustProxy ?? (e.MAMORI_TRUST_PROXY === '1' || e.MAMORI_TRUST_PROXY === 'true'),
+    demo: overrides.demo ?? false,
   };
 }

@@ -76,7 +76,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const siteAuditSchedule = siteAuditScheduleFromEnv(opts.env ?? process.env);
   const app = await buildApp(ctx);
   ctx.outbox.setLogger(app.log);
-  await app.listen({ host: ctx.config.host, port: ctx.config.port });
+  try {
+    await app.listen({ host: ctx.config.host, port: ctx.config.port });
+  } catch (err) {
+    // A busy port must not leave the store's pool open behind the error.
+    await app.close();
+    if (!opts.store) await ctx.store.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : ctx.config.port;
   const interval = opts.outboxIntervalMs ?? 2000;

@@ -35,7 +35,7 @@ form.stack{display:grid;gap:12px;max-width:560px}label{font-weight:600}
 input,select,textarea{font:inherit;padding:6px 8px;border:1px solid #9aa3b2;border-radius:4px;width:100%}
 button,.button{font:inherit;padding:8px 16px;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#fff;color:var(--accent)}
-ins{background:#e6f4ea;text-decoration:none}del{background:#fde7e7}
+ins{background:#e6f4ea;text-decoration:underline}del{background:#fde7e7;text-decoration:line-through}
 @media print{header.site,footer.site,.noprint{display:none}main{max-width:none;padding:0}a{color:inherit;text-decoration:none}h2{break-after:avoid}}
 `;
 

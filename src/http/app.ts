@@ -54,6 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 }, frameworkErrors: frameworkErrorReply,
   });
   const openapi = createOpenApiRegistry();
+  app.decorate('mamoriDemo', ctx.config.demo === true);
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(cookie, { secret: ctx.config.secret.toString('hex') });

@@ -209,14 +209,21 @@ ${versions.map((v, i) => {
     if (fromRef === undefined) fromRef = versions.find((v) => v.number < to.number)?.number;
     if (fromRef === undefined) throw new MamoriError('MAMORI_BAD_REQUEST', `Version ${to.number} is the first version: give from= to compare with.`);
     const from = await requireVersion(ctx.store.db, fromRef);
-    const diff = diffPolicies(from.policy, to.policy, { lang, fromLabel: L(`第${from.number}版`, `version ${from.number}`), toLabel: L(`第${to.number}版`, `version ${to.number}`) });
+    const published = versions.map((v) => ({ number: v.number, effectiveOn: v.effectiveOn }));
+    const diff = diffPolicies(from.policy, to.policy, {
+      lang,
+      fromLabel: L(`第${from.number}版`, `version ${from.number}`),
+      toLabel: L(`第${to.number}版`, `version ${to.number}`),
+      fromVersions: { version: { number: from.number, effectiveOn: from.effectiveOn }, versions: published },
+      toVersions: { version: { number: to.number, effectiveOn: to.effectiveOn }, versions: published },
+    });
     if (format === 'text') {
       void reply.type('text/plain; charset=utf-8').send(diffPlainText(diff));
       return reply;
     }
     const title = L(`プライバシーポリシーの変更点（第${from.number}版→第${to.number}版）`, `Privacy policy changes (version ${from.number} → ${to.number})`);
     const body = html`<h1>${title}</h1>
-<p>${L(`第${from.number}版（${formatWesternDate(from.effectiveOn, 'ja')}施行）と第${to.number}版（${formatWesternDate(to.effectiveOn, 'ja')}施行）の違いを節ごとに示します。追加された文言は下線付きの緑、削除された文言は赤で表示します。`, `Section by section, the differences between version ${from.number} (effective ${formatWesternDate(from.effectiveOn, 'en')}) and version ${to.number} (effective ${formatWesternDate(to.effectiveOn, 'en')}). Added text is marked green, removed text red.`)}</p>
+<p>${L(`第${from.number}版（${formatWesternDate(from.effectiveOn, 'ja')}施行）と第${to.number}版（${formatWesternDate(to.effectiveOn, 'ja')}施行）の違いを節ごとに示します。追加された文言は下線を引いた緑地、削除された文言は取り消し線を引いた赤地で示し、各節の「変更前と変更後の全文」では両方の文面をそのまま読めます。`, `Section by section, the differences between version ${from.number} (effective ${formatWesternDate(from.effectiveOn, 'en')}) and version ${to.number} (effective ${formatWesternDate(to.effectiveOn, 'en')}). Added text is underlined on green, removed text struck through on red, and each section's "Full text before and after" gives both texts in full.`)}</p>
 ${diffHtml(diff)}
 <p><a href="/privacy/versions/${to.number}?lang=${lang}">${L(`第${to.number}版の全文`, `Full text of version ${to.number}`)}</a> · <a href="/privacy/versions/${from.number}?lang=${lang}">${L(`第${from.number}版の全文`, `Full text of version ${from.number}`)}</a></p>`;
     void reply.type('text/html; charset=utf-8').send(renderPage({ lang, title, brand: localize(to.policy.service.name, lang), body, nav: navLinks(lang, `/privacy/diff?from=${from.number}&to=${to.number}`) }));

@@ -23,6 +23,10 @@ export interface StaffPrincipal {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The connectors reach the made-up demo database (`serve --demo`); every console page says so. */
+    mamoriDemo: boolean;
+  }
   interface FastifyRequest {
     staff?: StaffPrincipal;
     /** The CSRF token of the staff session (set by requireStaff). */
@@ -162,5 +166,8 @@ ${items.map((n) => html`<a href="${n.href}">${n.label[lang]}</a>`)}
 <form method="post" action="/console/logout" style="margin:0">${csrfField(request)}<button type="submit" class="secondary">${lang === 'ja' ? 'サインアウト' : 'Sign out'}</button></form>
 </nav>`
     : html``;
-  return renderPage({ lang, title: `${opts.title} | ${lang === 'ja' ? 'スタッフコンソール' : 'Staff console'}`, body: opts.body, brand: 'mamori console', nav, head: html`<meta name="robots" content="noindex"><style>${trusted(CONSOLE_CSS)}</style>` });
+  const demo = request.server.mamoriDemo
+    ? html`<p class="demo-notice" role="note" style="border:2px dashed #b45309;padding:8px 12px;margin:0 0 16px"><strong>${lang === 'ja' ? 'デモ' : 'Demo'}</strong>: ${lang === 'ja' ? 'コネクタは架空の利用者のデモ用データベースにつながっています。実際のデータベースは --graph または MAMORI_GRAPH で指定してください。' : 'the connectors reach a demo database of made-up users. Give your own with --graph or MAMORI_GRAPH.'}</p>`
+    : html``;
+  return renderPage({ lang, title: `${opts.title} | ${lang === 'ja' ? 'スタッフコンソール' : 'Staff console'}`, body: html`${demo}${opts.body}`, brand: 'mamori console', nav, head: html`<meta name="robots" content="noindex"><style>${trusted(CONSOLE_CSS)}</style>` });
 }

@@ -1,7 +1,7 @@
 import { diffChars, diffLines, diffWordsWithSpace, type Change } from 'diff';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Policy } from './schema.ts';
-import { buildPolicyDocument, sectionKeys, type Lang, type PolicySection, type SectionKey } from './render-document.ts';
+import { buildPolicyDocument, sectionKeys, type DocumentOptions, type Lang, type PolicySection, type SectionKey } from './render-document.ts';
 import { sectionPlainText } from './render-markdown.ts';
 
 /**
@@ -25,6 +25,9 @@ export interface SectionDiff {
   toNumber?: number;
   status: SectionStatus;
   parts: DiffPart[];
+  /** The whole section before and after (title included), for readers who cannot see the marks. */
+  oldText?: string;
+  newText?: string;
 }
 
 export interface PolicyDiff {
@@ -36,18 +39,23 @@ export interface PolicyDiff {
   changedCount: number;
 }
 
+/** Which published version a side is, so that its revision history lists the versions as the published page does. */
+export type DiffSideVersions = Pick<DocumentOptions, 'version' | 'versions'>;
+
 /** A titled, comparable view of each section. */
-function sectionMap(policy: Policy, lang: Lang): Map<SectionKey, PolicySection> {
-  const doc = buildPolicyDocument(policy, { lang });
+function sectionMap(policy: Policy, lang: Lang, versions: DiffSideVersions | undefined): Map<SectionKey, PolicySection> {
+  const doc = buildPolicyDocument(policy, { lang, ...versions });
   return new Map(doc.sections.map((s) => [s.key, s]));
 }
 
 /**
+ * Pass `fromVersions` / `toVersions` when the sides are published versions, so a new entry in the revision history
+ * shows as a change of that section, as on the published page.
  * @example const d = diffPolicies(v1.policy, v2.policy, { lang: 'ja', fromLabel: '第1版', toLabel: '第2版' });
  */
-export function diffPolicies(from: Policy, to: Policy, opts: { lang: Lang; fromLabel?: string; toLabel?: string }): PolicyDiff {
-  const a = sectionMap(from, opts.lang);
-  const b = sectionMap(to, opts.lang);
+export function diffPolicies(from: Policy, to: Policy, opts: { lang: Lang; fromLabel?: string; toLabel?: string; fromVersions?: DiffSideVersions; toVersions?: DiffSideVersions }): PolicyDiff {
+  const a = sectionMap(from, opts.lang, opts.fromVersions);
+  const b = sectionMap(to, opts.lang, opts.toVersions);
   const sections: SectionDiff[] = [];
   for (const key of sectionKeys) {
     const before = a.get(key);
@@ -64,7 +72,7 @@ export function diffPolicies(from: Policy, to: Policy, opts: { lang: Lang; fromL
       const oldText = `${before.title}\n${sectionPlainText(before)}`;
       const newText = `${after.title}\n${sectionPlainText(after)}`;
       if (oldText === newText) sections.push({ key, id, title, ...numbers, status: 'unchanged', parts: [{ kind: 'same', text: sectionPlainText(after) }] });
-      else sections.push({ key, id, title, ...numbers, status: 'changed', parts: diffText(oldText, newText, opts.lang) });
+      else sections.push({ key, id, title, ...numbers, status: 'changed', parts: diffText(oldText, newText, opts.lang), oldText, newText });
     }
   }
   return {
@@ -166,9 +174,41 @@ function sectionHeading(s: SectionDiff): string {
   return `${n}. ${s.title}`;
 }
 
+/** Hidden from sight, read by screen readers (which do not announce `<ins>` / `<del>` by themselves). */
+const SR_ONLY = 'position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0';
+
+function markedPart(p: DiffPart, lang: Lang): SafeHtml | string {
+  const say = (ja: string, en: string) => html`<span style="${SR_ONLY}">${lang === 'ja' ? ja : en}</span>`;
+  switch (p.kind) {
+    case 'added':
+      return html`<ins>${say('［追加：', '[added: ')}${p.text}${say('］', ']')}</ins>`;
+    case 'removed':
+      return html`<del>${say('［削除：', '[removed: ')}${p.text}${say('］', ']')}</del>`;
+    case 'same':
+      return p.text;
+    default: {
+      const unreachable: never = p.kind;
+      return unreachable;
+    }
+  }
+}
+
+/** The section's whole text before and after, side by side in reading order, each under its own label. */
+function beforeAfter(s: SectionDiff, diff: PolicyDiff): SafeHtml {
+  const lang = diff.lang;
+  const block = (label: string, text: string | undefined) => html`<div class="diff-side"><h3>${label}</h3><div style="white-space:pre-wrap">${text ?? (lang === 'ja' ? '（この節はありません）' : '(no such section)')}</div></div>`;
+  const removedText = s.status === 'removed' ? s.parts.map((p) => p.text).join('') : undefined;
+  const addedText = s.status === 'added' ? s.parts.map((p) => p.text).join('') : undefined;
+  return html`<details class="diff-before-after"><summary>${lang === 'ja' ? '変更前と変更後の全文' : 'Full text before and after'}</summary>
+${block(lang === 'ja' ? `変更前（${diff.from.label}）` : `Before (${diff.from.label})`, s.oldText ?? removedText)}
+${block(lang === 'ja' ? `変更後（${diff.to.label}）` : `After (${diff.to.label})`, s.newText ?? addedText)}
+</details>`;
+}
+
 /**
- * The diff as HTML: one section element per changed section with `<ins>` / `<del>`; unchanged sections are listed by
- * title only.
+ * The diff as HTML: one section element per changed section with `<ins>` / `<del>` (each also says "added" or
+ * "removed" in words for screen readers, and is struck through or underlined, not only coloured) and the section's
+ * whole text before and after; unchanged sections are listed by title only.
  */
 export function diffHtml(diff: PolicyDiff): SafeHtml {
   const lang = diff.lang;
@@ -180,7 +220,8 @@ export function diffHtml(diff: PolicyDiff): SafeHtml {
 ${changed.length === 0 ? html`<p>${lang === 'ja' ? '内容に変更はありません。' : 'Nothing changed.'}</p>` : ''}
 ${changed.map((s) => html`<section class="diff-section diff-${s.status}" aria-labelledby="diff-${s.id}">
 <h2 id="diff-${s.id}">${sectionHeading(s)} <span class="diff-status">${lang === 'ja' ? `（${statusLabel[s.status].ja}）` : `(${statusLabel[s.status].en})`}</span></h2>
-<div class="diff-body" style="white-space:pre-wrap">${collapseUnchanged(s.parts).map((p) => (p.kind === 'added' ? html`<ins>${p.text}</ins>` : p.kind === 'removed' ? html`<del>${p.text}</del>` : p.text))}</div>
+<div class="diff-body" style="white-space:pre-wrap">${collapseUnchanged(s.parts).map((p) => markedPart(p, lang))}</div>
+${beforeAfter(s, diff)}
 </section>
 `)}${unchanged.length > 0 ? html`<section aria-labelledby="diff-unchanged"><h2 id="diff-unchanged">${lang === 'ja' ? '変更のない節' : 'Unchanged sections'}</h2><ul>${unchanged.map((s) => html`<li>${sectionHeading(s)}</li>`)}</ul></section>` : ''}
 </div>`;

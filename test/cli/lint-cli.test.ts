@@ -134,4 +134,21 @@ describe('mamori lint', { concurrency: 3 }, () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stdout, /absent\.yaml:1:1 io cannot read the file: ENOENT/);
   });
+  test('checks several files in one run: a summary per file, exit 1 when any has an error, a JSON array', async () => {
+    const broken = write('several-broken.yaml', base.replace('mamori: 1', 'mamori: 1\nunknown_top: x'));
+    const clean = join(fixtures, 'base.yaml');
+    const r = await mamori(['lint', clean, broken]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /base\.yaml: no problems found/);
+    assert.match(r.stderr, /several-broken\.yaml: 1 error/);
+    assert.match(r.stdout, /several-broken\.yaml:\d+:\d+ schema /);
+    const ok = await mamori(['lint', clean, clean]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const json = await mamori(['lint', clean, broken, '--format', 'json']);
+    const reports = z.array(jsonReport).parse(JSON.parse(json.stdout));
+    assert.deepEqual(reports.map((x) => x.ok), [true, false]);
+    const withGraph = await mamori(['lint', clean, clean, '--graph', 'examples/misskey-server/datasets.yaml']);
+    assert.equal(withGraph.code, 2);
+    assert.match(withGraph.stderr, /--graph checks one dataset graph against one policy/);
+  });
 });

@@ -72,15 +72,18 @@ describe('mamori publish, diff and render --version', () => {
     assert.match(r.stdout, /## 4\. 利用目的 \[変更\]/);
     assert.match(r.stdout, /\[-改善-\]\{\+広告の効果を測定\+\}/);
     assert.match(r.stdout, /1,\[-100-\]\{\+650\+\}円（税込）/);
+    // Version 2 is a revision, so the history section changed as well.
+    assert.match(r.stdout, /## \d+\. 改定履歴 \[変更\]\n[\s\S]*\{\+\n・ 2025年4月1日（令和7年4月1日）　改定（第2版）\+\}/);
 
     r = await mamori(['diff', join(fixtures, 'policy.yaml'), '1', '--out', out]);
-    assert.equal(r.code, 0, 'a file identical to version 1 has no changes');
+    assert.equal(r.code, 0, 'a file identical to version 1 has no changes, not even a revision in its history');
 
     r = await mamori(['render', '--version', '2', '--format', 'md', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     r.stdout = readFileSync(out, 'utf8');
     assert.match(r.stdout, /第2版（2025年4月1日施行）/);
-    assert.match(r.stdout, /2024年4月1日（令和6年4月1日）　改定（第1版）/);
+    assert.match(r.stdout, /2022年4月1日（令和4年4月1日）　改定：改正個人情報保護法の施行に伴う改定\n- 2025年4月1日（令和7年4月1日）　改定（第2版）/);
+    assert.ok(!r.stdout.includes('第1版）'), 'publishing the unchanged file as version 1 added no revision');
 
     r = await mamori(['render', '--version', '9', '--out', out]);
     assert.equal(r.code, 1);

@@ -66,12 +66,25 @@ describe('the published policy in Chromium', () => {
     await page.close();
   });
 
-  test('the diff page marks a changed purpose with ins and del', async () => {
+  test('the diff page marks a changed purpose with ins and del, in words for screen readers and not by colour alone', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/privacy/diff?from=1&to=2&lang=en`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
-    assert.equal(await page.locator('del', { hasText: 'improve it' }).first().textContent(), 'improve it');
-    assert.equal(await page.locator('ins', { hasText: 'measure advertising' }).first().textContent(), 'measure advertising');
+    const del = page.locator('del', { hasText: 'improve it' }).first();
+    const ins = page.locator('ins', { hasText: 'measure advertising' }).first();
+    // What a screen reader reads: the words say which text went and which came.
+    assert.equal(await del.textContent(), '[removed: improve it]');
+    assert.equal(await ins.textContent(), '[added: measure advertising]');
+    // What a sighted reader sees: the marker words are hidden, and the change is struck through / underlined.
+    const marker = await del.locator('span').first().boundingBox();
+    assert.ok(marker && marker.width <= 1 && marker.height <= 1, `the marker words take no visible space (${JSON.stringify(marker)})`);
+    assert.match(await del.evaluate((e) => getComputedStyle(e).textDecorationLine), /line-through/);
+    assert.match(await ins.evaluate((e) => getComputedStyle(e).textDecorationLine), /underline/);
+    // Both texts in full, each under its own heading.
+    const both = page.locator('section.diff-changed details.diff-before-after').first();
+    await both.locator('summary').click();
+    assert.ok(await both.getByRole('heading', { name: 'Before (version 1)' }).isVisible());
+    assert.ok(await both.getByRole('heading', { name: 'After (version 2)' }).isVisible());
     assert.ok(await page.locator('section.diff-removed h2', { hasText: 'Statistics' }).isVisible());
     await page.close();
   });

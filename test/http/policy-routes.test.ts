@@ -73,7 +73,12 @@ for (const dialect of storeDialects) {
       res = await get('/privacy/diff?from=1&to=2');
       assert.equal(res.status, 200);
       page = await res.text();
-      assert.match(page, /<del>改善<\/del><ins>広告の効果を測定<\/ins>/);
+      // Each change says in words what it is (screen readers do not announce ins/del), and both texts are there in full.
+      assert.match(page, /<del><span style="[^"]+">［削除：<\/span>改善<span style="[^"]+">］<\/span><\/del><ins><span style="[^"]+">［追加：<\/span>広告の効果を測定<span style="[^"]+">］<\/span><\/ins>/);
+      assert.match(page, /<h3>変更前（第1版）<\/h3><div style="white-space:pre-wrap">[^<]*改善するため/);
+      assert.match(page, /<h3>変更後（第2版）<\/h3><div style="white-space:pre-wrap">[^<]*広告の効果を測定/);
+      // Version 2 adds a line to the revision history, so that section is listed as changed too.
+      assert.match(page, /<h2 id="diff-[^"]+">\d+\. 改定履歴 <span class="diff-status">（変更）<\/span><\/h2>[\s\S]*?<ins>[\s\S]*?2025年4月1日（令和7年4月1日）　改定（第2版）/);
       assert.match(page, /<h1>プライバシーポリシーの変更点（第1版→第2版）<\/h1>/);
       const text = await (await get('/privacy/diff?format=text&lang=en')).text();
       assert.match(text, /\[-improve it-\]\{\+measure advertising\+\}/);

@@ -40,7 +40,8 @@ test('a removed section is marked removed and unchanged sections are listed as u
 test('the HTML diff marks changes with ins and del and escapes policy text', () => {
   const withScript: Policy = { ...v2, purposes: v2.purposes.map((p) => (p.id === 'provide' ? { ...p, description: '<script>alert(1)</script>' } : p)) };
   const out = diffHtml(diffPolicies(v1, withScript, { lang: 'ja', fromLabel: '第1版', toLabel: '第2版' })).value;
-  assert.match(out, /<del>改善<\/del><ins>広告の効果を測定<\/ins>/);
+  assert.match(out, /<del><span style="[^"]+">［削除：<\/span>改善<span style="[^"]+">］<\/span><\/del><ins><span style="[^"]+">［追加：<\/span>広告の効果を測定<span style="[^"]+">］<\/span><\/ins>/);
+  assert.match(out, /<summary>変更前と変更後の全文<\/summary>/);
   assert.ok(!out.includes('<script>'));
   assert.match(out, /&lt;script&gt;/);
   assert.match(out, /第1版から第2版への変更/);

@@ -59,10 +59,22 @@ test('statutory refusal grounds and agent proofs appear under disclosure', () =>
 test('revision history gives Western and era dates, with 制定 first, merged with published versions', () => {
   const md = renderPolicy(policy, { lang: 'ja', format: 'md', version: { number: 2, effectiveOn: '2025-04-01' }, versions: [{ number: 2, effectiveOn: '2025-04-01' }, { number: 1, effectiveOn: '2024-04-01' }] });
   const history = md.slice(md.indexOf('## 19. 改定履歴'));
-  assert.match(history, /- 2019年4月30日（平成31年4月30日）　制定\n- 2022年4月1日（令和4年4月1日）　改定：改正個人情報保護法の施行に伴う改定\n- 2024年4月1日（令和6年4月1日）　改定（第1版）\n- 2025年4月1日（令和7年4月1日）　改定（第2版）/);
+  // Version 1 put the file's text (already described by its history) into mamori: not a revision of its own.
+  assert.match(history, /- 2019年4月30日（平成31年4月30日）　制定\n- 2022年4月1日（令和4年4月1日）　改定：改正個人情報保護法の施行に伴う改定\n- 2025年4月1日（令和7年4月1日）　改定（第2版）/);
+  assert.ok(!history.includes('第1版'));
   assert.match(md, /第2版（2025年4月1日施行）/);
   const en = renderPolicy(policy, { lang: 'en', format: 'md' });
   assert.match(en, /April 30, 2019 \(Heisei 31\): Established/);
+});
+
+test('the first publication of a file that has a history adds no revision; the next version does', () => {
+  const first = renderPolicy(policy, { lang: 'ja', format: 'md', version: { number: 1, effectiveOn: '2026-11-30' }, versions: [{ number: 1, effectiveOn: '2026-11-30' }] });
+  const unpublished = renderPolicy(policy, { lang: 'ja', format: 'md' });
+  const history = (md: string) => md.slice(md.indexOf('改定履歴'));
+  assert.equal(history(first), history(unpublished));
+  const second = renderPolicy(policy, { lang: 'ja', format: 'md', version: { number: 2, effectiveOn: '2027-01-01' }, versions: [{ number: 2, effectiveOn: '2027-01-01' }, { number: 1, effectiveOn: '2026-11-30' }] });
+  assert.match(history(second), /2027年1月1日（令和9年1月1日）　改定（第2版）/);
+  assert.ok(!history(second).includes('2026年11月30日'));
 });
 
 test('text from the policy is escaped in HTML and in Markdown', () => {

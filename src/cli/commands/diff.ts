@@ -2,8 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
 import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
-import { diffHtml, diffPlainText, diffPolicies } from '../../policy/policy-diff.ts';
-import { requireVersion } from '../../policy/policy-versions.ts';
+import { diffHtml, diffPlainText, diffPolicies, type DiffSideVersions } from '../../policy/policy-diff.ts';
+import { listVersions, requireVersion } from '../../policy/policy-versions.ts';
 import type { Policy } from '../../policy/schema.ts';
 import { renderPage } from '../../html/layout.ts';
 import { html } from '../../html/html.ts';
@@ -47,7 +47,7 @@ export const diffCommand: Command = async (argv) => {
     return 2;
   }
   let store: Store | undefined;
-  const resolve = async (ref: string): Promise<{ policy: Policy; label: string } | undefined> => {
+  const resolve = async (ref: string): Promise<{ policy: Policy; label: string; versions?: DiffSideVersions } | undefined> => {
     if (existsSync(ref)) {
       const r = loadPolicyFile(ref);
       if (!r.ok) {
@@ -58,13 +58,15 @@ export const diffCommand: Command = async (argv) => {
     }
     store ??= await openCliStore(values.database);
     const v = await requireVersion(store.db, ref);
-    return { policy: v.policy, label: lang === 'ja' ? `第${v.number}版` : `version ${v.number}` };
+    // As on the published page: the revision history lists the published versions up to this one.
+    const versions = (await listVersions(store.db)).map((x) => ({ number: x.number, effectiveOn: x.effectiveOn }));
+    return { policy: v.policy, label: lang === 'ja' ? `第${v.number}版` : `version ${v.number}`, versions: { version: { number: v.number, effectiveOn: v.effectiveOn }, versions } };
   };
   try {
     const from = await resolve(fromRef);
     const to = from ? await resolve(toRef) : undefined;
     if (!from || !to) return 2;
-    const diff = diffPolicies(from.policy, to.policy, { lang, fromLabel: from.label, toLabel: to.label });
+    const diff = diffPolicies(from.policy, to.policy, { lang, fromLabel: from.label, toLabel: to.label, ...(from.versions ? { fromVersions: from.versions } : {}), ...(to.versions ? { toVersions: to.versions } : {}) });
     const title = lang === 'ja' ? `プライバシーポリシーの変更点（${from.label} → ${to.label}）` : `Privacy policy changes (${from.label} → ${to.label})`;
     const output = values.format === 'html' ? renderPage({ lang, title, body: html`<h1>${title}</h1>${diffHtml(diff)}` }) : diffPlainText(diff);
     if (values.out) writeFileSync(values.out, output);
