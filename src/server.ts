@@ -10,6 +10,7 @@ import { formatIssues, loadPolicyFile, type LoadedPolicy } from './policy/load-p
 import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
+import { createChangeFeed } from './store/change-feed.ts';
 import type { RequestHooks } from './requests/request-hooks.ts';
 import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
 import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
@@ -58,7 +59,8 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = createOutboxSender({ store, clock, transport, from: config.mailFrom });
-  const base = { store, clock, config, outbox, policy };
+  const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}) });
+  const base = { store, clock, config, outbox, policy, changes };
   const requestHooks = [createConsentRequestHooks(base), createRecordsRequestHooks(base), createConnectorRequestHooks(base), ...(opts.requestHooks ?? [])];
   return { ...base, requestHooks };
 }
@@ -84,6 +86,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       await ctx.outbox.stop();
       await connectorWorker.stop();
       await app.close();
+      await ctx.changes.close();
       if (!opts.store) await ctx.store.close();
     },
   };

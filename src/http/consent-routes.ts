@@ -26,6 +26,7 @@ import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts'
 import { toClientConfig } from '../consent/client-config.ts';
 import { consentVersion, getConsentVersion, listConsentVersions, recordConsentVersion } from '../consent/consent-versions.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
+import { createCachedPreferenceReader } from '../consent/preference-cache.ts';
 import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
@@ -59,14 +60,16 @@ const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
  * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
  */
 export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
-  const reader = await createPreferenceReader(ctx.store);
+  // PostgreSQL: every instance remembers subjects' rows, kept coherent by the change feed (SQLite reads in-process).
+  const direct = await createPreferenceReader(ctx.store);
+  const reader = ctx.store.dialect === 'postgres' ? createCachedPreferenceReader(direct, ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects }) : direct;
   app.addHook('onClose', () => reader.close());
   const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
   if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));
-  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data });
+  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data, changes: ctx.changes });
   const staffKey = requireApiKey(ctx, 'consents.manage');
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
-  const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config() });
+  const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config(), changes: ctx.changes });
   const ownOrigin = new URL(ctx.config.baseUrl).origin;
   await recordConsentVersion(ctx.store.db, ctx.clock, config());
   const policyUrl = `${ctx.config.baseUrl}/privacy`;

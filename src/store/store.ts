@@ -14,6 +14,8 @@ export type DbOrTrx = Kysely<Database> | Transaction<Database>;
 export interface Store {
   readonly db: Db;
   readonly dialect: StoreDialect;
+  /** The URL the store was opened with (PostgreSQL: the change feed opens its own connection to it). */
+  readonly url?: string;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function openStore(url: string): Promise<Store> {
       await db.destroy();
       throw new MamoriError('MAMORI_CONFIG_INVALID', `Cannot connect to PostgreSQL at DATABASE_URL: ${(err as Error).message}`);
     }
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
   if (/^[a-z]+:\/\//.test(url) && !url.startsWith('file://')) {
     throw new MamoriError('MAMORI_CONFIG_INVALID', `Unsupported DATABASE_URL scheme in "${url.replace(/\/\/.*@/, '//***@')}": use sqlite:<path> or postgres://…`);
