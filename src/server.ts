@@ -11,6 +11,7 @@ import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createChangeFeed } from './store/change-feed.ts';
+import { startScheduledJobs, type ScheduledJobs } from './jobs/scheduled-jobs.ts';
 import type { RequestHooks } from './requests/request-hooks.ts';
 import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
 import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
@@ -31,12 +32,16 @@ export interface StartOptions {
   requestHooks?: RequestHooks[];
   /** Drain the outbox every N ms (0 = never; tests drain by hand). Default 2000. */
   outboxIntervalMs?: number;
+  /** Offer the scheduled jobs (purge, audit verification, reminders, partitions) every N ms; default 60 s, or 0 (by hand) when the outbox is drained by hand. */
+  jobsIntervalMs?: number;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   ctx: AppContext;
   url: string;
+  /** The scheduled jobs of this instance (`tickOnce()` in tests); each slot runs on one instance only. */
+  jobs: ScheduledJobs;
   close(): Promise<void>;
 }
 
@@ -78,11 +83,17 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const interval = opts.outboxIntervalMs ?? 2000;
   if (interval > 0) ctx.outbox.start(interval);
   const connectorWorker = startConnectorWorker(ctx, interval);
+  const purgeHours = Number((opts.env ?? process.env).MAMORI_RECORDS_PURGE_HOURS ?? 24);
+  const jobs = startScheduledJobs(ctx, opts.jobsIntervalMs ?? (interval > 0 ? 60_000 : 0), { purgeHours: Number.isFinite(purgeHours) ? purgeHours : 24 }, (job, err) =>
+    app.log.error({ job, err: { type: err instanceof Error ? err.name : 'error' } }, 'scheduled job failed'),
+  );
   return {
     app,
     ctx,
     url: `http://127.0.0.1:${port}`,
+    jobs,
     async close() {
+      await jobs.stop();
       await ctx.outbox.stop();
       await connectorWorker.stop();
       await app.close();

@@ -9,7 +9,7 @@ import { requireApiKey, staffActor } from './staff-auth.ts';
 import type { RouteModule } from './route-module.ts';
 import { parseRecordInput } from '../records/record-errors.ts';
 import {
-  extendProvision, getProvision, listProvisions, listReceipts, listRelatedConfirmations, provisionInputSchema, purgeExpiredRecords, receiptInputSchema,
+  extendProvision, getProvision, listProvisions, listReceipts, listRelatedConfirmations, provisionInputSchema, receiptInputSchema,
   recordProvision, recordReceipt, recordRelatedConfirmation, relatedConfirmationInputSchema,
 } from '../records/provision-records.ts';
 import { createOptOutFiling, flagOptOutStop, listOptOutFilings, optOutFilingInputSchema, optOutFilingUpdateSchema, updateOptOutFiling } from '../records/optout-filings.ts';
@@ -72,7 +72,6 @@ function input<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
  * - JSON API under `/api/v1/` (staff API keys): provisions (29条), receipts (30条), 31条 confirmations, opt-out
  *   filings and stop flags, incidents (26条), statistics, revision notices, audit verification and export.
  * - Console pages under `/console/` and the public `/privacy/anonymized` and `/notices/:slug` (records-console-pages.ts).
- * - A daily retention purge (MAMORI_RECORDS_PURGE_HOURS, default 24; 0 turns it off).
  */
 export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   const env = envSchema.safeParse(process.env);
@@ -216,18 +215,5 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
 
   await recordsConsolePages(app, ctx);
 
-  // --- the daily retention purge
-  const hours = settings.MAMORI_RECORDS_PURGE_HOURS ?? 24;
-  if (hours > 0) {
-    let timer: NodeJS.Timeout | undefined;
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        purgeExpiredRecords(db, ctx.clock, 'system').catch((e: unknown) => app.log.error({ err: { type: e instanceof Error ? e.name : 'error' } }, 'records purge failed'));
-      }, hours * 3600_000);
-      timer.unref();
-    });
-    app.addHook('onClose', async () => {
-      if (timer) clearInterval(timer);
-    });
-  }
+  // The retention purge (MAMORI_RECORDS_PURGE_HOURS) is a scheduled job: src/jobs/scheduled-jobs.ts runs it on one instance.
 };
