@@ -12,6 +12,8 @@ export interface AppContext {
   clock: Clock;
   config: Config;
   outbox: OutboxSender;
+  /** Where read-only queries go (console lists, statistics, exports): a replica from DATABASE_READ_URL, else `store`. */
+  read: Store;
   /** What other instances changed (PostgreSQL LISTEN/NOTIFY): caches subscribe, writers publish. */
   changes: ChangeFeed;
   /** The policy file the server was started with (validated and lint-clean). */

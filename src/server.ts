@@ -65,7 +65,9 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = createOutboxSender({ store, clock, transport, from: config.mailFrom });
   const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}) });
-  const base = { store, clock, config, outbox, policy, changes };
+  // A replica lags its primary by a little: only reads that tolerate that (lists, statistics, exports) go there.
+  const read = config.databaseReadUrl ? await openStore(config.databaseReadUrl) : store;
+  const base = { store, read, clock, config, outbox, policy, changes };
   const requestHooks = [createConsentRequestHooks(base), createRecordsRequestHooks(base), createConnectorRequestHooks(base), ...(opts.requestHooks ?? [])];
   return { ...base, requestHooks };
 }
@@ -98,6 +100,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       await connectorWorker.stop();
       await app.close();
       await ctx.changes.close();
+      if (ctx.read !== ctx.store) await ctx.read.close();
       if (!opts.store) await ctx.store.close();
     },
   };

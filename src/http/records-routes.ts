@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
@@ -179,12 +180,12 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   // --- statistics
   app.get('/api/v1/statistics', { preHandler: canView }, async (request) => {
     const q = parseRecordInput(statsQuery, request.query, 'MAMORI_STATISTICS_INVALID');
-    return computeStatistics(db, q);
+    return computeStatistics(ctx.read.db, q);
   });
   openapi.add('get', '/api/v1/statistics', { summary: 'Requests by kind/outcome/days to close, consent rates, provisions; counts under k suppressed (null)', tags, security, query: statsQuery, responses: { '200': { description: 'Statistics' }, ...err(['400', 'MAMORI_STATISTICS_INVALID']), ...authErrors } });
   app.get('/api/v1/statistics.csv', { preHandler: canView }, async (request, reply) => {
     const q = parseRecordInput(statsQuery, request.query, 'MAMORI_STATISTICS_INVALID');
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="mamori-statistics.csv"').send(statisticsCsv(await computeStatistics(db, q)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="mamori-statistics.csv"').send(statisticsCsv(await computeStatistics(ctx.read.db, q)));
   });
   openapi.add('get', '/api/v1/statistics.csv', { summary: 'The same statistics as CSV; suppressed cells read "<k"', tags, security, query: statsQuery, responses: { '200': { description: 'CSV', contentType: 'text/csv' }, ...authErrors } });
 
@@ -207,9 +208,8 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   app.get('/api/v1/audit/verify', { preHandler: canAudit }, async () => verifyAuditChain(db));
   openapi.add('get', '/api/v1/audit/verify', { summary: 'Walk the audit hash chain and name every edited, inserted or deleted row', tags: ['audit'], security, responses: { '200': { description: '{ ok, count, problems }' }, ...authErrors } });
   app.get('/api/v1/audit/export', { preHandler: canAudit }, async (_request, reply: FastifyReply) => {
-    let body = '';
-    for await (const line of exportAuditJsonl(db)) body += line;
-    return reply.type('application/x-ndjson; charset=utf-8').send(body);
+    // Streamed a thousand rows at a time: a log of millions of events never sits in memory whole.
+    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportAuditJsonl(ctx.read.db)));
   });
   openapi.add('get', '/api/v1/audit/export', { summary: 'The whole audit log as JSON Lines', tags: ['audit'], security, responses: { '200': { description: 'JSONL', contentType: 'application/x-ndjson' }, ...authErrors } });
 

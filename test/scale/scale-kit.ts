@@ -17,7 +17,7 @@ export interface Cluster {
  * `count` mamori instances on one fresh PostgreSQL database, each with its own pool, change feed and workers, as
  * several processes behind a load balancer would run.
  */
-export async function startCluster(count: number, opts: Partial<StartOptions> = {}): Promise<Cluster> {
+export async function startCluster(count: number, opts: Partial<StartOptions> & { readReplica?: boolean } = {}): Promise<Cluster> {
   const store = await createTestStore('postgres');
   const instances: RunningServer[] = [];
   try {
@@ -28,7 +28,7 @@ export async function startCluster(count: number, opts: Partial<StartOptions> = 
           env: {},
           outboxIntervalMs: 0,
           ...opts,
-          config: { port: 0, host: '127.0.0.1', databaseUrl: store.url, secret: Buffer.alloc(32, 7), dataDir: mkdtempSync(join(tmpdir(), 'mamori-scale-')), corsOrigins: [], ...opts.config },
+          config: { port: 0, host: '127.0.0.1', databaseUrl: store.url, secret: Buffer.alloc(32, 7), dataDir: mkdtempSync(join(tmpdir(), 'mamori-scale-')), corsOrigins: [], ...(opts.readReplica ? { databaseReadUrl: store.url } : {}), ...opts.config },
         }),
       );
     }
