@@ -55,8 +55,34 @@ export async function openStore(url: string): Promise<Store> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  return { db, dialect: 'sqlite', url, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; a profile of a filing (bench/filing-profile.ts) showed
+ * compiling SQL in SQLite as one of its largest costs. The same few hundred statements recur, so keep them prepared,
+ * keyed by their SQL text (parameters are bound per call). Bounded: a flood of distinct texts (`in (…)` lists of
+ * varying length) empties the cache rather than growing it.
+ */
+function withStatementCache(database: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      // A statement still being iterated (a streamed query) cannot run twice at once: prepare a fresh one then.
+      if (!stmt || stmt.busy) {
+        stmt = database.prepare(text);
+        if (cache.size >= max) cache.clear();
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 /** Which SQL dialect a Kysely instance (or transaction) talks to. */
