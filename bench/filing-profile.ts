@@ -17,6 +17,19 @@ const PG_ADMIN_URL = process.env.MAMORI_TEST_PG_URL ?? 'postgres://postgres@127.
 const root = join(import.meta.dirname, '..');
 const loaded = loadPolicyFile(join(root, 'examples/misskey-server/policy.yaml'));
 if (!loaded.ok) throw new Error('policy invalid');
+// On PostgreSQL every statement is a round trip: count them per filing (a wrapper around pg's Client.query).
+const statements = new Map<string, number>();
+if (dialect === 'postgres') {
+  const query = pg.Client.prototype.query;
+  const counting = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : typeof q === 'object' && q !== null && 'text' in q ? String(q.text) : '?';
+    const key = text.replace(/\s+/g, ' ').slice(0, 100);
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+    return Reflect.apply(query, this, args) as unknown;
+  };
+  Object.defineProperty(pg.Client.prototype, 'query', { value: counting });
+}
 const dir = mkdtempSync(join(tmpdir(), 'mamori-prof-'));
 let url = `sqlite:${join(dir, 'p.sqlite')}`;
 let dbName = '';
@@ -60,6 +73,10 @@ for (const [id, us] of self) {
   byFn.set(key, (byFn.get(key) ?? 0) + us);
 }
 const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000 / count).toFixed(3)} ms/filing  ${k}`).join('\n');
+if (statements.size > 0) {
+  const per = [...statements].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${(v / (count + 100)).toFixed(2)}  ${k}`);
+  console.log(`statements per filing: ${([...statements.values()].reduce((a, b) => a + b, 0) / (count + 100)).toFixed(1)}\n${per.slice(0, 40).join('\n')}`);
+}
 console.log(`by area:\n${top(byArea, 18)}\nby function:\n${top(byFn, 30)}`);
 await server.close();
 await store.close();
