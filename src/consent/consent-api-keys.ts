@@ -33,6 +33,7 @@ export async function revokeConsentApiKey(db: DbOrTrx, clock: Clock, id: string,
     await appendAudit(trx, clock, { actor, action: 'consent.api_key_revoked', targetType: 'consent_api_key', targetId: id });
     await changes?.publish(trx, 'consent_keys', id);
   });
+  changes?.changedHere('consent_keys', id);
 }
 
 export interface ConsentKeyVerifier {

@@ -102,6 +102,7 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
       await appendAudit(trx, deps.clock, { actor: input.recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: result.id, data: { method: result.method, purposes: Object.keys(result.choices) } });
     }
   });
+  deps.changes?.changedHere('preferences', result.subject);
   return result;
 }
 

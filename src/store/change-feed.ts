@@ -17,6 +17,11 @@ export type Change = { kind: 'change'; topic: ChangeTopic; key: string | null } 
 export interface ChangeFeed {
   /** Announces a change as part of `db`'s transaction (PostgreSQL: delivered on commit). */
   publish(db: DbOrTrx, topic: ChangeTopic, key?: string): Promise<void>;
+  /**
+   * Tells this instance's own listeners at once, after the writer's commit: the NOTIFY comes back through the
+   * database a little later, and a person who just chose must see the choice on the instance that recorded it.
+   */
+  changedHere(topic: ChangeTopic, key?: string): void;
   /** Calls `listener` for every change and every flush; returns the unsubscribe. */
   subscribe(listener: (change: Change) => void): () => void;
   /** Whether changes are being heard now (false while the PostgreSQL listener reconnects: caches must not fill). */
@@ -62,6 +67,7 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
       async publish(_db, topic, key) {
         emit({ kind: 'change', topic, key: key ?? null });
       },
+      changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
       subscribe,
       live: opts.dialect === 'sqlite',
       async close() {},
@@ -121,6 +127,7 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
     async publish(db, topic, key) {
       await sql`select pg_notify(${CHANNEL}, ${key === undefined ? topic : `${topic}:${key}`})`.execute(db);
     },
+    changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
     subscribe,
     get live() {
       return live;
