@@ -32,7 +32,7 @@ export interface StartOptions {
   requestHooks?: RequestHooks[];
   /** Drain the outbox every N ms (0 = never; tests drain by hand). Default 2000. */
   outboxIntervalMs?: number;
-  /** Offer the scheduled jobs (purge, audit verification, reminders, partitions) every N ms; default 60 s, or 0 (by hand) when the outbox is drained by hand. */
+  /** Offer the scheduled jobs (purge, audit verification, reminders, partitions) every N ms (0 = by hand); default 60 s. */
   jobsIntervalMs?: number;
 }
 
@@ -85,8 +85,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const interval = opts.outboxIntervalMs ?? 2000;
   if (interval > 0) ctx.outbox.start(interval);
   const connectorWorker = startConnectorWorker(ctx, interval);
-  const purgeHours = Number((opts.env ?? process.env).MAMORI_RECORDS_PURGE_HOURS ?? 24);
-  const jobs = startScheduledJobs(ctx, opts.jobsIntervalMs ?? (interval > 0 ? 60_000 : 0), { purgeHours: Number.isFinite(purgeHours) ? purgeHours : 24 }, (job, err) =>
+  const purgeSetting = Number(opts.env?.MAMORI_RECORDS_PURGE_HOURS ?? process.env.MAMORI_RECORDS_PURGE_HOURS ?? 24);
+  const purgeHours = Number.isFinite(purgeSetting) && purgeSetting >= 0 ? purgeSetting : 24;
+  // Each instance offers the jobs every minute (or as often as a shorter purge period needs); the slots decide.
+  const jobsEvery = opts.jobsIntervalMs ?? Math.min(60_000, purgeHours > 0 ? Math.max(100, purgeHours * 3600_000) : 60_000);
+  const jobs = startScheduledJobs(ctx, jobsEvery, { purgeHours }, (job, err) =>
     app.log.error({ job, err: { type: err instanceof Error ? err.name : 'error' } }, 'scheduled job failed'),
   );
   return {

@@ -27,6 +27,7 @@ export async function startCluster(count: number, opts: Partial<StartOptions> & 
           policy: loadFixturePolicy(),
           env: {},
           outboxIntervalMs: 0,
+          jobsIntervalMs: 0, // the tests tick by hand
           ...opts,
           config: { port: 0, host: '127.0.0.1', databaseUrl: store.url, secret: Buffer.alloc(32, 7), dataDir: mkdtempSync(join(tmpdir(), 'mamori-scale-')), corsOrigins: [], ...(opts.readReplica ? { databaseReadUrl: store.url } : {}), ...opts.config },
         }),
