@@ -28,6 +28,12 @@ export interface Config {
   graphPath: string | undefined;
   /** The connectors reach the made-up demo database (`serve --demo` without a graph); pages say so. */
   demo?: boolean;
+  /** A read-only replica for console lists, statistics and exports (DATABASE_READ_URL); unset reads the primary. */
+  databaseReadUrl: string | undefined;
+  /** Subjects whose preferences each instance keeps in memory on PostgreSQL (MAMORI_PREFERENCE_CACHE_SUBJECTS). */
+  preferenceCacheSubjects: number;
+  /** Months a consent receipt is kept on PostgreSQL, unless it backs a current choice (unset: kept forever). */
+  consentReceiptMonths: number | undefined;
 }
 
 const envSchema = z.object({
@@ -45,6 +51,9 @@ const envSchema = z.object({
   MAMORI_DOWNLOAD_DAYS: z.coerce.number().int().min(1).max(90).optional(),
   MAMORI_GRAPH: z.string().min(1).optional(),
   MAMORI_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).optional(),
+  DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_READ_URL must be a postgres:// URL (a read replica of DATABASE_URL)').optional(),
+  MAMORI_PREFERENCE_CACHE_SUBJECTS: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  MAMORI_CONSENT_RECEIPT_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
 });
 
 /** Decodes MAMORI_SECRET: 64 hex characters or base64 of 32 bytes. */
@@ -96,5 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     graphPath: overrides.graphPath ?? e.MAMORI_GRAPH,
     trustProxy: overrides.trustProxy ?? (e.MAMORI_TRUST_PROXY === '1' || e.MAMORI_TRUST_PROXY === 'true'),
     demo: overrides.demo ?? false,
+    databaseReadUrl: overrides.databaseReadUrl ?? e.DATABASE_READ_URL,
+    preferenceCacheSubjects: overrides.preferenceCacheSubjects ?? e.MAMORI_PREFERENCE_CACHE_SUBJECTS ?? 100_000,
+    consentReceiptMonths: overrides.consentReceiptMonths ?? e.MAMORI_CONSENT_RECEIPT_MONTHS,
   };
 }

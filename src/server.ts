@@ -10,6 +10,8 @@ import { formatIssues, loadPolicyFile, type LoadedPolicy } from './policy/load-p
 import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
+import { createChangeFeed } from './store/change-feed.ts';
+import { startScheduledJobs, type ScheduledJobs } from './jobs/scheduled-jobs.ts';
 import type { RequestHooks } from './requests/request-hooks.ts';
 import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
 import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
@@ -32,12 +34,16 @@ export interface StartOptions {
   requestHooks?: RequestHooks[];
   /** Drain the outbox every N ms (0 = never; tests drain by hand). Default 2000. */
   outboxIntervalMs?: number;
+  /** Offer the scheduled jobs (purge, audit verification, reminders, partitions) every N ms (0 = by hand); default 60 s. */
+  jobsIntervalMs?: number;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   ctx: AppContext;
   url: string;
+  /** The scheduled jobs of this instance (`tickOnce()` in tests); each slot runs on one instance only. */
+  jobs: ScheduledJobs;
   close(): Promise<void>;
 }
 
@@ -61,7 +67,10 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = createOutboxSender({ store, clock, transport, from: config.mailFrom });
-  const base = { store, clock, config, outbox, policy };
+  const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}) });
+  // A replica lags its primary by a little: only reads that tolerate that (lists, statistics, exports) go there.
+  const read = config.databaseReadUrl ? await openStore(config.databaseReadUrl) : store;
+  const base = { store, read, clock, config, outbox, policy, changes };
   const requestHooks = [createConsentRequestHooks(base), createRecordsRequestHooks(base), createConnectorRequestHooks(base), ...(opts.requestHooks ?? [])];
   return { ...base, requestHooks };
 }
@@ -90,15 +99,26 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   if (interval > 0) ctx.outbox.start(interval);
   const connectorWorker = startConnectorWorker(ctx, interval);
   const siteAudits = siteAuditSchedule ? startSiteAuditSchedule(ctx, siteAuditSchedule) : undefined;
+  const purgeSetting = Number(opts.env?.MAMORI_RECORDS_PURGE_HOURS ?? process.env.MAMORI_RECORDS_PURGE_HOURS ?? 24);
+  const purgeHours = Number.isFinite(purgeSetting) && purgeSetting >= 0 ? purgeSetting : 24;
+  // Each instance offers the jobs every minute (or as often as a shorter purge period needs); the slots decide.
+  const jobsEvery = opts.jobsIntervalMs ?? Math.min(60_000, purgeHours > 0 ? Math.max(100, purgeHours * 3600_000) : 60_000);
+  const jobs = startScheduledJobs(ctx, jobsEvery, { purgeHours }, (job, err) =>
+    app.log.error({ job, err: { type: err instanceof Error ? err.name : 'error' } }, 'scheduled job failed'),
+  );
   return {
     app,
     ctx,
     url: `http://127.0.0.1:${port}`,
+    jobs,
     async close() {
+      await jobs.stop();
       await ctx.outbox.stop();
       await connectorWorker.stop();
       await siteAudits?.stop();
       await app.close();
+      await ctx.changes.close();
+      if (ctx.read !== ctx.store) await ctx.read.close();
       if (!opts.store) await ctx.store.close();
     },
   };

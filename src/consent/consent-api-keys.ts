@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { newId, newSecretToken } from '../ids.ts';
 import type { DbOrTrx } from '../store/store.ts';
 import { appendAudit, type Actor } from '../audit/audit-log.ts';
+import type { ChangeFeed } from '../store/change-feed.ts';
 
 /** Keys start with this prefix so a leaked key is recognisable (secret scanners, logs review). */
 export const CONSENT_KEY_PREFIX = 'mamori_ck_';
@@ -25,11 +26,14 @@ export async function createConsentApiKey(db: DbOrTrx, clock: Clock, opts: { lab
   return { id, key };
 }
 
-export async function revokeConsentApiKey(db: DbOrTrx, clock: Clock, id: string, actor: Actor): Promise<void> {
+/** Revokes a key; with `changes`, every instance forgets the key at once instead of within its few seconds' cache. */
+export async function revokeConsentApiKey(db: DbOrTrx, clock: Clock, id: string, actor: Actor, changes?: ChangeFeed): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('consent_api_keys').set({ revoked_at: clock.now().toISOString() }).where('id', '=', id).execute();
     await appendAudit(trx, clock, { actor, action: 'consent.api_key_revoked', targetType: 'consent_api_key', targetId: id });
+    await changes?.publish(trx, 'consent_keys', id);
   });
+  changes?.changedHere('consent_keys', id);
 }
 
 export interface ConsentKeyVerifier {
@@ -50,9 +54,13 @@ export const envConsentKeys = z
   .transform((v) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(new RegExp(`^${CONSENT_KEY_PREFIX}[A-Za-z0-9+/=_-]{32,180}$`), `each key in MAMORI_CONSENT_API_KEYS must be ${CONSENT_KEY_PREFIX} followed by at least 32 characters`)));
 
-export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, opts: { envKeys?: readonly string[]; cacheMs?: number } = {}): ConsentKeyVerifier {
+export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, opts: { envKeys?: readonly string[]; cacheMs?: number; changes?: ChangeFeed } = {}): ConsentKeyVerifier {
   const cacheMs = opts.cacheMs ?? 5000;
   const cache = new Map<string, { id: string | null; until: number }>();
+  // A key revoked on any instance (or a feed gap) empties the cache here too.
+  opts.changes?.subscribe((change) => {
+    if (change.kind === 'flush' || change.topic === 'consent_keys') cache.clear();
+  });
   const fromEnv = new Map((opts.envKeys ?? []).map((k) => [hashKey(k), `env-${hashKey(k).slice(0, 8)}`]));
   return {
     cached(key) {

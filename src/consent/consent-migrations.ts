@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from '../store/store.ts';
+import { addMonths, MONTHS_AHEAD, monthOf, partitionName } from './receipt-partitions.ts';
 
 /** Migrations of the consent domain, named with the domain's number range so the order is global and stable. */
 export const consentMigrations: Record<string, Migration> = {
@@ -60,6 +61,36 @@ export const consentMigrations: Record<string, Migration> = {
       for (const row of known) {
         await db.insertInto('consent_versions').values({ version: row.policy_version, purposes: '[]', policy_number: null, first_served_at: row.first }).execute();
       }
+    },
+  },
+  /**
+   * PostgreSQL only: receipts become a table partitioned by month of `recorded_at` (text in the "C" collation, so
+   * ranges compare byte-wise), with the same per-subject index on every partition, a partition for every month that
+   * has receipts and the next few, and a default partition. The primary key must include the partition key:
+   * `(id, recorded_at)`. SQLite keeps the plain table (one process, one file; see README "Receipts at scale").
+   */
+  '0410_consent_receipts_by_month': {
+    async up(db: Kysely<any>) {
+      if (dialectOf(db) !== 'postgres') return;
+      await sql`alter table consent_receipts rename to consent_receipts_unpartitioned`.execute(db);
+      await sql`alter index consent_receipts_pkey rename to consent_receipts_unpartitioned_pkey`.execute(db);
+      await sql`alter index consent_receipts_subject rename to consent_receipts_unpartitioned_subject`.execute(db);
+      await sql`create table consent_receipts (
+        id text not null, subject text not null, subject_kind text not null, choices text not null, policy_version text not null,
+        method text not null, recorded_at text collate "C" not null, recorded_by text not null, origin text, proof text not null,
+        constraint consent_receipts_pkey primary key (id, recorded_at)
+      ) partition by range (recorded_at)`.execute(db);
+      await sql`create index consent_receipts_subject on consent_receipts (subject, recorded_at)`.execute(db);
+      await sql`create table consent_receipts_default partition of consent_receipts default`.execute(db);
+      const months = (await sql<{ m: string }>`select distinct substr(recorded_at, 1, 7) as m from consent_receipts_unpartitioned`.execute(db)).rows.map((r) => r.m);
+      const current = monthOf(new Date());
+      for (let i = 0; i <= MONTHS_AHEAD; i += 1) months.push(addMonths(current, i));
+      for (const month of [...new Set(months)].filter((m) => /^\d{4}-\d{2}$/.test(m)).sort()) {
+        await sql.raw(`create table ${partitionName(month)} partition of consent_receipts for values from ('${month}') to ('${addMonths(month, 1)}')`).execute(db);
+      }
+      await sql`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof)
+        select id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof from consent_receipts_unpartitioned`.execute(db);
+      await sql`drop table consent_receipts_unpartitioned`.execute(db);
     },
   },
 };

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import { MamoriError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { DbOrTrx, Store } from '../store/store.ts';
+import type { ChangeFeed } from '../store/change-feed.ts';
 import { consentMethods, type ConsentMethod, type Receipt, type SubjectConsents } from './consent-api-schemas.ts';
 import type { ConsentConfig } from './consent-config.ts';
 import './consent-errors.ts';
@@ -27,6 +28,8 @@ export interface ConsentDeps {
   /** Signs receipts (the server secret). */
   secret: Buffer;
   config: ConsentConfig;
+  /** Announces the subject's new choice to every instance's preference cache (in the receipt's transaction). */
+  changes?: ChangeFeed;
 }
 
 /** Throws a stable 4xx for a purpose the policy does not have, or one that offers no choice. */
@@ -92,12 +95,14 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
         .onConflict((oc) => oc.columns(['subject', 'purpose']).doUpdateSet({ allowed: row.allowed, policy_version: row.policy_version, method: row.method, receipt_id: row.receipt_id, updated_at: row.updated_at }))
         .execute();
     }
+    await deps.changes?.publish(trx, 'preferences', result.subject);
     // Browser banner clicks are recorded by the receipt itself; choices made by an app or a signed-in person are
     // also state changes by an identified actor, so they go into the audit chain.
     if (input.recordedBy !== 'browser') {
       await appendAudit(trx, deps.clock, { actor: input.recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: result.id, data: { method: result.method, purposes: Object.keys(result.choices) } });
     }
   });
+  deps.changes?.changedHere('preferences', result.subject);
   return result;
 }
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -26,6 +27,8 @@ import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts'
 import { toClientConfig } from '../consent/client-config.ts';
 import { consentVersion, getConsentVersion, listConsentVersions, recordConsentVersion } from '../consent/consent-versions.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
+import { createCachedPreferenceReader } from '../consent/preference-cache.ts';
+import { exportReceiptsJsonl } from '../consent/receipt-export.ts';
 import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
@@ -59,14 +62,16 @@ const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
  * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
  */
 export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
-  const reader = await createPreferenceReader(ctx.store);
+  // PostgreSQL: every instance remembers subjects' rows, kept coherent by the change feed (SQLite reads in-process).
+  const direct = await createPreferenceReader(ctx.store);
+  const reader = ctx.store.dialect === 'postgres' ? createCachedPreferenceReader(direct, ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects }) : direct;
   app.addHook('onClose', () => reader.close());
   const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
   if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));
-  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data });
+  const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data, changes: ctx.changes });
   const staffKey = requireApiKey(ctx, 'consents.manage');
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
-  const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config() });
+  const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config(), changes: ctx.changes });
   const ownOrigin = new URL(ctx.config.baseUrl).origin;
   await recordConsentVersion(ctx.store.db, ctx.clock, config());
   const policyUrl = `${ctx.config.baseUrl}/privacy`;
@@ -166,6 +171,22 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       '429': { description: `More than ${BROWSER_RECEIPTS_PER_MINUTE} receipts a minute from one address without an API key.`, schema: errorBody },
     },
     security: [{}, ...apiKeySecurity],
+  });
+
+  const exportQuery = z.object({ from: z.string().regex(/^\d{4}-\d{2}(-\d{2}(T[0-9:.]+Z)?)?$/), to: z.string().regex(/^\d{4}-\d{2}(-\d{2}(T[0-9:.]+Z)?)?$/) });
+  app.get('/api/v1/consents/export', async (request, reply) => {
+    const actor = await authenticate(request, reply);
+    const q = exportQuery.safeParse(request.query);
+    if (!q.success) throw new MamoriError('MAMORI_CONSENT_INVALID_BODY', 'Give `from` and `to` as YYYY-MM, YYYY-MM-DD or ISO instants (UTC).');
+    await ctx.store.db.transaction().execute((trx) => appendAudit(trx, ctx.clock, { actor, action: 'consent.receipts_exported', targetType: 'consent_receipts', targetId: null, data: { from: q.data.from, to: q.data.to } }));
+    return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(Readable.from(exportReceiptsJsonl(ctx.read.db, q.data)));
+  });
+  openapi.add('get', '/api/v1/consents/export', {
+    summary: 'Every receipt recorded in [from, to), oldest first, streamed as JSON Lines (read from DATABASE_READ_URL when set)',
+    tags: API_TAGS,
+    query: exportQuery,
+    security: apiKeySecurity,
+    responses: { '200': { description: 'JSON Lines, one receipt a line', contentType: 'application/x-ndjson' }, '401': { description: 'API key missing or invalid.', schema: errorBody } },
   });
 
   app.get('/api/v1/consents/:subject', async (request, reply) => {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
@@ -9,7 +10,7 @@ import { requireApiKey, staffActor } from './staff-auth.ts';
 import type { RouteModule } from './route-module.ts';
 import { parseRecordInput } from '../records/record-errors.ts';
 import {
-  extendProvision, getProvision, listProvisions, listReceipts, listRelatedConfirmations, provisionInputSchema, purgeExpiredRecords, receiptInputSchema,
+  extendProvision, getProvision, listProvisions, listReceipts, listRelatedConfirmations, provisionInputSchema, receiptInputSchema,
   recordProvision, recordReceipt, recordRelatedConfirmation, relatedConfirmationInputSchema,
 } from '../records/provision-records.ts';
 import { createOptOutFiling, flagOptOutStop, listOptOutFilings, optOutFilingInputSchema, optOutFilingUpdateSchema, updateOptOutFiling } from '../records/optout-filings.ts';
@@ -72,7 +73,6 @@ function input<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
  * - JSON API under `/api/v1/` (staff API keys): provisions (29条), receipts (30条), 31条 confirmations, opt-out
  *   filings and stop flags, incidents (26条), statistics, revision notices, audit verification and export.
  * - Console pages under `/console/` and the public `/privacy/anonymized` and `/notices/:slug` (records-console-pages.ts).
- * - A daily retention purge (MAMORI_RECORDS_PURGE_HOURS, default 24; 0 turns it off).
  */
 export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   const env = envSchema.safeParse(process.env);
@@ -180,12 +180,12 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   // --- statistics
   app.get('/api/v1/statistics', { preHandler: canView }, async (request) => {
     const q = parseRecordInput(statsQuery, request.query, 'MAMORI_STATISTICS_INVALID');
-    return computeStatistics(db, q);
+    return computeStatistics(ctx.read.db, q);
   });
   openapi.add('get', '/api/v1/statistics', { summary: 'Requests by kind/outcome/days to close, consent rates, provisions; counts under k suppressed (null)', tags, security, query: statsQuery, responses: { '200': { description: 'Statistics' }, ...err(['400', 'MAMORI_STATISTICS_INVALID']), ...authErrors } });
   app.get('/api/v1/statistics.csv', { preHandler: canView }, async (request, reply) => {
     const q = parseRecordInput(statsQuery, request.query, 'MAMORI_STATISTICS_INVALID');
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="mamori-statistics.csv"').send(statisticsCsv(await computeStatistics(db, q)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="mamori-statistics.csv"').send(statisticsCsv(await computeStatistics(ctx.read.db, q)));
   });
   openapi.add('get', '/api/v1/statistics.csv', { summary: 'The same statistics as CSV; suppressed cells read "<k"', tags, security, query: statsQuery, responses: { '200': { description: 'CSV', contentType: 'text/csv' }, ...authErrors } });
 
@@ -208,26 +208,12 @@ export const recordsRoutes: RouteModule = async (app, ctx, openapi) => {
   app.get('/api/v1/audit/verify', { preHandler: canAudit }, async () => verifyAuditChain(db));
   openapi.add('get', '/api/v1/audit/verify', { summary: 'Walk the audit hash chain and name every edited, inserted or deleted row', tags: ['audit'], security, responses: { '200': { description: '{ ok, count, problems }' }, ...authErrors } });
   app.get('/api/v1/audit/export', { preHandler: canAudit }, async (_request, reply: FastifyReply) => {
-    let body = '';
-    for await (const line of exportAuditJsonl(db)) body += line;
-    return reply.type('application/x-ndjson; charset=utf-8').send(body);
+    // Streamed a thousand rows at a time: a log of millions of events never sits in memory whole.
+    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(exportAuditJsonl(ctx.read.db)));
   });
   openapi.add('get', '/api/v1/audit/export', { summary: 'The whole audit log as JSON Lines', tags: ['audit'], security, responses: { '200': { description: 'JSONL', contentType: 'application/x-ndjson' }, ...authErrors } });
 
   await recordsConsolePages(app, ctx);
 
-  // --- the daily retention purge
-  const hours = settings.MAMORI_RECORDS_PURGE_HOURS ?? 24;
-  if (hours > 0) {
-    let timer: NodeJS.Timeout | undefined;
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        purgeExpiredRecords(db, ctx.clock, 'system').catch((e: unknown) => app.log.error({ err: { type: e instanceof Error ? e.name : 'error' } }, 'records purge failed'));
-      }, hours * 3600_000);
-      timer.unref();
-    });
-    app.addHook('onClose', async () => {
-      if (timer) clearInterval(timer);
-    });
-  }
+  // The retention purge (MAMORI_RECORDS_PURGE_HOURS) is a scheduled job: src/jobs/scheduled-jobs.ts runs it on one instance.
 };

@@ -71,4 +71,16 @@ export const coreMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** Background jobs on several instances: one row per scheduled job, locked while it runs, naming the last slot done. */
+  '0090_scheduled_jobs': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('scheduled_jobs')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('last_slot', 'text', (c) => c.notNull())
+        .addColumn('last_run_at', 'text')
+        .addColumn('last_owner', 'text')
+        .execute();
+    },
+  },
 };

@@ -4,6 +4,17 @@ export interface CoreTables {
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   mail_outbox: MailOutboxTable;
+  scheduled_jobs: ScheduledJobTable;
+}
+
+/** One row per scheduled job (retention purge, audit verification, …): locked while it runs on one instance. */
+export interface ScheduledJobTable {
+  name: string;
+  /** The last slot done (`2026-11-30` for a daily job); slots compare as strings. */
+  last_slot: string;
+  last_run_at: string | null;
+  /** The process that ran it (pid), for the operator. */
+  last_owner: string | null;
 }
 
 export interface PolicyVersionTable {

@@ -14,6 +14,8 @@ export type DbOrTrx = Kysely<Database> | Transaction<Database>;
 export interface Store {
   readonly db: Db;
   readonly dialect: StoreDialect;
+  /** The URL the store was opened with (PostgreSQL: the change feed opens its own connection to it). */
+  readonly url?: string;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function openStore(url: string): Promise<Store> {
       await db.destroy();
       throw new MamoriError('MAMORI_CONFIG_INVALID', `Cannot connect to PostgreSQL at DATABASE_URL: ${(err as Error).message}`);
     }
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
   if (/^[a-z]+:\/\//.test(url) && !url.startsWith('file://')) {
     throw new MamoriError('MAMORI_CONFIG_INVALID', `Unsupported DATABASE_URL scheme in "${url.replace(/\/\/.*@/, '//***@')}": use sqlite:<path> or postgres://…`);
@@ -53,8 +55,34 @@ export async function openStore(url: string): Promise<Store> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  return { db, dialect: 'sqlite', url, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; a profile of a filing (bench/filing-profile.ts) showed
+ * compiling SQL in SQLite as one of its largest costs. The same few hundred statements recur, so keep them prepared,
+ * keyed by their SQL text (parameters are bound per call). Bounded: a flood of distinct texts (`in (…)` lists of
+ * varying length) empties the cache rather than growing it.
+ */
+function withStatementCache(database: SQLite.Database, max = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      // A statement still being iterated (a streamed query) cannot run twice at once: prepare a fresh one then.
+      if (!stmt || stmt.busy) {
+        stmt = database.prepare(text);
+        if (cache.size >= max) cache.clear();
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 /** Which SQL dialect a Kysely instance (or transaction) talks to. */

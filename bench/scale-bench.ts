@@ -1,0 +1,296 @@
+// Scale-out benchmark (issue 15), every figure beside a baseline measured in the same run:
+// - decisions on PostgreSQL, two mamori instances on one database, two client groups, against two bare Node servers
+//   loaded the same way; cross-instance staleness after a choice (choice on A, polled on B);
+// - decisions on SQLite, one instance, against one bare Node server;
+// - receipt writes on PostgreSQL with two instances, against a bare INSERT loop with the same concurrency.
+// Server CPU per request (from each server process's own cpuUsage) is printed beside throughput: the machine is shared.
+//   node --import tsx bench/scale-bench.ts            full: 10M receipts, 1M subjects (BENCH_RECEIPTS / BENCH_SUBJECTS override)
+//   node --import tsx bench/scale-bench.ts --smoke    seconds: 20k receipts, 10k subjects, 2 s runs
+// (Filing CPU per request is printed by bench/requests-bench.ts; bench/filing-profile.ts says where it goes.)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { z } from 'zod';
+import { parsePolicy } from '../src/policy/load-policy.ts';
+import { startServer } from '../src/server.ts';
+import { openStore, type Store } from '../src/store/store.ts';
+import { migrateToLatest } from '../src/store/migrate.ts';
+import { createConsentApiKey } from '../src/consent/consent-api-keys.ts';
+import { systemClock } from '../src/clock.ts';
+
+const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const here = fileURLToPath(import.meta.url);
+const root = join(here, '../..');
+const policyPath = join(root, 'test/consent/fixtures/policy.yaml');
+const PG_ADMIN_URL = process.env.MAMORI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 20_000 : 10_000_000));
+const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? (smoke ? 10_000 : 1_000_000));
+const SECONDS = smoke ? 2 : 10;
+const CONNECTIONS = smoke ? 4 : 8; // per client group
+const STALENESS_SAMPLES = smoke ? 10 : 50;
+
+// ---- child mode: one server per process ----
+if (process.argv[2] === '--child') {
+  const side = createServer((_req, res) => res.end(JSON.stringify(process.cpuUsage())));
+  const announce = (port: number) => side.listen(0, '127.0.0.1', () => console.log(`PORT ${port} ${(side.address() as AddressInfo).port}`));
+  if (process.argv[3] === 'bare') {
+    const body = JSON.stringify({ allowed: true, basis: 'consent', policyVersion: 'abcdefghijkl' });
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    server.listen(0, '127.0.0.1', () => announce((server.address() as AddressInfo).port));
+  } else {
+    const loaded = parsePolicy(readFileSync(policyPath, 'utf8'), 'policy.yaml');
+    if (!loaded.ok) throw new Error('bench policy invalid');
+    const dataDir = mkdtempSync(join(tmpdir(), 'mamori-scale-bench-'));
+    const server = await startServer({ policy: loaded.loaded, env: {}, outboxIntervalMs: 0, config: { port: 0, host: '127.0.0.1', databaseUrl: process.argv[4] ?? '', secret: Buffer.alloc(32, 5), dataDir } });
+    announce(Number(new URL(server.url).port));
+    process.on('SIGTERM', () => void server.close().finally(() => { rmSync(dataDir, { recursive: true, force: true }); process.exit(0); }));
+  }
+}
+
+interface Child { proc: ChildProcess; port: number; sidePort: number }
+
+async function startChild(kind: 'bare' | 'mamori', url = ''): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', here, '--child', kind, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
+  const [port, sidePort] = await new Promise<[number, number]>((resolve, reject) => {
+    let buf = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /PORT (\d+) (\d+)/.exec(buf);
+      if (m) resolve([Number(m[1]), Number(m[2])]);
+    });
+    proc.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  return { proc, port, sidePort };
+}
+
+async function stopChild(c: Child): Promise<void> {
+  await new Promise<void>((resolve) => {
+    c.proc.once('exit', () => resolve());
+    c.proc.kill('SIGTERM');
+    setTimeout(() => c.proc.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+const cpuOf = async (c: Child): Promise<number> => {
+  const u = z.object({ user: z.number(), system: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
+  return (u.user + u.system) / 1000;
+};
+
+interface Figures { perSecond: number; p50: number; p99: number; ok: number; failed: number; cpuMs: number }
+
+/** A closed loop of `CONNECTIONS` keep-alive connections for `SECONDS`; `next()` gives each request. */
+async function load(target: Child, next: () => { method: string; path: string; body?: string; headers?: Record<string, string> }): Promise<Figures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const cpu0 = await cpuOf(target);
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const one = (r: ReturnType<typeof next>) =>
+    new Promise<number>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: target.port, path: r.path, method: r.method, agent, headers: { ...(r.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) } : {}), ...r.headers } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end(r.body);
+    });
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      const status = await one(next());
+      latencies.push(performance.now() - t);
+      if (status >= 200 && status < 300) ok += 1;
+      else failed += 1;
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = ((await cpuOf(target)) - cpu0) / Math.max(1, ok + failed);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 100) / 100;
+  return { perSecond: ok / seconds, p50: pct(50), p99: pct(99), ok, failed, cpuMs };
+}
+
+const show = (label: string, f: Figures) =>
+  console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ok ${f.ok} failed ${f.failed}`);
+
+async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mamori_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return {
+    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** RECEIPTS receipts over SUBJECTS subjects (this month and the two before) and one current analytics choice each. */
+async function seed(store: Store): Promise<void> {
+  const t0 = performance.now();
+  const chunk = 1_000_000;
+  const month = new Date().toISOString().slice(0, 7);
+  for (let from = 1; from <= RECEIPTS; from += chunk) {
+    const to = Math.min(RECEIPTS, from + chunk - 1);
+    await sql`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof)
+      select 'rcp_' || g, 'anon_s' || (g % ${SUBJECTS}), 'browser', '{"analytics":true}', 'v0', 'banner', ${month} || '-01T00:00:00.' || lpad((g % 1000)::text, 3, '0') || 'Z', 'browser', null, 'x'
+      from generate_series(${from}::int, ${to}::int) g`.execute(store.db);
+  }
+  await sql`insert into consent_preferences (subject, purpose, allowed, policy_version, method, receipt_id, updated_at)
+    select 'anon_s' || g, 'analytics', (g % 2), 'v0', 'banner', 'rcp_' || g, ${month} || '-01T00:00:00.000Z' from generate_series(0, ${SUBJECTS - 1}::int) g`.execute(store.db);
+  await sql`analyze`.execute(store.db);
+  console.log(`  seeded ${RECEIPTS} receipts, ${SUBJECTS} subjects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function seedSqlite(store: Store): Promise<void> {
+  const n = Math.min(RECEIPTS, smoke ? RECEIPTS : 1_000_000);
+  await sql`with recursive g(x) as (select 0 union all select x + 1 from g where x < ${SUBJECTS - 1})
+    insert into consent_preferences (subject, purpose, allowed, policy_version, method, receipt_id, updated_at)
+    select 'anon_s' || x, 'analytics', x % 2, 'v0', 'banner', 'rcp_' || x, '2026-01-01T00:00:00.000Z' from g`.execute(store.db);
+  await sql`with recursive g(x) as (select 1 union all select x + 1 from g where x < ${n})
+    insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof)
+    select 'rcp_' || x, 'anon_s' || (x % ${SUBJECTS}), 'browser', '{"analytics":true}', 'v0', 'banner', '2026-01-01T00:00:00.000Z', 'browser', null, 'x' from g`.execute(store.db);
+}
+
+const decisionFor = (key: string) => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${Math.floor(Math.random() * SUBJECTS)}&purpose=analytics`, headers: { authorization: `Bearer ${key}` } });
+const bareFor = () => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${Math.floor(Math.random() * SUBJECTS)}&purpose=analytics` });
+
+async function both(a: Promise<Figures>, b: Promise<Figures>): Promise<[Figures, Figures]> {
+  return Promise.all([a, b]);
+}
+
+/** Choice on A, then B asked every 2 ms until it answers the new choice: the time from A's 201 to B's first new answer. */
+async function staleness(a: Child, b: Child, key: string): Promise<number[]> {
+  const auth = { authorization: `Bearer ${key}` };
+  const out: number[] = [];
+  for (let i = 0; i < STALENESS_SAMPLES; i += 1) {
+    const subject = `anon_stale${randomBytes(6).toString('hex')}`;
+    const ask = async () => ((await (await fetch(`http://127.0.0.1:${b.port}/api/v1/decisions?subject=${subject}&purpose=analytics`, { headers: auth })).json()) as { allowed: boolean }).allowed;
+    await ask(); // B now remembers "no consent"
+    const res = await fetch(`http://127.0.0.1:${a.port}/api/v1/consents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ subject, choices: { analytics: true }, method: 'api' }) });
+    if (res.status !== 201) throw new Error(`choice refused: ${res.status}`);
+    const t = performance.now();
+    while (!(await ask())) {
+      if (performance.now() - t > 10_000) throw new Error('B never saw the choice');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    out.push(performance.now() - t);
+  }
+  return out.sort((x, y) => x - y);
+}
+
+async function postgresDecisionsAndWrites(): Promise<void> {
+  const database = await createPgDatabase();
+  const children: Child[] = [];
+  try {
+    const store = await openStore(database.url);
+    await migrateToLatest(store);
+    await seed(store);
+    const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
+    const [bareA, bareB] = [await startChild('bare'), await startChild('bare')];
+    children.push(bareA, bareB);
+    await both(load(bareA, bareFor()), load(bareB, bareFor())); // warm-up
+    const [ba, bb] = await both(load(bareA, bareFor()), load(bareB, bareFor()));
+    await stopChild(bareA);
+    await stopChild(bareB);
+    children.length = 0;
+    const [a, b] = [await startChild('mamori', database.url), await startChild('mamori', database.url)];
+    children.push(a, b);
+    await both(load(a, decisionFor(key)), load(b, decisionFor(key))); // warm-up: JIT, pools, caches
+    const [ma, mb] = await both(load(a, decisionFor(key)), load(b, decisionFor(key)));
+    console.log('decisions on PostgreSQL, two instances, two client groups');
+    show('bare Node A', ba);
+    show('bare Node B', bb);
+    show('mamori A', ma);
+    show('mamori B', mb);
+    const perBare = (ba.perSecond + bb.perSecond) / 2;
+    const perMamori = (ma.perSecond + mb.perSecond) / 2;
+    console.log(`  per-instance ratio ${(perMamori / perBare).toFixed(3)} (goal ≥ 0.6); p99 ${Math.max(ma.p99, mb.p99)} ms (goal < 10)`);
+    const stale = await staleness(a, b, key);
+    const q = (p: number) => stale[Math.min(stale.length - 1, Math.floor(p * stale.length))]!.toFixed(1);
+    console.log(`  cross-instance staleness over ${stale.length} choices: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${stale[stale.length - 1]!.toFixed(1)} ms (goal ≤ 1000)`);
+
+    // Receipt writes: two instances, against a bare INSERT loop of the same row with the same concurrency.
+    const write = () => ({ method: 'POST', path: '/api/v1/consents', body: JSON.stringify({ subject: `anon_w${randomBytes(6).toString('hex')}`, choices: { analytics: Math.random() < 0.5 }, method: 'api' }), headers: { authorization: `Bearer ${key}` } });
+    const [wa, wb] = await both(load(a, write), load(b, write));
+    const pool = new pg.Pool({ connectionString: database.url, max: CONNECTIONS * 2 });
+    let inserted = 0;
+    const end = performance.now() + SECONDS * 1000;
+    const started = performance.now();
+    const month = new Date().toISOString();
+    await Promise.all(Array.from({ length: CONNECTIONS * 2 }, async () => {
+      while (performance.now() < end) {
+        await pool.query(`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof) values ($1, $2, 'browser', '{"analytics":true}', 'v0', 'api', $3, 'bench', null, 'x')`, [`rcp_b${randomBytes(8).toString('hex')}`, `anon_b${randomBytes(6).toString('hex')}`, month]);
+        inserted += 1;
+      }
+    }));
+    const bare = inserted / ((performance.now() - started) / 1000);
+    await pool.end();
+    console.log('receipt writes on PostgreSQL, two instances');
+    show('mamori A (POST /api/v1/consents)', wa);
+    show('mamori B (POST /api/v1/consents)', wb);
+    console.log(`  bare INSERT loop (${CONNECTIONS * 2} connections)          ${bare.toFixed(0).padStart(6)}/s`);
+    console.log(`  receipts/s with two instances ${(wa.perSecond + wb.perSecond).toFixed(0)}, ratio to bare INSERT ${((wa.perSecond + wb.perSecond) / bare).toFixed(3)}`);
+    await store.close();
+  } finally {
+    for (const c of children) await stopChild(c);
+    await database.drop();
+  }
+}
+
+async function sqliteDecisions(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mamori-scale-sqlite-'));
+  const url = `sqlite:${join(dir, 'bench.sqlite')}`;
+  const children: Child[] = [];
+  try {
+    const store = await openStore(url);
+    await migrateToLatest(store);
+    await seedSqlite(store);
+    const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
+    await store.close();
+    const bare = await startChild('bare');
+    children.push(bare);
+    await load(bare, bareFor());
+    const fb = await load(bare, bareFor());
+    await stopChild(bare);
+    children.length = 0;
+    const m = await startChild('mamori', url);
+    children.push(m);
+    await load(m, decisionFor(key));
+    const fm = await load(m, decisionFor(key));
+    console.log(`decisions on SQLite, one instance (${SUBJECTS} subjects)`);
+    show('bare Node', fb);
+    show('mamori', fm);
+    console.log(`  ratio ${(fm.perSecond / fb.perSecond).toFixed(3)} by wall clock (goal ≥ 0.8), ${(fb.cpuMs / fm.cpuMs).toFixed(3)} by server CPU per request`);
+  } finally {
+    for (const c of children) await stopChild(c);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`scale bench (${smoke ? 'smoke' : 'full'}): ${RECEIPTS} receipts, ${SUBJECTS} subjects, ${SECONDS} s runs, ${CONNECTIONS} connections per group, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  await postgresDecisionsAndWrites();
+  await sqliteDecisions();
+  console.log(`load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')} (a shared machine: compare ratios and CPU per request, not raw rates)`);
+}
+
+if (process.argv[2] !== '--child') await main();

@@ -1,0 +1,147 @@
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { DbOrTrx, StoreDialect } from './store.ts';
+
+/** What a cache may hold that another instance can change: preferences (keyed by subject), consent keys, config. */
+export type ChangeTopic = 'preferences' | 'consent_keys' | 'config';
+
+/** One change, or `flush`: forget everything (the feed reconnected, so changes may have been missed). */
+export type Change = { kind: 'change'; topic: ChangeTopic; key: string | null } | { kind: 'flush' };
+
+/**
+ * Tells every mamori instance on the same database what changed, so each can drop what it cached. On PostgreSQL a
+ * change is a `NOTIFY` sent inside the writer's transaction (delivered only if it commits) and heard on one dedicated
+ * `LISTEN` connection per instance that reconnects and asks its listeners to flush after any gap. On SQLite there is
+ * one process, so a change reaches the listeners directly.
+ */
+export interface ChangeFeed {
+  /** Announces a change as part of `db`'s transaction (PostgreSQL: delivered on commit). */
+  publish(db: DbOrTrx, topic: ChangeTopic, key?: string): Promise<void>;
+  /**
+   * Tells this instance's own listeners at once, after the writer's commit: the NOTIFY comes back through the
+   * database a little later, and a person who just chose must see the choice on the instance that recorded it.
+   */
+  changedHere(topic: ChangeTopic, key?: string): void;
+  /** Calls `listener` for every change and every flush; returns the unsubscribe. */
+  subscribe(listener: (change: Change) => void): () => void;
+  /** Whether changes are being heard now (false while the PostgreSQL listener reconnects: caches must not fill). */
+  readonly live: boolean;
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'mamori_changes';
+const topics: readonly ChangeTopic[] = ['preferences', 'consent_keys', 'config'];
+
+/** `topic` or `topic:key`; keys are subject ids or similar short ids (NOTIFY payloads stay under 8000 bytes). */
+function parsePayload(payload: string | undefined): Change {
+  const at = (payload ?? '').indexOf(':');
+  const name = at < 0 ? payload : payload?.slice(0, at);
+  const topic = topics.find((t) => t === name);
+  if (!topic) return { kind: 'flush' }; // an unknown payload: safest to forget everything
+  return { kind: 'change', topic, key: at < 0 ? null : (payload ?? '').slice(at + 1) };
+}
+
+export interface ChangeFeedOptions {
+  dialect: StoreDialect;
+  /** The PostgreSQL URL the listener connects to (required on PostgreSQL). */
+  url?: string;
+  /** First reconnect delay; doubles up to 5 s. */
+  retryMs?: number;
+}
+
+/**
+ * @example const feed = await createChangeFeed({ dialect: store.dialect, url: store.url });
+ *          feed.subscribe((c) => { if (c.kind === 'flush') cache.clear(); });
+ */
+export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeFeed> {
+  const listeners = new Set<(change: Change) => void>();
+  const emit = (change: Change): void => {
+    for (const l of listeners) l(change);
+  };
+  const subscribe = (listener: (change: Change) => void): (() => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  if (opts.dialect === 'sqlite' || !opts.url) {
+    return {
+      async publish(_db, topic, key) {
+        emit({ kind: 'change', topic, key: key ?? null });
+      },
+      changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
+      subscribe,
+      live: opts.dialect === 'sqlite',
+      async close() {},
+    };
+  }
+  const url = opts.url;
+  const baseRetry = opts.retryMs ?? 100;
+  let client: pg.Client | undefined;
+  let live = false;
+  let closed = false;
+  let retry = baseRetry;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function connect(): Promise<void> {
+    const c = new pg.Client({ connectionString: url, application_name: 'mamori-change-feed' });
+    c.on('error', () => lost(c));
+    c.on('end', () => lost(c));
+    c.on('notification', (n) => {
+      if (n.channel === CHANNEL) emit(parsePayload(n.payload));
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANNEL}`);
+    } catch {
+      lost(c);
+      return;
+    }
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    live = true;
+    retry = baseRetry;
+    // Whatever changed while nobody listened is unknown: every cache starts again from the database.
+    emit({ kind: 'flush' });
+  }
+
+  function lost(c: pg.Client): void {
+    if (client === c) client = undefined;
+    if (!live && timer) return;
+    live = false;
+    emit({ kind: 'flush' });
+    c.removeAllListeners('end');
+    c.end().catch(() => undefined);
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!closed) void connect();
+    }, retry);
+    timer.unref();
+    retry = Math.min(5000, retry * 2);
+  }
+
+  await connect();
+  return {
+    async publish(db, topic, key) {
+      await sql`select pg_notify(${CHANNEL}, ${key === undefined ? topic : `${topic}:${key}`})`.execute(db);
+    },
+    changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
+    subscribe,
+    get live() {
+      return live;
+    },
+    async close() {
+      closed = true;
+      live = false;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      if (c) {
+        c.removeAllListeners('end');
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+}
