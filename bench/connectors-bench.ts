@@ -71,6 +71,8 @@ try {
   console.log(`generating: ${USERS} users, ${NOTES} notes, ${REACTIONS} reactions (heavy users: ${HEAVY_NOTES} notes each)`);
   const [genMs] = await timed(async () => {
     for (const stmt of fediverseDdl('postgres')) await raw.query(stmt);
+    // Email identities match case-insensitively (as an operator would index them for that): both sides use it.
+    await raw.query('create index user_profile_email_lower on user_profile (lower(email))');
     const others = `${HEAVY + 1} + (i::bigint * 7919) % ${USERS - HEAVY}`;
     await raw.query(`insert into "user" select 'u' || i, 'user' || i, 'user' || i, null, '利用者' || i, false, '2026-01-01' from generate_series(1, ${USERS}) i`);
     await raw.query(`insert into user_profile select 'u' || i, 'user' || i || '@example.jp', '1990-01-01', 'about ' || i, 'Tokyo' from generate_series(1, ${USERS}) i`);
@@ -104,7 +106,7 @@ try {
   const handAccess = async (email: string) => {
     const c = await raw.connect();
     try {
-      const id = (await c.query('select "userId" from user_profile where email = $1', [email])).rows[0]?.userId as string;
+      const id = (await c.query('select "userId" from user_profile where lower(email) = lower($1)', [email])).rows[0]?.userId as string;
       const out: unknown[][] = [];
       out.push((await c.query('select * from user_profile where "userId" = $1', [id])).rows);
       out.push((await c.query('select * from "user" where id = $1', [id])).rows);
@@ -118,7 +120,7 @@ try {
     const c = await raw.connect();
     try {
       await c.query('begin');
-      const id = (await c.query('select "userId" from user_profile where email = $1', [email])).rows[0]?.userId as string;
+      const id = (await c.query('select "userId" from user_profile where lower(email) = lower($1)', [email])).rows[0]?.userId as string;
       const u = (await c.query('select username, "usernameLower" from "user" where id = $1', [id])).rows[0] as { username: string; usernameLower: string };
       const h = (v: string) => createHmac('sha256', KEY).update(v).digest('hex');
       await c.query('delete from note_reaction where "userId" = $1', [id]);

@@ -14,6 +14,11 @@ export interface SqlExecutorOptions {
   concurrency?: number;
   /** Key for `hash` masking (HMAC-SHA256). */
   hashKey?: Buffer;
+  /**
+   * The database's foreign keys with their ON DELETE rules, when the caller keeps them across runs (the connector
+   * service reads them once per dataset); otherwise read on the first erasure that deletes.
+   */
+  foreignKeys?: (db: SqlQueryable) => Promise<ForeignKey[]>;
 }
 
 type Identities = Record<string, string>;
@@ -232,7 +237,7 @@ export function createSqlExecutor(plan: DatasetPlan, conn: SqlConnection, opts: 
 
   let catalog: Promise<ForeignKey[]> | undefined;
   /** Foreign keys with their ON DELETE rules, read once per executor (only when something is deleted). */
-  const foreignKeys = (db: SqlQueryable) => (catalog ??= readCatalog(db, engine).then((c) => c.foreignKeys));
+  const foreignKeys = (db: SqlQueryable) => (catalog ??= opts.foreignKeys ? opts.foreignKeys(db) : readCatalog(db, engine).then((c) => c.foreignKeys));
 
   /** What each delete of the person's rows would change elsewhere through the database's own ON DELETE rules. */
   async function cascadesOf(db: SqlQueryable, ids: Identities, keys: KeyValues): Promise<Map<string, CascadeEffect[]>> {
