@@ -9,6 +9,7 @@ export interface RequestTables {
   request_downloads: RequestDownloadTable;
   request_rate_limits: RequestRateLimitTable;
   request_identity_confirmations: RequestIdentityConfirmationTable;
+  request_staff_alerts: RequestStaffAlertTable;
 }
 
 /** One APPI request (開示等の請求), from filing to closing. */
@@ -55,6 +56,8 @@ export interface RequestTable {
   updated_at: string;
   /** What the operator's systems linked the verified identifiers to (JSON, see request-identities.ts). */
   resolution_json: string | null;
+  /** The staff id the request is assigned to (0230). */
+  assignee?: string | null;
 }
 
 export interface RequestCodeTable {
@@ -144,4 +147,12 @@ export interface RequestIdentityConfirmationTable {
   confirmed_by: string;
   confirmed_at: string;
   reason: string;
+}
+
+/** One staff alert already sent (its key makes the sweep idempotent across instances). */
+export interface RequestStaffAlertTable {
+  key: string;
+  request_id: string;
+  kind: string;
+  created_at: string;
 }

@@ -92,14 +92,17 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           await page.goto(requestUrl);
           await page.getByRole('radio', { name: '一部対応' }).check();
           await page.getByLabel('法令上の根拠（一部対応・不対応・代替措置のとき必須）').selectOption('serious_business_hindrance');
+          await page.getByLabel(/決定は記録後に変更できず/).check();
           await page.getByRole('button', { name: '決定を記録して通知する' }).click();
           await page.waitForSelector('#message');
           assert.match(await page.textContent('#message') ?? '', /MAMORI_REQUEST_REASON_REQUIRED|MAMORI_VALIDATION_FAILED/, 'a partial decision without a written reason is refused');
           await page.getByRole('radio', { name: '一部対応' }).check();
           await page.getByLabel('法令上の根拠（一部対応・不対応・代替措置のとき必須）').selectOption('serious_business_hindrance');
           await page.getByLabel('理由（36条：請求者に通知されます）').fill('社内の不正調査に関する記録は、開示すると調査の実施に著しい支障を及ぼすおそれがあるため、開示を控えます。');
+          await page.getByLabel(/決定は記録後に変更できず/).check();
           await page.getByRole('button', { name: '決定を記録して通知する' }).click();
           await page.waitForSelector('text=決定済み（お届け準備中）');
+          await page.getByLabel(/お届けすると取り消せません/).check();
           await page.getByRole('button', { name: 'お届けする' }).last().click();
           await page.waitForSelector('text=お届け済み');
           const letter = await page.request.get(`${requestUrl}/letter`);
