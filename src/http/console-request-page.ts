@@ -19,7 +19,7 @@ const isRequestState = (v: string): v is RequestState => (requestStates as reado
 const isRefusalGround = (v: string): v is RefusalGround => v in refusalGrounds;
 
 /** A timeline entry's details in words: each known key through its label table; internal ids are left out. */
-function timelineDetails(data: Record<string, unknown>, lang: Lang, policy: Policy, staffNames: ReadonlyMap<string, string>): string {
+export function timelineDetails(data: Record<string, unknown>, lang: Lang, policy: Policy, staffNames: ReadonlyMap<string, string>): string {
   const count = (v: unknown) => (Array.isArray(v) ? v.length : typeof v === 'number' ? v : null);
   const word = (table: Record<string, { ja: string; en: string }>, v: unknown) => (typeof v === 'string' ? table[v]?.[lang] ?? null : null);
   const value = (key: string, v: unknown): string | null => {

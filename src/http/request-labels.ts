@@ -178,3 +178,17 @@ export const timelineDetailLabels: Record<string, Words> = {
   assignee: { ja: '担当者', en: 'Assignee' },
   alternative: { ja: '代替措置', en: 'Alternative measure' },
 };
+
+/** Records console: the form of a provision record (29条 規則19条) and the state of a breach report's deadline. */
+export const recordFormLabels: Record<'single' | 'batch' | 'contract_substitute', Words> = {
+  single: { ja: '個別', en: 'Single provision' },
+  batch: { ja: '一括（継続的・反復的な提供）', en: 'Batch (continuous or repeated)' },
+  contract_substitute: { ja: '契約書等による代替', en: 'Contract in place of a record' },
+};
+
+export const breachDeadlineLabels: Record<'on_track' | 'late' | 'overdue' | 'submitted', Words> = {
+  on_track: { ja: '期限内', en: 'On track' },
+  late: { ja: '目安超過（要対応）', en: 'Past the guideline (act now)' },
+  overdue: { ja: '期限超過', en: 'Overdue' },
+  submitted: { ja: '提出済み', en: 'Submitted' },
+};
