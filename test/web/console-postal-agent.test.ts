@@ -61,7 +61,7 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           await page.getByLabel('委任状に押印した印鑑の印鑑登録証明書').setInputFiles(pdf('seal.pdf'));
           await page.getByRole('button', { name: '請求を登録する' }).click();
           await page.waitForURL(/\/console\/requests\/req_[^/]+$/);
-          const requestUrl = page.url();
+          const requestUrl = page.url().split('?')[0] ?? '';
           let main = await page.textContent('main') ?? '';
           assert.match(main, /郵送/);
           assert.match(main, /山田 太郎/);
@@ -111,7 +111,7 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           assert.match(letterText, /33条2項2号/);
           assert.match(letterText, /契約管理システム/);
           await page.getByRole('button', { name: '完了にする' }).last().click();
-          await page.waitForSelector('text=完了');
+          await page.waitForSelector('text=請求を完了にしました');
           main = await page.textContent('main') ?? '';
           for (const step of ['受付（スタッフ登録）', '本人確認完了', '手数料の入金', '決定', 'お届け', '添付ファイルの閲覧', '書面の表示']) assert.ok(main.includes(step), `timeline shows ${step}`);
         } finally {
