@@ -32,7 +32,18 @@ const errorWords: Record<string, Words> = {
   MAMORI_REQUEST_NOT_FOUND: { ja: 'この受付番号の請求はありません。', en: 'There is no request with this number.' },
   MAMORI_NOT_FOUND: { ja: '対象が見つかりません。', en: 'Not found.' },
   MAMORI_FORBIDDEN: { ja: 'ご担当の権限ではこの操作を行えません。必要な場合は管理者にご相談ください。', en: 'Your role does not allow this action. Ask an administrator if you need it.' },
+  MAMORI_CSRF_INVALID: { ja: 'フォームの有効期限が切れたか、コンソール以外から送信されました。前の画面に戻り、再読み込みしてからもう一度お試しください。', en: 'The form has expired or was not sent from the console. Go back, reload the page and try again.' },
+  MAMORI_AUTH_REQUIRED: { ja: 'スタッフコンソールにサインインしてください。', en: 'Please sign in to the staff console.' },
+  MAMORI_BAD_REQUEST: { ja: '送信内容を読み取れませんでした。画面を再読み込みして、もう一度お試しください。', en: 'The request could not be read. Reload the page and try again.' },
+  MAMORI_PAYLOAD_TOO_LARGE: { ja: '送信内容が大きすぎます。ファイルは10MBまでです。', en: 'The upload is too large (10 MB per file).' },
+  MAMORI_DATABASE_UNAVAILABLE: { ja: 'データベースに一時的に接続できません。数秒後にもう一度お試しください。', en: 'The database is briefly unavailable. Try again in a few seconds.' },
+  MAMORI_INTERNAL: { ja: 'サーバー側で問題が発生しました。時間をおいてもう一度お試しください。続く場合は管理者に、下の番号とともにご連絡ください。', en: 'Something went wrong on our side. Try again later; if it persists, tell an administrator the number below.' },
 };
+
+/** A console error page's sentence in the staff member's language, for the codes the console knows. */
+export function consoleErrorText(code: string, lang: Lang): string | undefined {
+  return errorWords[code]?.[lang];
+}
 
 /** The form's field names as staff read them; used to say which fields need attention. */
 const fieldWords: Record<string, Words> = {

@@ -104,4 +104,15 @@ describe('console feedback on a Japanese page', () => {
     const queue = visible(await show('/console?scope=all&kind=correction'));
     assert.doesNotMatch(queue, /本人確認前/);
   });
+
+  test('a console error page speaks the staff member’s language', async () => {
+    const id = await file('correction', 'hachiro@example.jp');
+    const noToken = await fetch(`${server.url}/console/requests/${id}/close`, { method: 'POST', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', 'accept-language': 'ja' }, body: '' });
+    assert.equal(noToken.status, 403);
+    const text = visible(await noToken.text());
+    assert.match(text, /フォームの有効期限が切れたか/);
+    assert.doesNotMatch(text, /This form has expired/);
+    const english = await fetch(`${server.url}/console/requests/${id}/close?lang=en`, { method: 'POST', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: '' });
+    assert.doesNotMatch(visible(await english.text()), /フォーム/);
+  });
 });
