@@ -36,6 +36,7 @@ describe('no internal codes in what staff read', () => {
   let jar: CookieJar;
   let requestId = '';
   let incidentId = '';
+  let paidId = '';
 
   before(async () => {
     server = await startTestServer('sqlite', { clock, config: { assertionSecret: ASSERTION_SECRET } });
@@ -46,13 +47,19 @@ describe('no internal codes in what staff read', () => {
     const email = 'hanako@example.jp';
     const assertion = createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET);
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ kind: 'correction', lang: 'ja', applicant: 'self', email, description: '表示名の訂正', assertion })) fd.set(k, v);
+    for (const [k, v] of Object.entries({ kind: 'correction', lang: 'ja', applicant: 'self', email, account_id: 'hanako01', description: '表示名の訂正', assertion })) fd.set(k, v);
     const filed = await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd, redirect: 'manual' });
     requestId = /requests\/(req_[^?]+)/.exec(filed.headers.get('location') ?? '')?.[1] ?? '';
     const post = (action: string, fields: Record<string, string>) => fetch(`${server.url}/console/requests/${requestId}/${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });
     assert.equal((await post('gather', { title: '会員情報', rows: '表示名: はなこ' })).status, 303);
     assert.equal((await post('note', { text: '電話で確認済み' })).status, 303);
     assert.equal((await post('gather-systems', {})).status, 303);
+    // A disclosure whose fee was paid by bank transfer: the fee line names the method in words.
+    const fd2 = new FormData();
+    for (const [k, v] of Object.entries({ kind: 'disclosure', lang: 'ja', applicant: 'self', email: 'jiro@example.jp', description: '登録情報の開示', assertion: createAssertion({ sub: 'jiro@example.jp', email: 'jiro@example.jp', exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET) })) fd2.set(k, v);
+    paidId = /requests\/(req_[^?]+)/.exec((await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd2, redirect: 'manual' })).headers.get('location') ?? '')?.[1] ?? '';
+    const paid = await fetch(`${server.url}/console/requests/${paidId}/mark-paid`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, method: 'bank_transfer', reference: 'ジロウ 0401', amount: '1500' }) });
+    assert.equal(paid.status, 303);
     // Records whose pages show closed sets: a provision record (basis, form) and a breach incident (its deadlines).
     await recordProvision(server.ctx.store.db, clock, 'cli', { basis: 'consent', providedOn: '2026-04-01', recipient: { name: '株式会社例' }, subjects: ['a', 'b'], dataItems: ['氏名'], consentProof: 'form v1' }, 'cli');
     incidentId = (await createIncident(server.ctx.store.db, clock, 'cli', { title: '誤送信', discoveredAt: '2026-04-01T10:00:00+09:00', description: 'メールを誤った宛先に送信しました。', dataItems: ['氏名'], affectedCount: 2, sensitiveData: true })).id;
@@ -65,6 +72,7 @@ describe('no internal codes in what staff read', () => {
       .filter((r) => r.method === 'GET' && (r.url === '/console' || r.url.startsWith('/console/')) && !/\.(csv|json)$|\/files\/|\/letter$|\/logout$|\/export/.test(r.url))
       .map((r) => r.url.replace(/:id/, r.url.startsWith('/console/incidents') ? incidentId : requestId).replace(/:[A-Za-z_]+/g, 'zz_missing_1'));
     assert.ok(pages.length >= 8, `console pages found: ${pages.join(' ')}`);
+    pages.push(`/console/requests/${paidId}`, '/console?scope=all', '/console?scope=closed');
     const problems: string[] = [];
     for (const path of pages) {
       for (const lang of ['ja', 'en'] as const) {
@@ -80,5 +88,8 @@ describe('no internal codes in what staff read', () => {
       }
     }
     assert.deepEqual(problems, []);
+    const paidPage = visibleText(await (await fetch(`${server.url}/console/requests/${paidId}?lang=ja`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text());
+    assert.match(paidPage, /入金済（銀行振込・照合番号 ジロウ 0401）/);
+    assert.match(paidPage, /支払方法: 銀行振込/, 'the timeline entry in words');
   });
 });
