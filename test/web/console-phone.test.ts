@@ -51,6 +51,12 @@ describe('the console on a phone', () => {
         assert.ok(width <= 390, `${path} is ${width} px wide at 390 px`);
       }
       console.log(`page widths at 390 px: ${widths.join(', ')}`);
+      // On a desktop too, a 5,000-character description wraps instead of widening the page.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${server.url}/console/requests/${requestId}`);
+      const desktop = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(desktop <= 1280, `the request page is ${desktop} px wide at 1280 px`);
+      await page.setViewportSize({ width: 390, height: 844 });
 
       // The switch keeps the chosen language on the next pages.
       await page.goto(`${server.url}/console`);
