@@ -10,7 +10,7 @@ import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
 import { claimCheckboxes, identitySection } from './console-identity-section.ts';
 import { cleanFilename } from '../requests/request-uploads.ts';
-import { agentKindLabels, agentProofLabels, claimCheckLabels, deliveryLabels, filePurposeLabels, gatheredSourceLabel, kindName, outcomeLabels, packageFormatLabels, paymentLabels, timelineActionLabels, timelineDetailLabels, verifiedViaLabels } from './request-labels.ts';
+import { agentKindLabels, agentProofLabels, articleName, claimCheckLabels, deliveryLabels, filePurposeLabels, gatheredSourceLabel, kindName, outcomeLabels, packageFormatLabels, paymentLabels, timelineActionLabels, timelineDetailLabels, verifiedViaLabels } from './request-labels.ts';
 import { t, formatTime, messageBox, consoleStyle, type ConsoleMessage } from './console-page-parts.ts';
 import { deadlineCell, channelLabel } from './console-queue-page.ts';
 
@@ -32,7 +32,7 @@ export function timelineDetails(data: Record<string, unknown>, lang: Lang, polic
       case 'delivery': case 'method_change': return word(deliveryLabels, v);
       case 'agent': return word(agentKindLabels, v);
       case 'outcome': return word(outcomeLabels, v);
-      case 'ground': return typeof v === 'string' && isRefusalGround(v) ? `${refusalGrounds[v].article} ${refusalGrounds[v].label[lang]}` : null;
+      case 'ground': return typeof v === 'string' && isRefusalGround(v) ? `${articleName(refusalGrounds[v].article, lang)} ${refusalGrounds[v].label[lang]}` : null;
       case 'format': return word(packageFormatLabels, v);
       case 'method': return word(paymentLabels, v);
       case 'via': return word(verifiedViaLabels, v);
@@ -148,7 +148,7 @@ ${v.gathered.length > 0 || v.files.some((f) => f.purpose === 'gathered') ? html`
 <p><a href="${base}/gathered">${t(lang, '収集したデータの内容を確認する（開示前の確認）', 'Review the gathered data (before deciding)')}</a></p>` : ''}
 ${d ? html`<h2>${t(lang, '決定', 'Decision')}</h2>${dl([
   [t(lang, '結果', 'Outcome'), outcomeLabels[d.outcome][lang]],
-  [t(lang, '根拠', 'Ground'), d.ground ? `${refusalGrounds[d.ground].article} ${refusalGrounds[d.ground].label[lang]}` : null],
+  [t(lang, '根拠', 'Ground'), d.ground ? `${articleName(refusalGrounds[d.ground].article, lang)} ${refusalGrounds[d.ground].label[lang]}` : null],
   [t(lang, '理由', 'Reason'), d.reason ? html`<span style="white-space:pre-wrap">${d.reason}</span>` : null],
   [t(lang, '訂正内容', 'Corrections'), d.corrections.length > 0 ? html`<ul>${d.corrections.map((c) => html`<li>${c.field}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}</li>`)}</ul>` : null],
   [t(lang, '措置', 'Measure'), d.measure ? `${suspensionMeasures[d.measure].label[lang]}${d.measureNote ? ` (${d.measureNote})` : ''}` : null],
@@ -184,7 +184,7 @@ function decisionForm(request: FastifyRequest, policy: Policy, v: StaffRequestVi
 ${outcomes.map((o, i) => html`<div><input type="radio" id="outcome-${o}" name="outcome" value="${o}" style="width:auto"${i === 0 ? html` checked` : ''}> <label for="outcome-${o}" style="font-weight:400">${outcomeLabels[o][lang]}</label></div>`)}
 </fieldset>
 <div><label for="ground">${t(lang, '法令上の根拠（一部対応・不対応・代替措置のとき必須）', 'Statutory ground (required unless full)')}</label>
-<select id="ground" name="ground"><option value="">${t(lang, '（全部対応のときは不要）', '(not needed for full)')}</option>${v.allowedGrounds.map((g) => html`<option value="${g}">${refusalGrounds[g].article} ${refusalGrounds[g].label[lang]}</option>`)}</select>
+<select id="ground" name="ground"><option value="">${t(lang, '（全部対応のときは不要）', '(not needed for full)')}</option>${v.allowedGrounds.map((g) => html`<option value="${g}">${articleName(refusalGrounds[g].article, lang)} ${refusalGrounds[g].label[lang]}</option>`)}</select>
 ${operatorGrounds.length > 0 ? html`<p class="muted">${t(lang, 'ポリシーに定める具体例: ', 'Cases in our policy: ')}${operatorGrounds.map((g) => localize(g, lang)).join(t(lang, '／', ' / '))}</p>` : ''}</div>
 <div><label for="reason">${t(lang, '理由（36条：請求者に通知されます）', 'Reason (art. 36: sent to the requester)')}</label><textarea id="reason" name="reason" rows="3" maxlength="5000"></textarea></div>
 ${v.kind === 'correction'

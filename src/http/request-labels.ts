@@ -192,3 +192,13 @@ export const breachDeadlineLabels: Record<'on_track' | 'late' | 'overdue' | 'sub
   overdue: { ja: '期限超過', en: 'Overdue' },
   submitted: { ja: '提出済み', en: 'Submitted' },
 };
+
+/**
+ * An APPI article as staff read it: the law's own citation in Japanese (33条2項1号), the usual English form on an
+ * English page (Art. 33(2)(1)); several citations joined by ・ or a range 〜 are converted one by one.
+ */
+export function articleName(article: string, lang: 'ja' | 'en'): string {
+  if (lang === 'ja') return article;
+  const one = (s: string) => s.replace(/(\d+)条(?:(\d+)項)?(?:(\d+)号)?/g, (_m, a: string, p?: string, i?: string) => `Art. ${a}${p ? `(${p})` : ''}${i ? `(${i})` : ''}`);
+  return one(article).replace(/・(\d+)項/g, ', ($1)').replace(/(\d+)項/g, '($1)').replace(/(\d+)号/g, '($1)').replace(/〜/g, '–').replace(/ただし書/g, ' proviso').replace(/（/g, ' (').replace(/）/g, ')');
+}
