@@ -53,9 +53,9 @@ ${csrfField(request)}
 <fieldset><legend>${t(lang, '回答の言語', 'Language of our answers')}</legend>
 <input type="radio" id="lang-ja" name="lang" value="ja" style="width:auto"${v.lang !== 'en' ? html` checked` : ''}> <label for="lang-ja">日本語</label>
 <input type="radio" id="lang-en" name="lang" value="en" style="width:auto"${v.lang === 'en' ? html` checked` : ''}> <label for="lang-en">English</label></fieldset>
-<div><label for="email">${t(lang, '請求者のメールアドレス（分かる場合）', "Requester's email (if known)")}</label><input id="email" name="email" type="email" value="${v.email}" aria-describedby="email-hint"><p class="muted" id="email-hint">${t(lang, '空欄の場合、通知は書面（郵送）で行います。', 'Leave empty to answer by letter.')}</p></div>
-<div><label for="account_id">${t(lang, 'アカウントID（分かる場合）', 'Account id (if known)')}</label><input id="account_id" name="account_id" value="${v.accountId}"></div>
-<div><label for="description">${t(lang, '請求の内容', 'What is requested')}</label><textarea id="description" name="description" rows="4">${v.description}</textarea></div>
+<div><label for="email">${t(lang, '請求者のメールアドレス（分かる場合）', "Requester's email (if known)")}</label><input id="email" name="email" type="email" maxlength="254" value="${v.email}" aria-describedby="email-hint"><p class="muted" id="email-hint">${t(lang, '空欄の場合、通知は書面（郵送）で行います。', 'Leave empty to answer by letter.')}</p></div>
+<div><label for="account_id">${t(lang, 'アカウントID（分かる場合。200文字まで）', 'Account id (if known; up to 200 characters)')}</label><input id="account_id" name="account_id" maxlength="200" value="${v.accountId}"></div>
+<div><label for="description">${t(lang, '請求の内容（5,000文字まで）', 'What is requested (up to 5,000 characters)')}</label><textarea id="description" name="description" rows="4" maxlength="5000">${v.description}</textarea></div>
 <fieldset><legend>${t(lang, '開示の方法（開示請求の場合）', 'Delivery (disclosure only)')}</legend>
 <input type="radio" id="delivery-none" name="delivery" value="" style="width:auto"${v.delivery === '' ? html` checked` : ''}> <label for="delivery-none">${t(lang, '指定なし／開示以外', 'None / not a disclosure')}</label><br>
 ${deliveries.map((d) => html`<input type="radio" id="delivery-${d}" name="delivery" value="${d}" style="width:auto"${v.delivery === d ? html` checked` : ''}> <label for="delivery-${d}">${deliveryLabels[d][lang]}</label><br>`)}
@@ -63,8 +63,8 @@ ${deliveries.map((d) => html`<input type="radio" id="delivery-${d}" name="delive
 <fieldset><legend>${t(lang, '代理人による請求の場合', 'If an agent applies')}</legend>
 <div><label for="agent_kind">${t(lang, '代理人の種類', 'Kind of agent')}</label><select id="agent_kind" name="agent_kind"><option value="">${t(lang, '代理人なし（ご本人）', 'No agent (the person)')}</option>
 <option value="legal_representative"${sel(v.agentKind, 'legal_representative')}>${agentKindLabels.legal_representative[lang]}</option><option value="mandated"${sel(v.agentKind, 'mandated')}>${agentKindLabels.mandated[lang]}</option></select></div>
-<div><label for="agent_name">${t(lang, '代理人の氏名', "Agent's name")}</label><input id="agent_name" name="agent_name" value="${v.agentName}"></div>
-<div><label for="agent_relationship">${t(lang, 'ご本人との関係', 'Relationship')}</label><input id="agent_relationship" name="agent_relationship" value="${v.agentRelationship}"></div>
+<div><label for="agent_name">${t(lang, '代理人の氏名', "Agent's name")}</label><input id="agent_name" name="agent_name" maxlength="200" value="${v.agentName}"></div>
+<div><label for="agent_relationship">${t(lang, 'ご本人との関係', 'Relationship')}</label><input id="agent_relationship" name="agent_relationship" maxlength="200" value="${v.agentRelationship}"></div>
 </fieldset>
 <fieldset><legend>${t(lang, '書類のスキャン（PDF・PNG・JPEG、各10MBまで）', 'Scanned documents (PDF, PNG, JPEG; 10 MB each)')}</legend>
 ${documentSlots(policy).map((s) => html`<div><label for="${s.field}">${s.label[lang]}</label><input id="${s.field}" name="${s.field}" type="file" accept="application/pdf,image/png,image/jpeg"></div>`)}

@@ -5,7 +5,7 @@ import { cleanFilename } from '../requests/request-uploads.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang } from './staff-auth.ts';
-import { kindName } from './request-labels.ts';
+import { gatheredSourceLabel, kindName } from './request-labels.ts';
 import { t, formatTime } from './console-page-parts.ts';
 import { actorLabel } from './console-request-page.ts';
 
@@ -54,7 +54,7 @@ export function gatheredBody(request: FastifyRequest, v: StaffGatheredView, staf
 ${v.sections.length === 0 ? html`<p class="muted">${v.files.length > 0 ? t(lang, '表形式のデータはありません（収集したのはファイルのみです）。', 'No table data: only files were gathered.') : t(lang, 'まだデータは収集されていません。', 'No data has been gathered yet.')}</p>` : ''}
 ${v.sections.map((s, si) => html`<section aria-labelledby="s-${si}">
 <h2 id="s-${si}">${s.title[lang]}</h2>
-<p class="muted">${t(lang, '収集元', 'Source')}: ${s.source} · ${actorLabel(s.enteredBy, lang, staffNames)} · ${formatTime(s.createdAt, lang)}</p>
+<p class="muted">${t(lang, '収集元', 'Source')}: ${gatheredSourceLabel(s.source, lang)} · ${actorLabel(s.enteredBy, lang, staffNames)} · ${formatTime(s.createdAt, lang)}</p>
 ${s.groups.map((g, gi) => groupTable(lang, si, gi, g))}
 </section>`)}
 ${v.files.length > 0 ? html`<h2>${t(lang, '収集したファイル', 'Gathered files')}</h2><ul>${v.files.map((f) => html`<li><a href="${base}/files/${f.id}"><bdi>${cleanFilename(f.filename)}</bdi></a> <span class="muted">(${Math.ceil(f.size / 1024)} KB, ${formatTime(f.createdAt, lang)})</span></li>`)}</ul>` : ''}`;

@@ -17,13 +17,16 @@ export function t(lang: Lang, ja: string, en: string): string {
   return lang === 'ja' ? ja : en;
 }
 
-/** Staff read times in Japan time, to the minute. */
+/**
+ * Staff read times in Japan time, to the minute, in their language's form: 2026/04/01 09:00 in Japanese,
+ * 1 Apr 2026, 09:00 in English (a month name, so a day and a month are never mistaken for each other).
+ */
 export function formatTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: lang === 'ja' ? '2-digit' : 'short', day: lang === 'ja' ? '2-digit' : 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
 }
 
 export function formatDay(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: lang === 'ja' ? '2-digit' : 'short', day: lang === 'ja' ? '2-digit' : 'numeric' }).format(new Date(iso));
 }
 
 export function messageBox(m: ConsoleMessage | undefined): SafeHtml {

@@ -4,14 +4,18 @@ import type { RouteModule } from './route-module.ts';
 import { isMamoriError, MamoriError } from '../errors.ts';
 import type { Actor } from '../audit/audit-log.ts';
 import { agentKinds, agentProofs, paymentMethods, type AgentProof } from '../policy/schema.ts';
-import { confirmClaimBody, decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose } from '../requests/request-service.ts';
+import { confirmClaimBody, decisionBody, isRequestKind, listFilters, markPaidBody, requestServiceFor, staffNoteBody, type EnterRequestInput, type ListFilters, type StaffDocumentPurpose, type StaffRequestSummary } from '../requests/request-service.ts';
+import { can } from '../staff/staff-permissions.ts';
+import { sweepStaffAlerts } from '../requests/request-staff-alerts.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { readForm } from './multipart-form.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
 import { PAGE_CSP } from './page-headers.ts';
 import { consoleLang, renderConsolePage, requireStaff, staffActor } from './staff-auth.ts';
 import type { ConsoleMessage } from './console-page-parts.ts';
-import { queueBody } from './console-queue-page.ts';
+import { consoleFailure, doneWords, failedFields, gatheredWords } from './console-messages.ts';
+import { queueBody, queueCsv } from './console-queue-page.ts';
+import { workSection } from './console-request-work-section.ts';
 import { emptyEntry, entryBody, type EntryValues } from './console-entry-page.ts';
 import { requestBody } from './console-request-page.ts';
 import { gatheredBody } from './console-gathered-page.ts';
@@ -24,8 +28,7 @@ function sendPage(reply: FastifyReply, status: number, page: string): FastifyRep
 }
 
 function failure(request: FastifyRequest, err: MamoriError): ConsoleMessage {
-  const ja = consoleLang(request) === 'ja';
-  return { kind: 'error', text: `${ja ? '操作を完了できませんでした。内容を確認して、もう一度お試しください。' : 'The action could not be completed. Check and try again.'} ${err.message}`, code: err.code };
+  return consoleFailure(err, consoleLang(request));
 }
 
 function actorOf(request: FastifyRequest): Actor {
@@ -95,13 +98,39 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
   app.get('/console', { preHandler: view }, async (request, reply) => {
     const ja = consoleLang(request) === 'ja';
     const raw = z.record(z.string(), z.string()).safeParse(request.query);
-    const cleaned = Object.fromEntries(Object.entries(raw.success ? raw.data : {}).filter(([k, v]) => v !== '' && k !== 'lang'));
-    const parsed = listFilters.safeParse(cleaned);
-    const filters: ListFilters = parsed.success ? parsed.data : listFilters.parse({});
-    const message: ConsoleMessage | undefined = parsed.success ? undefined : { kind: 'error', text: ja ? '絞り込み条件の一部が正しくないため、条件なしで表示しています。' : 'Some filters were invalid, so all requests are shown.', code: 'MAMORI_VALIDATION_FAILED' };
+    const parsed = queueFilters(request);
+    const filters: ListFilters = parsed ?? listFilters.parse({ scope: 'open' });
+    const message: ConsoleMessage | undefined = parsed ? undefined : { kind: 'error', text: ja ? '絞り込み条件の一部が正しくないため、条件なしで表示しています。' : 'Some filters were invalid, so all requests are shown.', code: 'MAMORI_VALIDATION_FAILED' };
     const result = await service.list(actorOf(request), filters);
-    return sendPage(reply, parsed.success ? 200 : 400, page(request, ja ? '請求一覧' : 'Requests', queueBody(request, policy, filters, result, message)));
+    return sendPage(reply, parsed ? 200 : 400, page(request, ja ? '請求一覧' : 'Requests', queueBody(request, policy, filters, result, message, await handlerNames())));
   });
+
+  /** The queue as CSV (the current filters, up to 5,000 rows), for a spreadsheet or a report; no requester data. */
+  app.get('/console/requests.csv', { preHandler: view }, async (request, reply) => {
+    const filters = queueFilters(request);
+    if (!filters) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'Some filters are invalid.');
+    const items: StaffRequestSummary[] = [];
+    for (let offset = 0; offset < 5000; offset += 200) {
+      const pageOf = await service.list(actorOf(request), { ...filters, limit: 200, offset });
+      items.push(...pageOf.items);
+      if (pageOf.items.length < 200) break;
+    }
+    const body = queueCsv(policy, items, consoleLang(request), await handlerNames());
+    return reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="requests.csv"').type('text/csv; charset=utf-8').send(body);
+  });
+
+  /** The queue's filters from the query; the console shows open requests unless a scope is chosen. Null: invalid. */
+  function queueFilters(request: FastifyRequest): ListFilters | null {
+    const raw = z.record(z.string(), z.string()).safeParse(request.query);
+    const cleaned = Object.fromEntries(Object.entries(raw.success ? raw.data : {}).filter(([k, v]) => v.trim() !== '' && k !== 'lang'));
+    const parsed = listFilters.safeParse({ scope: 'open', ...cleaned });
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Staff who may be assigned requests, by id: their email is how the console names them. */
+  async function handlerNames(): Promise<Map<string, string>> {
+    return new Map((await listStaffUsers(ctx.store.db)).filter((u) => !u.disabled && can(u.role, 'requests.handle')).map((u) => [u.id as string, u.email]));
+  }
 
   app.get('/console/requests/new', { preHandler: enter }, async (request, reply) => {
     const ja = consoleLang(request) === 'ja';
@@ -133,7 +162,7 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
         agent: agentKind ? { kind: agentKind, name: v.agentName, relationship: v.agentRelationship } : undefined,
         documents: documentsFrom(form.files),
       });
-      return reply.redirect(`/console/requests/${encodeURIComponent(entered.id)}`, 303);
+      return reply.redirect(`/console/requests/${encodeURIComponent(entered.id)}?done=entered`, 303);
     } catch (err) {
       if (isMamoriError(err)) return again(err.status, failure(request, err));
       throw err;
@@ -146,7 +175,8 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
     try {
       const v = await service.getForStaff(actorOf(request), id);
       const names = new Map((await listStaffUsers(ctx.store.db)).map((u) => [u.id as string, u.email]));
-      return sendPage(reply, status, page(request, `${ja ? '請求' : 'Request'} ${v.id}`, requestBody(request, policy, v, message, names)));
+      const extra = workSection(request, v, await handlerNames(), names);
+      return sendPage(reply, status, page(request, `${ja ? '請求' : 'Request'} ${v.id}`, requestBody(request, policy, v, message, names, { hasGraph: Boolean(ctx.config.graphPath), extra })));
     } catch (err) {
       if (isMamoriError(err) && err.code === 'MAMORI_REQUEST_NOT_FOUND') return notFound(request, reply);
       throw err;
@@ -160,8 +190,18 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
 
   app.get('/console/requests/:id', { preHandler: view }, async (request, reply) => {
     const { id } = idParams.parse(request.params);
-    return showRequest(request, reply, id);
+    return showRequest(request, reply, id, 200, doneMessage(request));
   });
+
+  /** The success message for `?done=<action>` after a redirect from a finished action. */
+  function doneMessage(request: FastifyRequest): ConsoleMessage | undefined {
+    const q = z.object({ done: z.string().max(40).optional(), n: z.coerce.number().int().min(0).max(100000).optional() }).safeParse(request.query);
+    if (!q.success || !q.data.done) return undefined;
+    const lang = consoleLang(request);
+    if (q.data.done === 'gather-systems') return { kind: 'ok', text: gatheredWords(q.data.n ?? 0, lang) };
+    const words = doneWords[q.data.done];
+    return words ? { kind: 'ok', text: words[lang] } : undefined;
+  }
 
   /** The gathered data itself, for review before the decision (33条2項). Every view is recorded (counts only). */
   app.get('/console/requests/:id/gathered', { preHandler: view }, async (request, reply) => {
@@ -201,8 +241,10 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
       const form = await readForm(request);
       try {
         if (form.tooLarge.length > 0) throw new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE');
-        await run(request, id, form.fields, form.files);
-        return reply.redirect(`/console/requests/${encodeURIComponent(id)}`, 303);
+        const outcome = await run(request, id, form.fields, form.files);
+        // The page after the redirect says what happened (a count, for gathering, so an empty run is not silent).
+        const count = typeof outcome === 'number' ? `&n=${outcome}` : '';
+        return reply.redirect(`/console/requests/${encodeURIComponent(id)}?done=${path}${count}#message`, 303);
       } catch (err) {
         if (isMamoriError(err)) return showRequest(request, reply, id, err.status, failure(request, err));
         throw err;
@@ -210,7 +252,8 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
     });
   }
 
-  const invalid = (issues: z.ZodError) => new MamoriError('MAMORI_VALIDATION_FAILED', issues.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '));
+  const invalid = (issues: z.ZodError) => new MamoriError('MAMORI_VALIDATION_FAILED', issues.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; '), { fields: failedFields(issues.issues) });
+  const missing = (...fields: string[]) => new MamoriError('MAMORI_VALIDATION_FAILED', `Fill in: ${fields.join(', ')}.`, { fields });
 
   action('confirm-identity', handle, (request, id, f) => {
     const claims = Object.entries(f).filter(([k, v]) => k.startsWith('claim_') && v.trim() !== '').map(([k, v]) => ({ kind: k.slice('claim_'.length), value: v.trim() }));
@@ -224,7 +267,7 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
   action('resolve-identity', handle, (request, id) => service.resolveIdentity(actorOf(request), id));
   action('request-documents', handle, async (request, id, f) => {
     const what = (f.what ?? '').trim();
-    if (!what) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'Write which documents are needed.');
+    if (!what) throw missing('what');
     await service.requestDocuments(actorOf(request), id, what);
   });
   action('mark-paid', handle, async (request, id, f) => {
@@ -236,12 +279,12 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
   action('gather', handle, async (request, id, f) => {
     const title = (f.title ?? '').trim();
     const rows = rowsFrom(f.rows ?? '');
-    if (!title || rows.length === 0) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'Give a heading and at least one "item: value" line.');
+    if (!title || rows.length === 0) throw missing(...(title ? [] : ['title']), ...(rows.length === 0 ? ['rows'] : []));
     await service.addGatheredData(actorOf(request), id, { source: 'manual', title: { ja: title, en: title }, groups: [{ name: title, rows }] });
   });
   action('gather-file', handle, async (request, id, _f, files) => {
     const file = files[0];
-    if (!file) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'Choose a file.');
+    if (!file) throw missing('file');
     await service.addGatheredFile(actorOf(request), id, { filename: file.filename, bytes: file.bytes });
   });
   action('gather-systems', handle, (request, id) => service.gatherFromSystems(actorOf(request), id));
@@ -255,13 +298,35 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
   // Refusing an unverified request is a decision (APPI 36条 reasons): the same permission as the API's reject.
   action('reject', decide, async (request, id, f) => {
     const reason = (f.reason ?? '').trim();
-    if (!reason) throw new MamoriError('MAMORI_REQUEST_REASON_REQUIRED');
+    if (!reason) throw new MamoriError('MAMORI_REQUEST_REASON_REQUIRED', undefined, { fields: ['reason'] });
     await service.rejectUnverified(actorOf(request), id, reason);
+  });
+  action('assign', handle, (request, id, f) => service.assign(actorOf(request), id, { assignee: (f.assignee ?? '').trim() || null }));
+  action('note', handle, async (request, id, f) => {
+    const parsed = staffNoteBody.safeParse({ text: f.text ?? '' });
+    if (!parsed.success) throw invalid(parsed.error);
+    await service.addNote(actorOf(request), id, parsed.data);
   });
   action('documents', handle, async (request, id, f, files) => {
     const purposes: Record<string, StaffDocumentPurpose> = { request_form: 'request_form', identity_document: 'identity_document', agent_proof: 'agent_proof', other: 'other' };
     const purpose = purposes[f.purpose ?? ''] ?? 'other';
-    if (files.length === 0) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'Choose a file.');
+    if (files.length === 0) throw missing('file');
     await service.attachDocuments(actorOf(request), id, files.map((file) => ({ filename: file.filename, bytes: file.bytes, purpose })));
   });
+
+  // Staff mail: new requests, deadlines within 3 days, webhook callbacks that never came. Every instance may sweep;
+  // the alert keys make each mail go out once (see request-staff-alerts.ts). MAMORI_STAFF_ALERT_MINUTES=0 turns it off.
+  const minutes = z.coerce.number().min(0).max(24 * 60).catch(15).parse(process.env.MAMORI_STAFF_ALERT_MINUTES ?? 15);
+  if (minutes > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        sweepStaffAlerts({ store: ctx.store, clock: ctx.clock, policy, baseUrl: ctx.config.baseUrl }).catch((e: unknown) => app.log.error({ err: { type: e instanceof Error ? e.name : 'error' } }, 'staff alert sweep failed'));
+      }, minutes * 60_000);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => {
+      if (timer) clearInterval(timer);
+    });
+  }
 };

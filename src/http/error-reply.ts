@@ -3,6 +3,8 @@ import { ZodError } from 'zod';
 import { errorSpec, isMamoriError } from '../errors.ts';
 import { escapeHtml } from '../html/html.ts';
 import { DATABASE_RETRY_AFTER_S, isBadInputValue, isDatabaseUnavailable } from '../store/database-unavailable.ts';
+import { consoleLang } from './staff-auth.ts';
+import { consoleErrorText } from './console-messages.ts';
 
 interface Translated {
   code: string;
@@ -68,10 +70,13 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   const url = request.url ?? '';
   const wantsHtml = !url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
   if (wantsHtml) {
+    // Console pages answer in the staff member's language (service messages are written for API callers).
+    const lang = url.startsWith('/console') ? consoleLang(request) : 'ja';
+    const text = (url.startsWith('/console') ? consoleErrorText(t.code, lang) : undefined) ?? t.message;
     void reply
       .status(status)
       .type('text/html; charset=utf-8')
-      .send(`<!doctype html><html lang="ja"><meta charset="utf-8"><title>${status}</title><main style="font-family:system-ui;max-width:640px;margin:40px auto"><h1>${status}</h1><p>${escapeHtml(t.message)}</p><p><small>${escapeHtml(t.code)} · ${escapeHtml(String(request.id))}</small></p><p><a href="javascript:history.back()">← 戻る / Back</a></p></main></html>`);
+      .send(`<!doctype html><html lang="${lang}"><meta charset="utf-8"><title>${status}</title><main style="font-family:system-ui;max-width:640px;margin:40px auto"><h1>${status}</h1><p>${escapeHtml(text)}</p><p><small>${escapeHtml(t.code)} · ${escapeHtml(String(request.id))}</small></p><p><a href="javascript:history.back()">← 戻る / Back</a></p></main></html>`);
     return;
   }
   void reply.status(status).type('application/json; charset=utf-8').send({ error: { code: t.code, message: t.message, requestId: request.id, ...(t.details !== undefined ? { details: t.details } : {}) } });

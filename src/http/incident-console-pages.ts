@@ -10,6 +10,7 @@ import { breachTriggerLabels } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields } from '../law/appi/breach-report-fields.ts';
 import { createIncident, getIncidentView, listIncidents, markReportSubmitted, notifyAffectedPeople, publishAlternativeNotice, updateIncident, withDefaults, type IncidentView, type PersonNotice } from '../records/incidents.ts';
 import { breachReportHtml } from '../records/breach-report-document.ts';
+import { breachDeadlineLabels } from './request-labels.ts';
 import { formOf, lines, jstInstant, jst, page, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
 
 /** Breach incidents (26条): list, detail, report fields and submission, notices to the persons. */
@@ -17,7 +18,7 @@ export function incidentConsolePages(app: FastifyInstance, ctx: AppContext, acce
   const { db, view, incidents, operator, allowed } = access;
   const deadlineCell = (v: IncidentView) =>
     v.deadlines
-      ? html`速報 ${v.deadlines.preliminary.dueDate} <span class="${v.deadlines.preliminary.state === 'on_track' || v.deadlines.preliminary.state === 'submitted' ? 'ok' : 'warn'}">(${v.deadlines.preliminary.state})</span><br>確報 ${v.deadlines.final.dueDate} <span class="${v.deadlines.final.state === 'on_track' || v.deadlines.final.state === 'submitted' ? 'ok' : 'warn'}">(${v.deadlines.final.state})</span>`
+      ? html`速報 ${v.deadlines.preliminary.dueDate} <span class="${v.deadlines.preliminary.state === 'on_track' || v.deadlines.preliminary.state === 'submitted' ? 'ok' : 'warn'}">（${breachDeadlineLabels[v.deadlines.preliminary.state].ja}）</span><br>確報 ${v.deadlines.final.dueDate} <span class="${v.deadlines.final.state === 'on_track' || v.deadlines.final.state === 'submitted' ? 'ok' : 'warn'}">（${breachDeadlineLabels[v.deadlines.final.state].ja}）</span>`
       : '—';
 
   app.get('/console/incidents', { preHandler: view }, async (request, reply) => {

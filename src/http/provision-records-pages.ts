@@ -5,6 +5,7 @@ import { MamoriError } from '../errors.ts';
 import { html } from '../html/html.ts';
 import { csrfField, staffActor } from './staff-auth.ts';
 import { provisionBasisLabels, provisionBases, recordForms } from '../law/appi/record-retention.ts';
+import { recordFormLabels } from './request-labels.ts';
 import { createOptOutFiling, flagOptOutStop, listOptOutFilings, updateOptOutFiling } from '../records/optout-filings.ts';
 import { listProvisions, listReceipts, listRelatedConfirmations, purgeExpiredRecords, recordProvision, recordReceipt } from '../records/provision-records.ts';
 import { formOf, lines, page, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
@@ -17,7 +18,7 @@ export function provisionRecordPages(app: FastifyInstance, ctx: AppContext, acce
     const body = html`
 <h2>第三者提供記録（29条）</h2>
 ${provisions.length === 0 ? html`<p class="muted">記録はまだありません。</p>` : html`<table><thead><tr><th>提供日</th><th>根拠</th><th>形式</th><th>提供先</th><th>項目</th><th>本人数</th><th>保存期限</th></tr></thead><tbody>
-${provisions.map((p) => html`<tr><td>${p.providedOn}${p.lastProvidedOn !== p.providedOn ? `〜${p.lastProvidedOn}` : ''}</td><td>${provisionBasisLabels[p.basis].ja}${p.required ? '' : html` <span class="muted">（記録義務なし）</span>`}</td><td>${p.form}</td><td>${p.recipient.unspecified ? '不特定又は多数の者' : p.recipient.name}${p.recipient.country ? ` (${p.recipient.country})` : ''}</td><td>${p.dataItems.join('、')}</td><td>${p.subjectCount}</td><td>${p.retainUntil}</td></tr>`)}
+${provisions.map((p) => html`<tr><td>${p.providedOn}${p.lastProvidedOn !== p.providedOn ? `〜${p.lastProvidedOn}` : ''}</td><td>${provisionBasisLabels[p.basis].ja}${p.required ? '' : html` <span class="muted">（記録義務なし）</span>`}</td><td>${recordFormLabels[p.form].ja}</td><td>${p.recipient.unspecified ? '不特定又は多数の者' : p.recipient.name}${p.recipient.country ? ` (${p.recipient.country})` : ''}</td><td>${p.dataItems.join('、')}</td><td>${p.subjectCount}</td><td>${p.retainUntil}</td></tr>`)}
 </tbody></table>`}
 <h2>受領時の確認記録（30条）</h2>
 ${receipts.length === 0 ? html`<p class="muted">記録はまだありません。</p>` : html`<table><thead><tr><th>受領日</th><th>提供元</th><th>取得の経緯</th><th>項目</th><th>保存期限</th></tr></thead><tbody>
@@ -32,7 +33,7 @@ ${allowed(request, 'records.manage') ? html`
 <h2>提供記録の登録</h2>
 <form method="post" action="/console/records/provisions" class="stack">${csrfField(request)}
 <label for="basis">根拠</label><select id="basis" name="basis">${provisionBases.map((b) => html`<option value="${b}">${provisionBasisLabels[b].ja}（${provisionBasisLabels[b].article}）</option>`)}</select>
-<label for="form">記録の形式</label><select id="form" name="form">${recordForms.map((f) => html`<option value="${f}">${{ single: '個別', batch: '一括（継続的・反復的な提供）', contract_substitute: '契約書等による代替' }[f]}</option>`)}</select>
+<label for="form">記録の形式</label><select id="form" name="form">${recordForms.map((f) => html`<option value="${f}">${recordFormLabels[f].ja}</option>`)}</select>
 <label for="providedOn">提供日</label><input id="providedOn" name="providedOn" type="date" required>
 <label for="recipientName">提供先の名称</label><input id="recipientName" name="recipientName" required>
 <label for="recipientAddress">提供先の住所</label><input id="recipientAddress" name="recipientAddress">

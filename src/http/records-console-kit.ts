@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
 import { localize } from '../policy/load-policy.ts';
 import { html, type SafeHtml } from '../html/html.ts';
-import { can, renderConsolePage, requireStaff } from './staff-auth.ts';
+import { can, consoleLang, renderConsolePage, requireStaff } from './staff-auth.ts';
 import type { Cell } from '../records/statistics.ts';
 
 // Shared by the records console pages: form reading, Japan-time dates, the records tabs and page frame.
@@ -31,20 +31,29 @@ export function jst(iso: string | null): string {
   return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
 }
 
-function tabs(active: string): SafeHtml {
-  const items: Array<[string, string]> = [
-    ['/console/records', '提供・受領記録'],
-    ['/console/incidents', '漏えい等事案'],
-    ['/console/statistics', '統計'],
-    ['/console/anonymization', '匿名加工情報'],
-    ['/console/revision-notices', '改定・変更の通知'],
-    ['/console/audit', '監査ログ'],
-  ];
-  return html`<nav aria-label="記録" class="noprint" style="display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px">${items.map(([href, label]) => (href === active ? html`<strong aria-current="page">${label}</strong>` : html`<a href="${href}">${label}</a>`))}</nav>`;
+const recordTabs: Array<[string, { ja: string; en: string }]> = [
+  ['/console/records', { ja: '提供・受領記録', en: 'Provision records' }],
+  ['/console/incidents', { ja: '漏えい等事案', en: 'Breach incidents' }],
+  ['/console/statistics', { ja: '統計', en: 'Statistics' }],
+  ['/console/anonymization', { ja: '匿名加工情報', en: 'Anonymized data' }],
+  ['/console/revision-notices', { ja: '改定・変更の通知', en: 'Revision notices' }],
+  ['/console/audit', { ja: '監査ログ', en: 'Audit log' }],
+];
+
+function tabs(active: string, lang: 'ja' | 'en'): SafeHtml {
+  return html`<nav aria-label="${lang === 'ja' ? '記録' : 'Records'}" class="noprint" style="display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px">${recordTabs.map(([href, label]) => (href === active ? html`<strong aria-current="page">${label[lang]}</strong>` : html`<a href="${href}">${label[lang]}</a>`))}</nav>`;
 }
 
+/**
+ * A records page. The statistics page follows the console's language; the other record pages keep the Japanese of
+ * the records the law asks for, and say so on an English console (the tabs and the title follow the language).
+ */
 export function page(request: FastifyRequest, reply: FastifyReply, title: string, active: string, body: SafeHtml): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(renderConsolePage(request, { title, body: html`${tabs(active)}<h1>${title}</h1>${body}` }));
+  const lang = consoleLang(request);
+  const tab = recordTabs.find(([href]) => href === active)?.[1];
+  const shownTitle = tab && tab.ja === title ? tab[lang] : title;
+  const note = lang === 'en' && active !== '/console/statistics' ? html`<p class="notice">The records on this page are kept and shown in Japanese, the language of the records the law requires.</p>` : html``;
+  return reply.type('text/html; charset=utf-8').send(renderConsolePage(request, { title: shownTitle, body: html`${tabs(active, lang)}<h1>${shownTitle}</h1>${note}${body}` }));
 }
 
 export const cell = (c: Cell, k: number) => (c === null ? html`<span class="muted" title="${k}人未満のため非表示">&lt;${k}</span>` : String(c));

@@ -305,7 +305,7 @@ function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegi
   const ok = { '204': { description: 'Done' } };
 
   app.get('/api/v1/console/requests', auth(viewers), async (request) => service().list(actorOf(request), parse(listFilters, request.query)));
-  openapi.add('get', '/api/v1/console/requests', { summary: 'The request queue (filters: kind, state, channel, due_before, overdue)', tags, security, query: listFilters, responses: { '200': { description: 'Requests, newest first', schema: z.object({ items: z.array(summarySchema), total: z.number() }) }, ...denied } });
+  openapi.add('get', '/api/v1/console/requests', { summary: 'The request queue (filters: kind, state, channel, due_before, overdue, scope open/unconfirmed/closed/all, q: number, email, account id or agent name, assignee: staff id or none)', tags, security, query: listFilters, responses: { '200': { description: 'Requests, newest first', schema: z.object({ items: z.array(summarySchema), total: z.number() }) }, ...denied } });
 
   app.post('/api/v1/console/requests', auth(enterers), async (request, reply) => {
     let fields: unknown;

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { MamoriError } from '../errors.ts';
 import { listAuditEvents, verifyAuditChain, describeAuditProblem } from '../audit/audit-log.ts';
 import { html } from '../html/html.ts';
-import { csrfField, staffActor } from './staff-auth.ts';
+import { consoleLang, csrfField, staffActor } from './staff-auth.ts';
+import { listStaffUsers } from '../staff/staff-users.ts';
+import { actorLabel, timelineDetails } from './console-request-page.ts';
+import { timelineActionLabels } from './request-labels.ts';
 import { fetchContactsFromHook, listRevisionNotices, sendRevisionNotices } from '../records/revision-notices.ts';
 import { formOf, jst, page, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
 
@@ -50,13 +53,25 @@ ${versions.filter((v) => !notices.some((n) => n.policyVersionId === v.id)).slice
   app.get('/console/audit', { preHandler: audit }, async (request, reply) => {
     const q = auditQuery.safeParse(request.query);
     const opts = q.success ? q.data : {};
-    const [result, events] = await Promise.all([verifyAuditChain(db), listAuditEvents(db, { limit: 100, ...(opts.action ? { actionPrefix: opts.action } : {}), ...(opts.before ? { beforeSeq: opts.before } : {}) })]);
+    const [result, events, staff] = await Promise.all([verifyAuditChain(db), listAuditEvents(db, { limit: 100, ...(opts.action ? { actionPrefix: opts.action } : {}), ...(opts.before ? { beforeSeq: opts.before } : {}) }), listStaffUsers(db)]);
+    const names = new Map(staff.map((u) => [u.id as string, u.email]));
+    const lang = consoleLang(request);
+    // Request events read as on the request's timeline; other domains' events keep their recorded form, as code.
+    const auditActionCell = (action: string) => {
+      const label = action.startsWith('request.') ? timelineActionLabels[action.slice('request.'.length)] : undefined;
+      return label ? html`${label[lang]}` : html`<code>${action}</code>`;
+    };
+    const auditDataCell = (action: string, data: unknown) => {
+      const record = data && typeof data === 'object' && !Array.isArray(data) ? Object.fromEntries(Object.entries(data)) : {};
+      if (action.startsWith('request.')) return html`<small>${timelineDetails(record, lang, ctx.policy.policy, names)}</small>`;
+      return html`<code style="font-size:12px;word-break:break-all">${JSON.stringify(data)}</code>`;
+    };
     const last = events[events.length - 1];
     const body = html`
 <div class="notice ${result.ok ? '' : 'error'}">${result.ok ? html`<p class="ok">改ざんは検出されませんでした（${result.count}件のイベントを検証）。</p>` : html`<p class="warn"><strong>改ざんを検出しました。</strong></p><ul>${result.problems.map((p) => html`<li>${describeAuditProblem(p)}</li>`)}</ul>`}</div>
 <form method="get" action="/console/audit" style="display:flex;gap:8px;align-items:end;margin:12px 0"><div><label for="action">操作で絞り込む（前方一致）</label><input id="action" name="action" value="${opts.action ?? ''}"></div><button type="submit">表示</button></form>
 <table><thead><tr><th>#</th><th>日時</th><th>実行者</th><th>操作</th><th>対象</th><th>内容</th></tr></thead><tbody>
-${events.map((e) => html`<tr><td>${e.seq}</td><td>${jst(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.targetType}${e.targetId ? `:${e.targetId}` : ''}</td><td><code style="font-size:12px;word-break:break-all">${JSON.stringify(e.data)}</code></td></tr>`)}
+${events.map((e) => html`<tr><td>${e.seq}</td><td>${jst(e.at)}</td><td>${actorLabel(e.actor, consoleLang(request), names)}</td><td>${auditActionCell(e.action)}</td><td>${e.targetId ? html`<code>${e.targetId}</code>` : '—'}</td><td>${auditDataCell(e.action, e.data)}</td></tr>`)}
 </tbody></table>
 ${last && last.seq > 1 ? html`<p><a href="/console/audit?before=${last.seq}${opts.action ? `&action=${encodeURIComponent(opts.action)}` : ''}">さらに古いイベント</a></p>` : ''}`;
     return page(request, reply, '監査ログ', '/console/audit', body);

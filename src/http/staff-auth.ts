@@ -46,9 +46,26 @@ export function staffActor(principal: StaffPrincipal): Actor {
   return principal.via === 'api_key' ? `apikey:${principal.id}` : `staff:${principal.id}`;
 }
 
-/** The console's language: `?lang=` or Accept-Language, Japanese by default. */
+/** The language a staff member chose with the console's switch (kept for a year, console paths only). */
+export const CONSOLE_LANG_COOKIE = 'mamori_console_lang';
+
+/** The console's language: `?lang=`, then the switch's cookie, then Accept-Language; Japanese by default. */
 export function consoleLang(request: FastifyRequest): Lang {
-  return pickLang(request.query, request.headers['accept-language']);
+  const query = request.query;
+  if (query && typeof query === 'object' && 'lang' in query) return pickLang(query, request.headers['accept-language']);
+  const chosen = request.cookies?.[CONSOLE_LANG_COOKIE];
+  if (chosen === 'ja' || chosen === 'en') return chosen;
+  return pickLang(query, request.headers['accept-language']);
+}
+
+/** The address of this page in the other language (a POST's answer links to the queue, which a GET can show). */
+function otherLangHref(request: FastifyRequest, to: Lang): string {
+  const url = new URL(request.url, 'http://console.invalid');
+  if (request.method !== 'GET' || !url.pathname.startsWith('/console')) return `/console?lang=${to}`;
+  url.searchParams.set('lang', to);
+  url.searchParams.delete('done');
+  url.searchParams.delete('n');
+  return `${url.pathname}?${url.searchParams.toString()}`;
 }
 
 function presentedCsrf(request: FastifyRequest): unknown {
@@ -101,6 +118,8 @@ export function requireStaff(ctx: AppContext, permission?: StaffPermission): pre
       }
       throw new MamoriError('MAMORI_AUTH_REQUIRED', 'Please sign in to the staff console. / スタッフコンソールにサインインしてください。');
     }
+    const asked = request.query && typeof request.query === 'object' && 'lang' in request.query ? (request.query as { lang?: unknown }).lang : undefined;
+    if (asked === 'ja' || asked === 'en') void reply.setCookie(CONSOLE_LANG_COOKIE, asked, { path: '/console', sameSite: 'lax', httpOnly: true, secure: ctx.config.baseUrl.startsWith('https:'), maxAge: 365 * 86_400 });
     const csrf = csrfTokenFor(ctx.config.secret, session.tokenHash);
     request.staff = { id: session.staffId, email: session.email, role: session.role, via: 'session' };
     request.staffCsrf = csrf;
@@ -137,7 +156,7 @@ export function csrfQuery(request: FastifyRequest): string {
   return `${CSRF_FIELD}=${encodeURIComponent(request.staffCsrf ?? '')}`;
 }
 
-const CONSOLE_CSS = `.overdue td:first-child{border-left:6px solid var(--warn)}.badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:700}.badge.overdue{background:#fde7e7;color:var(--warn);border:1px solid var(--warn)}.badge.paused{background:#fff6d6;border:1px solid #b58a00}.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:end}.filters>div{min-width:150px}.actions{display:grid;gap:16px}.actions form{border:1px solid var(--line);padding:12px;border-radius:4px}fieldset{border:1px solid var(--line);border-radius:4px}main{max-width:1100px}`;
+const CONSOLE_CSS = `.overdue td:first-child{border-left:6px solid var(--warn)}.badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:700}.badge.overdue{background:#fde7e7;color:var(--warn);border:1px solid var(--warn)}.badge.paused{background:#fff6d6;border:1px solid #b58a00}.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:end}.filters>div{min-width:150px}.actions{display:grid;gap:16px}.actions form{border:1px solid var(--line);padding:12px;border-radius:4px}fieldset{border:1px solid var(--line);border-radius:4px;min-width:0}main{max-width:1100px;overflow-wrap:anywhere}input,select,textarea{min-width:0;max-width:100%}.wrap{white-space:pre-wrap;overflow-wrap:anywhere}.triple{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:8px}.tabs{display:flex;gap:4px 16px;flex-wrap:wrap;margin:8px 0}.tabs a.current{font-weight:700;text-decoration:none;border-bottom:3px solid var(--accent)}.filters>div.wide{flex:1 1 280px}.inline-form{display:flex;gap:8px;flex-wrap:wrap;align-items:end}.inline-form select{width:auto;flex:1 1 200px}.notes{padding-left:1.2em}.confirm{background:#fff6d6;padding:6px 8px;border-radius:4px}.table-scroll{max-width:100%;overflow-x:auto}@media (max-width:700px){main{padding:12px}header.site{padding:8px 12px}.filters>div{min-width:0;flex:1 1 100%}.triple{grid-template-columns:minmax(0,1fr)}main table:not(.queue){display:block;overflow-x:auto;max-width:100%}table.queue,table.queue tbody,table.queue tr,table.queue td{display:block;width:100%}table.queue thead{position:absolute;left:-9999px}table.queue tr{border:1px solid var(--line);margin-bottom:8px}table.queue td{border:0;border-bottom:1px solid var(--line)}table.queue td::before{content:attr(data-label);display:block;font-size:.8em;color:var(--muted)}}`;
 
 interface NavItem {
   href: string;
@@ -163,6 +182,7 @@ export function renderConsolePage(request: FastifyRequest, opts: { title: string
     ? html`<nav aria-label="${lang === 'ja' ? 'コンソール' : 'Console'}" style="display:flex;gap:16px;flex-wrap:wrap;align-items:center">
 ${items.map((n) => html`<a href="${n.href}">${n.label[lang]}</a>`)}
 <span class="muted">${staff.email}（${roleLabels[staff.role][lang]}）</span>
+${lang === 'ja' ? html`<a href="${otherLangHref(request, 'en')}" lang="en" hreflang="en">English</a>` : html`<a href="${otherLangHref(request, 'ja')}" lang="ja" hreflang="ja">日本語</a>`}
 <form method="post" action="/console/logout" style="margin:0">${csrfField(request)}<button type="submit" class="secondary">${lang === 'ja' ? 'サインアウト' : 'Sign out'}</button></form>
 </nav>`
     : html``;

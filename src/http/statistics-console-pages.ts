@@ -4,34 +4,61 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { MamoriError } from '../errors.ts';
 import { html } from '../html/html.ts';
-import { csrfField, staffActor } from './staff-auth.ts';
+import { consoleLang, csrfField, staffActor } from './staff-auth.ts';
+import { localize } from '../policy/load-policy.ts';
+import { requestKindRules } from '../law/appi/request-kinds.ts';
+import { provisionBases, provisionBasisLabels } from '../law/appi/record-retention.ts';
+import { isRequestKind } from '../requests/request-service.ts';
 import { computeStatistics, outcomes, statisticsCsv } from '../records/statistics.ts';
 import { anonymizationJobSchema, anonymizeCsv, listAnonymizationJobs, recordAnonymizationJob } from '../records/anonymization-job.ts';
-import { formOf, jst, page, cell, barChart, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
+import { formOf, jst, page, barChart, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
+
+const outcomeWords: Record<(typeof outcomes)[number], { ja: string; en: string }> = {
+  full: { ja: '全部対応', en: 'Full' },
+  partial: { ja: '一部対応', en: 'Partial' },
+  refused: { ja: '不対応', en: 'Refused' },
+  alternative: { ja: '代替措置', en: 'Alternative' },
+  withdrawn: { ja: '取り下げ', en: 'Withdrawn' },
+  unverified: { ja: '本人確認できず', en: 'Identity not confirmed' },
+  open: { ja: '対応中', en: 'Open' },
+};
 
 /** Request statistics (with small counts hidden) and anonymization jobs (43条). */
 export function statisticsConsolePages(app: FastifyInstance, ctx: AppContext, access: RecordsConsoleAccess): void {
   const { db, view, manage, allowed } = access;
+  const policy = ctx.policy.policy;
   const statsQuery = z.object({ k: z.coerce.number().int().min(2).max(1000).optional() });
   app.get('/console/statistics', { preHandler: view }, async (request, reply) => {
     const q = statsQuery.safeParse(request.query);
-    const s = await computeStatistics(db, q.success && q.data.k ? { k: q.data.k } : {});
+    const lang = consoleLang(request);
+    const w = (ja: string, en: string) => (lang === 'ja' ? ja : en);
+    // Staff see the true counts (k = 1 hides nothing); the published figures (CSV) hide counts under k.
+    const published = await computeStatistics(db, q.success && q.data.k ? { k: q.data.k } : {});
+    const s = await computeStatistics(db, { k: 1 });
+    const k = published.k;
+    const kindLabel = (kind: string) => (isRequestKind(kind) ? requestKindRules[kind].name[lang] : w('その他', 'Other'));
+    const purposeLabel = (id: string) => { const p = policy.purposes.find((x) => x.id === id); return p ? localize(p.description, lang) : w('（ポリシーにない目的）', '(not in the policy)'); };
+    const basisLabel = (b: string) => { const known = provisionBases.find((x) => x === b); return known ? provisionBasisLabels[known][lang] : w('その他', 'Other'); };
+    /** A true count, marked when the published figure hides it. */
+    const count = (n: number | null, hidden: boolean) => html`${n ?? 0}${hidden ? html`<span class="muted" title="${w(`${k}人未満のため公表時は非表示`, `hidden when published (under ${k})`)}">※</span>` : ''}`;
+    const pubReq = (kind: string) => published.requests.find((r) => r.kind === kind);
     const body = html`
-<p class="muted">${s.k}人未満の集計値は、個人が特定されないよう非表示（&lt;${s.k}）にしています。<a href="/console/statistics.csv?k=${s.k}">CSVで書き出す</a></p>
-<h2>本人からの請求</h2>
-${!s.sources.requests ? html`<p class="muted">請求のデータはまだありません。</p>` : s.requests.length === 0 ? html`<p class="muted">請求はまだありません。</p>` : html`
-${barChart('種類別の請求件数', s.requests.map((r) => ({ label: r.kind, value: r.total })), '件')}
-${barChart('完了までの日数（中央値）', s.requests.map((r) => ({ label: r.kind, value: r.medianDaysToClose })), '日')}
-<table><thead><tr><th>種類</th><th>件数</th>${outcomes.map((o) => html`<th>${o}</th>`)}<th>中央値（日）</th><th>平均（日）</th></tr></thead><tbody>
-${s.requests.map((r) => html`<tr><td>${r.kind}</td><td>${cell(r.total, s.k)}</td>${outcomes.map((o) => html`<td>${cell(r.outcomes[o], s.k)}</td>`)}<td>${r.medianDaysToClose ?? cell(null, s.k)}</td><td>${r.meanDaysToClose ?? cell(null, s.k)}</td></tr>`)}
+<div class="notice"><p>${w(`統計は、個人が特定されないよう、${k}人未満の値を公表用（CSV）では「&lt;${k}」として伏せます。利用者の少ないサーバーでは多くの値が伏せられますが、異常ではありません。`, `To keep individuals from being singled out, the published figures (CSV) hide any value under ${k} as "<${k}". On a small server many values are hidden; that is expected.`)}</p>
+<p>${w('この画面はスタッフ向けのため実数を表示し、公表時に伏せられる値に「※」を付けています。', 'This staff page shows the true counts and marks with ※ the values hidden when published.')}
+<a href="/console/statistics.csv?k=${k}">${w('公表用のCSVを書き出す', 'Export the published CSV')}</a></p></div>
+<h2>${w('本人からの請求', 'Requests from individuals')}</h2>
+${!s.sources.requests ? html`<p class="muted">${w('請求のデータはまだありません。', 'No request data yet.')}</p>` : s.requests.length === 0 ? html`<p class="muted">${w('請求はまだありません。', 'No requests yet.')}</p>` : html`
+${barChart(w('種類別の請求件数', 'Requests by kind'), s.requests.map((r) => ({ label: kindLabel(r.kind), value: r.total })), w('件', ''))}
+<table><thead><tr><th>${w('種類', 'Kind')}</th><th>${w('件数', 'Total')}</th>${outcomes.map((o) => html`<th>${outcomeWords[o][lang]}</th>`)}<th>${w('完了までの日数（中央値）', 'Days to close (median)')}</th><th>${w('平均（日）', 'Mean (days)')}</th></tr></thead><tbody>
+${s.requests.map((r) => html`<tr><td>${kindLabel(r.kind)}</td><td>${count(r.total, pubReq(r.kind)?.total === null)}</td>${outcomes.map((o) => html`<td>${count(r.outcomes[o], pubReq(r.kind)?.outcomes[o] === null)}</td>`)}<td>${r.medianDaysToClose ?? '—'}</td><td>${r.meanDaysToClose ?? '—'}</td></tr>`)}
 </tbody></table>`}
-<h2>利用目的ごとの同意率</h2>
-${s.consent.length === 0 ? html`<p class="muted">同意のデータはまだありません。</p>` : html`${barChart('同意率（%）', s.consent.map((c) => ({ label: c.purpose, value: c.rate })), '%')}
-<table><thead><tr><th>目的</th><th>人数</th><th>同意</th><th>同意率</th></tr></thead><tbody>${s.consent.map((c) => html`<tr><td>${c.purpose}</td><td>${cell(c.subjects, s.k)}</td><td>${cell(c.allowed, s.k)}</td><td>${c.rate === null ? cell(null, s.k) : `${c.rate}%`}</td></tr>`)}</tbody></table>`}
-<h2>第三者提供</h2>
-${s.provisions.length === 0 ? html`<p class="muted">提供記録はありません。</p>` : html`${barChart('根拠別の提供先への本人数', s.provisions.map((p) => ({ label: p.basis, value: p.people })), '人')}<table><thead><tr><th>根拠</th><th>記録数</th><th>本人数</th></tr></thead><tbody>${s.provisions.map((p) => html`<tr><td>${p.basis}</td><td>${p.records}</td><td>${cell(p.people, s.k)}</td></tr>`)}</tbody></table>`}
-<p>漏えい等事案: ${s.incidents.total}件</p>`;
-    return page(request, reply, '統計', '/console/statistics', body);
+<h2>${w('利用目的ごとの同意率', 'Consent rate by purpose')}</h2>
+${s.consent.length === 0 ? html`<p class="muted">${w('同意のデータはまだありません。', 'No consent data yet.')}</p>` : html`${barChart(w('同意率（%）', 'Consent rate (%)'), s.consent.map((c) => ({ label: purposeLabel(c.purpose), value: c.rate })), '%')}
+<table><thead><tr><th>${w('目的', 'Purpose')}</th><th>${w('人数', 'People')}</th><th>${w('同意', 'Agreed')}</th><th>${w('同意率', 'Rate')}</th></tr></thead><tbody>${s.consent.map((c) => { const pub = published.consent.find((x) => x.purpose === c.purpose); return html`<tr><td>${purposeLabel(c.purpose)}</td><td>${count(c.subjects, pub?.subjects === null)}</td><td>${count(c.allowed, pub?.allowed === null)}</td><td>${c.rate === null ? '—' : `${c.rate}%`}</td></tr>`; })}</tbody></table>`}
+<h2>${w('第三者提供', 'Provision to third parties')}</h2>
+${s.provisions.length === 0 ? html`<p class="muted">${w('提供記録はありません。', 'No provision records.')}</p>` : html`${barChart(w('根拠別の本人数', 'People by basis'), s.provisions.map((p) => ({ label: basisLabel(p.basis), value: p.people })), w('人', ''))}<table><thead><tr><th>${w('根拠', 'Basis')}</th><th>${w('記録数', 'Records')}</th><th>${w('本人数', 'People')}</th></tr></thead><tbody>${s.provisions.map((p) => html`<tr><td>${basisLabel(p.basis)}</td><td>${p.records}</td><td>${count(p.people, published.provisions.find((x) => x.basis === p.basis)?.people === null)}</td></tr>`)}</tbody></table>`}
+<p>${w(`漏えい等事案: ${s.incidents.total}件`, `Breach incidents: ${s.incidents.total}`)}</p>`;
+    return page(request, reply, w('統計', 'Statistics'), '/console/statistics', body);
   });
   app.get('/console/statistics.csv', { preHandler: view }, async (request, reply) => {
     const q = statsQuery.safeParse(request.query);

@@ -18,7 +18,7 @@ import type { GatheredSection, RequestHookInfo, RequestHooks } from './request-h
 import { assertActionAllowed, requestStateInfo, settledState, type RequestAction, type RequestState } from './request-state.ts';
 import { defaultRequestRateLimits, type RequestRateLimits } from './rate-limit.ts';
 import { requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
-import { checkUpload, type UploadedFile } from './request-uploads.ts';
+import { checkGatheredUpload, checkUpload, type UploadedFile } from './request-uploads.ts';
 import type { FilePurpose, Lang, StoredDecision } from './request-inputs.ts';
 import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, rowState, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequesterView } from './request-views.ts';
@@ -206,7 +206,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
   }
 
   async function storeFile(trx: DbOrTrx, requestId: string, by: Actor, file: UploadedFile, purpose: FilePurpose, proofKind: string | null): Promise<string> {
-    const checked = checkUpload(file);
+    const checked = purpose === 'gathered' ? checkGatheredUpload(file) : checkUpload(file);
     const id = newId('rfile');
     await trx
       .insertInto('request_files')

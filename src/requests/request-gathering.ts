@@ -1,5 +1,5 @@
 import { assertActionAllowed } from './request-state.ts';
-import { checkUpload } from './request-uploads.ts';
+import { checkGatheredUpload } from './request-uploads.ts';
 import { gatherEntryBody } from './request-inputs.ts';
 import { rowState } from './request-rows.ts';
 import type { RequestService } from './request-service-api.ts';
@@ -21,7 +21,7 @@ export function createGatheringStage(ctx: RequestContext): Pick<RequestService, 
     },
 
     async addGatheredFile(by, id, file) {
-      checkUpload(file);
+      checkGatheredUpload(file);
       return transaction(async (trx) => {
         await loadFor(trx, id, 'gather');
         const fid = await storeFile(trx, id, by, file, 'gathered', null);

@@ -187,10 +187,24 @@ export const listFilters = z.strictObject({
   /** Due on or before this date (YYYY-MM-DD, end of that day UTC). */
   due_before: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  /**
+   * Which part of the queue: `open` (being handled: email confirmed, not finished), `unconfirmed` (email not yet
+   * confirmed), `closed` (finished), `all`. Unset: all (the console defaults to `open`).
+   */
+  scope: z.enum(['open', 'unconfirmed', 'closed', 'all']).optional(),
+  /** Search: the request number (or part of it), the email, the account id or the agent's name. */
+  q: z.string().trim().min(1).max(200).optional(),
+  /** The staff id the request is assigned to, or `none` for unassigned requests. */
+  assignee: z.string().min(1).max(80).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type ListFilters = z.infer<typeof listFilters>;
+
+/** An internal note staff add to a request (kept on its timeline, never shown to the requester). */
+export const staffNoteBody = z.strictObject({ text: z.string().trim().min(1).max(2000) });
+/** Assigns a request to a staff member (a staff id), or unassigns it (null). */
+export const assignBody = z.strictObject({ assignee: z.string().min(1).max(80).nullable() });
 
 /** An identifier kind as the dataset graph names it (`email`, `account_id`, `phone`…). */
 export const identifierKind = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'an identifier kind such as email or account_id');

@@ -151,6 +151,21 @@ export const requestMigrations: Record<string, Migration> = {
         .createTable('assertion_uses')
         .addColumn('digest', 'text', (c) => c.primaryKey())
         .addColumn('expires_at', 'text', (c) => c.notNull())
+    },
+  },
+
+  '0230_request_queue_work': {
+    async up(db: Kysely<any>) {
+      // The staff member a request is assigned to (a staff id; null: nobody yet).
+      await db.schema.alterTable('requests').addColumn('assignee', 'text').execute();
+      // Staff alerts sent once per key (new request, deadline in 3 days, a callback that never came): the key's row
+      // and the outbox mail are written in one transaction, so several instances running the same sweep send one mail.
+      await db.schema
+        .createTable('request_staff_alerts')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
     },
   },

@@ -87,6 +87,10 @@ export interface RequestService {
   close(by: Actor, id: string): Promise<void>;
   /** Ends a request whose identity could not be confirmed (37条), notifying the reason. */
   rejectUnverified(by: Actor, id: string, reason: string): Promise<void>;
+  /** Assigns the request to a staff member who handles requests (a staff id), or unassigns it (null). */
+  assign(by: Actor, id: string, input: { assignee: string | null }): Promise<void>;
+  /** Adds an internal note to the request's timeline (staff only; never shown to the requester). */
+  addNote(by: Actor, id: string, input: { text: string }): Promise<void>;
   /** The queue, with filters. */
   list(by: Actor, filters: ListFilters): Promise<{ items: StaffRequestSummary[]; total: number }>;
   /** One request with its timeline and audit events; the view itself is recorded. */

@@ -10,6 +10,7 @@ import { createIdentityStage } from './request-identity.ts';
 import type { RequestService, RequestServiceDeps } from './request-service-api.ts';
 import { createStaffEntryStage } from './request-staff-entry.ts';
 import { createStaffViewStage } from './request-staff-views.ts';
+import { createStaffWorkStage } from './request-staff-work.ts';
 
 /*
  * The request workflow (本人請求, APPI 32–39条) is split by stage; this module is the façade the HTTP layer and the
@@ -27,6 +28,7 @@ import { createStaffViewStage } from './request-staff-views.ts';
  *   request-decision.ts     the decision with grounds and reasons (33–36条)
  *   request-delivery.ts     delivery (package or letter), downloads, closing
  *   request-staff-views.ts  the queue and the staff views, every view recorded
+ *   request-staff-work.ts   assignee and internal notes; request-staff-alerts.ts mails staff (new, due soon, silent hooks)
  */
 export * from './request-inputs.ts';
 export * from './request-views.ts';
@@ -45,6 +47,7 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
     ...createDecisionStage(ctx),
     ...createDeliveryStage(ctx),
     ...createStaffViewStage(ctx),
+    ...createStaffWorkStage(ctx),
   };
 }
 

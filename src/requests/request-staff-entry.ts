@@ -30,6 +30,10 @@ export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService,
         const listed = proc.channels.filter((c) => c !== 'privacy_center');
         throw new MamoriError('MAMORI_REQUEST_CHANNEL_INVALID', `Channel "${input.channel}" is not listed for ${kind} requests. Listed: ${listed.join(', ') || '(privacy center only)'}.`);
       }
+      // The same limits as the API's body, whoever calls: a 5,000-character account id is a typo, not an identifier.
+      const tooLong = [['account_id', input.accountId, 200], ['description', input.description, 5000], ['agent_name', input.agent?.name, 200], ['agent_relationship', input.agent?.relationship, 200]] as const;
+      const over = tooLong.filter(([, value, max]) => (value?.length ?? 0) > max).map(([field]) => field);
+      if (over.length > 0) throw new MamoriError('MAMORI_VALIDATION_FAILED', `Too long: ${over.join(', ')} (account id and agent fields up to 200 characters, description up to 5,000).`, { fields: over });
       const email = input.email ? checkEmail(input.email) : null;
       const delivery = checkDelivery(kind, proc, input.delivery ?? (email ? undefined : 'paper'));
       checkAgent(kind, proc, input.agent, input.agent ? input.documents.filter((d) => d.purpose === 'agent_proof') : null);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sql } from 'kysely';
 import { MamoriError } from '../errors.ts';
 import { groundsFor } from '../law/appi/refusal-grounds.ts';
 import { agentKinds } from '../policy/schema.ts';
@@ -28,6 +29,23 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
       const openStates = requestStates.filter((s) => requestStateInfo[s].open);
       if (f.overdue === 'true') q = q.where('due_at', '<', now).where('paused_since', 'is', null).where('state', 'in', openStates);
       if (f.overdue === 'false') q = q.where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>=', now), eb('paused_since', 'is not', null), eb('state', 'not in', openStates)]));
+      const finished = requestStates.filter((s) => !requestStateInfo[s].open);
+      if (f.scope === 'open') q = q.where('state', 'in', openStates.filter((s) => s !== 'awaiting_verification'));
+      if (f.scope === 'unconfirmed') q = q.where('state', '=', 'awaiting_verification');
+      if (f.scope === 'closed') q = q.where('state', 'in', finished);
+      if (f.assignee === 'none') q = q.where('assignee', 'is', null);
+      else if (f.assignee) q = q.where('assignee', '=', f.assignee);
+      if (f.q) {
+        // Emails are stored as typed; compare case-insensitively. LIKE wildcards in the search are taken literally.
+        const needle = f.q.toLowerCase();
+        const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where((eb) => eb.or([
+          eb(eb.fn('lower', ['id']), 'like', sql<string>`${like} escape '\\'`),
+          eb(eb.fn('lower', ['email']), '=', needle),
+          eb(eb.fn('lower', ['account_id']), '=', needle),
+          eb(eb.fn('lower', ['agent_name']), 'like', sql<string>`${like} escape '\\'`),
+        ]));
+      }
       const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
       const at = clock.now();
@@ -135,6 +153,7 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
       createdAt: r.created_at,
       deadline: deadlineView(r, now),
       fee: r.fee_amount !== null ? { amount: r.fee_amount, paid: r.fee_paid_at !== null } : null,
+      assignee: r.assignee ?? null,
     };
   }
 }

@@ -10,6 +10,7 @@ export interface RequestTables {
   request_rate_limits: RequestRateLimitTable;
   request_identity_confirmations: RequestIdentityConfirmationTable;
   assertion_uses: AssertionUseTable;
+  request_staff_alerts: RequestStaffAlertTable;
 }
 
 /** One APPI request (開示等の請求), from filing to closing. */
@@ -56,6 +57,8 @@ export interface RequestTable {
   updated_at: string;
   /** What the operator's systems linked the verified identifiers to (JSON, see request-identities.ts). */
   resolution_json: string | null;
+  /** The staff id the request is assigned to (0230). */
+  assignee?: string | null;
 }
 
 export interface RequestCodeTable {
@@ -151,4 +154,12 @@ export interface RequestIdentityConfirmationTable {
 export interface AssertionUseTable {
   digest: string;
   expires_at: string;
+}
+
+/** One staff alert already sent (its key makes the sweep idempotent across instances). */
+export interface RequestStaffAlertTable {
+  key: string;
+  request_id: string;
+  kind: string;
+  created_at: string;
 }

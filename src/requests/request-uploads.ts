@@ -41,3 +41,36 @@ export function checkUpload(file: UploadedFile): { filename: string; contentType
   if (!contentType) throw new MamoriError('MAMORI_REQUEST_UPLOAD_TYPE', `"${filename}" is not a PDF, PNG or JPEG file. Only these types are accepted.`);
   return { filename, contentType };
 }
+
+/** Gathered exports may also be text: a CSV or a JSON file exported from one of the operator's systems. */
+export type GatheredFileType = AcceptedFileType | 'text/csv; charset=utf-8' | 'application/json';
+
+function textExportType(filename: string, bytes: Buffer): 'text/csv; charset=utf-8' | 'application/json' | null {
+  // Text only: valid UTF-8 without NUL bytes; JSON must parse, a CSV must be named .csv (its bytes prove little).
+  if (bytes.includes(0)) return null;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  if (/\.json$/i.test(filename)) {
+    try {
+      JSON.parse(text.replace(/^\uFEFF/, ''));
+      return 'application/json';
+    } catch {
+      return null;
+    }
+  }
+  return /\.csv$/i.test(filename) ? 'text/csv; charset=utf-8' : null;
+}
+
+/** Checks a file staff add to the gathered data: the document types, or a CSV/JSON export. */
+export function checkGatheredUpload(file: UploadedFile): { filename: string; contentType: GatheredFileType } {
+  const filename = cleanFilename(file.filename);
+  if (file.bytes.length > MAX_REQUEST_FILE_BYTES) throw new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE', `"${filename}" is larger than 10 MB.`);
+  if (file.bytes.length === 0) throw new MamoriError('MAMORI_REQUEST_UPLOAD_TYPE', `"${filename}" is empty.`);
+  const contentType = sniffFileType(file.bytes) ?? textExportType(filename, file.bytes);
+  if (!contentType) throw new MamoriError('MAMORI_REQUEST_UPLOAD_TYPE', `"${filename}" is not a PDF, PNG, JPEG, CSV (UTF-8) or JSON file.`);
+  return { filename, contentType };
+}

@@ -60,6 +60,8 @@ export interface StaffRequestSummary {
   createdAt: string;
   deadline: DeadlineView;
   fee: { amount: number; paid: boolean } | null;
+  /** The staff id the request is assigned to, or null. */
+  assignee: string | null;
 }
 
 export interface StaffRequestView extends StaffRequestSummary {

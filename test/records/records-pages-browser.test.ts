@@ -48,7 +48,7 @@ describe('records pages in Chromium', () => {
     await page.goto(`${server.url}/console/statistics`);
     const box = await page.locator('svg[role=img]').first().boundingBox();
     assert.ok(box && box.width > 100 && box.height > 10, 'the chart renders');
-    assert.match(await page.locator('main').innerText(), /consent\s+12\s+12/);
+    assert.match(await page.locator('main').innerText(), /(本人の同意|Consent of the person)\s+12\s+12/);
     await page.close();
   });
 });

@@ -96,9 +96,9 @@ for (const dialect of storeDialects) {
       clock.advance(15 * DAY_MS);
       jar = (await signIn(server.url, OFFICER.email, OFFICER.password)).jar; // the old session has long expired
       const queue = await (await fetch(`${server.url}/console?overdue=true`, { headers: { cookie: jar.header(), accept: 'text/html', 'accept-language': 'ja' } })).text();
-      assert.match(queue, new RegExp(`<tr class="overdue">\\s*<td><a href="/console/requests/${id}">`));
+      assert.match(queue, new RegExp(`<tr class="overdue">\\s*<td[^>]*><a href="/console/requests/${id}">`));
       assert.match(queue, /<span class="badge overdue">期限超過<\/span>/);
-      const corrections = await (await fetch(`${server.url}/console?kind=correction`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
+      const corrections = await (await fetch(`${server.url}/console?kind=correction&scope=all`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
       assert.doesNotMatch(corrections, new RegExp(id));
       assert.match(corrections, /2件/);
       const bad = await fetch(`${server.url}/console?state=nonsense`, { headers: { cookie: jar.header(), accept: 'text/html' } });

@@ -61,7 +61,7 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           await page.getByLabel('委任状に押印した印鑑の印鑑登録証明書').setInputFiles(pdf('seal.pdf'));
           await page.getByRole('button', { name: '請求を登録する' }).click();
           await page.waitForURL(/\/console\/requests\/req_[^/]+$/);
-          const requestUrl = page.url();
+          const requestUrl = page.url().split('?')[0] ?? '';
           let main = await page.textContent('main') ?? '';
           assert.match(main, /郵送/);
           assert.match(main, /山田 太郎/);
@@ -92,14 +92,17 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           await page.goto(requestUrl);
           await page.getByRole('radio', { name: '一部対応' }).check();
           await page.getByLabel('法令上の根拠（一部対応・不対応・代替措置のとき必須）').selectOption('serious_business_hindrance');
+          await page.getByLabel(/決定は記録後に変更できず/).check();
           await page.getByRole('button', { name: '決定を記録して通知する' }).click();
           await page.waitForSelector('#message');
           assert.match(await page.textContent('#message') ?? '', /MAMORI_REQUEST_REASON_REQUIRED|MAMORI_VALIDATION_FAILED/, 'a partial decision without a written reason is refused');
           await page.getByRole('radio', { name: '一部対応' }).check();
           await page.getByLabel('法令上の根拠（一部対応・不対応・代替措置のとき必須）').selectOption('serious_business_hindrance');
           await page.getByLabel('理由（36条：請求者に通知されます）').fill('社内の不正調査に関する記録は、開示すると調査の実施に著しい支障を及ぼすおそれがあるため、開示を控えます。');
+          await page.getByLabel(/決定は記録後に変更できず/).check();
           await page.getByRole('button', { name: '決定を記録して通知する' }).click();
           await page.waitForSelector('text=決定済み（お届け準備中）');
+          await page.getByLabel(/お届けすると取り消せません/).check();
           await page.getByRole('button', { name: 'お届けする' }).last().click();
           await page.waitForSelector('text=お届け済み');
           const letter = await page.request.get(`${requestUrl}/letter`);
@@ -108,7 +111,7 @@ describe('staff console in Chromium: a postal disclosure by an agent on the host
           assert.match(letterText, /33条2項2号/);
           assert.match(letterText, /契約管理システム/);
           await page.getByRole('button', { name: '完了にする' }).last().click();
-          await page.waitForSelector('text=完了');
+          await page.waitForSelector('text=請求を完了にしました');
           main = await page.textContent('main') ?? '';
           for (const step of ['受付（スタッフ登録）', '本人確認完了', '手数料の入金', '決定', 'お届け', '添付ファイルの閲覧', '書面の表示']) assert.ok(main.includes(step), `timeline shows ${step}`);
         } finally {

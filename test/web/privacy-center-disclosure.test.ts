@@ -134,8 +134,10 @@ describe('privacy center and console in Chromium: a Misskey disclosure with the 
           await console.getByLabel('内容（1行に「項目: 値」）').fill('ユーザー名: hanako\n登録日: 2024-05-01');
           await console.getByRole('button', { name: '追加する' }).click();
           await console.waitForSelector('text=Misskey アカウント');
+          await console.getByLabel(/決定は記録後に変更できず/).check();
           await console.getByRole('button', { name: '決定を記録して通知する' }).click();
           await console.waitForSelector('text=決定済み（お届け準備中）');
+          await console.getByLabel(/お届けすると取り消せません/).check();
           await console.getByRole('button', { name: 'お届けする' }).last().click();
           await console.waitForSelector('text=お届け済み');
           const timeline = await console.textContent('main') ?? '';
