@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { formatIssues, loadPolicyFile } from '../../policy/load-policy.ts';
 import { runSiteAudit } from '../../site-audit/run-site-audit.ts';
 import { siteAuditHtml, siteAuditText } from '../../site-audit/site-audit-report.ts';

@@ -1,6 +1,6 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import { keyText, quoteIdent, type SqlQueryable } from '../sql/sql-connection.ts';
-import type { ScannedColumn, ScannedTable } from './scan-database.ts';
+import type { ScannedColumn, ScannedTable } from './scan-types.ts';
 
 /** Column names that point at a person's account without saying which table (`post_author`, `sender`, `user_name`…). */
 const personish = /(^|_)(user|users|author|owner|creator|sender|person|account|member)(_?(id|name|login))?$|^(user|author|owner|creator|sender|person|account|member)_|_user_id$|(^|_)full_user_id$/;

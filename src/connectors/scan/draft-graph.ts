@@ -1,5 +1,5 @@
 import type { SqlEngine } from '../graph-schema.ts';
-import type { ScanResult, ScannedColumn, ScannedTable } from './scan-database.ts';
+import type { ScanResult, ScannedColumn, ScannedTable } from './scan-types.ts';
 import { looksLikePersonColumn } from './convention-links.ts';
 
 /** A column of someone else (the target of an action), never the row's owner. */

@@ -6,28 +6,9 @@ import { readCatalog, type ForeignKey } from './sql-catalog.ts';
 import { analyseCascades, cascadeRefusal } from './cascade-analysis.ts';
 import { isMaskedValue, maskedValue, randomMaskSql } from './mask-values.ts';
 import { runBounded } from './run-bounded.ts';
+import type { Batch, Identities, KeyValues, SqlExecutorOptions } from './sql-executor-types.ts';
 
-/** Tuning knobs: IN-list chunk size, keyset page size, collections read in parallel. */
-export interface SqlExecutorOptions {
-  chunkSize?: number;
-  pageSize?: number;
-  concurrency?: number;
-  /** Key for `hash` masking (HMAC-SHA256). */
-  hashKey?: Buffer;
-  /**
-   * The database's foreign keys with their ON DELETE rules, when the caller keeps them across runs (the connector
-   * service reads them once per dataset); otherwise read on the first erasure that deletes.
-   */
-  foreignKeys?: (db: SqlQueryable) => Promise<ForeignKey[]>;
-}
-
-type Identities = Record<string, string>;
-/** Values of the person's rows for the fields children reference: collection → field → distinct values. */
-type KeyValues = Map<string, Map<string, unknown[]>>;
-interface Batch {
-  where: string;
-  params: unknown[];
-}
+export type { SqlExecutorOptions } from './sql-executor-types.ts';
 
 /**
  * Runs the person's work on one SQL dataset. Every statement is set-based: one SELECT page, DELETE or UPDATE per
