@@ -4,13 +4,14 @@ import type { RequesterView } from '../requests/request-service.ts';
 import { suspensionMeasures } from '../requests/request-service.ts';
 import { complaintLines } from '../mail/templates/request-mails.ts';
 import { html, type SafeHtml } from '../html/html.ts';
+import { formatJapanDate } from '../dates/japan-date.ts';
 import type { Lang } from '../html/layout.ts';
 import { centerPage, t } from './privacy-center-pages.ts';
 import { paymentLabels } from './request-labels.ts';
 
 /** Dates shown to people: Japan time, 2026年4月1日 / 1 April 2026. */
 export function formatDate(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
+  return formatJapanDate(iso, lang);
 }
 
 const outcomeText: Record<NonNullable<RequesterView['decision']>['outcome'], { ja: string; en: string }> = {

@@ -77,7 +77,7 @@ export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService,
         const after = await settle(trx, r, by, now, r.identity_confirmed_at ? {} : { identity_confirmed_at: now.toISOString() });
         if (r.identity_confirmed_at === null && after.state !== 'awaiting_payment') {
           const due = dueDate(deadlineFacts(after), now);
-          await mail(trx, after, 'received', receivedMail(mailBase(after), { dueDate: due ? due.toISOString().slice(0, 10) : null, needsDocumentCheck: false }));
+          await mail(trx, after, 'received', receivedMail(mailBase(after), { dueDate: due ? due.toISOString() : null, needsDocumentCheck: false }));
         }
         return after;
       });

@@ -1,5 +1,7 @@
 import type { Policy, RequestKind, PaymentMethod } from '../../policy/schema.ts';
 import { localize } from '../../policy/load-policy.ts';
+import { selfName } from '../../policy/render/self-name.ts';
+import { formatJapanDate } from '../../dates/japan-date.ts';
 import { requestKindRules } from '../../law/appi/request-kinds.ts';
 import { refusalGrounds, type RefusalGround } from '../../law/appi/refusal-grounds.ts';
 
@@ -59,7 +61,7 @@ export function complaintLines(policy: Policy, lang: MailLang): string[] {
   }
   const org = op.accredited_organization;
   if (org) {
-    lines.push(lang === 'ja' ? '当社が対象事業者となっている認定個人情報保護団体の苦情窓口:' : 'The complaint office of the accredited personal information protection organization we belong to:');
+    lines.push(lang === 'ja' ? `${selfName(policy).ja}が対象事業者となっている認定個人情報保護団体の苦情窓口:` : 'The complaint office of the accredited personal information protection organization we belong to:');
     const phones = org.phones.join(' / ');
     lines.push(lang === 'ja' ? `  - ${localize(org.name, lang)} ${localize(org.complaint_office, lang)}（電話: ${phones}）` : `  - ${localize(org.name, lang)}, ${localize(org.complaint_office, lang)} (phone: ${phones})`);
   }
@@ -81,7 +83,7 @@ export function codeMail(b: RequestMailBase, code: string, minutes: number): Ren
   };
 }
 
-/** The request is received and the email (or identity) confirmed. */
+/** The request is received and the email (or identity) confirmed. `dueDate` is an instant (ISO), shown as its JST day. */
 export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null; needsDocumentCheck: boolean }): RenderedMail {
   if (b.lang === 'ja') {
     return {
@@ -89,7 +91,7 @@ export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null
       text: [
         `${kindName(b)}のご請求を受け付けました。`,
         facts.needsDocumentCheck ? 'お送りいただいた本人確認書類・代理権を確認する書類を担当者が確認いたします。確認が済みしだい、手続きを進めます。' : '遅滞なく対応いたします。',
-        ...(facts.dueDate ? [`回答の目安: ${facts.dueDate}まで`] : []),
+        ...(facts.dueDate ? [`回答の目安: ${formatJapanDate(facts.dueDate, 'ja')}まで`] : []),
         footer(b),
       ].join('\n'),
     };
@@ -99,7 +101,7 @@ export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null
     text: [
       `We have received your request (${kindName(b)}).`,
       facts.needsDocumentCheck ? 'Our staff will check the identity and agency documents you sent, and then continue.' : 'We will handle it without delay.',
-      ...(facts.dueDate ? [`We aim to answer by ${facts.dueDate}.`] : []),
+      ...(facts.dueDate ? [`We aim to answer by ${formatJapanDate(facts.dueDate, 'en')}.`] : []),
       footer(b),
     ].join('\n'),
   };
@@ -193,7 +195,7 @@ export function deliveredMail(b: RequestMailBase, how: { format: 'electronic'; u
       '',
       how.url,
       '',
-      ja ? `リンクの有効期限: ${how.expiresOn}まで。ダウンロードの記録は保存しています。` : `The link is valid until ${how.expiresOn}. Each download is recorded.`,
+      ja ? `リンクの有効期限: ${formatJapanDate(how.expiresOn, 'ja')}まで。ダウンロードの記録は保存しています。` : `The link is valid until ${formatJapanDate(how.expiresOn, 'en')}. Each download is recorded.`,
     );
   } else {
     lines.push(ja ? `${kindName(b)}の内容を書面にて郵送いたしました。数日のうちに届く見込みです。` : `We have sent your disclosure (${kindName(b)}) as a letter by post. It should arrive within a few days.`);
