@@ -124,6 +124,19 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
   const policy = ctx.policy.policy;
   const service = requestServiceFor(ctx);
 
+  // Hourly: requests whose payment deadline passed unpaid lapse with a notice. Safe to run twice or from several
+  // processes: each request is re-checked under its row lock.
+  let lapseTimer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    lapseTimer = setInterval(() => {
+      service.lapseUnpaidRequests().catch((e: unknown) => app.log.error({ err: { type: e instanceof Error ? e.name : 'error' } }, 'payment lapse check failed'));
+    }, 3600_000);
+    lapseTimer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (lapseTimer) clearInterval(lapseTimer);
+  });
+
   app.get('/privacy-center', async (request, reply) => {
     const lang = langOf(request);
     const q = z.object({ assertion: z.string().max(4096).optional() }).safeParse(request.query);

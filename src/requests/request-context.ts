@@ -19,6 +19,7 @@ import { assertActionAllowed, requestStateInfo, settledState, type RequestAction
 import { defaultRequestRateLimits, type RequestRateLimits } from './rate-limit.ts';
 import { requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
 import { checkUpload, type UploadedFile } from './request-uploads.ts';
+import { newPaymentCode, paymentDaysFor, paymentDueAt, paymentInstructionsFor } from './payment-instructions.ts';
 import type { FilePurpose, Lang, StoredDecision } from './request-inputs.ts';
 import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, rowState, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequesterView } from './request-views.ts';
@@ -194,13 +195,17 @@ export function createRequestContext(deps: RequestServiceDeps) {
   async function settle(trx: DbOrTrx, row: Row, by: Actor, now: Date, extra: Partial<Row>): Promise<Row> {
     const base = rowAfter(row, extra);
     const next = settledState({ identityConfirmed: base.identity_confirmed_at !== null, feeDue: feeDue(base) });
-    const values = { ...extra, ...moveTo(base, next, now) };
+    const values: Partial<Row> = { ...extra, ...moveTo(base, next, now) };
+    if (next === 'awaiting_payment' && !base.payment_code) {
+      values.payment_code = await newPaymentCode(trx);
+      values.payment_due_at = paymentDueAt(now, paymentDaysFor(policy, base));
+    }
     await update(trx, row.id, values);
     const after = rowAfter(row, values);
     await record(trx, row.id, by, 'state_changed', { from: row.state, to: next });
     if (next === 'awaiting_payment') {
-      const fee = evaluateFee(policy, rowKind(after));
-      if (fee.status === 'charged') await mail(trx, after, 'payment_needed', paymentNeededMail(mailBase(after), fee));
+      const payment = paymentInstructionsFor(policy, after);
+      if (payment) await mail(trx, after, 'payment_needed', paymentNeededMail(mailBase(after), payment));
     }
     return after;
   }
@@ -254,6 +259,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
         ? { outcome: d.outcome, ground: d.ground, groundLabel: d.ground ? refusalGrounds[d.ground].label : null, article: d.ground ? refusalGrounds[d.ground].article : null, reason: d.reason, corrections: d.corrections, measure: d.measure, alternativeMeasure: d.alternativeMeasure, decidedAt: row.decided_at }
         : null,
       delivery: pkg && row.delivered_at ? { format: pkg.format === 'letter' ? 'letter' : 'zip', expiresAt: pkg.expires_at, downloads: pkg.download_count, deliveredAt: row.delivered_at } : null,
+      payment: paymentInstructionsFor(policy, row),
     };
   }
 

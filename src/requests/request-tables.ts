@@ -55,6 +55,10 @@ export interface RequestTable {
   updated_at: string;
   /** What the operator's systems linked the verified identifiers to (JSON, see request-identities.ts). */
   resolution_json: string | null;
+  /** Digits the person quotes when paying (振込依頼人名の前に入力), set when the fee is asked for. */
+  payment_code: string | null;
+  /** The end of the last JST day to pay; an unpaid request lapses after it. */
+  payment_due_at: string | null;
 }
 
 export interface RequestCodeTable {
