@@ -6,7 +6,8 @@ import { MamoriError } from './errors.ts';
 import { buildApp } from './http/app.ts';
 import { createOutboxSender, type MailTransport } from './mail/outbox.ts';
 import { createSmtpTransport } from './mail/smtp-transport.ts';
-import { formatIssues, loadPolicyFile, type LoadedPolicy } from './policy/load-policy.ts';
+import { mailSender } from './mail/mail-sender.ts';
+import { formatIssues, loadPolicyFile, localize, type LoadedPolicy } from './policy/load-policy.ts';
 import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
@@ -57,7 +58,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   registerAuditKey(store.db, config.secret);
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
-  const outbox = createOutboxSender({ store, clock, transport, from: config.mailFrom });
+  const outbox = createOutboxSender({ store, clock, transport, from: mailSender(config.mailFrom, localize(policy.policy.service.name, 'ja')) });
   const base = { store, clock, config, outbox, policy };
   const requestHooks = [createConsentRequestHooks(base), createRecordsRequestHooks(base), createConnectorRequestHooks(base), ...(opts.requestHooks ?? [])];
   return { ...base, requestHooks };

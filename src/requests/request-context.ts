@@ -9,6 +9,7 @@ import { refusalGrounds } from '../law/appi/refusal-grounds.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { paymentNeededMail, type RenderedMail } from '../mail/templates/request-mails.ts';
+import { mailHtml } from '../mail/templates/mail-html.ts';
 import { localize } from '../policy/load-policy.ts';
 import type { DbOrTrx } from '../store/store.ts';
 import type { PackageInput } from '../delivery/disclosure-package.ts';
@@ -83,7 +84,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
 
   async function mail(trx: DbOrTrx, row: Row, topic: string, rendered: RenderedMail): Promise<void> {
     if (!row.email) return; // e.g. a postal request answered by letter
-    await enqueueMail(trx, clock, { to: row.email, subject: rendered.subject, text: rendered.text, topic: `request.${topic}`, ref: { type: 'request', id: row.id } });
+    const html = mailHtml(rendered.text, { lang: rowLang(row), service: localize(policy.service.name, rowLang(row)) });
+    await enqueueMail(trx, clock, { to: row.email, subject: rendered.subject, text: rendered.text, html, topic: `request.${topic}`, ref: { type: 'request', id: row.id } });
   }
 
   function mailBase(row: Row) {
