@@ -1,12 +1,12 @@
 import type { Policy } from '../policy/schema.ts';
 import { localize } from '../policy/load-policy.ts';
-import type { PaymentInstructions, RequesterView } from '../requests/request-service.ts';
+import type { PaymentInstructions, RequesterStep, RequesterView } from '../requests/request-service.ts';
 import { suspensionMeasures } from '../requests/request-service.ts';
 import { complaintLines } from '../mail/templates/request-mails.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { formatJapanDate } from '../dates/japan-date.ts';
 import type { Lang } from '../html/layout.ts';
-import { centerPage, t } from './privacy-center-pages.ts';
+import { centerPage, stepIndicator, t } from './privacy-center-pages.ts';
 import { paymentLabels } from './request-labels.ts';
 
 /** Dates shown to people: Japan time, 2026年4月1日 / 1 April 2026. */
@@ -58,6 +58,30 @@ ${view.documentsRequested ? html`<p style="white-space:pre-wrap">${view.document
   }
 }
 
+const stepWords: Record<RequesterStep, { ja: string; en: string }> = {
+  filed: { ja: 'ご請求を受け付けました', en: 'We received your request' },
+  email_verified: { ja: 'メールアドレスを確認しました', en: 'Your email address was confirmed' },
+  identity_confirmed: { ja: 'ご本人であることを確認しました', en: 'We confirmed your identity' },
+  payment_requested: { ja: '手数料のお支払いをお願いしました', en: 'We asked for the fee' },
+  fee_paid: { ja: '手数料のお支払いを確認しました', en: 'We received the fee' },
+  documents_requested: { ja: '書類のご提出をお願いしました', en: 'We asked for documents' },
+  documents_received: { ja: '書類を受け取りました', en: 'We received your documents' },
+  work_started: { ja: '対応を始めました', en: 'We started work on your request' },
+  decided: { ja: '決定をお知らせしました', en: 'We sent our decision' },
+  delivered: { ja: '開示内容をお届けしました', en: 'We delivered your disclosure' },
+  downloaded: { ja: '開示データがダウンロードされました', en: 'Your data was downloaded' },
+  closed: { ja: '手続きを完了しました', en: 'The request was closed' },
+  withdrawn: { ja: 'ご請求が取り下げられました', en: 'The request was withdrawn' },
+  lapsed: { ja: 'お支払い期限の経過により終了しました', en: 'The request ended: the fee was not paid in time' },
+  rejected_unverified: { ja: 'ご本人確認ができず終了しました', en: 'The request ended: identity not confirmed' },
+};
+
+function timelineSection(lang: Lang, view: RequesterView): SafeHtml {
+  if (view.timeline.length === 0) return html``;
+  return html`<section aria-labelledby="timeline-title"><h2 id="timeline-title">${t(lang, 'これまでの経過', 'What has happened so far')}</h2>
+<ol class="timeline">${view.timeline.map((e) => html`<li><time datetime="${e.at}">${formatDate(e.at, lang)}</time> ${stepWords[e.step][lang]}</li>`)}</ol></section>`;
+}
+
 const accountTypeWords = { ordinary: { ja: '普通預金', en: 'Ordinary account' }, checking: { ja: '当座預金', en: 'Checking account' } } as const;
 
 /** Where to pay, the reference to quote and the deadline: the same facts as the payment mail. */
@@ -92,7 +116,7 @@ export function statusPage(lang: Lang, policy: Policy, view: RequesterView, toke
   const d = view.decision;
   const deadline = view.deadline;
   const withdrawable = ['awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress'].includes(view.state);
-  const body = html`<h1>${t(lang, 'ご請求の状況', 'Your request')}</h1>
+  const body = html`${stepIndicator(lang, 3)}<h1>${t(lang, 'ご請求の状況', 'Your request')}</h1>
 <dl>
 <dt>${t(lang, '受付番号', 'Request number')}</dt><dd>${view.id}</dd>
 <dt>${t(lang, 'ご請求の種類', 'Kind')}</dt><dd>${view.kindName[lang]}</dd>
@@ -130,6 +154,7 @@ ${view.delivery.expiresAt ? html`<p class="muted">${t(lang, `有効期限: ${for
   : html`<p>${t(lang, `${formatDate(view.delivery.deliveredAt, lang)}に書面を郵送いたしました。`, `We sent a letter by post on ${formatDate(view.delivery.deliveredAt, lang)}.`)}</p>`}
 </section>`
   : ''}
+${timelineSection(lang, view)}
 ${withdrawable
   ? html`<section aria-labelledby="withdraw-title"><h2 id="withdraw-title">${t(lang, 'ご請求の取り下げ', 'Withdraw the request')}</h2>
 <form method="post" action="${base}/withdraw?${q}"><p>${t(lang, 'ご請求が不要になった場合は、取り下げることができます。', 'If you no longer need this request, you can withdraw it.')}</p><button type="submit" class="secondary">${t(lang, 'ご請求を取り下げる', 'Withdraw')}</button></form></section>`

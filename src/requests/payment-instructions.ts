@@ -53,3 +53,4 @@ export function paymentDueAt(now: Date, days: number): string {
 export function paymentDaysFor(policy: Policy, row: Row): number {
   return policy.requests.kinds[rowKind(row)]?.fee?.payment_days ?? 30;
 }
+

@@ -14,3 +14,13 @@ export interface PaymentInstructions {
   paymentUrl: string | null;
   paid: boolean;
 }
+
+/** What the person sees of the timeline: steps of their request, never staff views or internal checks. */
+export type RequesterStep =
+  | 'filed' | 'email_verified' | 'identity_confirmed' | 'payment_requested' | 'fee_paid' | 'documents_requested' | 'documents_received'
+  | 'work_started' | 'decided' | 'delivered' | 'downloaded' | 'closed' | 'withdrawn' | 'lapsed' | 'rejected_unverified';
+
+export interface RequesterTimelineEntry {
+  at: string;
+  step: RequesterStep;
+}

@@ -21,6 +21,8 @@ import { defaultRequestRateLimits, type RequestRateLimits } from './rate-limit.t
 import { requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
 import { checkUpload, type UploadedFile } from './request-uploads.ts';
 import { newPaymentCode, paymentDaysFor, paymentDueAt, paymentInstructionsFor } from './payment-instructions.ts';
+import { requesterTimeline } from './requester-timeline.ts';
+import type { RequesterTimelineEntry } from './payment-view.ts';
 import type { FilePurpose, Lang, StoredDecision } from './request-inputs.ts';
 import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, rowState, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequesterView } from './request-views.ts';
@@ -240,7 +242,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
     await runHooks(row, 'onWorkStarted', (h) => h.onWorkStarted?.(info));
   }
 
-  function requesterView(row: Row, pkg: { format: string; expires_at: string | null; download_count: number; created_at: string } | null, documentsRequested: string | null): RequesterView {
+  function requesterView(row: Row, pkg: { format: string; expires_at: string | null; download_count: number; created_at: string } | null, documentsRequested: string | null, timeline: RequesterTimelineEntry[] = []): RequesterView {
     const kind = rowKind(row);
     const state = rowState(row);
     const fee = row.fee_amount !== null ? evaluateFee(policy, kind) : { status: 'none' as const };
@@ -262,6 +264,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
         : null,
       delivery: pkg && row.delivered_at ? { format: pkg.format === 'letter' ? 'letter' : 'zip', expiresAt: pkg.expires_at, downloads: pkg.download_count, deliveredAt: row.delivered_at } : null,
       payment: paymentInstructionsFor(policy, row),
+      timeline,
     };
   }
 
@@ -273,7 +276,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
       const what = ev ? parseJson(ev.data).what : undefined;
       asked = typeof what === 'string' ? what : null;
     }
-    return requesterView(row, pkg ?? null, asked);
+    const events = await db.selectFrom('request_events').select(['at', 'action', 'data']).where('request_id', '=', row.id).orderBy('n').execute();
+    return requesterView(row, pkg ?? null, asked, requesterTimeline(events));
   }
 
   /**

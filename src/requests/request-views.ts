@@ -5,9 +5,9 @@ import type { DeliveryChoice, Lang, StoredDecision, SuspensionMeasure } from './
 import type { GatheredSection } from './request-hooks.ts';
 import type { IdentityPicture } from './request-identities.ts';
 import type { RequestState } from './request-state.ts';
-import type { PaymentInstructions } from './payment-view.ts';
+import type { PaymentInstructions, RequesterTimelineEntry } from './payment-view.ts';
 
-export type { PaymentInstructions } from './payment-view.ts';
+export type { PaymentInstructions, RequesterStep, RequesterTimelineEntry } from './payment-view.ts';
 
 /* ------------------------------------------------------------------------------------------------------------------
  * Outputs
@@ -45,6 +45,8 @@ export interface RequesterView {
   delivery: { format: 'zip' | 'letter'; expiresAt: string | null; downloads: number; deliveredAt: string } | null;
   /** How to pay, when the request has a fee (38条). */
   payment: PaymentInstructions | null;
+  /** The steps so far, oldest first. */
+  timeline: RequesterTimelineEntry[];
 }
 
 
