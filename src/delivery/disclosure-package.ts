@@ -54,12 +54,16 @@ function sectionHtml(section: GatheredSection, lang: 'ja' | 'en'): SafeHtml {
   })}</section>`;
 }
 
-/** The readable page of the package (also used as the body of the paper letter). */
-export function packageBodyHtml(input: PackageInput): SafeHtml {
+/**
+ * The readable page of the package. In a paper letter (`inLetter`) it follows the letter's own heading and sender
+ * block, so it neither repeats the operator's name nor opens a second top-level heading.
+ */
+export function packageBodyHtml(input: PackageInput, opts: { inLetter?: boolean } = {}): SafeHtml {
   const { lang, policy, request } = input;
   const ja = lang === 'ja';
   const kind = requestKindRules[request.kind].name[lang];
-  return html`<header><p>${localize(policy.operator.name, lang)}</p><h1>${ja ? `${kind}の結果` : `Result of your request: ${kind}`}</h1>
+  const title = ja ? `${kind}の結果` : `Result of your request: ${kind}`;
+  return html`<header>${opts.inLetter ? html`<h2>${title}</h2>` : html`<p>${localize(policy.operator.name, lang)}</p><h1>${title}</h1>`}
 <dl><dt>${ja ? '受付番号' : 'Request number'}</dt><dd>${request.id}</dd><dt>${ja ? '決定日' : 'Decided on'}</dt><dd>${formatJapanDate(request.decidedAt, lang)}</dd><dt>${ja ? '作成日時' : 'Generated'}</dt><dd>${formatJapanDateTime(input.generatedAt, lang)}</dd></dl>
 ${request.partialNote ? html`<p><strong>${ja ? '一部を開示しない理由' : 'Why part is not disclosed'}:</strong> ${request.partialNote}</p>` : ''}
 <p>${ja ? `${selfName(policy).ja}が保有するあなたの個人データ（保有個人データ）と第三者提供記録を、以下のとおり開示します。同じ内容をJSON形式（data.json）とCSV形式（csvフォルダ）でも収録しています。` : 'Below is the personal data we hold about you (retained personal data) and the records of provision to third parties. The same data is included as JSON (data.json) and CSV (csv folder).'}</p></header>

@@ -39,6 +39,6 @@ export function renderPaperLetter(input: LetterInput): string {
 <div class="meta"><p>${localize(policy.operator.name, lang)}${address ? html`<br>${address}` : ''}</p></div>
 <h1>${mail.subject.replace(/^【[^】]*】|^\[[^\]]*\] /, '')}</h1>
 ${paragraphs}
-${input.disclosure ? html`<hr>${packageBodyHtml(input.disclosure)}` : ''}`;
+${input.disclosure ? html`<hr>${packageBodyHtml(input.disclosure, { inLetter: true })}` : ''}`;
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${lang === 'ja' ? '通知書' : 'Notice'} ${input.request.id}</title><style>${LETTER_CSS}</style></head><body><main>${page.value}</main></body></html>`;
 }

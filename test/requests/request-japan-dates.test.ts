@@ -68,4 +68,28 @@ describe('dates a person reads are the day in Japan, written the Japanese way', 
       await app.close();
     }
   });
+
+  test('a paper disclosure is one letter: dated in Japan with 令和, addressed, the operator named once, one top heading', async () => {
+    const app = await startApp('sqlite', MISSKEY_POLICY, { start: '2026-11-30T16:00:00Z' });
+    try {
+      const email = 'aoi@example.jp';
+      const filed = await postJson(`${app.url}/api/v1/requests`, { kind: 'disclosure', email, description: '登録情報', delivery: 'paper', lang: 'ja' });
+      const id = String(filed.json.id);
+      await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: await codeFromMail(app, email) }, { 'x-request-token': String(filed.json.token) });
+      await app.service.markPaid('staff:st_1', id, { method: 'bank_transfer', reference: '12345678', amount: 1500 });
+      await app.service.addGatheredData('staff:st_1', id, { source: 'manual', title: { ja: 'アカウント情報', en: 'Account' }, groups: [{ name: 'アカウント情報', rows: [{ username: 'aoi' }] }] });
+      app.clock.set(DECIDED_AT);
+      await app.service.decide('staff:st_1', id, { outcome: 'full' });
+      await app.service.deliver('staff:st_1', id);
+      const letter = await app.service.letterHtml('staff:st_1', id);
+      assert.match(letter, /2026年12月1日（令和8年12月1日）/);
+      assert.match(letter, /ご請求者 様/);
+      assert.equal(letter.match(/<h1>/g)?.length, 1, 'one top-level heading');
+      assert.equal(letter.split('Misskeyサーバー隠れ家 運営者 佐藤 陽菜').length - 1, 1, 'the operator is named once');
+      assert.equal(letter.match(/アカウント情報<\/h[23]>/g)?.length, 1, 'a group named like its section is not a second heading');
+      assert.match(letter, /<dd>2026年12月1日<\/dd>/);
+    } finally {
+      await app.close();
+    }
+  });
 });
