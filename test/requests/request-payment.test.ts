@@ -25,7 +25,7 @@ describe('paying the fee', () => {
       await app.drain();
       const mail = await app.smtp.waitFor({ to: email, subject: /手数料のお支払いのお願い/ });
       const text = mail.text ?? '';
-      assert.match(text, /金額: 1,500円（非課税）/);
+      assert.match(text, /金額: 1,500円（消費税の課税対象外）/);
       assert.match(text, /振込先: さくら台銀行 渋谷支店（店番号123）/);
       assert.match(text, /口座: 普通預金 1234567/);
       assert.match(text, /口座名義: サトウ ヒナ/);
@@ -41,7 +41,7 @@ describe('paying the fee', () => {
       await app.service.markPaid('staff:st_1', id, { method: 'bank_transfer', reference, amount: 1500 });
       await app.drain();
       const ack = await app.smtp.waitFor({ to: email, subject: /お支払いを確認しました/ });
-      assert.match(ack.text ?? '', /1,500円（非課税） のお支払いを、2026年12月1日に確認いたしました/);
+      assert.match(ack.text ?? '', /1,500円（消費税の課税対象外） のお支払いを、2026年12月1日に確認いたしました/);
       const view = await app.service.getForRequester(id, token);
       assert.equal(view.state, 'in_progress');
       assert.equal(view.payment?.paid, true);

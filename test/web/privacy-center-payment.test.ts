@@ -66,7 +66,7 @@ describe('in Chromium: a person pays the Misskey disclosure fee from the instruc
 
       // Everything needed to pay, on the page.
       const main = (await page.textContent('main')) ?? '';
-      for (const fact of ['1,500円（非課税）', 'さくら台銀行', '渋谷支店（店番号123）', '普通預金 1234567', 'サトウ ヒナ', 'お支払い期限']) assert.ok(main.includes(fact), `the page shows ${fact}`);
+      for (const fact of ['1,500円（消費税の課税対象外）', 'さくら台銀行', '渋谷支店（店番号123）', '普通預金 1234567', 'サトウ ヒナ', 'お支払い期限']) assert.ok(main.includes(fact), `the page shows ${fact}`);
       const reference = (await page.locator('.payment-reference').textContent()) ?? '';
       assert.match(reference, /^\d{8}$/);
       assert.match(main, /ご請求を受け付けました/, 'the timeline starts');
@@ -94,7 +94,7 @@ describe('in Chromium: a person pays the Misskey disclosure fee from the instruc
       await server.ctx.outbox.drainOnce();
       const ack = await smtp.waitFor({ to: PERSON, subject: /お支払いを確認しました/ });
       assert.equal(ack.from?.value[0]?.name, 'Misskeyサーバー隠れ家');
-      assert.match(ack.text ?? '', /1,500円（非課税） のお支払いを、\d{4}年\d{1,2}月\d{1,2}日に確認いたしました/);
+      assert.match(ack.text ?? '', /1,500円（消費税の課税対象外） のお支払いを、\d{4}年\d{1,2}月\d{1,2}日に確認いたしました/);
       assert.ok(typeof ack.html === 'string');
       const link = /href="([^"]*\/privacy-center\/requests\/[^"]+)"/.exec(ack.html)?.[1]?.replace(/&amp;/g, '&') ?? '';
       assert.ok(link, 'the HTML part links to the status page');

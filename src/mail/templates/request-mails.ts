@@ -112,7 +112,7 @@ const accountTypes = { ordinary: { ja: '普通', en: 'ordinary' }, checking: { j
 
 /**
  * Where and how to pay, line by line: the same facts as the status page's payment section.
- * @example paymentInstructionLines(p, 'ja') // ['金額: 1,500円（非課税）', '振込先: さくら台銀行 渋谷支店 普通 1234567 サトウ ヒナ', …]
+ * @example paymentInstructionLines(p, 'ja') // ['金額: 1,500円（消費税の課税対象外）', 'お支払い期限: 2026年12月31日まで', …]
  */
 export function paymentInstructionLines(p: PaymentInstructions, lang: MailLang): string[] {
   const ja = lang === 'ja';
