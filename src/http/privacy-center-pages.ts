@@ -138,6 +138,12 @@ ${kinds.map((k) => {
   if (proc.identity_documents.length > 0) details.push(html`<li>${t(lang, '本人確認書類（いずれか1点の写し）', 'Identity document (a copy of one)')}: ${proc.identity_documents.map((d) => localize(d, lang)).join(sep)}</li>`);
   if (proc.agents.allowed && proc.agents.proofs.length > 0 && proc.channels.some((c) => c !== 'privacy_center' && policy.operator.contacts.find((x) => x.id === c)?.kind === 'postal')) details.push(html`<li>${t(lang, '代理人の場合に必要な書類', 'Documents an agent needs')}: ${proc.agents.proofs.map((p) => agentProofLabels[p][lang]).join(sep)}</li>`);
   if (fee.status === 'charged') details.push(html`<li>${t(lang, `手数料: ${fee.wording.ja}（${fee.payment.map((m) => paymentLabels[m].ja).join('、')}）`, `Fee: ${fee.wording.en} (${fee.payment.map((m) => paymentLabels[m].en).join(', ')})`)}</li>`);
+  const bank = proc.fee?.bank_account;
+  if (fee.status === 'charged' && bank && fee.payment.includes('bank_transfer')) {
+    const type = bank.type === 'ordinary' ? t(lang, '普通預金', 'ordinary account') : t(lang, '当座預金', 'checking account');
+    details.push(html`<li>${t(lang, '振込先', 'Transfer to')}: ${localize(bank.bank, lang)} ${localize(bank.branch, lang)} ${type} ${bank.number} ${bank.holder_kana}${t(lang, '（お支払い番号は受付後にご案内します）', ' (we send you a payment reference once we receive the request)')}</li>`);
+  }
+  if (fee.status === 'charged' && proc.fee?.payment_url) details.push(html`<li>${t(lang, 'お支払いページ', 'Payment page')}: <a href="${proc.fee.payment_url}" rel="noopener">${proc.fee.payment_url}</a></li>`);
   if (proc.requester_pays_postage) details.push(html`<li>${t(lang, '郵送料はご請求者のご負担となります。', 'Postage is paid by the requester.')}</li>`);
   return details.length > 0 ? html`<h3>${kindName(k, lang)}</h3><ul>${details}</ul>` : html``;
 })}`;
