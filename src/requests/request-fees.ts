@@ -37,16 +37,25 @@ export function createFeeStage(ctx: RequestContext): Pick<RequestService, 'markP
     },
 
     async recordWebhookPayment(payload) {
-      const parsed = z.object({ request_id: z.string().min(1).max(80), amount: z.number().int().positive(), currency: z.literal('JPY'), method: z.enum(paymentMethods).default('card'), reference: z.string().min(1).max(200) }).safeParse(payload);
-      if (!parsed.success) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'The payment notification is missing request_id, amount, currency (JPY) or reference.');
+      // The provider names the request by our id, or by the 8-digit payment reference the person typed on its page.
+      const parsed = z.object({ request_id: z.string().min(1).max(80).optional(), payment_reference: z.string().regex(/^\d{8}$/).optional(), amount: z.number().int().positive(), currency: z.literal('JPY'), method: z.enum(paymentMethods).default('card'), reference: z.string().min(1).max(200) })
+        .refine((v) => v.request_id !== undefined || v.payment_reference !== undefined)
+        .safeParse(payload);
+      if (!parsed.success) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'The payment notification is missing request_id (or payment_reference), amount, currency (JPY) or reference.');
       const p = parsed.data;
-      const existing = await load(store.db, p.request_id, false);
+      let requestId = p.request_id;
+      if (requestId === undefined) {
+        const byCode = await store.db.selectFrom('requests').select('id').where('payment_code', '=', p.payment_reference ?? '').executeTakeFirst();
+        if (!byCode) throw new MamoriError('MAMORI_REQUEST_NOT_FOUND');
+        requestId = byCode.id;
+      }
+      const existing = await load(store.db, requestId, false);
       if (existing.fee_paid_at) {
         if (existing.fee_reference === p.reference) return { requestId: existing.id, alreadyPaid: true };
         throw new MamoriError('MAMORI_REQUEST_STATE_CONFLICT', 'The fee for this request is already paid under another reference.');
       }
-      await this.markPaid('system', p.request_id, { method: p.method, reference: p.reference, amount: p.amount });
-      return { requestId: p.request_id, alreadyPaid: false };
+      await this.markPaid('system', requestId, { method: p.method, reference: p.reference, amount: p.amount });
+      return { requestId, alreadyPaid: false };
     },
 
     async lapseUnpaidRequests() {

@@ -4,7 +4,8 @@ import { DAY_MS } from '../../src/clock.ts';
 import { paymentInstructionLines } from '../../src/mail/templates/request-mails.ts';
 import { paymentInstructionsFor } from '../../src/requests/payment-instructions.ts';
 import type { Row } from '../../src/requests/request-rows.ts';
-import { codeFromMail, HOSTING_EXAMPLE, loadPolicy, MISSKEY_POLICY, postJson, startApp, type TestApp } from './request-test-kit.ts';
+import { signPaymentWebhook } from '../../src/requests/payment-webhook.ts';
+import { codeFromMail, HOSTING_EXAMPLE, loadPolicy, MISSKEY_POLICY, postJson, startApp, WEBHOOK_SECRET, type TestApp } from './request-test-kit.ts';
 
 async function fileDisclosure(app: TestApp, email: string): Promise<{ id: string; token: string }> {
   const filed = await postJson(`${app.url}/api/v1/requests`, { kind: 'disclosure', email, account_id: 'hana', description: 'アカウント情報', delivery: 'electronic', lang: 'ja' });
@@ -74,6 +75,30 @@ describe('paying the fee', () => {
       assert.match(notice.text ?? '', /あらためてご請求ください/);
       assert.equal(app.smtp.mails.filter((m) => /お支払い期限の経過/.test(m.subject ?? '')).length, 1, 'one notice only');
       await assert.rejects(app.service.markPaid('staff:st_1', id, { method: 'bank_transfer', reference: 'late', amount: 1500 }), { code: 'MAMORI_REQUEST_STATE_CONFLICT' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('the payment provider can name the request by the reference the person typed on its page', async () => {
+    const app = await startApp('sqlite', MISSKEY_POLICY);
+    try {
+      const email = 'card@example.jp';
+      const { id, token } = await fileDisclosure(app, email);
+      const reference = (await app.service.getForRequester(id, token)).payment?.reference ?? '';
+      assert.match(reference, /^\d{8}$/);
+      const send = async (payload: Record<string, unknown>) => {
+        const body = JSON.stringify(payload);
+        const signature = signPaymentWebhook(WEBHOOK_SECRET, body, Math.floor(app.clock.now().getTime() / 1000));
+        return fetch(`${app.url}/api/v1/payments/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mamori-signature': signature }, body });
+      };
+      assert.equal((await send({ payment_reference: '00000000', amount: 1500, currency: 'JPY', reference: 'ch_x' })).status, 404, 'an unknown reference');
+      const ok = await send({ payment_reference: reference, amount: 1500, currency: 'JPY', method: 'convenience_store', reference: 'cvs_778' });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await ok.json(), { received: true, requestId: id, alreadyPaid: false });
+      assert.equal((await app.service.getForRequester(id, token)).state, 'in_progress');
+      await app.drain();
+      await app.smtp.waitFor({ to: email, subject: /お支払いを確認しました/ });
     } finally {
       await app.close();
     }
