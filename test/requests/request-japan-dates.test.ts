@@ -58,6 +58,8 @@ describe('dates a person reads are the day in Japan, written the Japanese way', 
       const index = strFromU8(files['index.html']!);
       assert.match(index, /<dt>決定日<\/dt><dd>2026年12月1日<\/dd>/);
       assert.match(index, /2026年12月1日 1:35（日本時間）/);
+      assert.match(index, /当サーバーが保有するあなたの個人データ/, 'an individual running a server says 当サーバー, as its policy does');
+      assert.doesNotMatch(index, /当社/);
       assert.doesNotMatch(index, /\d{4}-\d{2}-\d{2}T/, 'no raw ISO timestamp in the readable page');
       const json = strFromU8(files['data.json']!);
       assert.doesNotMatch(json, /T\d{2}:\d{2}:\d{2}(\.\d+)?Z/, 'machine-readable times carry the Japan offset');
