@@ -6,7 +6,8 @@ import { MamoriError } from './errors.ts';
 import { buildApp } from './http/app.ts';
 import { createOutboxSender, type MailTransport } from './mail/outbox.ts';
 import { createSmtpTransport } from './mail/smtp-transport.ts';
-import { formatIssues, loadPolicyFile, type LoadedPolicy } from './policy/load-policy.ts';
+import { mailSender } from './mail/mail-sender.ts';
+import { formatIssues, loadPolicyFile, localize, type LoadedPolicy } from './policy/load-policy.ts';
 import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
@@ -66,7 +67,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   registerAuditKey(store.db, config.secret);
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
-  const outbox = createOutboxSender({ store, clock, transport, from: config.mailFrom });
+  const outbox = createOutboxSender({ store, clock, transport, from: mailSender(config.mailFrom, localize(policy.policy.service.name, 'ja')) });
   const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}) });
   // A replica lags its primary by a little: only reads that tolerate that (lists, statistics, exports) go there.
   const read = config.databaseReadUrl ? await openStore(config.databaseReadUrl) : store;

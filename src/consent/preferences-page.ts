@@ -18,6 +18,10 @@ const texts = {
     saved: '設定を保存しました。',
     policy: '詳しくはプライバシーポリシーをご覧ください。',
     none: '選択できる利用目的はありません。',
+    signInTitle: 'ログインが必要です',
+    signIn: 'この設定ページは、サービスにログインした状態で開いてください。サービスの設定画面にある「プライバシー設定」などのリンクからお越しいただくと、ご本人のアカウントの設定を表示します。',
+    expired: '以前にお越しいただいた場合は、安全のため一定時間で接続を終了しています。お手数ですが、サービスからもう一度お越しください。',
+    other: 'English',
   },
   en: {
     title: 'Your data use settings',
@@ -33,19 +37,37 @@ const texts = {
     saved: 'Your settings have been saved.',
     policy: 'See the privacy policy for details.',
     none: 'There are no purposes to choose.',
+    signInTitle: 'Please sign in first',
+    signIn: 'Open this settings page while signed in to the service: follow the privacy settings link in the service, and we will show the settings of your account.',
+    expired: 'If you were here before, the connection ended after a while for your safety. Please come back from the service.',
+    other: '日本語',
   },
 } as const satisfies Record<Lang, Record<string, string>>;
 
-function purposeBlock(p: ConsentPurpose, lang: Lang, d: Decision | undefined, t: (typeof texts)[Lang]): SafeHtml {
-  const tools = p.tools.length
-    ? html`<details><summary>${t.tools}</summary><ul>${p.tools.map(
+/** What a purpose is called on the page: its category label, or where two share one, its own description. */
+function purposeTitles(purposes: ConsentPurpose[], lang: Lang): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const p of purposes) count.set(p.label[lang], (count.get(p.label[lang]) ?? 0) + 1);
+  return new Map(purposes.map((p) => [p.id, (count.get(p.label[lang]) ?? 0) > 1 ? shortDescription(p.description[lang]) : p.label[lang]]));
+}
+
+/** The first sentence of a description, as a heading. */
+function shortDescription(text: string): string {
+  const first = /^[^。.]*[。.]?/.exec(text.trim())?.[0] ?? text;
+  return first.replace(/[。.]$/, '');
+}
+
+function purposeBlock(p: ConsentPurpose, title: string, lang: Lang, d: Decision | undefined, t: (typeof texts)[Lang]): SafeHtml {
+  const named = p.tools.filter((tool) => tool.name.trim() !== '');
+  const tools = named.length
+    ? html`<details><summary>${t.tools}</summary><ul>${named.map(
         (tool) =>
           html`<li><strong>${tool.name}</strong>${tool.provider ? html` (${tool.provider[lang]})` : ''}${tool.collects.length ? html`<br><span class="muted">${t.collects}: ${tool.collects.map((c) => c[lang]).join(lang === 'ja' ? '、' : ', ')}</span>` : ''}${tool.privacyUrl ? html` <a href="${tool.privacyUrl}" rel="noopener">${t.privacy}</a>` : ''}</li>`,
       )}</ul></details>`
     : '';
-  if (p.choice === 'none') return html`<li><strong>${p.label[lang]}</strong>: ${p.description[lang]}${tools}</li>`;
+  if (p.choice === 'none') return html`<li><strong>${title}</strong>${title === shortDescription(p.description[lang]) ? '' : html`: ${p.description[lang]}`}${tools}</li>`;
   const id = `p_${p.id}`;
-  return html`<fieldset class="notice"><legend><strong>${p.label[lang]}</strong></legend>
+  return html`<fieldset class="notice"><legend><strong>${title}</strong></legend>
 <p>${p.description[lang]}</p>
 <p class="muted">${p.choice === 'consent' ? t.consent : t.optOut}</p>
 <label style="font-weight:400"><input type="checkbox" name="${id}" id="${id}" style="width:auto" ${d?.allowed ? 'checked' : ''}> ${lang === 'ja' ? 'この目的での利用を許可する' : 'Allow use for this purpose'}</label>
@@ -53,8 +75,10 @@ ${tools}</fieldset>`;
 }
 
 /** The settings page: works without JavaScript; one form with a checkbox per purpose that offers a choice. */
-export function renderPreferencesPage(opts: { lang: Lang; config: ConsentConfig; decisions: Record<string, Decision>; csrf: string; saved: boolean; policyUrl: string }): string {
+export function renderPreferencesPage(opts: { lang: Lang; config: ConsentConfig; decisions: Record<string, Decision>; csrf: string; saved: boolean; policyUrl: string; service: string }): string {
   const t = texts[opts.lang];
+  const titles = purposeTitles(opts.config.purposes, opts.lang);
+  const titleOf = (p: ConsentPurpose) => titles.get(p.id) ?? p.label[opts.lang];
   const choosable = opts.config.purposes.filter((p) => p.choice !== 'none');
   const required = opts.config.purposes.filter((p) => p.choice === 'none');
   const body = html`<h1>${t.title}</h1>
@@ -64,12 +88,24 @@ ${opts.saved ? html`<p class="notice" role="status">${t.saved}</p>` : ''}
 ${choosable.length
   ? html`<form method="post" action="/privacy-center/preferences?lang=${opts.lang}" class="stack" style="max-width:none">
 <input type="hidden" name="csrf" value="${opts.csrf}">
-${choosable.map((p) => purposeBlock(p, opts.lang, opts.decisions[p.id], t))}
+${choosable.map((p) => purposeBlock(p, titleOf(p), opts.lang, opts.decisions[p.id], t))}
 <p><button type="submit">${t.save}</button></p>
 </form>`
   : html`<p>${t.none}</p>`}
 <h2>${t.required}</h2>
-<ul>${required.map((p) => purposeBlock(p, opts.lang, undefined, t))}</ul>
+<ul>${required.map((p) => purposeBlock(p, titleOf(p), opts.lang, undefined, t))}</ul>
 <p><a href="${opts.policyUrl}">${t.policy}</a></p>`;
-  return renderPage({ lang: opts.lang, title: t.title, body });
+  return renderPage({ lang: opts.lang, title: t.title, body, brand: opts.service, nav: languageLink(opts.lang) });
+}
+
+function languageLink(lang: Lang): SafeHtml {
+  const other: Lang = lang === 'ja' ? 'en' : 'ja';
+  return html`<nav aria-label="${lang === 'ja' ? '言語' : 'Language'}"><a href="/privacy-center/preferences?lang=${other}" hreflang="${other}" lang="${other}">${texts[lang].other}</a></nav>`;
+}
+
+/** Without a session: what to do, in the page's language (answered with 401). */
+export function renderSignInNeededPage(opts: { lang: Lang; service: string; policyUrl: string }): string {
+  const t = texts[opts.lang];
+  const body = html`<h1>${t.signInTitle}</h1><p>${t.signIn}</p><p class="muted">${t.expired}</p><p><a href="${opts.policyUrl}">${t.policy}</a></p>`;
+  return renderPage({ lang: opts.lang, title: t.signInTitle, body, brand: opts.service, nav: languageLink(opts.lang) });
 }

@@ -4,6 +4,8 @@ import { html, type SafeHtml } from '../html/html.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
 import type { Policy, RequestKind } from '../policy/schema.ts';
 import { localize } from '../policy/load-policy.ts';
+import { selfName } from '../policy/render/self-name.ts';
+import { formatJapanDate, formatJapanDateTime, japanTimestamp } from '../dates/japan-date.ts';
 
 /**
  * The electronic disclosure package (33条1項 電磁的記録): one ZIP with
@@ -44,21 +46,27 @@ function sectionHtml(section: GatheredSection, lang: 'ja' | 'en'): SafeHtml {
   return html`<section><h2>${section.title[lang]}</h2>${section.groups.map((g) => {
     const cols: string[] = [];
     for (const r of g.rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
-    return html`<h3>${g.name}</h3>${g.rows.length === 0
+    // A group named like its section (利用目的 in 利用目的) would only repeat the heading.
+    const heading = g.name === section.title[lang] || (section.groups.length === 1 && g.name.toLowerCase() === section.title.en.toLowerCase()) ? '' : html`<h3>${g.name}</h3>`;
+    return html`${heading}${g.rows.length === 0
       ? html`<p>${lang === 'ja' ? '該当するデータはありません。' : 'No data.'}</p>`
       : html`<div class="scroll"><table><thead><tr>${cols.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead><tbody>${g.rows.map((r) => html`<tr>${cols.map((c) => html`<td>${renderValue(r[c])}</td>`)}</tr>`)}</tbody></table></div>`}`;
   })}</section>`;
 }
 
-/** The readable page of the package (also used as the body of the paper letter). */
-export function packageBodyHtml(input: PackageInput): SafeHtml {
+/**
+ * The readable page of the package. In a paper letter (`inLetter`) it follows the letter's own heading and sender
+ * block, so it neither repeats the operator's name nor opens a second top-level heading.
+ */
+export function packageBodyHtml(input: PackageInput, opts: { inLetter?: boolean } = {}): SafeHtml {
   const { lang, policy, request } = input;
   const ja = lang === 'ja';
   const kind = requestKindRules[request.kind].name[lang];
-  return html`<header><p>${localize(policy.operator.name, lang)}</p><h1>${ja ? `${kind}の結果` : `Result of your request: ${kind}`}</h1>
-<dl><dt>${ja ? '受付番号' : 'Request number'}</dt><dd>${request.id}</dd><dt>${ja ? '決定日' : 'Decided on'}</dt><dd>${request.decidedAt.slice(0, 10)}</dd><dt>${ja ? '作成日時' : 'Generated'}</dt><dd>${input.generatedAt}</dd></dl>
+  const title = ja ? `${kind}の結果` : `Result of your request: ${kind}`;
+  return html`<header>${opts.inLetter ? html`<h2>${title}</h2>` : html`<p>${localize(policy.operator.name, lang)}</p><h1>${title}</h1>`}
+<dl><dt>${ja ? '受付番号' : 'Request number'}</dt><dd>${request.id}</dd><dt>${ja ? '決定日' : 'Decided on'}</dt><dd>${formatJapanDate(request.decidedAt, lang)}</dd><dt>${ja ? '作成日時' : 'Generated'}</dt><dd>${formatJapanDateTime(input.generatedAt, lang)}</dd></dl>
 ${request.partialNote ? html`<p><strong>${ja ? '一部を開示しない理由' : 'Why part is not disclosed'}:</strong> ${request.partialNote}</p>` : ''}
-<p>${ja ? '当社が保有するあなたの個人データ（保有個人データ）と第三者提供記録を、以下のとおり開示します。同じ内容をJSON形式（data.json）とCSV形式（csvフォルダ）でも収録しています。' : 'Below is the personal data we hold about you (retained personal data) and the records of provision to third parties. The same data is included as JSON (data.json) and CSV (csv folder).'}</p></header>
+<p>${ja ? `${selfName(policy).ja}が保有するあなたの個人データ（保有個人データ）と第三者提供記録を、以下のとおり開示します。同じ内容をJSON形式（data.json）とCSV形式（csvフォルダ）でも収録しています。` : 'Below is the personal data we hold about you (retained personal data) and the records of provision to third parties. The same data is included as JSON (data.json) and CSV (csv folder).'}</p></header>
 ${input.sections.map((s) => sectionHtml(s, lang))}
 ${input.files.length > 0 ? html`<section><h2>${ja ? '添付ファイル' : 'Attached files'}</h2><ul>${input.files.map((f) => html`<li>files/${f.name}</li>`)}</ul></section>` : ''}`;
 }
@@ -77,9 +85,9 @@ export function buildDisclosurePackage(input: PackageInput): Uint8Array {
   entries['index.html'] = strToU8(packageIndexHtml(input));
   const json = {
     format: 'mamori-disclosure/1',
-    request: input.request,
+    request: { ...input.request, decidedAt: japanTimestamp(input.request.decidedAt) },
     operator: localize(input.policy.operator.name, input.lang),
-    generated_at: input.generatedAt,
+    generated_at: japanTimestamp(input.generatedAt),
     sections: input.sections,
     files: input.files.map((f) => ({ name: `files/${f.name}`, content_type: f.contentType })),
   };

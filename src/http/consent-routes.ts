@@ -33,7 +33,8 @@ import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './route-module.ts';
-import { renderPreferencesPage } from '../consent/preferences-page.ts';
+import { renderPreferencesPage, renderSignInNeededPage } from '../consent/preferences-page.ts';
+import { localize } from '../policy/load-policy.ts';
 import { pickLang } from '../html/layout.ts';
 
 /** Largest consent body accepted: a choice per purpose fits easily; anything bigger is not a banner. */
@@ -364,10 +365,11 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const lang = pickLang(request.query, request.headers['accept-language']);
     if (q.success && q.data.assertion) return enterWithAssertion(q.data.assertion, reply, lang);
     const session = readSession(request);
-    if (!session) throw new MamoriError('MAMORI_CONSENT_SESSION_EXPIRED');
-    const { decisions } = await decideMany(reader, config(), session.sub);
+    const service = localize(ctx.policy.policy.service.name, lang);
     void reply.header('cache-control', 'no-store');
-    return reply.type('text/html; charset=utf-8').send(renderPreferencesPage({ lang, config: config(), decisions, csrf: session.csrf, saved: q.success && q.data.saved === '1', policyUrl }));
+    if (!session) return reply.status(401).type('text/html; charset=utf-8').send(renderSignInNeededPage({ lang, service, policyUrl: `${policyUrl}?lang=${lang}` }));
+    const { decisions } = await decideMany(reader, config(), session.sub);
+    return reply.type('text/html; charset=utf-8').send(renderPreferencesPage({ lang, config: config(), decisions, csrf: session.csrf, saved: q.success && q.data.saved === '1', policyUrl: `${policyUrl}?lang=${lang}`, service }));
   });
 
   const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));

@@ -203,11 +203,18 @@ ${versions.map((v, i) => {
     const L = (ja: string, en: string) => (lang === 'ja' ? ja : en);
     const versions = await listVersions(ctx.store.db);
     const toRef = q.to ?? versions[0]?.number;
-    if (toRef === undefined) throw new MamoriError('MAMORI_BAD_REQUEST', 'No version has been published yet, so there is nothing to compare.');
+    // Nothing to compare yet is an ordinary situation for a reader, not a bad request: say so on a page.
+    const nothingToCompare = (status: number, text: string) => {
+      if (format === 'text') return reply.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
+      const title = L('プライバシーポリシーの変更点', 'Privacy policy changes');
+      const body = html`<h1>${title}</h1><p>${text}</p><p><a href="/privacy?lang=${lang}">${L('現在のプライバシーポリシー', 'The current privacy policy')}</a> · <a href="/privacy/versions?lang=${lang}">${L('これまでの版', 'All versions')}</a></p>`;
+      return reply.status(status).type('text/html; charset=utf-8').send(renderPage({ lang, title, brand: localize(ctx.policy.policy.service.name, lang), body, nav: navLinks(lang, '/privacy/diff') }));
+    };
+    if (toRef === undefined) return nothingToCompare(404, L('まだ公開された版がないため、比較できる変更点はありません。', 'No version has been published yet, so there are no changes to compare.'));
     const to = await requireVersion(ctx.store.db, toRef);
     let fromRef: string | number | undefined = q.from;
     if (fromRef === undefined) fromRef = versions.find((v) => v.number < to.number)?.number;
-    if (fromRef === undefined) throw new MamoriError('MAMORI_BAD_REQUEST', `Version ${to.number} is the first version: give from= to compare with.`);
+    if (fromRef === undefined) return nothingToCompare(200, L(`第${to.number}版は最初の版のため、比較できる以前の版はありません。`, `Version ${to.number} is the first version, so there is no earlier version to compare with.`));
     const from = await requireVersion(ctx.store.db, fromRef);
     const published = versions.map((v) => ({ number: v.number, effectiveOn: v.effectiveOn }));
     const diff = diffPolicies(from.policy, to.policy, {

@@ -26,6 +26,9 @@ export interface FilingValues {
   agentKind: string;
   agentName: string;
   agentRelationship: string;
+  /** Correction only: what the data says now, and what it should say (34条). */
+  currentValue: string;
+  correctValue: string;
 }
 
 export function t(lang: Lang, ja: string, en: string): string {
@@ -45,6 +48,17 @@ export function centerPage(lang: Lang, policy: Policy, title: string, body: Safe
   query.set('lang', other);
   const nav = html`<nav aria-label="${t(lang, '言語', 'Language')}"><a href="${same.path}?${query.toString()}" lang="${other}" hreflang="${other}">${other === 'ja' ? '日本語' : 'English'}</a></nav>`;
   return renderPage({ lang, title: `${title} | ${localize(policy.service.name, lang)}`, body, brand: `${localize(policy.service.name, lang)} ${t(lang, '個人情報の請求窓口', 'Privacy center')}`, nav });
+}
+
+const STEP_CSS = '.steps{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:0 0 1.5rem;font-size:.95em}.steps li{color:#57534e}.steps li[aria-current=step]{color:inherit;font-weight:bold;text-decoration:underline;text-underline-offset:.3em}';
+
+/**
+ * Where the person is in the online procedure: 1 the request, 2 the email code, 3 following it. Plain markup (an
+ * ordered list with aria-current), so it reads the same with or without styles and scripts.
+ */
+export function stepIndicator(lang: Lang, current: 1 | 2 | 3): SafeHtml {
+  const names = [t(lang, 'ご請求の内容', 'Your request'), t(lang, 'メールアドレスの確認', 'Confirm your email'), t(lang, '手続きの状況', 'Follow your request')];
+  return html`<style>${STEP_CSS}</style><nav aria-label="${t(lang, '手続きの段階', 'Steps')}"><ol class="steps">${names.map((n, i) => html`<li${i + 1 === current ? html` aria-current="step"` : ''}>${i + 1}. ${n}</li>`)}</ol></nav>`;
 }
 
 export function errorSummary(lang: Lang, errors: readonly FieldError[]): SafeHtml {
@@ -95,28 +109,44 @@ ${otherChannels(lang, policy)}
   return centerPage(lang, policy, t(lang, '個人情報の請求窓口', 'Privacy center'), body, { path: '/privacy-center', query: { assertion: query || undefined } });
 }
 
-/** Kinds accepted through other channels (post, email, forms): where to send, which documents, the fee. */
+const contactKindWords: Record<Policy['operator']['contacts'][number]['kind'], { ja: string; en: string }> = { postal: { ja: '郵送先', en: 'Post to' }, email: { ja: 'メール', en: 'Email' }, phone: { ja: '電話', en: 'Phone' }, web_form: { ja: 'お問い合わせフォーム', en: 'Web form' } };
+
+/**
+ * Kinds accepted through other channels (post, email, forms): each channel once, with the kinds it takes (a postal
+ * channel shows its full address and addressee), then per kind only what differs: form, documents, fee, postage.
+ */
 function otherChannels(lang: Lang, policy: Policy): SafeHtml {
   const kinds = (Object.keys(policy.requests.kinds) as RequestKind[]).filter((k) => {
     const p = policy.requests.kinds[k];
     return p !== undefined && p.offered && p.channels.some((c) => c !== 'privacy_center');
   });
   if (kinds.length === 0) return html``;
-  const contactsOf = (k: RequestKind) => (policy.requests.kinds[k]?.channels ?? []).filter((c) => c !== 'privacy_center').map((id) => policy.operator.contacts.find((c) => c.id === id)).filter((c) => c !== undefined);
+  const channels = policy.operator.contacts
+    .map((c) => ({ contact: c, kinds: kinds.filter((k) => policy.requests.kinds[k]?.channels.includes(c.id)) }))
+    .filter((c) => c.kinds.length > 0);
+  const sep = t(lang, '、', ', ');
   return html`<h2>${t(lang, 'ウェブ以外でのご請求', 'Other ways to make a request')}</h2>
-<p>${t(lang, '次のご請求は、郵送などでもお受けしています。', 'The following requests are also accepted by post or other channels.')}</p>
+<p>${t(lang, '次の窓口でもご請求をお受けしています。', 'We also accept requests through the following channels.')}</p>
+${channels.map(({ contact: c, kinds: ks }) => html`<div class="notice"><p><strong>${c.label ? localize(c.label, lang) : contactKindWords[c.kind][lang]}</strong></p>
+<p>${c.kind === 'postal' ? html`${contactKindWords.postal[lang]}: ` : ''}<span style="white-space:pre-line">${localize(c.value, lang)}</span>${c.attention ? html`<br>${localize(c.attention, lang)}` : ''}${c.hours ? html`<br><span class="muted">${localize(c.hours, lang)}</span>` : ''}</p>
+<p class="muted">${t(lang, '受け付けるご請求', 'Requests accepted')}: ${ks.map((k) => kindName(k, lang)).join(sep)}</p></div>`)}
 ${kinds.map((k) => {
   const proc = policy.requests.kinds[k];
   if (!proc) return html``;
   const fee = evaluateFee(policy, k);
-  return html`<h3>${kindName(k, lang)}</h3><ul>
-${contactsOf(k).map((c) => html`<li>${c.label ? html`${localize(c.label, lang)}: ` : ''}${localize(c.value, lang)}${c.attention ? html`（${localize(c.attention, lang)}）` : ''}</li>`)}
-</ul>
-${proc.forms.length > 0 ? html`<p>${t(lang, '所定の書式', 'Form')}: ${proc.forms.map((f, i) => html`${i > 0 ? t(lang, '、', ', ') : ''}${f.url ? html`<a href="${f.url}">${localize(f.name, lang)}</a>` : localize(f.name, lang)}`)}</p>` : ''}
-${proc.identity_documents.length > 0 ? html`<p>${t(lang, '本人確認書類（いずれか1点の写し）', 'Identity document (a copy of one)')}: ${proc.identity_documents.map((d) => localize(d, lang)).join(t(lang, '、', ', '))}</p>` : ''}
-${proc.agents.allowed && proc.agents.proofs.length > 0 ? html`<p>${t(lang, '代理人の場合に必要な書類', 'Documents an agent needs')}: ${proc.agents.proofs.map((p) => agentProofLabels[p][lang]).join(t(lang, '、', ', '))}</p>` : ''}
-${fee.status === 'charged' ? html`<p>${t(lang, `手数料: ${fee.wording.ja}（${fee.payment.map((m) => paymentLabels[m].ja).join('、')}）`, `Fee: ${fee.wording.en} (${fee.payment.map((m) => paymentLabels[m].en).join(', ')})`)}</p>` : ''}
-${proc.requester_pays_postage ? html`<p class="muted">${t(lang, '郵送料はご請求者のご負担となります。', 'Postage is paid by the requester.')}</p>` : ''}`;
+  const details: SafeHtml[] = [];
+  if (proc.forms.length > 0) details.push(html`<li>${t(lang, '所定の書式', 'Form')}: ${proc.forms.map((f, i) => html`${i > 0 ? sep : ''}${f.url ? html`<a href="${f.url}">${localize(f.name, lang)}</a>` : localize(f.name, lang)}`)}</li>`);
+  if (proc.identity_documents.length > 0) details.push(html`<li>${t(lang, '本人確認書類（いずれか1点の写し）', 'Identity document (a copy of one)')}: ${proc.identity_documents.map((d) => localize(d, lang)).join(sep)}</li>`);
+  if (proc.agents.allowed && proc.agents.proofs.length > 0 && proc.channels.some((c) => c !== 'privacy_center' && policy.operator.contacts.find((x) => x.id === c)?.kind === 'postal')) details.push(html`<li>${t(lang, '代理人の場合に必要な書類', 'Documents an agent needs')}: ${proc.agents.proofs.map((p) => agentProofLabels[p][lang]).join(sep)}</li>`);
+  if (fee.status === 'charged') details.push(html`<li>${t(lang, `手数料: ${fee.wording.ja}（${fee.payment.map((m) => paymentLabels[m].ja).join('、')}）`, `Fee: ${fee.wording.en} (${fee.payment.map((m) => paymentLabels[m].en).join(', ')})`)}</li>`);
+  const bank = proc.fee?.bank_account;
+  if (fee.status === 'charged' && bank && fee.payment.includes('bank_transfer')) {
+    const type = bank.type === 'ordinary' ? t(lang, '普通預金', 'ordinary account') : t(lang, '当座預金', 'checking account');
+    details.push(html`<li>${t(lang, '振込先', 'Transfer to')}: ${localize(bank.bank, lang)} ${localize(bank.branch, lang)} ${type} ${bank.number} ${bank.holder_kana}${t(lang, '（お支払い番号は受付後にご案内します）', ' (we send you a payment reference once we receive the request)')}</li>`);
+  }
+  if (fee.status === 'charged' && proc.fee?.payment_url) details.push(html`<li>${t(lang, 'お支払いページ', 'Payment page')}: <a href="${proc.fee.payment_url}" rel="noopener">${proc.fee.payment_url}</a></li>`);
+  if (proc.requester_pays_postage) details.push(html`<li>${t(lang, '郵送料はご請求者のご負担となります。', 'Postage is paid by the requester.')}</li>`);
+  return details.length > 0 ? html`<h3>${kindName(k, lang)}</h3><ul>${details}</ul>` : html``;
 })}`;
 }
 
@@ -132,7 +162,8 @@ export function filingFormPage(lang: Lang, policy: Policy, v: FilingValues, erro
   const grounds = suspensionGroundsFor(v.kind);
   const radio = (name: string, value: string, checked: boolean, label: string, id: string): SafeHtml =>
     html`<div><input type="radio" id="${id}" name="${name}" value="${value}"${checked ? html` checked` : ''} style="width:auto"> <label for="${id}" style="font-weight:400">${label}</label></div>`;
-  const body = html`<h1>${kindName(v.kind, lang)}${t(lang, 'のご請求', '')}</h1>
+  const correction = v.kind === 'correction';
+  const body = html`${stepIndicator(lang, 1)}<h1>${kindName(v.kind, lang)}${t(lang, 'のご請求', '')}</h1>
 ${errorSummary(lang, errors)}
 ${proc.note ? html`<p class="notice">${localize(proc.note, lang)}</p>` : ''}
 ${fee.status === 'charged'
@@ -157,9 +188,19 @@ ${fieldError(errors, 'email')}</div>
 <p class="muted" id="account_id-hint">${t(lang, 'ご登録のユーザー名やIDが分かれば、ご本人の情報を特定しやすくなります。', 'Your user name or id helps us find your data.')}</p>
 <input id="account_id" name="account_id" autocomplete="username" value="${v.accountId}"${invalidAttrs(errors, 'account_id', 'account_id-hint')}>
 ${fieldError(errors, 'account_id')}</div>
-<div><label for="description">${t(lang, 'ご請求の内容（必須）', 'Your request (required)')}</label>
+${correction
+  ? html`<div><label for="current_value">${t(lang, '訂正を求める情報の現在の内容（必須）', 'What the information says now (required)')}</label>
+<p class="muted" id="current_value-hint">${t(lang, '例: 登録されている住所「東京都港区芝1-2-3」', 'e.g. the registered address "1-2-3 Shiba, Minato-ku, Tokyo"')}</p>
+<textarea id="current_value" name="current_value" rows="2" maxlength="2000" required${invalidAttrs(errors, 'current_value', 'current_value-hint')}>${v.currentValue}</textarea>
+${fieldError(errors, 'current_value')}</div>
+<div><label for="correct_value">${t(lang, '正しい内容（必須）', 'What it should say (required)')}</label>
+<p class="muted" id="correct_value-hint">${t(lang, '追加や削除をご希望の場合は、その旨をご記入ください。例: 「東京都港区芝4-5-6」に訂正', 'To add or delete, say so. e.g. correct to "4-5-6 Shiba, Minato-ku, Tokyo"')}</p>
+<textarea id="correct_value" name="correct_value" rows="2" maxlength="2000" required${invalidAttrs(errors, 'correct_value', 'correct_value-hint')}>${v.correctValue}</textarea>
+${fieldError(errors, 'correct_value')}</div>`
+  : ''}
+<div><label for="description">${correction ? t(lang, '補足（任意）', 'Anything else (optional)') : t(lang, 'ご請求の内容（必須）', 'Your request (required)')}</label>
 <p class="muted" id="description-hint">${descriptionHints[v.kind][lang]}</p>
-<textarea id="description" name="description" rows="5" required${invalidAttrs(errors, 'description', 'description-hint')}>${v.description}</textarea>
+<textarea id="description" name="description" rows="5"${correction ? '' : html` required`}${invalidAttrs(errors, 'description', 'description-hint')}>${v.description}</textarea>
 ${fieldError(errors, 'description')}</div>
 ${deliveries.length > 0
   ? html`<fieldset id="delivery"${invalidAttrs(errors, 'delivery')}><legend>${t(lang, '開示の方法（ご希望をお選びください）', 'How should we disclose it?')}</legend>
@@ -167,7 +208,7 @@ ${deliveries.map((d, i) => radio('delivery', d, v.delivery ? v.delivery === d : 
 ${fieldError(errors, 'delivery')}</fieldset>`
   : ''}
 ${agents.allowed
-  ? html`<fieldset id="agent"><legend>${t(lang, '代理人が請求する場合のみご記入ください', 'Only if you are an agent')}</legend>
+  ? html`<style>form:has(#applicant-self:checked) #agent{display:none}</style><fieldset id="agent"><legend>${t(lang, '代理人が請求する場合のみご記入ください', 'Only if you are an agent')}</legend>
 <fieldset id="agent_kind"${invalidAttrs(errors, 'agent_kind')}><legend>${t(lang, '代理人の種類', 'Kind of agent')}</legend>
 ${agents.kinds.map((k) => radio('agent_kind', k, v.agentKind === k, agentKindLabels[k][lang], `agent_kind-${k}`))}
 ${fieldError(errors, 'agent_kind')}</fieldset>
@@ -191,7 +232,7 @@ ${fieldError(errors, 'proofs')}</fieldset>
 
 /** The one-time code step. */
 export function verifyPage(lang: Lang, policy: Policy, action: string, errors: readonly FieldError[], opts: { resendAction: string; notice?: string; same?: SamePage }): string {
-  const body = html`<h1>${t(lang, 'メールアドレスの確認', 'Confirm your email address')}</h1>
+  const body = html`${stepIndicator(lang, 2)}<h1>${t(lang, 'メールアドレスの確認', 'Confirm your email address')}</h1>
 ${errorSummary(lang, errors)}
 ${opts.notice ? html`<p class="notice" role="status">${opts.notice}</p>` : ''}
 <p>${t(lang, 'ご入力いただいたアドレスに6桁の確認コードをお送りしました。メールに記載のコードを10分以内にご入力ください。', 'We have emailed you a 6-digit code. Please enter it within 10 minutes.')}</p>

@@ -73,7 +73,7 @@ const idParams = z.object({ id: z.string().min(1).max(80) });
 const tokenQuery = z.object({ token: z.string().min(1).max(200) });
 
 function emptyValues(kind: RequestKind): FilingValues {
-  return { kind, applicant: 'self', email: '', accountId: '', description: '', delivery: '', agentKind: '', agentName: '', agentRelationship: '' };
+  return { kind, applicant: 'self', email: '', accountId: '', description: '', delivery: '', agentKind: '', agentName: '', agentRelationship: '', currentValue: '', correctValue: '' };
 }
 
 function valuesFrom(kind: RequestKind, f: Record<string, string>): FilingValues {
@@ -87,7 +87,17 @@ function valuesFrom(kind: RequestKind, f: Record<string, string>): FilingValues 
     agentKind: f.agent_kind ?? '',
     agentName: (f.agent_name ?? '').trim().slice(0, 200),
     agentRelationship: (f.agent_relationship ?? '').trim().slice(0, 200),
+    currentValue: (f.current_value ?? '').trim().slice(0, 2000),
+    correctValue: (f.correct_value ?? '').trim().slice(0, 2000),
   };
+}
+
+/** What staff read as the request: for a correction, the current and the correct value first, then any note. */
+function requestDescription(lang: Lang, v: FilingValues): string {
+  if (v.kind !== 'correction') return v.description;
+  const parts = [t(lang, `【現在の内容】\n${v.currentValue}`, `[What it says now]\n${v.currentValue}`), t(lang, `【正しい内容】\n${v.correctValue}`, `[What it should say]\n${v.correctValue}`)];
+  if (v.description.trim() !== '') parts.push(t(lang, `【補足】\n${v.description.trim()}`, `[Note]\n${v.description.trim()}`));
+  return parts.join('\n\n').slice(0, 5000);
 }
 
 /** Checks what the form can check before the service does (required fields), so all problems show at once. */
@@ -95,7 +105,10 @@ function formProblems(lang: Lang, v: FilingValues, hasProofs: boolean, tooLarge:
   const errors: FieldError[] = [];
   if (v.email === '') errors.push({ field: 'email', message: t(lang, 'ご連絡先のメールアドレスを入力してください。', 'Please enter your email address.') });
   else if (!z.email().safeParse(v.email).success) errors.push({ field: 'email', message: personMessages.MAMORI_REQUEST_INVALID_EMAIL?.[lang] ?? '' });
-  if (v.kind !== 'purpose_notice' && v.description.trim() === '') errors.push({ field: 'description', message: t(lang, 'ご請求の内容を入力してください。', 'Please describe your request.') });
+  if (v.kind === 'correction') {
+    if (v.currentValue === '') errors.push({ field: 'current_value', message: t(lang, '訂正を求める情報の現在の内容を入力してください。', 'Please enter what the information says now.') });
+    if (v.correctValue === '') errors.push({ field: 'correct_value', message: t(lang, '正しい内容を入力してください。', 'Please enter what it should say.') });
+  } else if (v.kind !== 'purpose_notice' && v.description.trim() === '') errors.push({ field: 'description', message: t(lang, 'ご請求の内容を入力してください。', 'Please describe your request.') });
   if (v.applicant === 'agent') {
     if (!(agentKinds as readonly string[]).includes(v.agentKind)) errors.push({ field: 'agent_kind', message: t(lang, '代理人の種類を選んでください。', 'Please choose the kind of agent.') });
     if (v.agentName === '') errors.push({ field: 'agent_name', message: t(lang, '代理人のお名前を入力してください。', "Please enter the agent's name.") });
@@ -125,6 +138,19 @@ function assertedEmail(ctx: AppContext, assertion: string | undefined): string |
 export const privacyCenterRoutes: RouteModule = (app, ctx) => {
   const policy = ctx.policy.policy;
   const service = requestServiceFor(ctx);
+
+  // Hourly: requests whose payment deadline passed unpaid lapse with a notice. Safe to run twice or from several
+  // processes: each request is re-checked under its row lock.
+  let lapseTimer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    lapseTimer = setInterval(() => {
+      service.lapseUnpaidRequests().catch((e: unknown) => app.log.error({ err: { type: e instanceof Error ? e.name : 'error' } }, 'payment lapse check failed'));
+    }, 3600_000);
+    lapseTimer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (lapseTimer) clearInterval(lapseTimer);
+  });
 
   app.get('/privacy-center', async (request, reply) => {
     const lang = langOf(request);
@@ -172,7 +198,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       kind: kindField,
       email: v.email,
       accountId: v.accountId || undefined,
-      description: v.description,
+      description: requestDescription(lang, v),
       delivery: v.delivery === 'electronic' || v.delivery === 'paper' ? v.delivery : undefined,
       lang,
       assertion,

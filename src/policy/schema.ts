@@ -252,13 +252,30 @@ export type PaymentMethod = (typeof paymentMethods)[number];
 export const deliveryMethods = ['electronic', 'paper', 'other'] as const;
 export type DeliveryMethod = (typeof deliveryMethods)[number];
 
+/**
+ * Where a bank transfer goes. The holder is written in katakana as banks show it (振込先の口座名義), e.g.
+ * `サトウ ヒナ` or `カ）ヤマトホステイング`.
+ */
+const bankAccount = z.strictObject({
+  bank: text,
+  branch: text,
+  /** 普通 (ordinary) or 当座 (checking). */
+  type: z.enum(['ordinary', 'checking']),
+  number: z.string().regex(/^\d{7}$/, 'a Japanese account number has 7 digits, e.g. "1234567"'),
+  holder_kana: z.string().regex(/^[\u30A1-\u30FC\uFF08\uFF09()．.・ \u3000－-]+$/, 'write the account holder in full-width katakana as the bank shows it, e.g. "サトウ ヒナ"'),
+});
+
 const fee = z.strictObject({
   amount: z.number().int().positive(),
   tax: z.enum(['included', 'excluded', 'not_applicable']),
   unit: z.enum(['per_request', 'per_item']).default('per_request'),
   payment: z.array(z.enum(paymentMethods)).min(1),
-  /** Days after the request is accepted within which the fee must be paid; unpaid by then, the request lapses. */
-  payment_deadline_days: z.number().int().min(1).max(365).optional(),
+  /** The account for `bank_transfer`. */
+  bank_account: bankAccount.optional(),
+  /** The provider's payment page for `card` or `convenience_store`. */
+  payment_url: z.url().optional(),
+  /** Days the person has to pay once asked; after that the request lapses with a notice (they may file again). */
+  payment_days: z.number().int().min(7).max(180).optional(),
   note: text.optional(),
 });
 

@@ -1,14 +1,14 @@
 import { html, type SafeHtml } from '../html/html.ts';
+import { formatJapanDateTime } from '../dates/japan-date.ts';
 import { breachTriggerLabels, breachExemptionLabels } from '../law/appi/breach.ts';
 import { breachReportFieldOrder, breachReportFields } from '../law/appi/breach-report-fields.ts';
 import { withDefaults, type IncidentView } from './incidents.ts';
 
 const stateLabel = { on_track: '期限内', late: '目安超過（要対応）', overdue: '期限超過', submitted: '提出済み' } as const;
 
+/** The PPC reads Japanese dates: 2026年12月1日 1:35（日本時間）. */
 function jst(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(new Date(iso).getTime() + 9 * 3600_000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}（日本時間）`;
+  return iso ? formatJapanDateTime(iso, 'ja') : '—';
 }
 
 /** The 規則8条 report draft as plain text (CLI, attachments). */

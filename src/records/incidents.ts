@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mailHtml } from '../mail/templates/mail-html.ts';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { appendAudit, type Actor } from '../audit/audit-log.ts';
@@ -285,7 +286,7 @@ export async function notifyAffectedPeople(db: DbOrTrx, clock: Clock, actor: Act
     const { subject, text } = individualNoticeText(incident, opts.operatorName, opts.contactLine);
     const now = clock.now().toISOString();
     for (const r of list) {
-      const mailId = await enqueueMail(trx, clock, { to: r.email, subject, text, topic: 'incident.notice', ref: { type: 'incident', id } });
+      const mailId = await enqueueMail(trx, clock, { to: r.email, subject, text, html: mailHtml(text, { lang: 'ja', service: opts.operatorName }), topic: 'incident.notice', ref: { type: 'incident', id } });
       await trx.insertInto('record_incident_notices').values({ id: newId('ntc'), incident_id: id, created_at: now, channel: 'mail', subject_id: r.subjectId ?? null, mail_id: mailId, created_by: actor }).execute();
     }
     await appendAudit(trx, clock, { actor, action: 'records.incident_people_notified', targetType: 'incident', targetId: id, data: { queued: list.length } });

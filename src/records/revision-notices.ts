@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mailHtml } from '../mail/templates/mail-html.ts';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { appendAudit, type Actor } from '../audit/audit-log.ts';
@@ -104,7 +105,7 @@ export async function sendRevisionNotices(db: DbOrTrx, clock: Clock, actor: Acto
     const unique = [...new Map(v.recipients.map((r) => [r.email.toLowerCase(), r])).values()];
     await trx.insertInto('record_revision_notices').values({ id, created_at: now, created_by: actor, policy_version_id: version.id, kind: v.kind, audience: v.audience, subject, body: text, recipient_count: unique.length }).execute();
     for (const r of unique) {
-      const mailId = await enqueueMail(trx, clock, { to: r.email, subject, text, topic: `policy.${v.kind}_notice`, ref: { type: 'revision_notice', id } });
+      const mailId = await enqueueMail(trx, clock, { to: r.email, subject, text, html: mailHtml(text, { lang: 'ja', service: opts.operatorName }), topic: `policy.${v.kind}_notice`, ref: { type: 'revision_notice', id } });
       await trx.insertInto('record_revision_deliveries').values({ id: newId('rvd'), notice_id: id, subject_id: r.subjectId ?? null, mail_id: mailId, created_at: now }).execute();
     }
     await appendAudit(trx, clock, { actor, action: 'records.revision_notice_sent', targetType: 'policy_version', targetId: version.id, data: { noticeId: id, kind: v.kind, audience: v.audience, recipients: unique.length } });

@@ -94,7 +94,7 @@ export function createRequestChecks(ctx: RequestContext) {
     const extra: Partial<Row> = { verified_via: via, verified_at: now.toISOString(), ...(assertion ? { subject_id: assertion.sub } : {}), ...(confirmed ? { identity_confirmed_at: now.toISOString() } : {}) };
     const after = await settle(trx, row, actor, now, extra);
     const due = dueDate(deadlineFacts(after), now);
-    await mail(trx, after, 'received', receivedMail(mailBase(after), { dueDate: due ? due.toISOString().slice(0, 10) : null, needsDocumentCheck: !confirmed }));
+    await mail(trx, after, 'received', receivedMail(mailBase(after), { dueDate: due ? due.toISOString() : null, needsDocumentCheck: !confirmed }));
     return { row: after, workStarted: after.state === 'in_progress' };
   }
 

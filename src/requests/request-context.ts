@@ -9,6 +9,7 @@ import { refusalGrounds } from '../law/appi/refusal-grounds.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { paymentNeededMail, type RenderedMail } from '../mail/templates/request-mails.ts';
+import { mailHtml } from '../mail/templates/mail-html.ts';
 import { localize } from '../policy/load-policy.ts';
 import type { DbOrTrx } from '../store/store.ts';
 import type { PackageInput } from '../delivery/disclosure-package.ts';
@@ -19,6 +20,9 @@ import { assertActionAllowed, requestStateInfo, settledState, type RequestAction
 import { defaultRequestRateLimits, type RequestRateLimits } from './rate-limit.ts';
 import { requestToken, sameDigest, sha256Hex } from './request-secrets.ts';
 import { checkGatheredUpload, checkUpload, type UploadedFile } from './request-uploads.ts';
+import { newPaymentCode, paymentDaysFor, paymentDueAt, paymentInstructionsFor } from './payment-instructions.ts';
+import { requesterTimeline } from './requester-timeline.ts';
+import type { RequesterTimelineEntry } from './payment-view.ts';
 import type { FilePurpose, Lang, StoredDecision } from './request-inputs.ts';
 import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, rowState, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequesterView } from './request-views.ts';
@@ -82,7 +86,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
 
   async function mail(trx: DbOrTrx, row: Row, topic: string, rendered: RenderedMail): Promise<void> {
     if (!row.email) return; // e.g. a postal request answered by letter
-    await enqueueMail(trx, clock, { to: row.email, subject: rendered.subject, text: rendered.text, topic: `request.${topic}`, ref: { type: 'request', id: row.id } });
+    const html = mailHtml(rendered.text, { lang: rowLang(row), service: localize(policy.service.name, rowLang(row)) });
+    await enqueueMail(trx, clock, { to: row.email, subject: rendered.subject, text: rendered.text, html, topic: `request.${topic}`, ref: { type: 'request', id: row.id } });
   }
 
   function mailBase(row: Row) {
@@ -194,13 +199,18 @@ export function createRequestContext(deps: RequestServiceDeps) {
   async function settle(trx: DbOrTrx, row: Row, by: Actor, now: Date, extra: Partial<Row>): Promise<Row> {
     const base = rowAfter(row, extra);
     const next = settledState({ identityConfirmed: base.identity_confirmed_at !== null, feeDue: feeDue(base) });
-    const values = { ...extra, ...moveTo(base, next, now) };
+    const values: Partial<Row> = { ...extra, ...moveTo(base, next, now) };
+    if (next === 'awaiting_payment' && !base.payment_code) {
+      values.payment_code = await newPaymentCode(trx);
+      const days = paymentDaysFor(policy, base);
+      if (days !== undefined) values.payment_due_at = paymentDueAt(now, days);
+    }
     await update(trx, row.id, values);
     const after = rowAfter(row, values);
     await record(trx, row.id, by, 'state_changed', { from: row.state, to: next });
     if (next === 'awaiting_payment') {
-      const fee = evaluateFee(policy, rowKind(after));
-      if (fee.status === 'charged') await mail(trx, after, 'payment_needed', paymentNeededMail(mailBase(after), fee));
+      const payment = paymentInstructionsFor(policy, after);
+      if (payment) await mail(trx, after, 'payment_needed', paymentNeededMail(mailBase(after), payment));
     }
     return after;
   }
@@ -233,7 +243,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
     await runHooks(row, 'onWorkStarted', (h) => h.onWorkStarted?.(info));
   }
 
-  function requesterView(row: Row, pkg: { format: string; expires_at: string | null; download_count: number; created_at: string } | null, documentsRequested: string | null): RequesterView {
+  function requesterView(row: Row, pkg: { format: string; expires_at: string | null; download_count: number; created_at: string } | null, documentsRequested: string | null, timeline: RequesterTimelineEntry[] = []): RequesterView {
     const kind = rowKind(row);
     const state = rowState(row);
     const fee = row.fee_amount !== null ? evaluateFee(policy, kind) : { status: 'none' as const };
@@ -254,6 +264,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
         ? { outcome: d.outcome, ground: d.ground, groundLabel: d.ground ? refusalGrounds[d.ground].label : null, article: d.ground ? refusalGrounds[d.ground].article : null, reason: d.reason, corrections: d.corrections, measure: d.measure, alternativeMeasure: d.alternativeMeasure, decidedAt: row.decided_at }
         : null,
       delivery: pkg && row.delivered_at ? { format: pkg.format === 'letter' ? 'letter' : 'zip', expiresAt: pkg.expires_at, downloads: pkg.download_count, deliveredAt: row.delivered_at } : null,
+      payment: paymentInstructionsFor(policy, row),
+      timeline,
     };
   }
 
@@ -265,7 +277,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
       const what = ev ? parseJson(ev.data).what : undefined;
       asked = typeof what === 'string' ? what : null;
     }
-    return requesterView(row, pkg ?? null, asked);
+    const events = await db.selectFrom('request_events').select(['at', 'action', 'data']).where('request_id', '=', row.id).orderBy('n').execute();
+    return requesterView(row, pkg ?? null, asked, requesterTimeline(events));
   }
 
   /**

@@ -63,7 +63,7 @@ export function createDeliveryStage(ctx: RequestContext): Pick<RequestService, '
           downloadToken = newSecretToken();
           expiresAt = new Date(now.getTime() + config.downloadDays * 86_400_000).toISOString();
         } else {
-          bytes = Buffer.from(renderPaperLetter({ lang: rowLang(r), policy, request: { id, kind: rowKind(r) }, date: now.toISOString().slice(0, 10), decision: decisionForMail(d, false, rowLang(r)), disclosure: input }));
+          bytes = Buffer.from(renderPaperLetter({ lang: rowLang(r), policy, request: { id, kind: rowKind(r) }, date: now.toISOString(), addressee: r.agent_name, decision: decisionForMail(d, false, rowLang(r)), disclosure: input }));
         }
         await trx.insertInto('request_packages').values({
           id: pkgId, request_id: id, format: format === 'electronic' ? 'zip' : 'letter', created_at: now.toISOString(), expires_at: expiresAt,
@@ -73,7 +73,7 @@ export function createDeliveryStage(ctx: RequestContext): Pick<RequestService, '
         await update(trx, id, values);
         await record(trx, id, by, 'delivered', { format: format === 'electronic' ? 'zip' : 'letter', package: pkgId, sections: input.sections.length, files: input.files.length, expires_at: expiresAt });
         const after = rowAfter(r, values);
-        await mail(trx, after, 'delivered', deliveredMail(mailBase(after), downloadToken && expiresAt ? { format: 'electronic', url: downloadUrlFor(config.baseUrl, id, downloadToken), expiresOn: expiresAt.slice(0, 10) } : { format: 'paper' }));
+        await mail(trx, after, 'delivered', deliveredMail(mailBase(after), downloadToken && expiresAt ? { format: 'electronic', url: downloadUrlFor(config.baseUrl, id, downloadToken), expiresOn: expiresAt } : { format: 'paper' }));
         return { format: format === 'electronic' ? ('zip' as const) : ('letter' as const), packageId: pkgId };
       });
     },

@@ -46,7 +46,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
           verified_via: null, verified_at: null, identity_confirmed_at: null, token_hash: tokenHash(id), target_days: targetDaysFor(policy, kind), due_at: null, paused_since: null, paused_s: 0,
           fee_amount: fee.status === 'charged' ? fee.amount : null, fee_tax: fee.status === 'charged' ? fee.tax : null, fee_paid_at: null, fee_payment_method: null, fee_reference: null,
-          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null,
+          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null, payment_code: null, payment_due_at: null,
         };
         await trx.insertInto('requests').values(row).execute();
         const fileIds: string[] = [];

@@ -182,7 +182,7 @@ export const gatherEntryBody = z.strictObject({
 
 export const listFilters = z.strictObject({
   kind: z.enum(requestKinds).optional(),
-  state: z.enum(['awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress', 'decided', 'delivered', 'notified', 'closed', 'withdrawn', 'rejected_unverified']).optional(),
+  state: z.enum(['awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress', 'decided', 'delivered', 'notified', 'closed', 'withdrawn', 'rejected_unverified', 'lapsed']).optional(),
   channel: z.string().max(80).optional(),
   /** Due on or before this date (YYYY-MM-DD, end of that day UTC). */
   due_before: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),

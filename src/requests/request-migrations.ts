@@ -151,6 +151,7 @@ export const requestMigrations: Record<string, Migration> = {
         .createTable('assertion_uses')
         .addColumn('digest', 'text', (c) => c.primaryKey())
         .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
     },
   },
 
@@ -167,6 +168,16 @@ export const requestMigrations: Record<string, Migration> = {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+
+  '0220_request_payment': {
+    async up(db: Kysely<any>) {
+      // A reference a person can type as 振込依頼人名 (digits) and the day the fee is due (then the request lapses).
+      await db.schema.alterTable('requests').addColumn('payment_code', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('payment_due_at', 'text').execute();
+      await db.schema.createIndex('requests_payment_code').on('requests').columns(['payment_code']).execute();
+      await db.schema.createIndex('requests_payment_due').on('requests').columns(['state', 'payment_due_at']).execute();
     },
   },
 };

@@ -73,6 +73,8 @@ export interface RequestService {
   markPaid(by: Actor, id: string, payment: z.infer<typeof markPaidBody>): Promise<void>;
   /** A signed payment webhook (see payment-webhook.ts), already verified by the caller. Idempotent per reference. */
   recordWebhookPayment(payload: unknown): Promise<{ requestId: string; alreadyPaid: boolean }>;
+  /** Ends requests whose payment deadline has passed unpaid, with a notice; running it twice changes nothing more. */
+  lapseUnpaidRequests(): Promise<{ lapsed: number }>;
   /** Staff add data they gathered by hand. */
   addGatheredData(by: Actor, id: string, entry: z.infer<typeof gatherEntryBody>): Promise<string>;
   /** Staff add a gathered file (e.g. an export from a system without a connector). */

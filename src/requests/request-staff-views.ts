@@ -136,7 +136,7 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
         await record(trx, id, by, 'letter_viewed');
         const pkg = await trx.selectFrom('request_packages').selectAll().where('request_id', '=', id).where('format', '=', 'letter').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
         if (pkg) return openText(config.secret, 'request-package', pkg.sealed).toString('utf8');
-        return renderPaperLetter({ lang: rowLang(r), policy, request: { id, kind: rowKind(r) }, date: clock.now().toISOString().slice(0, 10), decision: decisionForMail(d, decisionDelivers(rowKind(r), d.outcome), rowLang(r)) });
+        return renderPaperLetter({ lang: rowLang(r), policy, request: { id, kind: rowKind(r) }, date: clock.now().toISOString(), addressee: r.agent_name, decision: decisionForMail(d, decisionDelivers(rowKind(r), d.outcome), rowLang(r)) });
       });
     },
   };

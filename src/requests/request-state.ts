@@ -19,10 +19,11 @@ export type RequestState =
   | 'notified'
   | 'closed'
   | 'withdrawn'
-  | 'rejected_unverified';
+  | 'rejected_unverified'
+  | 'lapsed';
 
 export const requestStates = [
-  'awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress', 'decided', 'delivered', 'notified', 'closed', 'withdrawn', 'rejected_unverified',
+  'awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress', 'decided', 'delivered', 'notified', 'closed', 'withdrawn', 'rejected_unverified', 'lapsed',
 ] as const satisfies readonly RequestState[];
 
 export interface RequestStateInfo {
@@ -45,6 +46,7 @@ export const requestStateInfo: Record<RequestState, RequestStateInfo> = {
   closed: { label: { ja: '完了', en: 'Closed' }, pausesDeadline: false, open: false },
   withdrawn: { label: { ja: '取り下げ', en: 'Withdrawn' }, pausesDeadline: false, open: false },
   rejected_unverified: { label: { ja: '本人確認ができず終了', en: 'Closed: identity not confirmed' }, pausesDeadline: false, open: false },
+  lapsed: { label: { ja: 'お支払い期限の経過により終了', en: 'Closed: the fee was not paid in time' }, pausesDeadline: false, open: false },
 };
 
 /** What can happen to a request. */
@@ -61,7 +63,8 @@ export type RequestAction =
   | 'deliver'
   | 'close'
   | 'withdraw'
-  | 'reject_unverified';
+  | 'reject_unverified'
+  | 'lapse';
 
 /** The states each action may start from. */
 export const allowedFrom: Record<RequestAction, readonly RequestState[]> = {
@@ -79,6 +82,7 @@ export const allowedFrom: Record<RequestAction, readonly RequestState[]> = {
   close: ['delivered', 'notified'],
   withdraw: ['awaiting_verification', 'verified', 'awaiting_payment', 'awaiting_documents', 'in_progress'],
   reject_unverified: ['awaiting_verification', 'verified', 'awaiting_documents'],
+  lapse: ['awaiting_payment'],
 };
 
 export function isRequestState(value: string): value is RequestState {

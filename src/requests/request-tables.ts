@@ -59,6 +59,10 @@ export interface RequestTable {
   resolution_json: string | null;
   /** The staff id the request is assigned to (0230). */
   assignee?: string | null;
+  /** Digits the person quotes when paying (振込依頼人名の前に入力), set when the fee is asked for. */
+  payment_code: string | null;
+  /** The end of the last JST day to pay; an unpaid request lapses after it. */
+  payment_due_at: string | null;
 }
 
 export interface RequestCodeTable {

@@ -5,6 +5,9 @@ import type { DeliveryChoice, Lang, StoredDecision, SuspensionMeasure } from './
 import type { GatheredSection } from './request-hooks.ts';
 import type { IdentityPicture } from './request-identities.ts';
 import type { RequestState } from './request-state.ts';
+import type { PaymentInstructions, RequesterTimelineEntry } from './payment-view.ts';
+
+export type { PaymentInstructions, RequesterStep, RequesterTimelineEntry } from './payment-view.ts';
 
 /* ------------------------------------------------------------------------------------------------------------------
  * Outputs
@@ -40,7 +43,12 @@ export interface RequesterView {
   deadline: DeadlineView;
   decision: { outcome: StoredDecision['outcome']; ground: RefusalGround | null; groundLabel: { ja: string; en: string } | null; article: string | null; reason: string | null; corrections: StoredDecision['corrections']; measure: SuspensionMeasure | null; alternativeMeasure: string | null; decidedAt: string } | null;
   delivery: { format: 'zip' | 'letter'; expiresAt: string | null; downloads: number; deliveredAt: string } | null;
+  /** How to pay, when the request has a fee (38条). */
+  payment: PaymentInstructions | null;
+  /** The steps so far, oldest first. */
+  timeline: RequesterTimelineEntry[];
 }
+
 
 export interface TimelineEntry {
   n: number;

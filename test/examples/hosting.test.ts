@@ -62,9 +62,12 @@ describe('example: hosting (seed 004)', () => {
     assertLintsClean(loaded, { warnings: ['appi-20-sensitive-consent'] });
   });
 
-  test('charges ¥5,500 tax included per disclosure request, by bank transfer, with postage borne by the requester', () => {
+  test('charges ¥5,500 tax included per disclosure request, by bank transfer or card, with postage borne by the requester', () => {
     const disclosure = policy.requests.kinds.disclosure;
-    assert.deepEqual(disclosure?.fee, { amount: 5500, tax: 'included', unit: 'per_request', payment: ['bank_transfer'] });
+    const fee = disclosure?.fee;
+    assert.deepEqual({ amount: fee?.amount, tax: fee?.tax, unit: fee?.unit, payment: fee?.payment }, { amount: 5500, tax: 'included', unit: 'per_request', payment: ['bank_transfer', 'card'] });
+    assert.equal(fee?.bank_account?.holder_kana, 'アズポケット（カ', 'the account holder in katakana, as the bank shows it');
+    assert.match(fee?.payment_url ?? '', /^https:\/\//);
     assert.equal(disclosure?.requester_pays_postage, true);
     assert.deepEqual(disclosure?.channels, ['postal_requests']);
     assert.deepEqual(disclosure?.agents.proofs, ['family_register', 'power_of_attorney', 'seal_certificate']);

@@ -106,7 +106,11 @@ test('bad parameters get 400 with a stable code, a missing version 404', async (
     assert.deepEqual(await code('/privacy?format=pdf'), [400, 'MAMORI_FORMAT_UNSUPPORTED']);
     assert.deepEqual(await code('/privacy?lang=ja&lang=en'), [400, 'MAMORI_BAD_REQUEST']);
     assert.deepEqual(await code('/privacy/versions/7'), [404, 'MAMORI_POLICY_VERSION_NOT_FOUND']);
-    assert.deepEqual(await code('/privacy/diff'), [400, 'MAMORI_BAD_REQUEST']);
+    const diff = await fetch(`${server.url}/privacy/diff`);
+    assert.equal(diff.status, 404, 'nothing published yet: a page that says so, not MAMORI_BAD_REQUEST');
+    const diffPage = await diff.text();
+    assert.match(diffPage, /<html lang="ja">/);
+    assert.match(diffPage, /まだ公開された版がないため、比較できる変更点はありません。/);
     assert.deepEqual(await code('/api/v1/policy/versions/pv_nope'), [404, 'MAMORI_POLICY_VERSION_NOT_FOUND']);
   } finally {
     await server.close();

@@ -26,7 +26,7 @@ test('an acceptance without a reason, or for another rule, accepts nothing', () 
 });
 
 test('errors cannot be accepted', () => {
-  const source = base.replace('    correction:\n      channels: [privacy_center]', '    correction:\n      channels: [privacy_center]\n      # mamori-lint accept appi-38-fee-kind: we want to\n      fee: { amount: 500, tax: included, payment: [card] }');
+  const source = base.replace('    correction:\n      channels: [privacy_center]', '    correction:\n      channels: [privacy_center]\n      # mamori-lint accept appi-38-fee-kind: we want to\n      fee: { amount: 500, tax: included, payment: [card], payment_url: "https://pay.example/fee" }');
   const r = parsePolicy(source, 'policy.yaml');
   assert.ok(r.ok);
   assert.deepEqual(lintPolicy(r.loaded).map((i) => i.rule), ['appi-38-fee-kind']);

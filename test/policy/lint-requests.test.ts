@@ -23,6 +23,17 @@ describe('requests (33条・37条・38条)', () => {
     ],
   });
 
+  ruleCases('appi-37-payment-instructions', {
+    passes: [
+      { name: 'a bank transfer with its account', change: () => {} },
+      { name: 'card payment with a payment page', change: withProcedure('disclosure', (proc) => { proc.fee = { amount: 1000, tax: 'included', unit: 'per_request', payment: ['card'], payment_url: 'https://pay.example/fee' }; }) },
+    ],
+    fails: [
+      { name: 'a bank transfer without an account', change: withProcedure('disclosure', (proc) => { proc.fee = { amount: 1000, tax: 'included', unit: 'per_request', payment: ['bank_transfer'] }; }), says: 'bank_account' },
+      { name: 'a convenience-store payment without a page', change: withProcedure('disclosure', (proc) => { proc.fee = { amount: 1000, tax: 'included', unit: 'per_request', payment: ['convenience_store'] }; }), says: 'payment_url' },
+    ],
+  });
+
   ruleCases('appi-37-target-days', {
     passes: [{ name: 'an answer within 30 days', change: withProcedure('disclosure', (proc) => { proc.target_days = 30; }) }],
     fails: [

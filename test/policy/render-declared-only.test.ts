@@ -28,7 +28,7 @@ const commitments: Commitment[] = [
   { what: 'security measures', ja: '次の措置を講じています', declaredBy: (p) => p.security !== undefined },
   { what: 'a Japan-only claim', ja: '外国において個人データを取り扱うことはありません', declaredBy: (p) => p.security !== undefined && p.security.foreign_environment.length === 0 },
   { what: 'a joint-use representative', ja: '管理について責任を有する者の名称・住所・代表者', declaredBy: (p) => p.provision.joint_use.some((j) => j.responsible.representative !== undefined) },
-  { what: 'a fee payment deadline', ja: 'ご請求を取り下げたものとして取り扱います', declaredBy: (p) => Object.values(p.requests.kinds).some((k) => k?.fee?.payment_deadline_days !== undefined) },
+  { what: 'a fee payment deadline', ja: 'ご請求を取り下げたものとして取り扱います', declaredBy: (p) => Object.values(p.requests.kinds).some((k) => k?.fee?.payment_days !== undefined) },
 ];
 
 function assertOnlyDeclared(name: string, p: Policy): void {
@@ -120,7 +120,7 @@ describe('the rendered policy states only what the file declares', () => {
   test('a fee payment deadline is rendered with the lapse it causes', () => {
     const p = basePolicy();
     const fee = p.requests.kinds.disclosure?.fee;
-    if (fee) fee.payment_deadline_days = 30;
+    if (fee) fee.payment_days = 30;
     assert.match(md(p), /ご請求の受付から30日以内にお支払いを確認できない場合は、ご請求を取り下げたものとして取り扱います。/);
   });
 });

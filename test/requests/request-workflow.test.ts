@@ -27,14 +27,14 @@ for (const dialect of storeDialects) {
         assert.equal(verified.json.next, 'pay_fee');
         await app.drain();
         const payMail = await app.smtp.waitFor({ to: email, subject: /手数料/ });
-        assert.match(payMail.text ?? '', /1,500円（非課税）/);
+        assert.match(payMail.text ?? '', /1,500円（消費税の課税対象外）/);
         assert.match(payMail.text ?? '', /銀行振込/);
         assert.match(payMail.text ?? '', new RegExp(`http://mamori.test/privacy-center/requests/${id}\\?token=`));
 
         await app.service.markPaid('staff:st_1', id, { method: 'bank_transfer', reference: 'FURIKOMI-0042', amount: 1500 });
         const status = await getJson(`${app.url}/api/v1/requests/${id}`, { 'x-request-token': token });
         assert.equal(status.json.state, 'in_progress');
-        assert.deepEqual(status.json.fee, { amount: 1500, wording: { ja: '1,500円（非課税）', en: '¥1,500 (no consumption tax) per request' }, paymentMethods: ['bank_transfer'], paid: true });
+        assert.deepEqual(status.json.fee, { amount: 1500, wording: { ja: '1,500円（消費税の課税対象外）', en: '¥1,500 (not subject to consumption tax) per request' }, paymentMethods: ['bank_transfer'], paid: true });
 
         await app.service.addGatheredData('staff:st_1', id, { source: 'manual', title: { ja: 'アカウント情報', en: 'Account' }, groups: [{ name: 'users', rows: [{ username: 'hana', email, note: 'comma, "quoted"' }] }] });
         await app.service.addGatheredFile('staff:st_1', id, { filename: 'export.png', bytes: PNG_BYTES });

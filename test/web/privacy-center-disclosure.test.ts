@@ -29,10 +29,10 @@ async function tabStops(page: Page, max = 80): Promise<string[]> {
   return seen;
 }
 
-/** Every focusable control inside <main> (ids where present; radio groups by name), as the keyboard should reach them. */
+/** Every visible focusable control inside <main> (ids where present; radio groups by name), as the keyboard should reach them. */
 async function controlsInMain(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    Array.from(document.querySelectorAll('main a[href], main input:not([type=hidden]), main select, main textarea, main button')).map((el) =>
+    Array.from(document.querySelectorAll('main a[href], main input:not([type=hidden]), main select, main textarea, main button')).filter((el) => el.checkVisibility()).map((el) =>
       el instanceof HTMLInputElement && el.type === 'radio' ? `radio:${el.name}` : el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}:${(el.textContent ?? '').trim().slice(0, 30)}`,
     ),
   );

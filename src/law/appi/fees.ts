@@ -15,7 +15,7 @@ export type FeeEvaluation =
 const taxWording: Record<FeeTax, { ja: string; en: string }> = {
   included: { ja: '（税込）', en: ' (tax included)' },
   excluded: { ja: '（税別）', en: ' (plus consumption tax)' },
-  not_applicable: { ja: '（非課税）', en: ' (no consumption tax)' },
+  not_applicable: { ja: '（消費税の課税対象外）', en: ' (not subject to consumption tax)' },
 };
 
 /** ¥1,500 / 1,500円 style amounts. */

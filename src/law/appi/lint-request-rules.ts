@@ -55,6 +55,21 @@ export const requestRules: LintRule[] = [
       ),
   },
   {
+    id: 'appi-37-payment-instructions',
+    article: '37条1項・38条',
+    severity: 'warning',
+    summary: { ja: '手数料の支払先を具体的に示す', en: 'Say where to pay the fee' },
+    check: (p) =>
+      eachProcedure(p, (kind, proc, path) => {
+        const fee = proc.fee;
+        if (!fee) return [];
+        const out: LintFinding[] = [];
+        if (fee.payment.includes('bank_transfer') && !fee.bank_account) out.push({ path: [...path, 'fee', 'payment'], message: `${kind} is paid by bank transfer but no account is given: add requests.kinds.${kind}.fee.bank_account (bank, branch, type, number, holder_kana) so people can pay without asking` });
+        if ((fee.payment.includes('card') || fee.payment.includes('convenience_store')) && !fee.payment_url) out.push({ path: [...path, 'fee', 'payment'], message: `${kind} is paid by card or at a convenience store but no payment page is given: add requests.kinds.${kind}.fee.payment_url` });
+        return out;
+      }),
+  },
+  {
     id: 'appi-37-target-days',
     article: '32条〜35条（遅滞なく）',
     severity: 'warning',

@@ -1,5 +1,8 @@
 import type { Policy, RequestKind, PaymentMethod } from '../../policy/schema.ts';
 import { localize } from '../../policy/load-policy.ts';
+import { selfName } from '../../policy/render/self-name.ts';
+import { formatJapanDate } from '../../dates/japan-date.ts';
+import type { PaymentInstructions } from '../../requests/payment-view.ts';
 import { requestKindRules } from '../../law/appi/request-kinds.ts';
 import { refusalGrounds, type RefusalGround } from '../../law/appi/refusal-grounds.ts';
 
@@ -59,7 +62,7 @@ export function complaintLines(policy: Policy, lang: MailLang): string[] {
   }
   const org = op.accredited_organization;
   if (org) {
-    lines.push(lang === 'ja' ? '当社が対象事業者となっている認定個人情報保護団体の苦情窓口:' : 'The complaint office of the accredited personal information protection organization we belong to:');
+    lines.push(lang === 'ja' ? `${selfName(policy).ja}が対象事業者となっている認定個人情報保護団体の苦情窓口:` : 'The complaint office of the accredited personal information protection organization we belong to:');
     const phones = org.phones.join(' / ');
     lines.push(lang === 'ja' ? `  - ${localize(org.name, lang)} ${localize(org.complaint_office, lang)}（電話: ${phones}）` : `  - ${localize(org.name, lang)}, ${localize(org.complaint_office, lang)} (phone: ${phones})`);
   }
@@ -81,7 +84,7 @@ export function codeMail(b: RequestMailBase, code: string, minutes: number): Ren
   };
 }
 
-/** The request is received and the email (or identity) confirmed. */
+/** The request is received and the email (or identity) confirmed. `dueDate` is an instant (ISO), shown as its JST day. */
 export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null; needsDocumentCheck: boolean }): RenderedMail {
   if (b.lang === 'ja') {
     return {
@@ -89,7 +92,7 @@ export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null
       text: [
         `${kindName(b)}のご請求を受け付けました。`,
         facts.needsDocumentCheck ? 'お送りいただいた本人確認書類・代理権を確認する書類を担当者が確認いたします。確認が済みしだい、手続きを進めます。' : '遅滞なく対応いたします。',
-        ...(facts.dueDate ? [`回答の目安: ${facts.dueDate}まで`] : []),
+        ...(facts.dueDate ? [`回答の目安: ${formatJapanDate(facts.dueDate, 'ja')}まで`] : []),
         footer(b),
       ].join('\n'),
     };
@@ -99,24 +102,109 @@ export function receivedMail(b: RequestMailBase, facts: { dueDate: string | null
     text: [
       `We have received your request (${kindName(b)}).`,
       facts.needsDocumentCheck ? 'Our staff will check the identity and agency documents you sent, and then continue.' : 'We will handle it without delay.',
-      ...(facts.dueDate ? [`We aim to answer by ${facts.dueDate}.`] : []),
+      ...(facts.dueDate ? [`We aim to answer by ${formatJapanDate(facts.dueDate, 'en')}.`] : []),
       footer(b),
     ].join('\n'),
   };
 }
 
-/** A fee is due before work starts (38条). */
-export function paymentNeededMail(b: RequestMailBase, fee: { wording: { ja: string; en: string }; payment: PaymentMethod[] }): RenderedMail {
-  const methods = fee.payment.map((m) => paymentNames[m][b.lang]).join(b.lang === 'ja' ? '、' : ', ');
+const accountTypes = { ordinary: { ja: '普通', en: 'ordinary' }, checking: { ja: '当座', en: 'checking' } } as const;
+
+/**
+ * Where and how to pay, line by line: the same facts as the status page's payment section.
+ * @example paymentInstructionLines(p, 'ja') // ['金額: 1,500円（消費税の課税対象外）', 'お支払い期限: 2026年12月31日まで', …]
+ */
+export function paymentInstructionLines(p: PaymentInstructions, lang: MailLang): string[] {
+  const ja = lang === 'ja';
+  const lines: string[] = [ja ? `金額: ${p.wording.ja}` : `Amount: ${p.wording.en}`];
+  if (p.dueAt) lines.push(ja ? `お支払い期限: ${formatJapanDate(p.dueAt, 'ja')}まで` : `Please pay by: ${formatJapanDate(p.dueAt, 'en')}`);
+  if (p.reference) lines.push(ja ? `お支払い番号: ${p.reference}` : `Payment reference: ${p.reference}`);
+  if (p.bankAccount) {
+    const a = p.bankAccount;
+    lines.push('', ja ? '■ 銀行振込' : '■ Bank transfer');
+    lines.push(ja ? `  振込先: ${a.bank.ja} ${a.branch.ja}` : `  Bank: ${a.bank.en}, ${a.branch.en}`);
+    lines.push(ja ? `  口座: ${accountTypes[a.type].ja}預金 ${a.number}` : `  Account: ${accountTypes[a.type].en} account ${a.number}`);
+    lines.push(ja ? `  口座名義: ${a.holderKana}` : `  Account holder: ${a.holderKana}`);
+    if (p.reference) lines.push(ja ? `  振込依頼人名: お名前の前にお支払い番号「${p.reference}」を入力してください（例: ${p.reference} ヤマダ ハナコ）。` : `  Sender name: type the payment reference "${p.reference}" before your name (e.g. ${p.reference} YAMADA HANAKO).`);
+    lines.push(ja ? '  振込手数料はご負担をお願いいたします。' : '  Bank charges are borne by the sender.');
+  }
+  if (p.paymentUrl) {
+    const how = p.methods.filter((m) => m === 'card' || m === 'convenience_store').map((m) => paymentNames[m][lang]).join(ja ? '・' : ' or ');
+    lines.push('', ja ? `■ ${how}` : `■ ${how}`, `  ${p.paymentUrl}`);
+    if (p.reference) lines.push(ja ? `  お支払いページでお支払い番号「${p.reference}」を入力してください。` : `  Enter the payment reference "${p.reference}" on the payment page.`);
+  }
+  const others = p.methods.filter((m) => !(m === 'bank_transfer' && p.bankAccount) && !((m === 'card' || m === 'convenience_store') && p.paymentUrl));
+  if (others.length > 0) lines.push('', ja ? `■ そのほかのお支払い方法: ${others.map((m) => paymentNames[m].ja).join('、')}（詳しくはお問い合わせ窓口にお尋ねください）` : `■ Other ways to pay: ${others.map((m) => paymentNames[m].en).join(', ')} (please ask our privacy desk how)`);
+  return lines;
+}
+
+/** A fee is due before work starts (38条): the amount, where to pay, the reference to quote and the deadline. */
+export function paymentNeededMail(b: RequestMailBase, p: PaymentInstructions): RenderedMail {
   if (b.lang === 'ja') {
     return {
       subject: `【${service(b)}】手数料のお支払いのお願い`,
-      text: [`${kindName(b)}のご請求には、手数料 ${fee.wording.ja} をいただいております。`, `お支払い方法: ${methods}`, 'お支払いを確認してから手続きを進めます。お支払いまでの期間は回答期限の計算に含めません。', footer(b)].join('\n'),
+      text: [
+        `${kindName(b)}のご請求には、手数料をいただいております。お手数ですが、次のとおりお支払いをお願いいたします。`,
+        '',
+        ...paymentInstructionLines(p, 'ja'),
+        '',
+        'お支払いを確認しましたら、メールでお知らせし、手続きを進めます。お支払いまでの期間は回答期限の計算に含めません。',
+        ...(p.dueAt ? [`期限までにお支払いが確認できない場合、このご請求は終了いたします。その後も、あらためてご請求いただけます。`] : []),
+        footer(b),
+      ].join('\n'),
     };
   }
   return {
     subject: `[${service(b)}] Fee payment for your request`,
-    text: [`A fee of ${fee.wording.en} applies to your request (${kindName(b)}).`, `How to pay: ${methods}`, 'We continue once the payment is confirmed. The time until payment does not count toward our answer deadline.', footer(b)].join('\n'),
+    text: [
+      `A fee applies to your request (${kindName(b)}). Please pay it as follows.`,
+      '',
+      ...paymentInstructionLines(p, 'en'),
+      '',
+      'Once we confirm the payment, we will let you know by mail and continue. The time until payment does not count toward our answer deadline.',
+      ...(p.dueAt ? ['If we cannot confirm the payment by the deadline, this request will end. You can make a new request at any time.'] : []),
+      footer(b),
+    ].join('\n'),
+  };
+}
+
+/** The fee has arrived: say so, and that work starts now. */
+export function paymentReceivedMail(b: RequestMailBase, paid: { wording: { ja: string; en: string }; paidAt: string }): RenderedMail {
+  if (b.lang === 'ja') {
+    return {
+      subject: `【${service(b)}】手数料のお支払いを確認しました`,
+      text: [`${kindName(b)}のご請求の手数料 ${paid.wording.ja} のお支払いを、${formatJapanDate(paid.paidAt, 'ja')}に確認いたしました。ありがとうございます。`, '', 'これより手続きを進めます。結果はあらためてお知らせいたします。', footer(b)].join('\n'),
+    };
+  }
+  return {
+    subject: `[${service(b)}] We received your fee payment`,
+    text: [`We confirmed your payment of ${paid.wording.en} for your request (${kindName(b)}) on ${formatJapanDate(paid.paidAt, 'en')}. Thank you.`, '', 'We are now working on your request and will let you know the result.', footer(b)].join('\n'),
+  };
+}
+
+/** The payment deadline passed without payment: the request ends, and the person may file again. */
+export function paymentLapsedMail(b: RequestMailBase, facts: { dueAt: string }): RenderedMail {
+  if (b.lang === 'ja') {
+    return {
+      subject: `【${service(b)}】お支払い期限の経過によるご請求の終了について`,
+      text: [
+        `${kindName(b)}のご請求について、お支払い期限（${formatJapanDate(facts.dueAt, 'ja')}）までに手数料のお支払いを確認できなかったため、このご請求は終了とさせていただきました。`,
+        '',
+        '行き違いでお支払いいただいている場合は、お手数ですがこのメールへの返信でお知らせください。確認のうえ対応いたします。',
+        '引き続き開示等をご希望の場合は、あらためてご請求ください。',
+        footer(b),
+      ].join('\n'),
+    };
+  }
+  return {
+    subject: `[${service(b)}] Your request ended: the fee was not paid in time`,
+    text: [
+      `We could not confirm payment of the fee for your request (${kindName(b)}) by the deadline (${formatJapanDate(facts.dueAt, 'en')}), so the request has ended.`,
+      '',
+      'If you paid and our messages crossed, please reply to this mail and we will check.',
+      'If you still want the disclosure, you are welcome to make a new request.',
+      footer(b),
+    ].join('\n'),
   };
 }
 
@@ -193,7 +281,7 @@ export function deliveredMail(b: RequestMailBase, how: { format: 'electronic'; u
       '',
       how.url,
       '',
-      ja ? `リンクの有効期限: ${how.expiresOn}まで。ダウンロードの記録は保存しています。` : `The link is valid until ${how.expiresOn}. Each download is recorded.`,
+      ja ? `リンクの有効期限: ${formatJapanDate(how.expiresOn, 'ja')}まで。ダウンロードの記録は保存しています。` : `The link is valid until ${formatJapanDate(how.expiresOn, 'en')}. Each download is recorded.`,
     );
   } else {
     lines.push(ja ? `${kindName(b)}の内容を書面にて郵送いたしました。数日のうちに届く見込みです。` : `We have sent your disclosure (${kindName(b)}) as a letter by post. It should arrive within a few days.`);

@@ -90,8 +90,8 @@ function feeText(ctx: RenderContext, kind: RequestKind, proc: RequestProcedure):
   const unitEn = fee.unit === 'per_item' ? 'per item' : 'per request';
   const pay = fee.payment.map((m) => paymentNames[m][lang]);
   const note = fee.note ? ` ${t(fee.note)}` : '';
-  const days = fee.payment_deadline_days;
-  const deadlineJa = days ? `ご請求の受付から${days}日以内にお支払いを確認できない場合は、ご請求を取り下げたものとして取り扱います。` : '';
-  const deadlineEn = days ? ` If we cannot confirm payment within ${days} days of accepting the request, we treat the request as withdrawn.` : '';
+  const days = fee.payment_days;
+  const deadlineJa = days ? `お支払いのご案内から${days}日以内にお支払いを確認できない場合は、ご請求を取り下げたものとして取り扱います（改めてご請求いただけます。）。` : '';
+  const deadlineEn = days ? ` If we cannot confirm payment within ${days} days of asking for it, we treat the request as withdrawn (you may file it again).` : '';
   return L(`${unitJa}${amountJa}${taxJa}を申し受けます。お支払い方法: ${list(pay)}。手数料のお支払いを確認できない場合は、ご請求に応じられないことがあります。${deadlineJa}${note}`, `${amountEn}${taxEn} ${unitEn}. Payment: ${pay.join('; ')}. If we cannot confirm payment of the fee, we may be unable to act on the request.${deadlineEn}${note}`);
 }
