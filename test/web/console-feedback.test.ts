@@ -18,7 +18,7 @@ describe('console feedback on a Japanese page', () => {
   async function file(kind: string, email: string): Promise<string> {
     const assertion = createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET);
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ kind, lang: 'ja', applicant: 'self', email, description: '登録情報について', assertion })) fd.set(k, v);
+    for (const [k, v] of Object.entries({ kind, lang: 'ja', applicant: 'self', email, description: '登録情報について', assertion, ...(kind === 'correction' ? { current_value: '東京都港区芝1-2-3', correct_value: '東京都港区芝4-5-6' } : {}) })) fd.set(k, v);
     const res = await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd, redirect: 'manual' });
     return /requests\/(req_[^?]+)/.exec(res.headers.get('location') ?? '')?.[1] ?? '';
   }
