@@ -106,6 +106,6 @@ function languageLink(lang: Lang): SafeHtml {
 /** Without a session: what to do, in the page's language (answered with 401). */
 export function renderSignInNeededPage(opts: { lang: Lang; service: string; policyUrl: string }): string {
   const t = texts[opts.lang];
-  const body = html`<h1>${t.signInTitle}</h1><p>${t.signIn}</p><p class="muted">${t.expired}</p><p><a href="${opts.policyUrl}">${t.policy}</a></p>`;
+  const body = html`<h1>${t.signInTitle}</h1><p>${t.signIn}</p><p class="muted">${t.expired}</p><p><a href="${opts.policyUrl}">${t.policy}</a></p><p class="muted"><small>MAMORI_AUTH_REQUIRED</small></p>`;
   return renderPage({ lang: opts.lang, title: t.signInTitle, body, brand: opts.service, nav: languageLink(opts.lang) });
 }

@@ -207,7 +207,7 @@ ${versions.map((v, i) => {
     const nothingToCompare = (status: number, text: string) => {
       if (format === 'text') return reply.status(status).type('text/plain; charset=utf-8').send(`${text}\n`);
       const title = L('プライバシーポリシーの変更点', 'Privacy policy changes');
-      const body = html`<h1>${title}</h1><p>${text}</p><p><a href="/privacy?lang=${lang}">${L('現在のプライバシーポリシー', 'The current privacy policy')}</a> · <a href="/privacy/versions?lang=${lang}">${L('これまでの版', 'All versions')}</a></p>`;
+      const body = html`<h1>${title}</h1><p>${text}</p><p><a href="/privacy?lang=${lang}">${L('現在のプライバシーポリシー', 'The current privacy policy')}</a> · <a href="/privacy/versions?lang=${lang}">${L('これまでの版', 'All versions')}</a></p>${status >= 400 ? html`<p class="muted"><small>MAMORI_POLICY_VERSION_NOT_FOUND</small></p>` : ''}`;
       return reply.status(status).type('text/html; charset=utf-8').send(renderPage({ lang, title, brand: localize(ctx.policy.policy.service.name, lang), body, nav: navLinks(lang, '/privacy/diff') }));
     };
     if (toRef === undefined) return nothingToCompare(404, L('まだ公開された版がないため、比較できる変更点はありません。', 'No version has been published yet, so there are no changes to compare.'));

@@ -121,7 +121,7 @@ describe('the rendered policy states only what the file declares', () => {
     const p = basePolicy();
     const fee = p.requests.kinds.disclosure?.fee;
     if (fee) fee.payment_days = 30;
-    assert.match(md(p), /ご請求の受付から30日以内にお支払いを確認できない場合は、ご請求を取り下げたものとして取り扱います。/);
+    assert.match(md(p), /お支払いのご案内から30日以内にお支払いを確認できない場合は、ご請求を取り下げたものとして取り扱います/);
   });
 });
 

@@ -20,7 +20,7 @@ for (const dialect of storeDialects) {
     async function file(kind: string, email: string, description: string): Promise<{ id: string; status: string }> {
       const assertion = createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET);
       const fd = new FormData();
-      for (const [k, v] of Object.entries({ kind, lang: 'ja', applicant: 'self', email, description, assertion })) fd.set(k, v);
+      for (const [k, v] of Object.entries({ kind, lang: 'ja', applicant: 'self', email, description, assertion, ...(kind === 'correction' ? { current_value: '現在の登録内容', correct_value: '正しい内容' } : {}) })) fd.set(k, v);
       const res = await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd, redirect: 'manual' });
       assert.equal(res.status, 303);
       const status = res.headers.get('location') ?? '';

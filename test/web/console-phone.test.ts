@@ -23,15 +23,15 @@ describe('the console on a phone', () => {
     // Long values without a break: the page must wrap them, not grow wider.
     const email = 'hanako@example.jp';
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ kind: 'correction', lang: 'ja', applicant: 'self', email, account_id: 'a'.repeat(200), description: 'x'.repeat(5000), assertion: createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET) })) fd.set(k, v);
+    for (const [k, v] of Object.entries({ kind: 'correction', lang: 'ja', applicant: 'self', email, account_id: 'a'.repeat(200), description: 'x'.repeat(5000), current_value: '東京都港区芝1-2-3', correct_value: '東京都港区芝4-5-6', assertion: createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET) })) fd.set(k, v);
     const res = await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd, redirect: 'manual' });
     requestId = /requests\/(req_[^?/]+)/.exec(res.headers.get('location') ?? '')?.[1] ?? '';
     assert.ok(requestId, 'filed');
     browser = await launchChromium();
   });
   after(async () => {
-    await browser.close();
-    await server.stop();
+    await browser?.close();
+    await server?.stop();
   });
 
   test('every console page fits 390 px, the language switch sticks, and a decision waits for its confirmation', { timeout: 120_000 }, async () => {

@@ -21,7 +21,7 @@ for (const dialect of storeDialects) {
 
     async function file(kind: string, email: string, withAssertion = true): Promise<string> {
       const fd = new FormData();
-      for (const [k, v] of Object.entries({ kind, lang: 'ja', applicant: 'self', email, description: '登録情報について' })) fd.set(k, v);
+      for (const [k, v] of Object.entries({ kind, lang: 'ja', applicant: 'self', email, description: '登録情報について', ...(kind === 'correction' ? { current_value: '現在の登録内容', correct_value: '正しい内容' } : {}) })) fd.set(k, v);
       if (withAssertion) fd.set('assertion', createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET));
       const res = await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd, redirect: 'manual' });
       return /requests\/(req_[^?/]+)/.exec(res.headers.get('location') ?? '')?.[1] ?? '';

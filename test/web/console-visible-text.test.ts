@@ -47,7 +47,7 @@ describe('no internal codes in what staff read', () => {
     const email = 'hanako@example.jp';
     const assertion = createAssertion({ sub: email, email, exp: Math.floor(clock.now().getTime() / 1000) + 300 }, ASSERTION_SECRET);
     const fd = new FormData();
-    for (const [k, v] of Object.entries({ kind: 'correction', lang: 'ja', applicant: 'self', email, account_id: 'hanako01', description: '表示名の訂正', assertion })) fd.set(k, v);
+    for (const [k, v] of Object.entries({ kind: 'correction', lang: 'ja', applicant: 'self', email, account_id: 'hanako01', description: '表示名の訂正', current_value: '花子', correct_value: 'はなこ', assertion })) fd.set(k, v);
     const filed = await fetch(`${server.url}/privacy-center/requests`, { method: 'POST', body: fd, redirect: 'manual' });
     requestId = /requests\/(req_[^?]+)/.exec(filed.headers.get('location') ?? '')?.[1] ?? '';
     const post = (action: string, fields: Record<string, string>) => fetch(`${server.url}/console/requests/${requestId}/${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });

@@ -62,7 +62,8 @@ export const requestRules: LintRule[] = [
     check: (p) =>
       eachProcedure(p, (kind, proc, path) => {
         const fee = proc.fee;
-        if (!fee) return [];
+        // Where no fee is allowed at all, the fee itself is the finding (appi-38-fee-kind), not where to pay it.
+        if (!fee || !feeAllowed(kind)) return [];
         const out: LintFinding[] = [];
         if (fee.payment.includes('bank_transfer') && !fee.bank_account) out.push({ path: [...path, 'fee', 'payment'], message: `${kind} is paid by bank transfer but no account is given: add requests.kinds.${kind}.fee.bank_account (bank, branch, type, number, holder_kana) so people can pay without asking` });
         if ((fee.payment.includes('card') || fee.payment.includes('convenience_store')) && !fee.payment_url) out.push({ path: [...path, 'fee', 'payment'], message: `${kind} is paid by card or at a convenience store but no payment page is given: add requests.kinds.${kind}.fee.payment_url` });
