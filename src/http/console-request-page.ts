@@ -8,6 +8,7 @@ import { can } from '../staff/staff-permissions.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import type { Lang } from '../html/layout.ts';
 import { consoleLang, csrfField, csrfQuery } from './staff-auth.ts';
+import { suspensionGrounds, suspensionGroundsFor } from '../law/appi/suspension-grounds.ts';
 import { claimCheckboxes, identitySection } from './console-identity-section.ts';
 import { cleanFilename } from '../requests/request-uploads.ts';
 import { agentKindLabels, agentProofLabels, articleName, claimCheckLabels, deliveryLabels, filePurposeLabels, gatheredSourceLabel, kindName, outcomeLabels, packageFormatLabels, paymentLabels, timelineActionLabels, timelineDetailLabels, verifiedViaLabels } from './request-labels.ts';
@@ -134,6 +135,7 @@ ${dl([
   [t(lang, 'メールアドレス', 'Email'), v.email ?? t(lang, '（なし：書面で通知）', '(none: answer by letter)')],
   [t(lang, 'アカウントID（申告）', 'Account id (claimed)'), v.accountId],
   [t(lang, '内容', 'Description'), html`<span class="wrap">${v.description}</span>`],
+  [t(lang, 'ご本人が挙げた理由（35条）', 'Conditions named (Art. 35)'), v.grounds.length > 0 ? html`<ul>${v.grounds.map((g) => html`<li>${suspensionGrounds[g].label[lang]}（${suspensionGrounds[g].article}）</li>`)}</ul>` : null],
   [t(lang, '開示の方法', 'Delivery'), v.delivery ? deliveryLabels[v.delivery][lang] : null],
   [t(lang, '代理人', 'Agent'), v.agentApplication ? `${agentKindLabels[v.agentApplication.kind][lang]} / ${v.agentApplication.name} / ${v.agentApplication.relationship}` : null],
   [t(lang, 'メール確認', 'Email confirmed by'), v.verifiedVia ? (verifiedViaLabels[v.verifiedVia]?.[lang] ?? t(lang, 'その他', 'Other')) : null],
@@ -151,6 +153,7 @@ ${d ? html`<h2>${t(lang, '決定', 'Decision')}</h2>${dl([
   [t(lang, '根拠', 'Ground'), d.ground ? `${articleName(refusalGrounds[d.ground].article, lang)} ${refusalGrounds[d.ground].label[lang]}` : null],
   [t(lang, '理由', 'Reason'), d.reason ? html`<span style="white-space:pre-wrap">${d.reason}</span>` : null],
   [t(lang, '訂正内容', 'Corrections'), d.corrections.length > 0 ? html`<ul>${d.corrections.map((c) => html`<li>${c.field}: ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}</li>`)}</ul>` : null],
+  [t(lang, '認めた理由（35条）', 'Condition found (Art. 35)'), d.acceptedGround ? `${suspensionGrounds[d.acceptedGround].label[lang]}（${suspensionGrounds[d.acceptedGround].article}）` : null],
   [t(lang, '措置', 'Measure'), d.measure ? `${suspensionMeasures[d.measure].label[lang]}${d.measureNote ? ` (${d.measureNote})` : ''}` : null],
   [t(lang, '代替措置', 'Alternative measure'), d.alternativeMeasure],
   [t(lang, '方法の変更（33条3項）', 'Method changed (33(3))'), d.methodChange ? `${deliveryLabels[d.methodChange.to][lang]}: ${d.methodChange.reason}` : null],
@@ -196,7 +199,8 @@ ${[1, 2, 3].map((i) => html`<div class="triple">
 </fieldset>`
   : ''}
 ${measures.length > 0
-  ? html`<div><label for="measure">${t(lang, '実施した措置', 'Measure taken')}</label><select id="measure" name="measure"><option value="">—</option>${measures.map((m) => html`<option value="${m}">${suspensionMeasures[m].label[lang]}</option>`)}</select></div>
+  ? html`${suspensionGroundsFor(v.kind).length > 0 ? html`<div><label for="accepted_ground">${t(lang, '認めた請求の理由（35条、任意）', 'The Art. 35 condition found (optional)')}</label><select id="accepted_ground" name="accepted_ground"><option value="">—</option>${suspensionGroundsFor(v.kind).map((g) => html`<option value="${g}"${v.grounds.includes(g) ? html` data-named="1"` : ''}>${suspensionGrounds[g].label[lang]}${v.grounds.includes(g) ? t(lang, '（ご本人の申出）', ' (named by the person)') : ''}</option>`)}</select></div>` : ''}
+<div><label for="measure">${t(lang, '実施した措置', 'Measure taken')}</label><select id="measure" name="measure"><option value="">—</option>${measures.map((m) => html`<option value="${m}">${suspensionMeasures[m].label[lang]}</option>`)}</select></div>
 <div><label for="measure_note">${t(lang, '措置の内容（任意）', 'Details of the measure (optional)')}</label><input id="measure_note" name="measure_note" maxlength="2000"></div>
 <div><label for="alternative_measure">${t(lang, '代替措置の内容（代替措置のとき必須）', 'Alternative measure (required for an alternative)')}</label><textarea id="alternative_measure" name="alternative_measure" rows="2" maxlength="2000"></textarea></div>`
   : ''}

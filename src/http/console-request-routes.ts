@@ -45,9 +45,9 @@ function decisionFrom(f: Record<string, string>): unknown {
   const opt = <T>(k: string, v: T | undefined) => (v === undefined || v === '' ? {} : { [k]: v });
   switch (outcome) {
     case 'full':
-      return { outcome, ...opt('reason', s('reason')), ...(corrections.length ? { corrections } : {}), ...opt('measure', s('measure')), ...opt('measure_note', s('measure_note')), ...opt('method_change', methodChange) };
+      return { outcome, ...opt('reason', s('reason')), ...(corrections.length ? { corrections } : {}), ...opt('measure', s('measure')), ...opt('measure_note', s('measure_note')), ...opt('accepted_ground', s('accepted_ground')), ...opt('method_change', methodChange) };
     case 'partial':
-      return { outcome, ground: s('ground'), reason: s('reason'), ...(corrections.length ? { corrections } : {}), ...opt('measure', s('measure')), ...opt('measure_note', s('measure_note')), ...opt('method_change', methodChange) };
+      return { outcome, ground: s('ground'), reason: s('reason'), ...(corrections.length ? { corrections } : {}), ...opt('measure', s('measure')), ...opt('measure_note', s('measure_note')), ...opt('accepted_ground', s('accepted_ground')), ...opt('method_change', methodChange) };
     case 'refused':
       return { outcome, ground: s('ground'), reason: s('reason') };
     case 'alternative':

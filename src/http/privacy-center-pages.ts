@@ -4,7 +4,7 @@ import { evaluateFee } from '../law/appi/fees.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { renderPage, type Lang } from '../html/layout.ts';
 import { agentKindLabels, agentProofLabels, deliveryLabels, descriptionHints, kindName, onlineKinds, paymentLabels } from './request-labels.ts';
-import { suspensionGrounds, suspensionGroundsFor } from '../law/appi/suspension-grounds.ts';
+import { suspensionGrounds, suspensionGroundsFor, type SuspensionGround } from '../law/appi/suspension-grounds.ts';
 
 /**
  * Pages of the privacy center, as pure functions of the policy and a view. Everything works without JavaScript:
@@ -29,6 +29,8 @@ export interface FilingValues {
   /** Correction only: what the data says now, and what it should say (34条). */
   currentValue: string;
   correctValue: string;
+  /** Suspension / stop of provision: the 35条 conditions ticked. */
+  grounds: SuspensionGround[];
 }
 
 export function t(lang: Lang, ja: string, en: string): string {
@@ -169,9 +171,6 @@ ${proc.note ? html`<p class="notice">${localize(proc.note, lang)}</p>` : ''}
 ${fee.status === 'charged'
   ? html`<p class="notice">${t(lang, `このご請求には手数料 ${fee.wording.ja} がかかります。お支払い方法（${fee.payment.map((m) => paymentLabels[m].ja).join('、')}）は、受付後に手続き状況のページとメールでご案内します。`, `This request has a fee of ${fee.wording.en}. We explain how to pay (${fee.payment.map((m) => paymentLabels[m].en).join(', ')}) on your status page and by email after we receive it.`)}</p>`
   : ''}
-${grounds.length > 0
-  ? html`<details><summary>${t(lang, 'ご請求いただける場合（個人情報保護法35条）', 'When you can make this request (APPI Art. 35)')}</summary><ul>${grounds.map((g) => html`<li>${suspensionGrounds[g].label[lang]}</li>`)}</ul><p class="muted">${t(lang, '該当する事情を「ご請求の内容」にご記入ください。', 'Please describe which applies under "Your request".')}</p></details>`
-  : ''}
 <form method="post" action="/privacy-center/requests?lang=${lang}" enctype="multipart/form-data" class="stack" novalidate>
 <input type="hidden" name="kind" value="${v.kind}">
 <input type="hidden" name="lang" value="${lang}">
@@ -188,6 +187,12 @@ ${fieldError(errors, 'email')}</div>
 <p class="muted" id="account_id-hint">${t(lang, 'ご登録のユーザー名やIDが分かれば、ご本人の情報を特定しやすくなります。', 'Your user name or id helps us find your data.')}</p>
 <input id="account_id" name="account_id" autocomplete="username" value="${v.accountId}"${invalidAttrs(errors, 'account_id', 'account_id-hint')}>
 ${fieldError(errors, 'account_id')}</div>
+${grounds.length > 0
+  ? html`<fieldset id="grounds"><legend>${t(lang, 'ご請求の理由（個人情報保護法35条。当てはまるものをすべてお選びください）', 'Why you ask (APPI Art. 35; tick all that apply)')}</legend>
+${grounds.map((g) => html`<div><input type="checkbox" id="ground-${g}" name="ground_${g}" value="1"${v.grounds.includes(g) ? html` checked` : ''} style="width:auto"> <label for="ground-${g}" style="font-weight:400">${suspensionGrounds[g].label[lang]}</label></div>`)}
+<p class="muted">${t(lang, '具体的な事情は「ご請求の内容」にご記入ください。', 'Please describe the details under "Your request".')}</p>
+${fieldError(errors, 'grounds')}</fieldset>`
+  : ''}
 ${correction
   ? html`<div><label for="current_value">${t(lang, '訂正を求める情報の現在の内容（必須）', 'What the information says now (required)')}</label>
 <p class="muted" id="current_value-hint">${t(lang, '例: 登録されている住所「東京都港区芝1-2-3」', 'e.g. the registered address "1-2-3 Shiba, Minato-ku, Tokyo"')}</p>

@@ -1,3 +1,4 @@
+import { suspensionGroundsFor } from '../law/appi/suspension-grounds.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { RouteModule } from './route-module.ts';
@@ -73,7 +74,7 @@ const idParams = z.object({ id: z.string().min(1).max(80) });
 const tokenQuery = z.object({ token: z.string().min(1).max(200) });
 
 function emptyValues(kind: RequestKind): FilingValues {
-  return { kind, applicant: 'self', email: '', accountId: '', description: '', delivery: '', agentKind: '', agentName: '', agentRelationship: '', currentValue: '', correctValue: '' };
+  return { kind, applicant: 'self', email: '', accountId: '', description: '', delivery: '', agentKind: '', agentName: '', agentRelationship: '', currentValue: '', correctValue: '', grounds: [] };
 }
 
 function valuesFrom(kind: RequestKind, f: Record<string, string>): FilingValues {
@@ -89,6 +90,7 @@ function valuesFrom(kind: RequestKind, f: Record<string, string>): FilingValues 
     agentRelationship: (f.agent_relationship ?? '').trim().slice(0, 200),
     currentValue: (f.current_value ?? '').trim().slice(0, 2000),
     correctValue: (f.correct_value ?? '').trim().slice(0, 2000),
+    grounds: suspensionGroundsFor(kind).filter((g) => f[`ground_${g}`] === '1'),
   };
 }
 
@@ -202,6 +204,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       delivery: v.delivery === 'electronic' || v.delivery === 'paper' ? v.delivery : undefined,
       lang,
       assertion,
+      ...(v.grounds.length > 0 ? { grounds: v.grounds } : {}),
       agent: v.applicant === 'agent' && (agentKinds as readonly string[]).includes(v.agentKind)
         ? { kind: v.agentKind === 'legal_representative' ? 'legal_representative' : 'mandated', name: v.agentName, relationship: v.agentRelationship, proofs }
         : undefined,

@@ -7,6 +7,7 @@ import { decisionBody, suspensionMeasureKeys, suspensionMeasures, type StoredDec
 import { decisionDelivers, decisionForMail, rowKind, rowLang, rowState, type Row } from './request-rows.ts';
 import type { RequestService } from './request-service-api.ts';
 import { createGatheringStage } from './request-gathering.ts';
+import { suspensionGroundsFor } from '../law/appi/suspension-grounds.ts';
 import type { RequestContext } from './request-context.ts';
 
 /** The decision (33–36条): full, partial, refused with a statutory ground and reason, or an alternative measure. */
@@ -38,6 +39,8 @@ export function createDecisionStage(ctx: RequestContext): Pick<RequestService, '
       const measureNote = d.outcome === 'full' || d.outcome === 'partial' ? (d.measure_note ?? null) : null;
       const change = d.outcome === 'full' || d.outcome === 'partial' ? (d.method_change ?? null) : null;
       const alternativeMeasure = d.outcome === 'alternative' ? d.alternative_measure.trim() : null;
+      const acceptedGround = d.outcome === 'full' || d.outcome === 'partial' ? (d.accepted_ground ?? null) : null;
+      if (acceptedGround && !suspensionGroundsFor(kind).includes(acceptedGround)) throw new MamoriError('MAMORI_REQUEST_DECISION_INVALID', `The 35条 condition "${acceptedGround}" does not apply to a ${kind} request.`);
       const accepted = d.outcome === 'full' || d.outcome === 'partial';
       if (kind === 'correction' && accepted && corrections.length === 0) throw new MamoriError('MAMORI_REQUEST_DECISION_INVALID', 'A correction decision must list what changed (field, before, after).');
       if (kind !== 'correction' && corrections.length > 0) throw new MamoriError('MAMORI_REQUEST_DECISION_INVALID', 'Corrections belong to correction requests only.');
@@ -56,7 +59,7 @@ export function createDecisionStage(ctx: RequestContext): Pick<RequestService, '
         if (count === 0 && ctx.deps.hooks.some((h) => h.gather)) count = await gathering.gatherFromSystems(by, id);
         if (count === 0) throw new MamoriError('MAMORI_REQUEST_NOTHING_TO_DELIVER', 'No data has been gathered. If we hold no data about the person, decide "refused" with the ground "no_retained_data" to send the notice of 33条3項.');
       }
-      const stored: StoredDecision = { outcome: d.outcome, ground: groundOf, reason, corrections, measure, measureNote, alternativeMeasure, methodChange: change, decidedBy: by };
+      const stored: StoredDecision = { outcome: d.outcome, ground: groundOf, reason, corrections, measure, measureNote, ...(acceptedGround ? { acceptedGround } : {}), alternativeMeasure, methodChange: change, decidedBy: by };
       const row = await transaction(async (trx) => {
         const r = await loadFor(trx, id, 'decide');
         const now = clock.now();

@@ -13,6 +13,7 @@ import { isRequestKind } from './request-inputs.ts';
 import { procedureFor, rowState, statusUrlFor, type Row } from './request-rows.ts';
 import type { RequestService } from './request-service-api.ts';
 import type { RequestContext } from './request-context.ts';
+import { checkGrounds } from './request-grounds.ts';
 import { createRequestChecks } from './request-checks.ts';
 
 /** Filing and email confirmation by the person (or their agent), the requester's own view, withdrawal and documents sent on request. */
@@ -32,6 +33,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
       const delivery = checkDelivery(kind, proc, input.delivery);
       checkAgent(kind, proc, input.agent, input.agent ? input.agent.proofs : null);
       for (const p of input.agent?.proofs ?? []) checkUpload(p);
+      const grounds = checkGrounds(kind, input.grounds);
       const assertion = input.assertion ? checkAssertion(input.assertion) : null;
       if (assertion && assertion.email.toLowerCase() !== email.toLowerCase()) throw new MamoriError('MAMORI_REQUEST_ASSERTION_MISMATCH');
 
@@ -46,13 +48,13 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
           verified_via: null, verified_at: null, identity_confirmed_at: null, token_hash: tokenHash(id), target_days: targetDaysFor(policy, kind), due_at: null, paused_since: null, paused_s: 0,
           fee_amount: fee.status === 'charged' ? fee.amount : null, fee_tax: fee.status === 'charged' ? fee.tax : null, fee_paid_at: null, fee_payment_method: null, fee_reference: null,
-          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null, payment_code: null, payment_due_at: null,
+          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null, payment_code: null, payment_due_at: null, grounds_json: grounds.length > 0 ? JSON.stringify(grounds) : null,
         };
         await trx.insertInto('requests').values(row).execute();
         const fileIds: string[] = [];
         for (const p of input.agent?.proofs ?? []) fileIds.push(await storeFile(trx, id, actor, p, 'agent_proof', p.proofKind));
         await record(trx, id, actor, 'filed', {
-          kind, channel: 'privacy_center', delivery, agent: input.agent?.kind ?? null, files: fileIds, fee: fee.status === 'charged' ? fee.amount : null,
+          kind, channel: 'privacy_center', delivery, agent: input.agent?.kind ?? null, files: fileIds, ...(grounds.length > 0 ? { grounds } : {}), fee: fee.status === 'charged' ? fee.amount : null,
           ...(fee.status === 'refused_by_law' ? { fee_refused_by_law: fee.article } : {}),
         });
         let outcome: { row: Row; workStarted: boolean; codeSent: boolean };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MamoriError } from '../errors.ts';
 import { refusalGroundKeys, type RefusalGround } from '../law/appi/refusal-grounds.ts';
 import { agentKinds, agentProofs, paymentMethods, requestKinds, type AgentKind, type AgentProof, type RequestKind } from '../policy/schema.ts';
+import { suspensionGrounds, type SuspensionGround } from '../law/appi/suspension-grounds.ts';
 import './request-errors.ts';
 import type { UploadedFile } from './request-uploads.ts';
 
@@ -32,9 +33,14 @@ export interface FileRequestInput {
   agent?: AgentApplication | undefined;
   /** A signed assertion from the operator's app: verifies the email without a code. */
   assertion?: string | undefined;
+  /** Suspension / stop of provision: the 35条 conditions the person says apply (1項, 3項, 5項). */
+  grounds?: SuspensionGround[] | undefined;
 }
 
 export const emailSchema = z.email().max(254);
+
+/** A 35条 condition (see law/appi/suspension-grounds.ts). */
+export const suspensionGroundKey = z.enum(Object.keys(suspensionGrounds) as [SuspensionGround, ...SuspensionGround[]]);
 
 /** The JSON fields of `POST /api/v1/requests` (agent proofs come as multipart files). */
 export const fileRequestBody = z.strictObject({
@@ -52,6 +58,7 @@ export const fileRequestBody = z.strictObject({
     })
     .optional(),
   assertion: z.string().min(1).max(4096).optional(),
+  grounds: z.array(suspensionGroundKey).max(7).optional(),
 });
 export type FileRequestBody = z.infer<typeof fileRequestBody>;
 
@@ -66,6 +73,7 @@ export function toFileRequestInput(body: FileRequestBody, proofs: Array<Uploaded
     delivery: body.delivery,
     lang: body.lang,
     assertion: body.assertion,
+    grounds: body.grounds,
     agent: body.agent ? { ...body.agent, proofs } : undefined,
   };
 }
@@ -127,6 +135,8 @@ export const decisionBody = z.discriminatedUnion('outcome', [
     corrections: z.array(correction).max(200).optional(),
     measure: z.enum(suspensionMeasureKeys).optional(),
     measure_note: z.string().trim().max(2000).optional(),
+    /** Suspension / stop of provision: the 35条 condition the decision found to apply. */
+    accepted_ground: suspensionGroundKey.optional(),
     method_change: methodChange.optional(),
   }),
   z.strictObject({
@@ -136,6 +146,8 @@ export const decisionBody = z.discriminatedUnion('outcome', [
     corrections: z.array(correction).max(200).optional(),
     measure: z.enum(suspensionMeasureKeys).optional(),
     measure_note: z.string().trim().max(2000).optional(),
+    /** Suspension / stop of provision: the 35条 condition the decision found to apply. */
+    accepted_ground: suspensionGroundKey.optional(),
     method_change: methodChange.optional(),
   }),
   z.strictObject({ outcome: z.literal('refused'), ground, reason: z.string().trim().max(5000) }),
@@ -151,6 +163,8 @@ export interface StoredDecision {
   corrections: Array<{ field: string; before: unknown; after: unknown }>;
   measure: SuspensionMeasure | null;
   measureNote: string | null;
+  /** The 35条 condition found to apply (suspension, stop of provision). */
+  acceptedGround?: SuspensionGround | null;
   alternativeMeasure: string | null;
   methodChange: { to: DeliveryChoice; reason: string } | null;
   decidedBy: string;
@@ -163,6 +177,7 @@ export const storedDecision = z.object({
   corrections: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })),
   measure: z.enum(suspensionMeasureKeys).nullable(),
   measureNote: z.string().nullable(),
+  acceptedGround: suspensionGroundKey.nullable().optional(),
   alternativeMeasure: z.string().nullable(),
   methodChange: z.object({ to: z.enum(['paper', 'electronic']), reason: z.string() }).nullable(),
   decidedBy: z.string(),

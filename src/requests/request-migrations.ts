@@ -180,4 +180,11 @@ export const requestMigrations: Record<string, Migration> = {
       await db.schema.createIndex('requests_payment_due').on('requests').columns(['state', 'payment_due_at']).execute();
     },
   },
+
+  '0240_request_grounds': {
+    async up(db: Kysely<any>) {
+      // The 35条 conditions the person named (suspension, stop of provision), as a JSON list of keys.
+      await db.schema.alterTable('requests').addColumn('grounds_json', 'text').execute();
+    },
+  },
 };

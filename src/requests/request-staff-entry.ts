@@ -48,7 +48,7 @@ export function createStaffEntryStage(ctx: RequestContext): Pick<RequestService,
           description: input.description, delivery, agent_kind: input.agent?.kind ?? null, agent_relationship: input.agent?.relationship ?? null, agent_name: input.agent?.name ?? null,
           verified_via: 'staff', verified_at: now.toISOString(), identity_confirmed_at: null, token_hash: email ? tokenHash(id) : null, target_days: targetDaysFor(policy, kind), due_at: null, paused_since: null, paused_s: 0,
           fee_amount: fee.status === 'charged' ? fee.amount : null, fee_tax: fee.status === 'charged' ? fee.tax : null, fee_paid_at: null, fee_payment_method: null, fee_reference: null,
-          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: by, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null, payment_code: null, payment_due_at: null,
+          decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: by, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null, payment_code: null, payment_due_at: null, grounds_json: null,
         };
         await trx.insertInto('requests').values(row).execute();
         const ids: string[] = [];

@@ -11,6 +11,7 @@ import { listFilters } from './request-inputs.ts';
 import { decisionDelivers, decisionForMail, decisionOf, deadlineView, parseJson, rowKind, rowLang, rowState, type Row } from './request-rows.ts';
 import type { StaffRequestSummary } from './request-views.ts';
 import type { RequestService } from './request-service-api.ts';
+import { storedGrounds } from './request-grounds.ts';
 import type { RequestContext } from './request-context.ts';
 
 /** What staff see: the queue, one request with its timeline and audit, gathered data under review, files and letters. Every view of a person's data is recorded. */
@@ -73,6 +74,7 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
         email: row.email,
         accountId: row.account_id,
         identity: await identityOf(store.db, row),
+        grounds: storedGrounds(row.grounds_json),
         subjectId: row.subject_id,
         description: row.description,
         delivery: row.delivery === 'paper' || row.delivery === 'electronic' ? row.delivery : null,

@@ -57,6 +57,8 @@ export interface RequestTable {
   updated_at: string;
   /** What the operator's systems linked the verified identifiers to (JSON, see request-identities.ts). */
   resolution_json: string | null;
+  /** The 35条 conditions the person named (JSON list of suspension-ground keys), for suspension and stop of provision. */
+  grounds_json: string | null;
   /** The staff id the request is assigned to (0230). */
   assignee?: string | null;
   /** Digits the person quotes when paying (振込依頼人名の前に入力), set when the fee is asked for. */

@@ -3,6 +3,7 @@ import type { DeadlineStatus } from '../law/appi/deadlines.ts';
 import type { AgentKind, PaymentMethod, RequestKind } from '../policy/schema.ts';
 import type { DeliveryChoice, Lang, StoredDecision, SuspensionMeasure } from './request-inputs.ts';
 import type { GatheredSection } from './request-hooks.ts';
+import type { SuspensionGround } from '../law/appi/suspension-grounds.ts';
 import type { IdentityPicture } from './request-identities.ts';
 import type { RequestState } from './request-state.ts';
 import type { PaymentInstructions, RequesterTimelineEntry } from './payment-view.ts';
@@ -76,6 +77,8 @@ export interface StaffRequestView extends StaffRequestSummary {
   email: string | null;
   /** The account id as typed: a claim (see `identity`). */
   accountId: string | null;
+  /** Suspension / stop of provision: the 35条 conditions the person named. */
+  grounds: SuspensionGround[];
   /** Trusted identifiers (verified, confirmed by staff, resolved) and the claims beside what they resolved to. */
   identity: IdentityPicture;
   subjectId: string | null;

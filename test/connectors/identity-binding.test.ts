@@ -154,3 +154,19 @@ describe('identity binding: only verified identifiers reach the person\'s data',
     assert.deepEqual(view.identity.trusted.map((x) => [x.kind, x.value, x.source]), [['email', userEmail(3), 'staff_confirmed'], ['account_id', userId(3), 'resolved']]);
   });
 });
+
+describe('no data found for the verified identifiers', () => {
+  test('the systems page says no system holds the person\'s data and how to answer under 33条3項', async (t) => {
+    const env = await setUp();
+    t.after(() => env.close());
+    const { app } = env;
+    const { id } = await app.service.enterRequest('staff:s1', { kind: 'disclosure', channel: 'privacy_email', email: 'nobody@example.jp', description: '', lang: 'ja', documents: [] });
+    await app.service.confirmIdentity('staff:s1', id, '本人確認書類の氏名と申出の氏名が一致', { claims: [{ kind: 'email' }] });
+    await app.service.markPaid('staff:s1', id, { method: 'bank_transfer', reference: 'T-0' });
+    await createStaffUser(app.store.db, app.clock, { email: 'staff@example.jp', role: 'staff', password: 'correct horse battery staple 42', actor: 'cli' });
+    const { jar } = await signIn(app.url, 'staff@example.jp', 'correct horse battery staple 42');
+    const page = await (await fetch(`${app.url}/console/requests/${id}/systems`, { headers: { cookie: jar.header(), accept: 'text/html', 'accept-language': 'ja' } })).text();
+    assert.match(page, /どのシステムにもこの方のデータは見つかりませんでした/);
+    assert.match(page, /33条3項/);
+  });
+});

@@ -8,7 +8,7 @@ function row(over: Partial<Row>): Row {
     id: 'req_1', kind: 'disclosure', state: 'in_progress', channel: 'privacy_center', lang: 'ja', email: 'a@example.jp', account_id: null, subject_id: null, description: '', delivery: null,
     agent_kind: null, agent_relationship: null, agent_name: null, verified_via: 'email_code', verified_at: '2026-11-01T00:00:00Z', identity_confirmed_at: null, token_hash: null, target_days: 14,
     due_at: null, paused_since: null, paused_s: 0, fee_amount: null, fee_tax: null, fee_paid_at: null, fee_payment_method: null, fee_reference: null, decision_json: null, decided_at: null,
-    delivered_at: null, closed_at: null, entered_by: null, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z', resolution_json: null, payment_code: null, payment_due_at: null, ...over,
+    delivered_at: null, closed_at: null, entered_by: null, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z', resolution_json: null, payment_code: null, payment_due_at: null, grounds_json: null, ...over,
   };
 }
 const resolved = (found: Record<string, string[]>) => JSON.stringify({ at: '2026-11-01T00:00:00Z', found, unavailable: [] });
