@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { japanDay } from '../dates/japan-date.ts';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
 import { selfName } from '../policy/render-document.ts';
@@ -17,7 +18,7 @@ const query = z.object({ lang: z.string().max(8).optional(), version: z.string()
 
 /** Calendar date in Japan, where effective dates are set. */
 function todayInJapan(ctx: AppContext): string {
-  return new Date(ctx.clock.now().getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+  return japanDay(ctx.clock.now());
 }
 
 /**

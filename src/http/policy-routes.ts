@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { japanDay } from '../dates/japan-date.ts';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
@@ -85,7 +86,7 @@ function publicSummary(v: PolicyVersionSummary): z.infer<typeof versionSummary> 
 
 /** Calendar date (YYYY-MM-DD) of the clock in Japan, where the policy's effective dates are set. */
 function todayInJapan(ctx: AppContext): string {
-  return new Date(ctx.clock.now().getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+  return japanDay(ctx.clock.now());
 }
 
 /**
