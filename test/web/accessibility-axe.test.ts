@@ -6,6 +6,7 @@ import { createManualClock } from '../../src/clock.ts';
 import { createAssertion } from '../../src/auth/signed-assertion.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
 import { requestKinds } from '../../src/policy/schema.ts';
+import { routeCatalog } from '../../src/http/route-catalog.ts';
 import { signIn, startTestServer, type TestServer } from '../staff/console-helpers.ts';
 import { launchChromium } from './web-support.ts';
 
@@ -112,6 +113,17 @@ describe('accessibility: axe-core on the public and console pages', () => {
 
   test('console pages: the queue, a request, the entry form', { timeout: 120_000 }, async () => {
     const pages = ['/console', `/console/requests/${requestId}`, '/console/requests/new'].flatMap(switched);
+    const problems: string[] = [];
+    for (const path of pages) problems.push(...(await violations(staff, path)));
+    assert.deepEqual(problems, []);
+  });
+
+  test('every other console page (records, incidents, statistics, audit, settings), both languages', { timeout: 240_000 }, async () => {
+    const main = new Set(['/console', '/console/requests/:id', '/console/requests/new']);
+    const pages = routeCatalog(server.app)
+      .filter((r) => r.method === 'GET' && r.url.startsWith('/console/') && !main.has(r.url) && !r.url.includes(':') && !/\.(csv|json)$|\/logout$|\/export|\/login$/.test(r.url))
+      .map((r) => r.url)
+      .flatMap(switched);
     const problems: string[] = [];
     for (const path of pages) problems.push(...(await violations(staff, path)));
     assert.deepEqual(problems, []);
