@@ -4,7 +4,10 @@
 //   <iframe data-mamori-purpose="embeds" data-src="…"></iframe>, <img data-mamori-purpose="ads" data-src="…">
 // where the value is a purpose id of the policy. `[data-mamori-open]` elements and `mamori.open()` reopen the choices;
 // On a signed-in page, `data-assertion="<signed assertion>"` on the script tag records choices for that user.
-// `mamori.allowed(id)` answers for the page; a `mamori:consent` event fires on document after each change.
+// A tag may also name one tool of its purpose (`data-mamori-tool="ga"`): it then also waits for that tool's own switch.
+// `mamori.allowed(purpose, tool?)` answers for the page; a `mamori:consent` event reaches window (it bubbles from
+// document) on load and after each choice, with `detail: { version, purposes: {id: bool}, tools: {id: bool} }`.
+// `data-reopen` on the script tag adds a small floating button that reopens the settings after a choice.
 // Budget: 6 KB gzip for JS and CSS together (scripts/build-client.mjs and a test enforce it), so the code is terse.
 // Fails open: any error is swallowed, so the host page keeps working (blocked tags simply stay blocked).
 import type { ClientConfig, ClientPurpose } from '../src/consent/client-config.ts';
@@ -20,7 +23,7 @@ interface Saved {
 interface Host {
   dataLayer?: unknown[];
   gtag?: (...args: unknown[]) => void;
-  mamori?: { open(): void; allowed(purpose: string): boolean; version: string };
+  mamori?: { open(): void; allowed(purpose: string, tool?: string): boolean; version: string };
 }
 
 const KEY = 'mamori_consent';
@@ -46,6 +49,7 @@ const T = {
   ext: ['外部送信について', 'External transmissions'],
   pol: ['プライバシーポリシー', 'Privacy policy'],
   close: ['閉じる', 'Close'],
+  set: ['Cookie 設定', 'Cookie settings'],
 };
 
 const CSS =
@@ -53,7 +57,11 @@ const CSS =
   '.mmr *{box-sizing:border-box;font:inherit;color:inherit}.mmr h2{font-size:17px;font-weight:700;margin:0 0 6px}.mmr p{margin:0 0 10px}' +
   '.mmr button{cursor:pointer;border:1px solid #1f5fbf;border-radius:4px;padding:7px 14px;margin:4px 8px 0 0;background:#1f5fbf;color:#fff}.mmr button.s{background:#fff;color:#1f5fbf}' +
   '.mmr :focus-visible{outline:3px solid #f0b400;outline-offset:2px}.mmr fieldset{border:1px solid #d9dde5;border-radius:4px;margin:8px 0;padding:6px 10px}' +
-  '.mmr small{display:block;color:#5b6475}.mmr a{color:#1f5fbf}.mmr label{font-weight:700}';
+  '.mmr small{display:block;color:#505969}.mmr a{color:#1f5fbf}.mmr label{font-weight:700}.mmr .tl{display:block;font-weight:400;margin-left:20px}' +
+  '.mmr-f{position:fixed;z-index:2147483000;left:12px;bottom:12px;border:1px solid #1f5fbf;border-radius:20px;padding:6px 12px;background:#fff;color:#1f5fbf;font:13px system-ui,sans-serif;cursor:pointer}' +
+  // Dark pages get a dark bar: the same layout, colours chosen for 4.5:1 contrast on the dark background.
+  '@media(prefers-color-scheme:dark){.mmr,.mmr-f{background:#1b1f27;color:#e6e9ef;border-color:#4a5264}.mmr small{color:#b4bbc8}.mmr a,.mmr-f{color:#9cc2ff}' +
+  '.mmr button{background:#9cc2ff;border-color:#9cc2ff;color:#10141b}.mmr button.s{background:#1b1f27;color:#9cc2ff}.mmr fieldset{border-color:#4a5264}}';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 
@@ -73,7 +81,7 @@ function anonId(): string {
   return s + Date.now().toString(36);
 }
 
-function start(cfg: ClientConfig, base: string, assertion?: string): void {
+function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boolean): void {
   const L = /^en/i.test(d.documentElement.lang || navigator.language || '') ? 1 : 0;
   const t = (k: keyof typeof T): string => T[k][L]!;
   const gpc = (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
@@ -90,14 +98,27 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
     const c = saved && saved.c[p.i];
     return c === 0 ? false : c === 1 && fresh() ? true : p.c === 2;
   };
-  const byId = (i: string): boolean => purposes.some((p) => p.i === i && allowed(p));
+  // A tool runs when its purpose is allowed and the person has not switched that one tool off.
+  const toolOn = (p: ClientPurpose, tool: string): boolean => allowed(p) && !(saved && saved.c[p.i + '/' + tool] === 0);
+  const byId = (i: string, tool?: string): boolean => purposes.some((p) => p.i === i && (tool ? toolOn(p, tool) : allowed(p)));
+  const clear = (names: string[], k: string): void => {
+    const host = location.hostname.split('.');
+    for (const n of names) {
+      if (k[k.length - 1] == '*' ? n.indexOf(k.slice(0, -1)) : n != k) continue;
+      for (let i = 0; i < host.length; i++) {
+        const dm = host.slice(i).join('.');
+        d.cookie = n + '=;Max-Age=0;path=/' + (i ? ';domain=.' + dm : '');
+        d.cookie = n + '=;Max-Age=0;path=/;domain=' + dm;
+      }
+    }
+  };
 
-  function apply(): void {
+  function apply(fire?: boolean): void {
     const state: Record<string, string> = {};
     for (const s of SIGNALS) state[s] = purposes.some((p) => p.s.indexOf(s) >= 0 && allowed(p)) ? 'granted' : 'denied';
     w.gtag!('consent', 'update', state);
     d.querySelectorAll<HTMLElement>('[data-mamori-purpose]').forEach((el) => {
-      if (!byId(el.dataset.mamoriPurpose || '')) return;
+      if (!byId(el.dataset.mamoriPurpose || '', el.dataset.mamoriTool)) return;
       el.removeAttribute('data-mamori-purpose');
       if (el instanceof HTMLScriptElement) {
         const s = d.createElement('script');
@@ -108,23 +129,17 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
         el.replaceWith(s);
       } else if (el.dataset.src) el.setAttribute('src', el.dataset.src);
     });
-    // Remove the cookies of refused purposes on every host suffix (e.g. www.example.jp, .example.jp).
+    // Remove the first-party cookies (the only ones a page can see) of refused purposes and refused tools, on every
+    // host suffix (e.g. www.example.jp, .example.jp).
     const names = d.cookie.split(';').map((c) => c.split('=')[0]!.trim());
-    const host = location.hostname.split('.');
+    const on: Record<string, boolean> = {};
+    const tools: Record<string, boolean> = {};
     for (const p of purposes) {
-      if (allowed(p)) continue;
-      for (const k of p.k) {
-        for (const n of names) {
-          if (k[k.length - 1] == '*' ? n.indexOf(k.slice(0, -1)) : n != k) continue;
-          for (let i = 0; i < host.length; i++) {
-            const dm = host.slice(i).join('.');
-            d.cookie = n + '=;Max-Age=0;path=/' + (i ? ';domain=.' + dm : '');
-            d.cookie = n + '=;Max-Age=0;path=/;domain=' + dm;
-          }
-        }
-      }
+      on[p.i] = allowed(p);
+      if (!on[p.i]) for (const k of p.k) clear(names, k);
+      for (const x of p.t) if (!(tools[x.i] = toolOn(p, x.i))) for (const k of x.k) clear(names, k);
     }
-    d.dispatchEvent(new CustomEvent('mamori:consent', { detail: cfg.v }));
+    if (fire) d.dispatchEvent(new CustomEvent('mamori:consent', { bubbles: true, detail: { version: cfg.v, purposes: on, tools } }));
   }
 
   function record(choices: Choices, method: string): void {
@@ -140,35 +155,60 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       // On a signed-in page the operator's signed assertion names the user, so the receipt is theirs, not the browser's.
-      body: JSON.stringify({ [assertion ? 'assertion' : 'subject']: assertion || id, choices: Object.fromEntries(Object.entries(choices).map(([k, v]) => [k, !!v])), policyVersion: cfg.v, method }),
+      body: JSON.stringify({ [assertion ? 'assertion' : 'subject']: assertion || id, choices: Object.fromEntries(Object.entries(choices).filter(([k]) => k.indexOf('/') < 0).map(([k, v]) => [k, !!v])), policyVersion: cfg.v, method }),
       credentials: 'omit',
       keepalive: true,
     }).catch(() => {});
-    apply();
+    apply(true);
   }
 
+  // With two or more tools, a purpose shows a switch per tool (per service) under its own.
+  const each = (p: ClientPurpose): boolean => !!p.c && p.t.length > 1 && !(gpc && p.g);
   let root: HTMLElement | null = null;
   let before: Element | null = null;
+  let fab: HTMLElement | null = null;
+  // Opt-in floating button that reopens the settings once the person has chosen (the bar is gone).
+  const float = (): void => {
+    if (!reopen || root || fab || !saved) return;
+    fab = d.createElement('button');
+    fab.className = 'mmr-f';
+    fab.setAttribute('type', 'button');
+    fab.textContent = t('set');
+    fab.onclick = () => show(true);
+    d.body.appendChild(fab);
+  };
   function close(): void {
     if (root) root.remove();
     root = null;
-    if (before instanceof HTMLElement) before.focus();
+    if (before instanceof HTMLElement && before.isConnected) before.focus();
+    float();
   }
+  // prefs false: a non-modal bar at the start of <body> (reached by Tab first, nothing focused, no trap);
+  // prefs true: the settings dialog, focused at its title, Tab kept inside, Esc closes.
   function show(prefs: boolean): void {
+    if (fab) fab.remove();
+    fab = null;
+    if (root && root.getAttribute('role') == 'dialog' != prefs) {
+      root.remove();
+      root = null;
+    }
     if (!root) {
-      before = d.activeElement;
-      root = d.createElement('div');
+      if (prefs) before = d.activeElement;
+      root = d.createElement(prefs ? 'div' : 'section');
       root.className = 'mmr';
-      root.setAttribute('role', 'dialog');
-      root.setAttribute('aria-modal', 'true');
+      if (prefs) {
+        root.setAttribute('role', 'dialog');
+        root.setAttribute('aria-modal', 'true');
+      }
       root.setAttribute('aria-labelledby', 'mmr-t');
       root.addEventListener('keydown', (e) => {
+        if (!prefs) return;
         if (e.key == 'Escape') return close();
         if (e.key != 'Tab') return;
-        const f = root!.querySelectorAll<HTMLElement>('button,a,input');
+        const f = root!.querySelectorAll<HTMLElement>('button,a,input:not([disabled])');
         const first = f[0]!;
         const last = f[f.length - 1]!;
-        if (e.shiftKey ? d.activeElement == first : d.activeElement == last) {
+        if (e.shiftKey ? d.activeElement == first || d.activeElement == root!.querySelector('h2') : d.activeElement == last) {
           e.preventDefault();
           (e.shiftKey ? last : first).focus();
         }
@@ -178,40 +218,54 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
         const a = b && b.dataset.a;
         if (!a) return;
         if (a == 'm') return show(true);
+        const box = (id: string): boolean => {
+          const el = root!.querySelector<HTMLInputElement>('#' + id);
+          return !!el && el.checked;
+        };
         const c: Choices = {};
         for (const p of choosable) {
-          const box = root!.querySelector<HTMLInputElement>('#mmr-' + p.i);
-          c[p.i] = a == 'y' ? 1 : a == 'n' ? 0 : box && box.checked ? 1 : 0;
+          // A purpose with tool switches is on when any of its tools is; each tool's switch is kept on its own.
+          let any = !each(p);
+          if (a != 'n') for (const x of p.t) if ((c[p.i + '/' + x.i] = a == 'y' || !each(p) || box('mmr-' + p.i + '-' + x.i) ? 1 : 0)) any = true;
+          c[p.i] = a == 'y' ? 1 : a == 'n' ? 0 : box('mmr-' + p.i) && any ? 1 : 0;
           if (gpc && p.g) c[p.i] = 0;
         }
-        close();
         record(c, 'banner');
+        close();
       });
-      d.body.appendChild(root);
+      prefs ? d.body.appendChild(root) : d.body.insertBefore(root, d.body.firstChild);
     }
     const link = (u: string | null, k: keyof typeof T): string => (u ? ' <a href="' + esc(u) + '" target="_blank" rel="noopener">' + t(k) + '</a>' : '');
     const btn = (a: string, k: keyof typeof T, s?: boolean): string => '<button type="button" data-a="' + a + '"' + (s ? ' class="s"' : '') + '>' + t(k) + '</button>';
     const list = prefs
       ? purposes
-          .map(
-            (p) =>
-              '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + (!p.c ? ' checked disabled' : gpc && p.g ? ' disabled' : allowed(p) ? ' checked' : '') + '> ' + esc(p.n[L]!) + '</label>' +
+          .map((p) => {
+            const off = !p.c ? ' checked disabled' : gpc && p.g ? ' disabled' : allowed(p) ? ' checked' : '';
+            return (
+              '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + off + '> ' + esc(p.n[L]!) + '</label>' +
               (p.c ? '' : ' <small>' + t('req') + '</small>') + '<small>' + esc(p.d[L]!) + '</small>' +
-              p.t.map((x) => '<small>' + esc(x.n) + (x.p ? ' ' + t('to') + ': ' + esc(x.p[L]!) : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + link(x.u, 'pol') + link(x.o, 'opt') + '</small>').join('') +
-              '</fieldset>',
-          )
+              p.t
+                .map(
+                  (x) =>
+                    (each(p) ? '<label class="tl"><input type="checkbox" id="mmr-' + esc(p.i + '-' + x.i) + '"' + (saved && saved.c[p.i + '/' + x.i] === 0 ? '' : ' checked') + '> ' + esc(x.n) + '</label>' : '') +
+                    '<small>' + (each(p) ? '' : esc(x.n)) + (x.p ? ' ' + t('to') + ': ' + esc(x.p[L]!) : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + link(x.u, 'pol') + link(x.o, 'opt') + '</small>',
+                )
+                .join('') +
+              '</fieldset>'
+            );
+          })
           .join('')
       : '<p>' + esc(choosable.map((p) => p.n[L]).join(L ? ', ' : '、')) + '</p>';
     root.innerHTML =
-      '<style>' + CSS + '</style><h2 id="mmr-t">' + t('title') + '</h2><p>' + t('lead') + link(cfg.u, 'pol') + link(cfg.x, 'ext') + '</p>' + list +
+      '<style>' + CSS + '</style><h2 id="mmr-t"' + (prefs ? ' tabindex="-1"' : '') + '>' + t('title') + '</h2><p>' + t('lead') + link(cfg.u, 'pol') + link(cfg.x, 'ext') + '</p>' + list +
       btn('y', 'all') + btn('n', 'none') + (prefs ? btn('s', 'save', true) : btn('m', 'more', true));
-    root.querySelector<HTMLElement>(prefs ? 'input:not([disabled]),button' : 'button')!.focus();
+    if (prefs) root.querySelector<HTMLElement>('h2')!.focus();
   }
 
   w.mamori = { open: () => show(true), allowed: byId, version: cfg.v };
   apply();
   const ready = (): void => {
-    apply();
+    apply(true);
     d.addEventListener('click', (e) => {
       if ((e.target as Element).closest && (e.target as Element).closest('[data-mamori-open]')) show(true);
     });
@@ -225,6 +279,7 @@ function start(cfg: ClientConfig, base: string, assertion?: string): void {
     // Ask when a purpose needing consent has no answer for this version; opt-out purposes are on until turned off
     // (the person can do so any time through [data-mamori-open] or mamori.open()), so they alone raise no banner.
     if (purposes.some((p) => p.c == 1 && !(gpc && p.g) && !(fresh() && saved!.c[p.i] !== undefined))) show(false);
+    else float();
   };
   d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', ready) : ready();
 }
@@ -238,7 +293,7 @@ try {
   for (const s of SIGNALS) denied[s] = 'denied';
   w.gtag('consent', 'default', denied);
   const me = d.currentScript as HTMLScriptElement | null;
-  start(MAMORI_CONFIG, me && me.src ? new URL(me.src).origin : location.origin, me ? me.dataset.assertion : undefined);
+  start(MAMORI_CONFIG, me && me.src ? new URL(me.src).origin : location.origin, me ? me.dataset.assertion : undefined, !!me && me.hasAttribute('data-reopen'));
 } catch (e) {
   // fail open: never break the host page
 }

@@ -27,8 +27,8 @@ export interface ClientPurpose {
   s: string[];
   /** Cookies deleted on refusal (`_ga_*` is a prefix). */
   k: string[];
-  /** Tools: name, provider, what they collect, privacy policy link. */
-  t: Array<{ n: string; p: ClientPair | null; c: ClientPair[]; u: string | null; o: string | null }>;
+  /** Tools: id, name, provider, what they collect, privacy policy and opt-out links, cookies cleared on refusal. */
+  t: Array<{ i: string; n: string; p: ClientPair | null; c: ClientPair[]; u: string | null; o: string | null; k: string[] }>;
 }
 
 const cp = (p: Pair): ClientPair => [p.ja, p.en];
@@ -46,7 +46,7 @@ export function toClientConfig(config: ConsentConfig, policyUrl: string): Client
       g: p.gpc ? 1 : 0,
       s: p.signals,
       k: p.cookies,
-      t: p.tools.map((t) => ({ n: t.name, p: t.provider ? cp(t.provider) : null, c: t.collects.map(cp), u: t.privacyUrl, o: t.optOutUrl })),
+      t: p.tools.map((t) => ({ i: t.id, n: t.name, p: t.provider ? cp(t.provider) : null, c: t.collects.map(cp), u: t.privacyUrl, o: t.optOutUrl, k: t.cookies })),
     })),
   };
 }

@@ -74,7 +74,7 @@ export const bannerConfig = z.object({
       gpc: z.boolean(),
       signals: z.array(z.string()),
       cookies: z.array(z.string()),
-      tools: z.array(z.object({ id: z.string(), name: z.string(), provider: pairSchema.nullable(), collects: z.array(pairSchema), privacyUrl: z.string().nullable(), optOutUrl: z.string().nullable() })),
+      tools: z.array(z.object({ id: z.string(), name: z.string(), provider: pairSchema.nullable(), collects: z.array(pairSchema), privacyUrl: z.string().nullable(), optOutUrl: z.string().nullable(), cookies: z.array(z.string()) })),
     }),
   ),
 });

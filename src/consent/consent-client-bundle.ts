@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /** gzip budget of consent.js, JS and CSS together (the build and a test enforce it). */
 export const CONSENT_JS_GZIP_BUDGET = 6 * 1024;
@@ -36,6 +37,9 @@ export function loadConsentBundle(root = packageRoot()): Promise<string | null> 
       const code = result.outputFiles[0]?.text ?? '';
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, code);
+      // Keep the precompressed copies beside it in step, as scripts/build-client.mjs writes them.
+      writeFileSync(`${out}.gz`, gzipSync(code, { level: 9 }));
+      writeFileSync(`${out}.br`, brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
       return code;
     } catch {
       pending = null;

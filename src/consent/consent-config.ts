@@ -14,6 +14,8 @@ export interface ConsentTool {
   collects: Pair[];
   privacyUrl: string | null;
   optOutUrl: string | null;
+  /** First-party cookie names this tool sets (a trailing `*` is a prefix), cleared when the tool is refused. */
+  cookies: string[];
 }
 
 /** One purpose as the consent domain sees it: its effective choice, labels, tools, signals and cookies. */
@@ -112,6 +114,7 @@ export function buildConsentConfig(policy: Policy): ConsentConfig {
         collects: t.transmissions && information.length > 0 ? information : t.collects ? t.collects.map(pair) : (cat?.collects.map(pair) ?? []),
         privacyUrl: t.links?.privacy ?? cat?.links.privacy ?? null,
         optOutUrl: own.find((x) => x.route.url)?.route.url ?? t.links?.opt_out ?? cat?.links.optOut ?? null,
+        cookies: [...(t.cookies ?? cat?.cookies ?? [])].sort(),
       });
     }
     for (const c of policy.cookies) if (c.purpose === p.id) cookies.add(c.name);

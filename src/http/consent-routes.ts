@@ -31,6 +31,7 @@ import { createCachedPreferenceReader } from '../consent/preference-cache.ts';
 import { exportReceiptsJsonl } from '../consent/receipt-export.ts';
 import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
+import { encodeBody, sendEncoded, type EncodedBody } from './encoded-body.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './route-module.ts';
 import { renderPreferencesPage, renderSignInNeededPage } from '../consent/preferences-page.ts';
@@ -244,7 +245,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
 
   // consent.js and its config are revalidated on every page load (a 304 with no body when nothing changed), so a new
   // consent version reaches the next page view instead of waiting out a cache lifetime.
-  const served = new WeakMap<ConsentConfig, { recorded: Promise<void>; script: Promise<{ body: string; etag: string } | null>; json: { body: string; etag: string } }>();
+  const served = new WeakMap<ConsentConfig, { recorded: Promise<void>; script: Promise<EncodedBody | null>; json: { body: string; etag: string } }>();
   function servedFor(cfg: ConsentConfig) {
     let entry = served.get(cfg);
     if (!entry) {
@@ -258,8 +259,8 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
         }),
         script: loadConsentBundle().then((bundle) => {
           if (bundle === null) return null;
-          const body = `(function(){var MAMORI_CONFIG=${client};\n${bundle}})();\n`;
-          return { body, etag: etagOf(body) };
+          // Compressed once per consent version (the config is inlined), then each request only picks its coding.
+          return encodeBody(`(function(){var MAMORI_CONFIG=${client};\n${bundle}})();\n`);
         }),
         json: { body: json, etag: etagOf(json) },
       };
@@ -286,9 +287,8 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     await entry.recorded;
     const script = await entry.script;
     if (script === null) throw new MamoriError('MAMORI_CONSENT_CLIENT_UNAVAILABLE');
-    void reply.header('cache-control', 'public, no-cache').header('etag', script.etag).header('x-content-type-options', 'nosniff');
-    if (etagMatches(request.headers['if-none-match'], script.etag)) return reply.status(304).send();
-    return reply.type('application/javascript; charset=utf-8').send(script.body);
+    void reply.header('cache-control', 'public, no-cache').header('x-content-type-options', 'nosniff');
+    return sendEncoded(request, reply, script, 'application/javascript; charset=utf-8');
   });
 
   // The ledger of consent versions: what the banner showed under each version a receipt may name. Public, like the

@@ -51,10 +51,12 @@ export const externalTransmissionRoutes: RouteModule = (app, ctx, openapi) => {
     const meta = shown ? L(`プライバシーポリシー第${shown.number}版（${formatDualDate(shown.effectiveOn, 'ja')}施行）に基づく内容です。`, `As of version ${shown.number} of the privacy policy, effective ${formatDualDate(shown.effectiveOn, 'en')}.`) : undefined;
     const other: Lang = lang === 'ja' ? 'en' : 'ja';
     const self = `${EXTERNAL_TRANSMISSIONS_PATH}?${shown && q.data.version !== undefined ? `version=${shown.number}&` : ''}`;
+    // On its own page the entries sit right under the title, so their headings are h2 (h3 inside the policy).
+    const entries = blocks.map((b) => (b.kind === 'heading' ? html`<h2>${b.text}</h2>\n` : blockHtml(b)));
     const body = html`<article class="external-transmissions">
 <h1>${title}</h1>
 <p class="policy-meta">${service}${meta ? html`<br>${meta}` : ''}</p>
-${blocks.map(blockHtml)}
+${entries}
 ${versions.length > 0 ? html`<h2>${L('これまでの版', 'Versions')}</h2><ul>${versions.map((v) => html`<li><a href="${EXTERNAL_TRANSMISSIONS_PATH}?version=${v.number}&amp;lang=${lang}">${L(`第${v.number}版`, `Version ${v.number}`)}</a> ${formatDualDate(v.effectiveOn, lang)}</li>`)}</ul>` : ''}
 </article>`;
     const nav = html`<nav class="noprint" aria-label="${L('ポリシーのメニュー', 'Policy menu')}"><a href="/privacy?lang=${lang}">${L('プライバシーポリシー', 'Privacy policy')}</a> · <a href="${self}lang=${other}" lang="${other}" hreflang="${other}">${other === 'ja' ? '日本語' : 'English'}</a></nav>`;

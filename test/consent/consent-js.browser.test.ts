@@ -69,11 +69,12 @@ describe('consent.js in Chromium', () => {
   const consentCommands = (page: Page) =>
     page.evaluate(() => ((window as unknown as { dataLayer: IArguments[] }).dataLayer ?? []).map((a) => Array.from(a)).filter((a) => a[0] === 'consent'));
 
-  test('the banner shows in Japanese as a modal dialog, with Consent Mode denied by default before any tag', async () => {
+  test('the banner shows in Japanese as a non-modal bar, with Consent Mode denied by default before any tag', async () => {
     const { context, page, hosts } = await open();
-    const dialog = page.getByRole('dialog', { name: 'Cookie 等の利用について' });
+    const dialog = page.getByRole('region', { name: 'Cookie 等の利用について' });
     await dialog.waitFor();
-    assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+    assert.equal(await dialog.getAttribute('aria-modal'), null);
+    assert.equal(await page.evaluate(() => document.activeElement === document.body), true, 'nothing is focused for the person');
     assert.ok(await dialog.getByRole('button', { name: 'すべて拒否する' }).isVisible());
     assert.match((await dialog.textContent()) ?? '', /アクセス解析/);
     const cmds = await consentCommands(page);
@@ -98,7 +99,7 @@ describe('consent.js in Chromium', () => {
     const { context, page } = await open();
     await page.evaluate(() => { document.cookie = '_ga=GA1.1.999; path=/'; });
     await page.getByRole('button', { name: 'すべて拒否する' }).click();
-    assert.equal(await page.getByRole('dialog').count(), 0);
+    assert.equal(await page.getByRole('region').count(), 0);
     const subject = await subjectOf(page);
     const [receipt] = await waitForReceipts(subject, 1);
     assert.deepEqual(JSON.parse(receipt?.choices ?? '{}'), { analytics: false, error_reports: false, ads: false });
@@ -106,7 +107,7 @@ describe('consent.js in Chromium', () => {
     assert.doesNotMatch(await page.evaluate(() => document.cookie), /_ga=/);
     await page.reload();
     await page.waitForFunction(() => 'mamori' in window);
-    assert.equal(await page.getByRole('dialog').count(), 0, 'not asked again');
+    assert.equal(await page.getByRole('region').count(), 0, 'not asked again');
     assert.equal(await page.evaluate(() => (window as unknown as { analyticsRan?: number }).analyticsRan), undefined);
     assert.equal(await page.locator('#pixel').getAttribute('src'), null);
     await context.close();
@@ -157,7 +158,7 @@ describe('consent.js in Chromium', () => {
 
   test('Global Privacy Control: advertising is off and recorded with method gpc, even after "allow all"', async () => {
     const { context, page } = await open({ gpc: true });
-    await page.getByRole('dialog').waitFor();
+    await page.getByRole('region').waitFor();
     const subject = await subjectOf(page);
     const [gpcReceipt] = await waitForReceipts(subject, 1);
     assert.equal(gpcReceipt?.method, 'gpc');
@@ -184,13 +185,13 @@ describe('consent.js in Chromium', () => {
     const pageUrl = page.url();
     await page.goto(pageUrl);
     await page.waitForFunction(() => 'mamori' in window);
-    assert.equal(await page.getByRole('dialog').count(), 0);
+    assert.equal(await page.getByRole('region').count(), 0);
     // The browser keeps consent.js in its HTTP cache; the next page view revalidates it and gets the new version.
     const original = s.server.ctx.policy;
     s.server.ctx.policy = loadFixturePolicy((y) => y.replace('利用状況を分析してサービスを改善するため', '利用状況を分析し、新機能の検討にも使うため'));
     try {
       await page.goto(pageUrl);
-      await page.getByRole('dialog').waitFor();
+      await page.getByRole('region').waitFor();
       assert.equal(await page.evaluate(() => (window as unknown as { analyticsRan?: number }).analyticsRan), undefined, 'a yes to the old version does not carry over');
     } finally {
       s.server.ctx.policy = original;
@@ -198,29 +199,40 @@ describe('consent.js in Chromium', () => {
     await context.close();
   });
 
-  test('keyboard only: focus starts and stays in the dialog, Enter chooses, Esc closes without recording', async () => {
+  test('keyboard only: Tab reaches the bar and moves on to the page; the settings dialog keeps focus and Esc closes it without recording', async () => {
     const { context, page } = await open();
-    await page.getByRole('dialog').waitFor();
-    const focused = () => page.evaluate(() => ({ inDialog: !!document.activeElement?.closest('[role=dialog]'), text: document.activeElement?.textContent ?? '', outline: getComputedStyle(document.activeElement as Element).outlineStyle }));
-    assert.equal((await focused()).inDialog, true);
-    for (let i = 0; i < 8; i++) {
+    await page.getByRole('region').waitFor();
+    const focused = () => page.evaluate(() => ({ inBar: !!document.activeElement?.closest('.mmr'), inDialog: !!document.activeElement?.closest('[role=dialog]'), text: document.activeElement?.textContent ?? '', outline: getComputedStyle(document.activeElement as Element).outlineStyle }));
+    const seen: string[] = [];
+    let left = false;
+    for (let i = 0; i < 10 && !left; i++) {
       await page.keyboard.press('Tab');
-      assert.equal((await focused()).inDialog, true, 'Tab never leaves the dialog');
+      const f = await focused();
+      if (f.inBar) seen.push(f.text);
+      else left = seen.length > 0;
     }
-    assert.equal((await focused()).outline, 'solid', 'focus is visible');
-    await page.keyboard.press('Escape');
-    assert.equal(await page.getByRole('dialog').count(), 0);
-    const subject = await subjectOf(page);
-    assert.equal((await receiptsOf(subject)).length, 0, 'Esc records nothing');
+    assert.ok(seen.includes('すべて拒否する') && seen.includes('詳細を設定する'), `the bar's buttons are reached by Tab: ${seen.join(' / ')}`);
+    assert.equal(left, true, 'Tab leaves the bar for the page: no trap');
 
     await page.reload();
-    await page.getByRole('dialog').waitFor();
-    while (!(await focused()).text.includes('詳細を設定する')) await page.keyboard.press('Tab');
+    await page.getByRole('region').waitFor();
+    while ((await focused()).text !== '詳細を設定する') await page.keyboard.press('Tab');
+    assert.equal((await focused()).outline, 'solid', 'focus is visible');
     await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Cookie 等の利用について' }).waitFor();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      assert.equal((await focused()).inDialog, true, 'Tab stays in the settings dialog');
+    }
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByRole('dialog').count(), 0);
+    assert.equal((await receiptsOf(await subjectOf(page))).length, 0, 'Esc records nothing');
+
+    await page.getByRole('link', { name: 'Cookie 設定' }).click();
     await page.getByRole('checkbox', { name: 'アクセス解析' }).waitFor();
     while ((await page.evaluate(() => (document.activeElement as HTMLInputElement).id)) !== 'mmr-analytics') await page.keyboard.press('Tab');
     await page.keyboard.press('Space');
-    while (!(await focused()).text.includes('選択を保存する')) await page.keyboard.press('Tab');
+    while ((await focused()).text !== '選択を保存する') await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => (window as unknown as { analyticsRan?: number }).analyticsRan === 1);
     const [receipt] = await waitForReceipts(await subjectOf(page), 1);
@@ -230,7 +242,7 @@ describe('consent.js in Chromium', () => {
 
   test('an English page gets the banner in English', async () => {
     const { context, page } = await open({ path: '/en' });
-    await page.getByRole('dialog', { name: 'How we use cookies' }).waitFor();
+    await page.getByRole('region', { name: 'How we use cookies' }).waitFor();
     assert.ok(await page.getByRole('button', { name: 'Reject all' }).isVisible());
     await context.close();
   });

@@ -64,7 +64,7 @@ describe('the README banner snippet on the example servers (Chromium)', () => {
     const context = await browser.newContext({ locale: 'ja-JP' });
     const page = await context.newPage();
     await page.goto(hostUrl);
-    const dialog = page.getByRole('dialog');
+    const dialog = page.getByRole('region', { name: 'Cookie 等の利用について' });
     await dialog.waitFor();
     assert.match((await dialog.textContent()) ?? '', /アクセス解析/);
     assert.equal(await page.evaluate(() => (window as unknown as { gtagLoaded?: boolean }).gtagLoaded ?? false), false, 'the tag waits for consent');
@@ -81,6 +81,7 @@ describe('the README banner snippet on the example servers (Chromium)', () => {
     await page.waitForFunction(() => typeof (window as unknown as { mamori?: unknown }).mamori === 'object');
     await page.waitForTimeout(300);
     assert.equal(await page.getByRole('dialog').count(), 0);
+    assert.equal(await page.getByRole('region', { name: 'Cookie 等の利用について' }).count(), 0, 'no bar either');
     await page.getByRole('button', { name: 'Cookie 設定' }).click();
     await page.getByRole('dialog').waitFor();
     await context.close();

@@ -148,8 +148,8 @@ describe('mamori audit-site against loopback sites in Chromium', () => {
     try {
       const page = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
       await page.goto(`${site.origin}/ok/1`);
+      await page.getByRole('region', { name: 'Cookie 等の利用について' }).getByRole('button', { name: '詳細を設定する' }).click();
       const dialog = page.getByRole('dialog');
-      await dialog.getByRole('button', { name: '詳細を設定する' }).click();
       const text = (await dialog.textContent()) ?? '';
       assert.match(text, /Loopback Analytics 送信先: 株式会社ループ解析 送信される情報: 閲覧したページ、Cookie による識別子/);
       assert.match(text, /送信先: 株式会社ループ広告/);
