@@ -33,7 +33,7 @@ for (const dialect of storeDialects) {
 
     test('the erasure form lists the 35条 grounds, the 35条5項 ones included, and the disclosure form does not', async () => {
       const form = await (await fetch(`${server.url}/privacy-center/new?kind=suspension&lang=ja`)).text();
-      assert.match(form, /ご請求いただける場合（個人情報保護法35条）/);
+      assert.match(form, /ご請求の理由（個人情報保護法35条/);
       assert.match(form, /当該保有個人データを利用する必要がなくなったとき/);
       assert.match(form, /個人情報保護委員会への報告を要する漏えい等が生じたとき/);
       const en = await (await fetch(`${server.url}/privacy-center/new?kind=stop_provision&lang=en`)).text();
