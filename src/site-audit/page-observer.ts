@@ -36,8 +36,9 @@ export const GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyCon
 const QUIET_MS = 300;
 
 /**
- * Waits until no request of the profile has been in flight for {@link QUIET_MS}, at most `ms`. Shorter than
- * Playwright's networkidle (500 ms), which dominated the time per page.
+ * Waits until no request of the profile has been in flight for {@link QUIET_MS}, at most `ms`: a shorter quiet period
+ * than Playwright's networkidle (500 ms). On the loaded 2-core machine it was written on, the benchmark could not
+ * tell the two apart (load average 15–18 swamped the difference); re-measure on a quiet machine.
  */
 export async function settle(page: Page, ms: number): Promise<void> {
   const inflight = inflightOf(page.context());
