@@ -14,7 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { z } from 'zod';
-import pg from 'pg';
+import { createPgDatabase } from './bench-database.ts';
+import { requestToken } from '../src/requests/request-secrets.ts';
+
+/** The server's secret in this benchmark, so the load generator can give each verification its request token. */
+const BENCH_SECRET = Buffer.alloc(32, 3);
 import { fileRequestBody } from '../src/requests/request-service.ts';
 import { loadPolicyFile } from '../src/policy/load-policy.ts';
 import { startServer } from '../src/server.ts';
@@ -24,7 +28,6 @@ const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1
 const here = fileURLToPath(import.meta.url);
 const root = join(here, '../..');
 const POLICY = join(root, 'examples/misskey-server/policy.yaml');
-const PG_ADMIN_URL = process.env.MAMORI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const COUNT = smoke ? 150 : 3000;
 const CONNECTIONS = smoke ? 4 : 16;
 const WARMUP = smoke ? 30 : 300;
@@ -55,7 +58,7 @@ if (process.argv[2] === '--child') {
       store,
       env: {},
       outboxIntervalMs: 100,
-      config: { port: 0, host: '127.0.0.1', secret: Buffer.alloc(32, 3), dataDir, baseUrl: 'http://bench.test' },
+      config: { port: 0, host: '127.0.0.1', secret: BENCH_SECRET, dataDir, baseUrl: 'http://bench.test' },
       transport: {
         async send(mail) {
           const m = /(\d{6})/.exec(mail.subject);
@@ -127,7 +130,7 @@ async function serverCpuMs(sidePort: number): Promise<number> {
   return (usage.user + usage.system) / 1000;
 }
 
-async function load(target: { port: number; sidePort: number }, label: string, build: (i: number) => { path: string; body: string }, amount = COUNT): Promise<Figures> {
+async function load(target: { port: number; sidePort: number }, label: string, build: (i: number) => { path: string; body: string; headers?: Record<string, string> }, amount = COUNT): Promise<Figures> {
   const port = target.port;
   const cpuBefore = await serverCpuMs(target.sidePort);
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -135,9 +138,9 @@ async function load(target: { port: number; sidePort: number }, label: string, b
   let next = 0;
   let ok = 0;
   let failed = 0;
-  const one = (path: string, body: string) =>
+  const one = (path: string, body: string, extra: Record<string, string> = {}) =>
     new Promise<number>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extra } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
@@ -150,9 +153,9 @@ async function load(target: { port: number; sidePort: number }, label: string, b
       for (;;) {
         const i = next++;
         if (i >= amount) return;
-        const { path, body } = build(i);
+        const { path, body, headers } = build(i);
         const t = performance.now();
-        const status = await one(path, body);
+        const status = await one(path, body, headers);
         latencies.push(performance.now() - t);
         if (status >= 200 && status < 300) ok += 1;
         else failed += 1;
@@ -174,22 +177,6 @@ async function load(target: { port: number; sidePort: number }, label: string, b
 
 const filingBody = (email: string) => JSON.stringify({ kind: 'correction', email, description: '登録メールアドレスの訂正をお願いします', lang: 'ja' });
 
-async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mamori_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 async function benchStore(label: 'sqlite' | 'postgres', baseline: Figures): Promise<{ filing: Figures; verify: Figures }> {
   let url: string;
@@ -241,7 +228,9 @@ async function benchStore(label: 'sqlite' | 'postgres', baseline: Figures): Prom
     }
     const verify = await load(child, `verification by code (${label})`, (i) => {
       const email = emails[i] ?? '';
-      return { path: `/api/v1/requests/${byEmail.get(email) ?? 'missing'}/verify`, body: JSON.stringify({ code: codes[i] ?? '000000' }) };
+      const id = byEmail.get(email) ?? 'missing';
+      // The requester's token, as the status link carries it (verify needs it since the hardening work).
+      return { path: `/api/v1/requests/${id}/verify`, body: JSON.stringify({ code: codes[i] ?? '000000' }), headers: { 'x-request-token': requestToken(BENCH_SECRET, id) } };
     });
     const perCore = 1000 / filing.cpuMsPerRequest;
     console.log(`  ${label}: filings at ${((filing.perSecond / baseline.perSecond) * 100).toFixed(1)}% of bare Fastify by wall clock, ${((baseline.cpuMsPerRequest / filing.cpuMsPerRequest) * 100).toFixed(1)}% by server CPU; goal ≥ 200/s: ${filing.perSecond >= 200 ? 'met' : 'not met'} by wall clock on this run, ${perCore >= 200 ? 'met' : 'not met'} per core of server CPU`);

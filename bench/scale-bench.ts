@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { createPgDatabase } from './bench-database.ts';
 import { z } from 'zod';
 import { parsePolicy } from '../src/policy/load-policy.ts';
 import { startServer } from '../src/server.ts';
@@ -29,7 +30,6 @@ const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1
 const here = fileURLToPath(import.meta.url);
 const root = join(here, '../..');
 const policyPath = join(root, 'test/consent/fixtures/policy.yaml');
-const PG_ADMIN_URL = process.env.MAMORI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 20_000 : 10_000_000));
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? (smoke ? 10_000 : 1_000_000));
 const SECONDS = smoke ? 2 : 10;
@@ -126,22 +126,6 @@ async function load(target: Child, next: () => { method: string; path: string; b
 const show = (label: string, f: Figures) =>
   console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ok ${f.ok} failed ${f.failed}`);
 
-async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `mamori_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return {
-    url: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 /** RECEIPTS receipts over SUBJECTS subjects (this month and the two before) and one current analytics choice each. */
 async function seed(store: Store): Promise<void> {
