@@ -6,9 +6,8 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import type { SqlEngine } from '../../src/connectors/graph-schema.ts';
 import type { SqlConnection } from '../../src/connectors/sql/sql-connection.ts';
-import { openSqlConnection } from '../../src/connectors/sql/open-sql-connection.ts';
 import { PG_ADMIN_URL } from './stores.ts';
-import { MYSQL_ADMIN_URL } from '../fixtures/fediverse/fediverse-fixture.ts';
+import { fixtureHandle, MYSQL_ADMIN_URL } from '../fixtures/fediverse/fediverse-fixture.ts';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 /** Real applications' schemas live beside the clone (`../shared/schemas`), never in the project's own tree. */
@@ -65,19 +64,7 @@ export async function loadRealSchema(schema: RealSchema, prefix = 'mamori_real')
       await a.end();
     };
   }
-  const conn = openSqlConnection(engine, url);
-  let dropped = false;
-  return {
-    engine,
-    url,
-    conn,
-    async drop() {
-      if (dropped) return;
-      dropped = true;
-      await conn.close();
-      await cleanup();
-    },
-  };
+  return fixtureHandle(engine, url, cleanup);
 }
 
 /** Inserts rows of equal width in chunks (`?` placeholders; the connection numbers them for PostgreSQL). */
