@@ -18,6 +18,7 @@ import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
 import { createRecordsRequestHooks } from './records/record-request-hooks.ts';
 import { createConnectorRequestHooks, startConnectorWorker } from './connectors/connector-request-hooks.ts';
 import { registerAuditKey } from './audit/audit-key.ts';
+import { assertNoRotationUnderway } from './secret/secret-rotation-state.ts';
 import { assertStoreSecret } from './audit/audit-secret-check.ts';
 import { siteAuditScheduleFromEnv, startSiteAuditSchedule } from './site-audit/site-audit-schedule.ts';
 
@@ -63,6 +64,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const policy = typeof opts.policy === 'string' ? loadLintedPolicy(opts.policy) : opts.policy;
   const store = opts.store ?? (await openStore(config.databaseUrl));
   await migrateToLatest(store);
+  await assertNoRotationUnderway(store.db);
   await assertStoreSecret(store.db, config.secret);
   registerAuditKey(store.db, config.secret);
   const clock = opts.clock ?? systemClock;

@@ -22,6 +22,6 @@ export async function assertStoreSecret(db: DbOrTrx, secret: Buffer): Promise<vo
   if (row?.row_mac && macMatches(key, 'row', null, row.hash, row.row_mac)) return;
   throw new MamoriError(
     'MAMORI_SECRET_MISMATCH',
-    `MAMORI_SECRET does not match the secret this store was signed with (the audit chain's signed head, row ${head.seq}, and its newest signed row do not verify under it). Start with the original MAMORI_SECRET (or the data directory's secret.key it was generated into). Changing the secret of a used store needs its audit chain re-signed and its files re-encrypted, which mamori cannot do yet.`,
+    `MAMORI_SECRET does not match the secret this store was signed with (the audit chain's signed head, row ${head.seq}, and its newest signed row do not verify under it). Start with the original MAMORI_SECRET (or the data directory's secret.key it was generated into). To change the secret of a used store, start with the original one and run \`mamori secret rotate\`, which re-signs and re-encrypts the store under the new one.`,
   );
 }

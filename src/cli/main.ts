@@ -22,6 +22,7 @@ const commands: Record<string, CommandEntry> = {
   scan: { summary: 'find personal data in a database and draft a dataset graph', load: async () => (await import('./commands/scan.ts')).scanCommand },
   audit: { summary: 'verify or export the audit log', load: async () => (await import('./commands/audit.ts')).auditCommand },
   'audit-site': { summary: 'audit pages in Chromium against the policy (外部送信, consent, GPC)', load: async () => (await import('./commands/audit-site.ts')).auditSiteCommand },
+  secret: { summary: 'move the store to a new MAMORI_SECRET (secret rotate): re-sign and re-encrypt, resumably', load: async () => (await import('./commands/secret.ts')).secretCommand },
   records: { summary: 'provision records, incidents, statistics, anonymization', load: async () => (await import('./commands/records.ts')).recordsCommand },
 };
 

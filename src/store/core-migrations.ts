@@ -83,4 +83,19 @@ export const coreMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** `mamori secret rotate`: one row per rotation, its state and per-item progress, so a crashed rotation resumes. */
+  '0091_secret_rotations': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('secret_rotations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('old_check', 'text', (c) => c.notNull())
+        .addColumn('new_check', 'text', (c) => c.notNull())
+        .addColumn('progress_json', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+    },
+  },
 };

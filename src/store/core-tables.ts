@@ -5,6 +5,21 @@ export interface CoreTables {
   audit_head: AuditHeadTable;
   mail_outbox: MailOutboxTable;
   scheduled_jobs: ScheduledJobTable;
+  secret_rotations: SecretRotationTable;
+}
+
+/** One `mamori secret rotate` run: while a row is `running`, neither the server nor the CLI opens the store. */
+export interface SecretRotationTable {
+  id: string;
+  /** running | finished */
+  state: string;
+  /** Keyed fingerprints of the old and new secrets (HMAC under a derived key, never the secrets): a resumed run must bring the same pair. */
+  old_check: string;
+  new_check: string;
+  /** JSON: per item (audit rows, files, packages, …) its cursor, counts and whether it is done. */
+  progress_json: string;
+  started_at: string;
+  finished_at: string | null;
 }
 
 /** One row per scheduled job (retention purge, audit verification, …): locked while it runs on one instance. */

@@ -3,15 +3,13 @@ import { parseArgs } from 'node:util';
 import { strToU8, zipSync } from 'fflate';
 import { loadConfig } from '../../config.ts';
 import { systemClock } from '../../clock.ts';
-import { openStore } from '../../store/store.ts';
-import { migrateToLatest } from '../../store/migrate.ts';
 import { formatIssues } from '../../policy/load-policy.ts';
 import { loadGraphFile } from '../../connectors/load-graph.ts';
 import { createConnectorService, type RunReport } from '../../connectors/connector-service.ts';
 import { undeclaredIdentityKinds, unknownCorrectionFields } from '../../connectors/graph-usage.ts';
 import type { RunKind } from '../../connectors/graph-schema.ts';
 import type { Command } from '../command.ts';
-import { registerAuditKey } from '../../audit/audit-key.ts';
+import { openKeyedStore } from '../cli-store.ts';
 
 const HELP = `usage:
   mamori dsr access  --graph <datasets.yaml> --identity email=a@example.jp [--identity account_id=…] [--out pkg.zip]
@@ -97,9 +95,7 @@ export const dsrCommand: Command = async (argv) => {
     return 2;
   }
   const config = loadConfig(process.env);
-  const store = await openStore(config.databaseUrl);
-  await migrateToLatest(store);
-  registerAuditKey(store.db, config.secret);
+  const store = await openKeyedStore(config.databaseUrl, config.secret);
   const tty = process.stderr.isTTY === true;
   const svc = createConnectorService({
     store,
@@ -162,9 +158,7 @@ async function workLoop(graphPath: string, once: boolean, intervalMs: number): P
     return 2;
   }
   const config = loadConfig(process.env);
-  const store = await openStore(config.databaseUrl);
-  await migrateToLatest(store);
-  registerAuditKey(store.db, config.secret);
+  const store = await openKeyedStore(config.databaseUrl, config.secret);
   const svc = createConnectorService({ store, clock: systemClock, graph: g.loaded.graph, secret: config.secret, env: process.env, baseUrl: config.baseUrl });
   let stop = false;
   const halt = () => {
