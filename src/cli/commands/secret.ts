@@ -30,8 +30,9 @@ const HELP = `usage: mamori secret rotate [--new-secret-file F | --generate] [--
   it to the new secret on every instance before starting them again.
 
   Links mailed to requesters before the rotation stop opening their requests (anyone holding the old secret could
-  forge them); every later mail carries a working link. Email codes sent before it no longer work; a new code is
-  one click away. Staff sign-ins stay; open forms need a reload.`;
+  forge them); every later mail about a request carries a working link. Email codes sent before it no longer
+  match (a filing still waiting for its code is made again). Download links of packages keep working. Staff
+  sign-ins stay; open forms need a reload.`;
 
 const itemLabels: Record<RotationItem, string> = {
   request_files: 'uploaded documents re-encrypted',
