@@ -43,13 +43,14 @@ function resealJson(keys: RotationKeys, sealed: string): string | null {
   return sealJson(keys.new, value);
 }
 
-/** Counts a batch of rows, each re-keyed by `rekey` (which returns whether it could be). */
-async function countBatch<R>(rows: R[], keyOf: (r: R) => string, rekey: (r: R) => Promise<boolean>): Promise<BatchOutcome> {
+/** Counts a batch of rows, each re-keyed by `rekey`: true when it was, false when it could not be, null when it holds nothing keyed. */
+async function countBatch<R>(rows: R[], keyOf: (r: R) => string, rekey: (r: R) => Promise<boolean | null>): Promise<BatchOutcome> {
   let rotated = 0;
   let left = 0;
   for (const row of rows) {
-    if (await rekey(row)) rotated += 1;
-    else left += 1;
+    const outcome = await rekey(row);
+    if (outcome === true) rotated += 1;
+    else if (outcome === false) left += 1;
   }
   const lastRow = rows.at(-1);
   return { last: lastRow === undefined ? null : keyOf(lastRow), seen: rows.length, rotated, left };
@@ -135,6 +136,18 @@ export const rotationRunners: Record<RotationItem, BatchRunner> = {
     return countBatch(rows, (r) => r.id, async (r) => {
       if (r.token_hash !== sha256Hex(requestToken(keys.old, r.id))) return false;
       await db.updateTable('requests').set({ token_hash: sha256Hex(requestToken(keys.new, r.id)) }).where('id', '=', r.id).execute();
+      return true;
+    });
+  },
+  // Mail still waiting in the outbox (SMTP down, retries) carries the link of its request: it goes out working.
+  outbox_links: async (db, cursor, limit, keys) => {
+    const rows = await db.selectFrom('mail_outbox').select(['id', 'ref_id', 'text_body', 'html_body']).where('sent_at', 'is', null).where('ref_type', '=', 'request').where('id', '>', after(cursor)).orderBy('id').limit(limit).execute();
+    return countBatch(rows, (r) => r.id, async (r) => {
+      if (r.ref_id === null) return null;
+      const oldToken = requestToken(keys.old, r.ref_id);
+      if (!r.text_body.includes(oldToken) && !r.html_body?.includes(oldToken)) return null;
+      const newToken = requestToken(keys.new, r.ref_id);
+      await db.updateTable('mail_outbox').set({ text_body: r.text_body.replaceAll(oldToken, newToken), html_body: r.html_body?.replaceAll(oldToken, newToken) ?? null }).where('id', '=', r.id).execute();
       return true;
     });
   },

@@ -13,7 +13,7 @@ export const secretRotationErrors = registerErrorCodes({
  * What a rotation re-signs or re-encrypts, in the order it does so. Each batch of rows and the item's cursor commit in
  * one transaction, so after a crash every row is under exactly the secret its cursor says.
  */
-export const rotationItems = ['request_files', 'request_gathered', 'request_packages', 'connector_payloads', 'connector_results', 'consent_receipts', 'audit_rows', 'request_links'] as const;
+export const rotationItems = ['request_files', 'request_gathered', 'request_packages', 'connector_payloads', 'connector_results', 'consent_receipts', 'audit_rows', 'request_links', 'outbox_links'] as const;
 export type RotationItem = (typeof rotationItems)[number];
 
 const itemProgress = z.object({
@@ -31,7 +31,7 @@ const progressSchema = z.object(Object.fromEntries(rotationItems.map((i) => [i, 
 
 export function emptyProgress(): RotationProgress {
   const start = (): ItemProgress => ({ cursor: null, rotated: 0, left: 0, done: false });
-  return { request_files: start(), request_gathered: start(), request_packages: start(), connector_payloads: start(), connector_results: start(), consent_receipts: start(), audit_rows: start(), request_links: start() };
+  return { request_files: start(), request_gathered: start(), request_packages: start(), connector_payloads: start(), connector_results: start(), consent_receipts: start(), audit_rows: start(), request_links: start(), outbox_links: start() };
 }
 
 export type RotationState = 'running' | 'finished';

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import { appendAudit, registerAuditKey } from '../audit/audit-log.ts';
 import { assertStoreSecret } from '../audit/audit-secret-check.ts';
 import type { Clock } from '../clock.ts';
@@ -111,6 +112,8 @@ async function startRotation(store: Store, clock: Clock, keys: RotationKeys): Pr
   const progress = emptyProgress();
   registerAuditKey(store.db, keys.old);
   await store.db.transaction().execute(async (trx) => {
+    // Two rotators starting at once on PostgreSQL: the second waits here, then sees the first one's row.
+    if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(4242003)`.execute(trx);
     if (await runningRotation(trx)) throw new MamoriError('MAMORI_SECRET_ROTATION_UNFINISHED');
     await trx.insertInto('secret_rotations').values({ id, state: 'running', old_check: secretCheck(keys.old, id), new_check: secretCheck(keys.new, id), progress_json: JSON.stringify(progress), started_at: startedAt, finished_at: null }).execute();
     await appendAudit(trx, clock, { actor: 'cli', action: 'secret.rotation_started', targetType: 'secret_rotation', targetId: id, data: { items: [...rotationItems] } });

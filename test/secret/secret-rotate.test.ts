@@ -26,6 +26,7 @@ interface Used {
   oldToken: string;
   fileId: string;
   downloadLink: string;
+  waitingId: string;
 }
 
 async function serve(u: { store: TestStore; smtp: TestSmtp; dataDir: string }, secret: Buffer | undefined): Promise<RunningServer> {
@@ -65,9 +66,13 @@ async function usedStore(dialect: StoreDialect, secret: Buffer | undefined): Pro
     const delivered = await smtp.waitFor({ to: email, subject: /開示内容のお届け/ });
     const downloadLink = /(http:\/\/mamori\.test\/api\/v1\/requests\/\S+)/.exec(delivered.text ?? '')?.[1];
     assert.ok(downloadLink);
+    // A second request whose next mail (with its link) is still waiting in the outbox when the rotation runs.
+    const waiting = await postJson(`${server.url}/api/v1/requests`, { kind: 'disclosure', email: 'taro@example.jp', description: '全部', delivery: 'electronic', lang: 'ja' });
+    const waitingCode = await codeFromMail(app as Parameters<typeof codeFromMail>[0], 'taro@example.jp');
+    assert.equal((await postJson(`${server.url}/api/v1/requests/${String(waiting.json.id)}/verify`, { code: waitingCode }, { 'x-request-token': String(waiting.json.token) })).status, 200);
     const consent = await postJson(`${server.url}/api/v1/consents`, { subject: 'anon_rotation0000000001', choices: { error_analysis: false }, method: 'banner' });
     assert.equal(consent.status, 201, JSON.stringify(consent.json));
-    return { store, smtp, dataDir, requestId: id, oldToken: token, fileId, downloadLink };
+    return { store, smtp, dataDir, requestId: id, oldToken: token, fileId, downloadLink, waitingId: String(waiting.json.id) };
   } finally {
     await server.close();
   }
@@ -112,7 +117,8 @@ for (const dialect of storeDialects) {
         assert.match(resumed.stdout, /disclosure packages and letters re-encrypted: 1\n/);
         assert.match(resumed.stdout, /consent receipts re-signed: 1\n/);
         assert.match(resumed.stdout, /signed audit head: re-signed/);
-        assert.match(resumed.stdout, /Links mailed before now no longer open their 1 request/);
+        assert.match(resumed.stdout, /mails waiting in the outbox given the new link: [1-9]\d*\n/);
+        assert.match(resumed.stdout, /Links mailed before now no longer open their 2 request/);
         assert.match(resumed.stdout, /Set MAMORI_SECRET to the new secret on every instance/);
         assert.doesNotMatch(resumed.stdout + resumed.stderr, new RegExp(`${hex(OLD)}|${hex(NEW)}`), 'no secret is printed');
 
@@ -136,6 +142,11 @@ for (const dialect of storeDialects) {
           assert.match(strFromU8(files['index.html']!), /hana@example\.jp/, 'the sealed package opens under the new secret');
           const oldLink = await getJson(`${server.url}/api/v1/requests/${u.requestId}`, { 'x-request-token': u.oldToken });
           assert.equal(oldLink.status, 404, 'a link mailed before the rotation no longer opens the request');
+          await server.ctx.outbox.drainOnce();
+          const queued = await u.smtp.waitFor({ to: 'taro@example.jp', subject: /手数料/ });
+          const newToken = new RegExp(`/privacy-center/requests/${u.waitingId}\\?token=([\\w-]+)`).exec(queued.text ?? '')?.[1];
+          assert.ok(newToken, 'the mail that waited in the outbox carries a link');
+          assert.equal((await getJson(`${server.url}/api/v1/requests/${u.waitingId}`, { 'x-request-token': newToken })).status, 200, 'and the link works after the rotation');
           const actions = (await server.ctx.store.db.selectFrom('audit_events').select(['action', 'data']).where('action', 'like', 'secret.%').orderBy('seq').execute());
           assert.deepEqual(actions.map((a) => a.action), ['secret.rotation_started', 'secret.rotated']);
           assert.match(actions[1]?.data ?? '', /"request_files":\{"left":0,"rotated":1\}/);

@@ -43,6 +43,7 @@ const itemLabels: Record<RotationItem, string> = {
   consent_receipts: 'consent receipts re-signed',
   audit_rows: 'audit rows re-signed',
   request_links: 'request links re-derived',
+  outbox_links: 'mails waiting in the outbox given the new link',
 };
 
 /** The new secret: a file, else MAMORI_NEW_SECRET, else (with --generate) a fresh one written before any change. */
