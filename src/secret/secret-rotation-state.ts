@@ -7,6 +7,7 @@ export const secretRotationErrors = registerErrorCodes({
   MAMORI_SECRET_ROTATION_UNFINISHED: { status: 503, message: 'A secret rotation is unfinished: run `mamori secret rotate` again to finish it.' },
   MAMORI_SECRET_ROTATION_MISMATCH: { status: 500, message: 'The secrets given do not match the unfinished secret rotation.' },
   MAMORI_SECRET_ROTATION_SAME: { status: 400, message: 'The new secret is the same as the current one.' },
+  MAMORI_SECRET_ROTATION_SERVERS_RUNNING: { status: 409, message: 'mamori servers are still connected to this database: stop them before rotating the secret.' },
 });
 
 /**

@@ -54,6 +54,7 @@ export interface RotationResult {
 export async function rotateSecret(opts: RotateSecretOptions): Promise<RotationResult> {
   const { store, clock, keys } = opts;
   if (keys.old.length === keys.new.length && timingSafeEqual(keys.old, keys.new)) throw new MamoriError('MAMORI_SECRET_ROTATION_SAME');
+  await assertNoServersConnected(store);
   const running = await runningRotation(store.db);
   let rotation: RotationRow;
   let outcome: RotationResult['outcome'];
@@ -86,6 +87,20 @@ export async function rotateSecret(opts: RotateSecretOptions): Promise<RotationR
   }
   const headResigned = await finishRotation(store, clock, rotation.id, keys, progress);
   return { id: rotation.id, outcome, progress, headResigned };
+}
+
+/**
+ * A server still running would seal files and sign rows under the old secret behind the rotation's cursor. On
+ * PostgreSQL every `mamori serve` holds one change-feed connection (application_name `mamori-change-feed`), which
+ * tells they are there; a SQLite store is one process's file, and its operator stops that process.
+ */
+async function assertNoServersConnected(store: Store): Promise<void> {
+  if (store.dialect !== 'postgres') return;
+  const { rows } = await sql<{ n: string | number }>`select count(*) as n from pg_stat_activity where datname = current_database() and application_name = 'mamori-change-feed' and pid <> pg_backend_pid()`.execute(store.db);
+  const n = Number(rows[0]?.n ?? 0);
+  if (n > 0) {
+    throw new MamoriError('MAMORI_SECRET_ROTATION_SERVERS_RUNNING', `${n} mamori server(s) are still connected to this database: stop every \`mamori serve\` using it, then run \`mamori secret rotate\` again. A server left running would seal files and sign audit rows under the old secret while the store moves to the new one.`);
+  }
 }
 
 function assertSameSecrets(running: RotationRow, keys: RotationKeys): void {

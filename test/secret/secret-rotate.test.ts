@@ -92,6 +92,17 @@ for (const dialect of storeDialects) {
       const u = await usedStore(dialect, OLD);
       try {
         const env = { DATABASE_URL: u.store.url, MAMORI_DATA_DIR: u.dataDir, MAMORI_SECRET: hex(OLD), MAMORI_NEW_SECRET: hex(NEW) };
+        if (dialect === 'postgres') {
+          const running = await serve(u, OLD);
+          try {
+            const refused = await runMamori(['secret', 'rotate'], { env });
+            assert.equal(refused.code, 1);
+            assert.match(refused.stderr, /1 mamori server\(s\) are still connected to this database: stop every `mamori serve`.*MAMORI_SECRET_ROTATION_SERVERS_RUNNING/s);
+          } finally {
+            await running.close();
+          }
+          assert.equal((await u.store.db.selectFrom('secret_rotations').select('id').execute()).length, 0, 'nothing started');
+        }
         const crashed = await runMamori(['secret', 'rotate', '--batch-size', '1'], { env: { ...env, MAMORI_TEST_ROTATION_CRASH_AFTER: '3' } });
         assert.notEqual(crashed.code, 0, 'the process was killed');
         const rows = await u.store.db.selectFrom('secret_rotations').select(['state', 'progress_json']).execute();

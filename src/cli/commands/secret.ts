@@ -16,7 +16,7 @@ const HELP = `usage: mamori secret rotate [--new-secret-file F | --generate] [--
 
   Moves the store to a new MAMORI_SECRET: re-encrypts uploaded documents, gathered data, disclosure packages and
   connector payloads; re-signs the audit chain and consent receipts; re-derives request links. Stop every
-  \`mamori serve\` using the store first. Resumable: if it stops half-way (crash, power cut), run the same command
+  \`mamori serve\` using the store first (on PostgreSQL a server still connected is refused). Resumable: if it stops half-way (crash, power cut), run the same command
   again with the same two secrets; until it has finished, the server and the CLI refuse to open the store.
 
   old secret    MAMORI_SECRET, else <data dir>/secret.key (the one the store is signed with now)
