@@ -53,11 +53,12 @@ export interface RotationResult {
  */
 export async function rotateSecret(opts: RotateSecretOptions): Promise<RotationResult> {
   const { store, clock, keys } = opts;
-  if (keys.old.length === keys.new.length && timingSafeEqual(keys.old, keys.new)) throw new MamoriError('MAMORI_SECRET_ROTATION_SAME');
   await assertNoServersConnected(store);
   const running = await runningRotation(store.db);
   let rotation: RotationRow;
   let outcome: RotationResult['outcome'];
+  // An unfinished rotation is checked first, so an operator who already switched MAMORI_SECRET hears which one is wrong.
+  if (!running && keys.old.length === keys.new.length && timingSafeEqual(keys.old, keys.new)) throw new MamoriError('MAMORI_SECRET_ROTATION_SAME');
   if (running) {
     assertSameSecrets(running, keys);
     rotation = running;

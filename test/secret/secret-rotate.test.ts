@@ -120,6 +120,9 @@ for (const dialect of storeDialects) {
         assert.equal(wrongNew.code, 1);
         assert.match(wrongNew.stderr, /the new secret is not the one it was started with.*MAMORI_SECRET_ROTATION_MISMATCH/s);
 
+        const switchedEarly = await runMamori(['secret', 'rotate'], { env: { ...env, MAMORI_SECRET: hex(NEW) } });
+        assert.match(switchedEarly.stderr, /the old secret \(MAMORI_SECRET or secret\.key\) is not the one it was started with.*MAMORI_SECRET_ROTATION_MISMATCH/s);
+
         const resumed = await runMamori(['secret', 'rotate'], { env });
         assert.equal(resumed.code, 0, resumed.stderr);
         assert.match(resumed.stdout, /finished the unfinished rotation rot_/);
