@@ -97,6 +97,7 @@ export const timelineActionLabels: Record<string, Words> = {
   hook_failed: { ja: '連携処理の失敗', en: 'Integration failed' },
   assigned: { ja: '担当者の変更', en: 'Assignee changed' },
   note_added: { ja: '内部メモ', en: 'Internal note' },
+  payment_lapsed: { ja: 'お支払い期限の経過により終了', en: 'Lapsed: the fee was not paid in time' },
 };
 
 /** Where gathered data came from (`connector:<dataset>` names the dataset after the colon). */

@@ -117,4 +117,21 @@ describe('no internal codes in what staff read', () => {
     assert.match(recordsJa, /本人の同意\s+個別/);
     assert.match(recordsJa, /下書き/, 'the filing status in words');
   });
+
+  test('a records form that fails answers in the console language, never with the service\'s English message on a Japanese page', async () => {
+    const csrf = await consoleCsrf(server.url, jar);
+    const post = async (path: string, fields: Record<string, string>, lang: 'ja' | 'en') => {
+      const res = await fetch(`${server.url}${path}?lang=${lang}`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });
+      return { status: res.status, text: visibleText(await res.text()) };
+    };
+    const ja = await post(`/console/incidents/${incidentId}/submit`, { stage: 'final' }, 'ja');
+    assert.equal(ja.status, 409);
+    assert.match(ja.text, /報告に必要な事項（規則8条）が未記入です/);
+    assert.doesNotMatch(ja.text, /[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}/, 'no English sentence on the Japanese page');
+    const en = await post(`/console/incidents/${incidentId}/submit`, { stage: 'final' }, 'en');
+    assert.match(en.text, /Items the report needs \(PPC Rules Art\. 8\) are still empty/);
+    const provision = await post('/console/records/provisions', { basis: 'consent', form: 'single', providedOn: 'not a date', recipientName: '', dataItems: '' }, 'ja');
+    assert.equal(provision.status, 400);
+    assert.match(provision.text, /記録の入力内容に不足または誤りがあります/);
+  });
 });
