@@ -8,6 +8,7 @@ import { consoleLang, csrfField, staffActor } from './staff-auth.ts';
 import { listStaffUsers } from '../staff/staff-users.ts';
 import { actorLabel, timelineDetails } from './console-request-page.ts';
 import { timelineActionLabels } from './request-labels.ts';
+import { describeAuditProblemJa } from '../audit/audit-problem-words.ts';
 import { auditActionLabel } from './audit-action-labels.ts';
 import { fetchContactsFromHook, listRevisionNotices, sendRevisionNotices } from '../records/revision-notices.ts';
 import { day, formOf, page, raise, tabTitle, when, type RecordsConsoleAccess } from './records-console-kit.ts';
@@ -76,7 +77,7 @@ ${versions.filter((v) => !notices.some((n) => n.policyVersionId === v.id)).slice
     const last = events[events.length - 1];
     const w = (ja: string, en: string) => t(lang, ja, en);
     const body = html`
-<div class="notice ${result.ok ? '' : 'error'}">${result.ok ? html`<p class="ok">${w(`改ざんは検出されませんでした（${result.count}件のイベントを検証）。`, `No tampering found (${result.count} events checked).`)}</p>` : html`<p class="warn"><strong>${w('改ざんを検出しました。', 'Tampering detected.')}</strong></p><ul>${result.problems.map((p) => html`<li lang="en">${describeAuditProblem(p)}</li>`)}</ul>`}</div>
+<div class="notice ${result.ok ? '' : 'error'}">${result.ok ? html`<p class="ok">${w(`改ざんは検出されませんでした（${result.count}件のイベントを検証）。`, `No tampering found (${result.count} events checked).`)}</p>` : html`<p class="warn"><strong>${w('改ざんを検出しました。', 'Tampering detected.')}</strong></p><ul>${result.problems.map((p) => html`<li>${lang === 'ja' ? describeAuditProblemJa(p) : describeAuditProblem(p)}</li>`)}</ul>`}</div>
 <form method="get" action="/console/audit" style="display:flex;gap:8px;align-items:end;margin:12px 0"><div><label for="action">${w('操作で絞り込む（記録名の前方一致）', 'Filter by action (start of the recorded name)')}</label><input id="action" name="action" value="${opts.action ?? ''}" maxlength="100"></div><button type="submit">${w('表示', 'Show')}</button></form>
 <div class="table-scroll"><table><caption class="muted" style="text-align:left">${w('新しい順（日時は日本時間）', 'Newest first (times in Japan time)')}</caption><thead><tr><th>#</th><th>${w('日時', 'Time')}</th><th>${w('実行者', 'Actor')}</th><th>${w('操作', 'Action')}</th><th>${w('対象', 'Target')}</th><th>${w('内容', 'Details')}</th></tr></thead><tbody>
 ${events.map((e) => html`<tr><td>${e.seq}</td><td>${when(e.at, lang)}</td><td>${actorLabel(e.actor, lang, names)}</td><td>${auditActionCell(e.action)}</td><td>${e.targetId ? html`<code>${e.targetId}</code>` : '—'}</td><td>${auditDataCell(e.action, e.data)}</td></tr>`)}

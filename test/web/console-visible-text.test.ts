@@ -1,5 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { createManualClock } from '../../src/clock.ts';
 import { createAssertion } from '../../src/auth/signed-assertion.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
@@ -133,5 +134,16 @@ describe('no internal codes in what staff read', () => {
     const provision = await post('/console/records/provisions', { basis: 'consent', form: 'single', providedOn: 'not a date', recipientName: '', dataItems: '' }, 'ja');
     assert.equal(provision.status, 400);
     assert.match(provision.text, /記録の入力内容に不足または誤りがあります/);
+  });
+
+  test('the audit page names tampering in the console language', async () => {
+    // Last in this file: it breaks the chain on purpose.
+    await sql`update audit_events set data = ${'{"forged":true}'} where seq = 2`.execute(server.ctx.store.db);
+    const read = async (lang: 'ja' | 'en') => visibleText(await (await fetch(`${server.url}/console/audit?lang=${lang}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text());
+    const ja = await read('ja');
+    assert.match(ja, /改ざんを検出しました。/);
+    assert.match(ja, /2行目（aud_[a-z0-9]+）が書き換えられています。内容がハッシュと一致しません。/);
+    assert.doesNotMatch(ja, /was edited/);
+    assert.match(await read('en'), /row 2 \(aud_[a-z0-9]+\) was edited/);
   });
 });
