@@ -12,7 +12,7 @@ import { suspensionGrounds, suspensionGroundsFor } from '../law/appi/suspension-
 import { claimCheckboxes, identitySection } from './console-identity-section.ts';
 import { cleanFilename } from '../requests/request-uploads.ts';
 import { agentKindLabels, agentProofLabels, articleName, claimCheckLabels, deliveryLabels, filePurposeLabels, gatheredSourceLabel, kindName, outcomeLabels, packageFormatLabels, paymentLabels, timelineActionLabels, timelineDetailLabels, verifiedViaLabels } from './request-labels.ts';
-import { t, formatTime, messageBox, consoleStyle, type ConsoleMessage } from './console-page-parts.ts';
+import { t, formatTime, formatDay, messageBox, consoleStyle, type ConsoleMessage } from './console-page-parts.ts';
 import { deadlineCell, channelLabel } from './console-queue-page.ts';
 
 /** One request for staff: its state, events, documents, and the form of each next step. */
@@ -141,6 +141,9 @@ ${dl([
   [t(lang, 'メール確認', 'Email confirmed by'), v.verifiedVia ? (verifiedViaLabels[v.verifiedVia]?.[lang] ?? t(lang, 'その他', 'Other')) : null],
   [t(lang, '本人確認', 'Identity confirmed'), v.identityConfirmedAt ? formatTime(v.identityConfirmedAt, lang) : t(lang, '未確認', 'not yet')],
   [t(lang, '手数料', 'Fee'), v.fee ? `${v.fee.amount.toLocaleString('en-US')}${t(lang, '円', ' JPY')} ${v.fee.paid ? t(lang, `入金済（${payment(v.feePayment.method, lang)}${v.feePayment.reference ? `・照合番号 ${v.feePayment.reference}` : ''}）`, `paid (${payment(v.feePayment.method, lang)}${v.feePayment.reference ? `, reference ${v.feePayment.reference}` : ''})`) : t(lang, '未入金', 'unpaid')}` : null],
+  // The digits the person was asked to type before their name: how a bank transfer's 振込名義 is matched to this request.
+  [t(lang, 'お支払い番号', 'Payment reference'), v.payment?.reference ? html`<strong class="payment-reference">${v.payment.reference}</strong> <span class="muted">${t(lang, '（振込名義の先頭、または決済ページで入力される8桁の番号）', '(the 8 digits the person types before their name on a bank transfer, or on the payment page)')}</span>` : null],
+  [t(lang, 'お支払い期限', 'Payment due'), v.payment?.dueAt && !v.payment.paid ? t(lang, `${formatDay(v.payment.dueAt, lang)}まで（過ぎると請求は終了します）`, `${formatDay(v.payment.dueAt, lang)} (the request lapses after this day)`) : null],
 ])}
 ${identitySection(v, { lang, canConfirm: handle && allowedFrom.confirm_claim.includes(state), formatTime: (iso) => formatTime(iso, lang), who: (a) => actorLabel(a, lang, staffNames), form })}
 <h2>${t(lang, '書類', 'Documents')}</h2>

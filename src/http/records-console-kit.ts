@@ -5,7 +5,8 @@ import { MamoriError } from '../errors.ts';
 import { localize } from '../policy/load-policy.ts';
 import { html, type SafeHtml } from '../html/html.ts';
 import { can, consoleLang, renderConsolePage, requireStaff } from './staff-auth.ts';
-import type { Cell } from '../records/statistics.ts';
+import type { Lang } from '../html/layout.ts';
+import { formatDay, formatTime, t } from './console-page-parts.ts';
 
 // Shared by the records console pages: form reading, Japan-time dates, the records tabs and page frame.
 
@@ -25,10 +26,15 @@ export const lines = (s: string) => s.split(/[\n,、]/).map((x) => x.trim()).fil
 /** A datetime-local value is Japan time. */
 export const jstInstant = (s: string) => (s === '' ? undefined : /[zZ]|[+-]\d\d:\d\d$/.test(s) ? s : `${s.length === 16 ? `${s}:00` : s}+09:00`);
 
-export function jst(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(new Date(iso).getTime() + 9 * 3600_000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
+/** An instant as staff read it: Japan time, in the console language's form (2026/04/01 19:00 or 1 Apr 2026, 19:00). */
+export function when(iso: string | null, lang: Lang): string {
+  return iso ? formatTime(iso, lang) : '—';
+}
+
+/** A calendar date the records hold (YYYY-MM-DD, a Japan date), in the console language's form. */
+export function day(date: string | null, lang: Lang): string {
+  if (!date) return '—';
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? formatDay(`${date}T00:00:00+09:00`, lang) : formatDay(date, lang);
 }
 
 const recordTabs: Array<[string, { ja: string; en: string }]> = [
@@ -40,26 +46,26 @@ const recordTabs: Array<[string, { ja: string; en: string }]> = [
   ['/console/audit', { ja: '監査ログ', en: 'Audit log' }],
 ];
 
-function tabs(active: string, lang: 'ja' | 'en'): SafeHtml {
+/** A records tab's name in the console's language (also the page title of the tab's first page). */
+export function tabTitle(active: string, lang: Lang): string {
+  return recordTabs.find(([href]) => href === active)?.[1][lang] ?? '';
+}
+
+function tabs(active: string, lang: Lang): SafeHtml {
   return html`<nav aria-label="${lang === 'ja' ? '記録' : 'Records'}" class="noprint" style="display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px">${recordTabs.map(([href, label]) => (href === active ? html`<strong aria-current="page">${label[lang]}</strong>` : html`<a href="${href}">${label[lang]}</a>`))}</nav>`;
 }
 
 /**
- * A records page. The statistics page follows the console's language; the other record pages keep the Japanese of
- * the records the law asks for, and say so on an English console (the tabs and the title follow the language).
+ * A records page in the console's language. The records keep what staff typed (names, items, descriptions) as typed;
+ * every word mamori writes follows the language switch.
  */
 export function page(request: FastifyRequest, reply: FastifyReply, title: string, active: string, body: SafeHtml): FastifyReply {
   const lang = consoleLang(request);
-  const tab = recordTabs.find(([href]) => href === active)?.[1];
-  const shownTitle = tab && tab.ja === title ? tab[lang] : title;
-  const note = lang === 'en' && active !== '/console/statistics' ? html`<p class="notice">The records on this page are kept and shown in Japanese, the language of the records the law requires.</p>` : html``;
-  return reply.type('text/html; charset=utf-8').send(renderConsolePage(request, { title: shownTitle, body: html`${tabs(active, lang)}<h1>${shownTitle}</h1>${note}${body}` }));
+  return reply.type('text/html; charset=utf-8').send(renderConsolePage(request, { title, body: html`${tabs(active, lang)}<h1>${title}</h1>${body}` }));
 }
 
-export const cell = (c: Cell, k: number) => (c === null ? html`<span class="muted" title="${k}人未満のため非表示">&lt;${k}</span>` : String(c));
-
 /** A horizontal bar chart as inline SVG (no script), with the numbers as text for screen readers and print. */
-export function barChart(title: string, bars: Array<{ label: string; value: number | null }>, unit = ''): SafeHtml {
+export function barChart(title: string, bars: Array<{ label: string; value: number | null }>, unit = '', lang: Lang = 'ja'): SafeHtml {
   const max = Math.max(1, ...bars.map((b) => b.value ?? 0));
   const rowH = 26;
   const width = 560;
@@ -69,7 +75,7 @@ export function barChart(title: string, bars: Array<{ label: string; value: numb
     .map((b, i) => {
       const y = i * rowH + 4;
       const w = b.value === null ? 0 : Math.round(((width - labelW - 70) * b.value) / max);
-      const text = b.value === null ? '非表示' : `${b.value}${unit}`;
+      const text = b.value === null ? t(lang, '非表示', 'hidden') : `${b.value}${unit}`;
       return html`<text x="0" y="${y + 16}" font-size="13">${b.label}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="16" fill="${b.value === null ? '#c9ced8' : '#1f5fbf'}"></rect><text x="${labelW + w + 6}" y="${y + 16}" font-size="13">${text}</text>`;
     });
   return html`<figure><svg role="img" aria-label="${title}" viewBox="0 0 ${width} ${h}" width="100%" style="max-width:${width}px">${rows}</svg><figcaption class="muted">${title}</figcaption></figure>`;

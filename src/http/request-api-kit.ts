@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../audit/audit-log.ts';
 import { MamoriError } from '../errors.ts';
-import { agentProofs, requestKinds, type AgentProof } from '../policy/schema.ts';
+import { agentProofs, paymentMethods, requestKinds, type AgentProof } from '../policy/schema.ts';
+import type { RequesterStep } from '../requests/payment-view.ts';
 import '../requests/request-errors.ts';
 import { isAgentProof, requestServiceFor, type StaffDocumentPurpose } from '../requests/request-service.ts';
 import { requestStates } from '../requests/request-state.ts';
@@ -17,10 +18,27 @@ export const fileParams = z.object({ id: z.string().min(1).max(80), fileId: z.st
 export const deadlineSchema = z.object({ status: z.enum(['not_started', 'paused', 'running', 'overdue']), dueAt: z.string().nullable(), remainingDays: z.number().nullable() });
 export const localized = z.object({ ja: z.string(), en: z.string() });
 export const summarySchema = z.object({ id: z.string(), kind: z.enum(requestKinds), state: z.enum(requestStates), channel: z.string(), lang: z.enum(['ja', 'en']), agent: z.boolean(), createdAt: z.string(), deadline: deadlineSchema, fee: z.object({ amount: z.number(), paid: z.boolean() }).nullable() });
+/** Every step a requester's timeline can show; the check below fails to compile when a step is added without it. */
+const requesterSteps = ['filed', 'email_verified', 'identity_confirmed', 'payment_requested', 'fee_paid', 'documents_requested', 'documents_received', 'work_started', 'decided', 'delivered', 'downloaded', 'closed', 'withdrawn', 'lapsed', 'rejected_unverified'] as const satisfies readonly RequesterStep[];
+const allStepsListed: [Exclude<RequesterStep, (typeof requesterSteps)[number]>] extends [never] ? true : never = true;
+void allStepsListed;
+export const requesterTimelineSchema = z.array(z.object({ at: z.string().describe('ISO 8601 instant (UTC)'), step: z.enum(requesterSteps) })).describe('The steps of the request so far, oldest first');
+export const paymentInstructionsSchema = z.object({
+  amount: z.number().int().describe('The fee in yen'),
+  wording: localized.describe('The amount with its tax wording, e.g. 5,500円（税込）'),
+  methods: z.array(z.enum(paymentMethods)),
+  reference: z.string().regex(/^\d{8}$/).nullable().describe('The 8-digit payment reference the person types before their name as 振込依頼人名 (or on the payment page); null until payment is asked for'),
+  dueAt: z.string().nullable().describe('The last moment to pay (end of a Japan-time day, as an ISO instant); unpaid after it, the request lapses with a notice'),
+  bankAccount: z.object({ bank: localized, branch: localized, type: z.enum(['ordinary', 'checking']), number: z.string(), holderKana: z.string().describe('The account holder in katakana') }).nullable(),
+  paymentUrl: z.string().nullable().describe('The provider\'s payment page for card or convenience-store payment'),
+  paid: z.boolean(),
+}).describe('How to pay the fee (38条)');
 export const staffViewSchema = summarySchema.extend({
   email: z.string().nullable(),
   accountId: z.string().nullable(),
   description: z.string(),
+  feePayment: z.object({ method: z.string().nullable(), reference: z.string().nullable().describe('What staff recorded when marking the fee paid'), paidAt: z.string().nullable() }),
+  payment: paymentInstructionsSchema.nullable(),
   timeline: z.array(z.object({ n: z.number(), at: z.string(), actor: z.string(), action: z.string(), data: z.record(z.string(), z.unknown()) })),
   audit: z.array(z.object({ seq: z.number(), at: z.string(), actor: z.string(), action: z.string(), data: z.record(z.string(), z.unknown()) })),
 }).loose();

@@ -15,7 +15,7 @@ import { anonymousUploads } from './anonymous-uploads.ts';
 import { consumeAssertion } from '../auth/assertion-replay.ts';
 import { scheduleUnconfirmedPurge, unconfirmedPurgeIntervalMs } from '../requests/unconfirmed-purge.ts';
 
-import { deadlineSchema, errors, idParams, localized, parse, readMultipart, requesterToken, sendFile, staffDocuments, type ServiceOf } from './request-api-kit.ts';
+import { deadlineSchema, errors, idParams, localized, parse, paymentInstructionsSchema, requesterTimelineSchema, readMultipart, requesterToken, sendFile, staffDocuments, type ServiceOf } from './request-api-kit.ts';
 import { staffRoutes } from './request-staff-api-routes.ts';
 
 /**
@@ -39,6 +39,8 @@ const requesterViewSchema = z.object({
   deadline: deadlineSchema,
   decision: z.object({ outcome: z.enum(['full', 'partial', 'refused', 'alternative']), ground: z.enum(refusalGroundKeys).nullable(), groundLabel: localized.nullable(), article: z.string().nullable(), reason: z.string().nullable(), corrections: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })), measure: z.string().nullable(), alternativeMeasure: z.string().nullable(), decidedAt: z.string() }).nullable(),
   delivery: z.object({ format: z.enum(['zip', 'letter']), expiresAt: z.string().nullable(), downloads: z.number(), deliveredAt: z.string() }).nullable(),
+  payment: paymentInstructionsSchema.nullable(),
+  timeline: requesterTimelineSchema,
 });
 const filedSchema = z.object({ id: z.string(), token: z.string(), state: z.enum(requestStates), codeSent: z.boolean(), statusUrl: z.string() });
 

@@ -97,6 +97,7 @@ export const timelineActionLabels: Record<string, Words> = {
   hook_failed: { ja: '連携処理の失敗', en: 'Integration failed' },
   assigned: { ja: '担当者の変更', en: 'Assignee changed' },
   note_added: { ja: '内部メモ', en: 'Internal note' },
+  payment_lapsed: { ja: 'お支払い期限の経過により終了', en: 'Lapsed: the fee was not paid in time' },
 };
 
 /** Where gathered data came from (`connector:<dataset>` names the dataset after the colon). */
@@ -200,5 +201,13 @@ export const breachDeadlineLabels: Record<'on_track' | 'late' | 'overdue' | 'sub
 export function articleName(article: string, lang: 'ja' | 'en'): string {
   if (lang === 'ja') return article;
   const one = (s: string) => s.replace(/(\d+)条(?:(\d+)項)?(?:(\d+)号)?/g, (_m, a: string, p?: string, i?: string) => `Art. ${a}${p ? `(${p})` : ''}${i ? `(${i})` : ''}`);
-  return one(article).replace(/・(\d+)項/g, ', ($1)').replace(/(\d+)項/g, '($1)').replace(/(\d+)号/g, '($1)').replace(/〜/g, '–').replace(/ただし書/g, ' proviso').replace(/（/g, ' (').replace(/）/g, ')');
+  return one(article).replace(/・(\d+)項/g, ', ($1)').replace(/(\d+)項/g, '($1)').replace(/(\d+)号/g, '($1)').replace(/〜/g, '–').replace(/ただし書/g, ' proviso').replace(/各号/g, ' (any item)').replace(/（/g, ' (').replace(/）/g, ')');
 }
+
+/** Records console: an opt-out filing's progress with the PPC (27条2項). */
+export const filingStatusLabels: Record<'draft' | 'filed' | 'published' | 'withdrawn', Words> = {
+  draft: { ja: '下書き', en: 'Draft' },
+  filed: { ja: '届出済み', en: 'Filed' },
+  published: { ja: '委員会が公表', en: 'Published by the PPC' },
+  withdrawn: { ja: '提供終了', en: 'Provision ended' },
+};

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
 import '../requests/request-errors.ts';
-import { confirmClaimBody, decisionBody, enterRequestBody, gatherEntryBody, identifierKind, isRequestKind, listFilters, markPaidBody } from '../requests/request-service.ts';
+import { assignBody, confirmClaimBody, decisionBody, enterRequestBody, gatherEntryBody, identifierKind, isRequestKind, listFilters, markPaidBody, staffNoteBody } from '../requests/request-service.ts';
 import { type OpenApiRegistry } from './openapi.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { StaffPermission } from '../staff/staff-permissions.ts';
 
 import { actorOf, errors, fileParams, idParams, parse, readMultipart, sendFile, staffDocuments, staffViewSchema, summarySchema, type ServiceOf } from './request-api-kit.ts';
+
+const noteSchema = z.object({ n: z.number().describe('Position on the request\'s timeline'), at: z.string(), actor: z.string().describe('staff:<id> or apikey:<id>'), text: z.string() });
 
 /** The staff side of the request API under /api/v1/console/ (staff API keys; one permission per route). */
 export function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApiRegistry, service: ServiceOf): void {
@@ -24,7 +26,7 @@ export function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: Open
   const ok = { '204': { description: 'Done' } };
 
   app.get('/api/v1/console/requests', auth(viewers), async (request) => service().list(actorOf(request), parse(listFilters, request.query)));
-  openapi.add('get', '/api/v1/console/requests', { summary: 'The request queue (filters: kind, state, channel, due_before, overdue, scope open/unconfirmed/closed/all, q: number, email, account id or agent name, assignee: staff id or none)', tags, security, query: listFilters, responses: { '200': { description: 'Requests, newest first', schema: z.object({ items: z.array(summarySchema), total: z.number() }) }, ...denied } });
+  openapi.add('get', '/api/v1/console/requests', { summary: 'The request queue (filters: kind, state, channel, due_before, overdue, scope open/unconfirmed/closed/all, q: number, email, account id, agent name or the 8-digit payment reference, assignee: staff id or none)', tags, security, query: listFilters, responses: { '200': { description: 'Requests, newest first', schema: z.object({ items: z.array(summarySchema), total: z.number() }) }, ...denied } });
 
   app.post('/api/v1/console/requests', auth(enterers), async (request, reply) => {
     let fields: unknown;
@@ -142,6 +144,22 @@ export function staffRoutes(app: FastifyInstance, ctx: AppContext, openapi: Open
     return reply.status(204).send();
   });
   openapi.add('post', '/api/v1/console/requests/:id/close', { summary: 'Close a delivered or notified request (refused while other domains report open work)', tags, security, params: idParams, responses: { ...ok, ...denied, ...errors(['409', 'Open work remains']) } });
+
+  // Organising the work: who handles the request, and internal notes (the same permission as the console's forms).
+  app.post('/api/v1/console/requests/:id/assign', auth(handlers), async (request, reply) => {
+    await service().assign(actorOf(request), parse(idParams, request.params).id, parse(assignBody, request.body ?? {}));
+    return reply.status(204).send();
+  });
+  openapi.add('post', '/api/v1/console/requests/:id/assign', { summary: 'Assign the request to a staff member who handles requests (a staff id), or unassign it (null); recorded on the timeline and in the audit log', tags, security, params: idParams, body: assignBody, responses: { ...ok, ...denied, ...errors(['400', 'Not an active staff member who handles requests (MAMORI_VALIDATION_FAILED)'], ['404', 'No such request (MAMORI_REQUEST_NOT_FOUND)']) } });
+
+  app.get('/api/v1/console/requests/:id/notes', auth(viewers), async (request) => ({ notes: await service().listNotes(actorOf(request), parse(idParams, request.params).id) }));
+  openapi.add('get', '/api/v1/console/requests/:id/notes', { summary: 'The request\'s internal notes, oldest first (the view is recorded)', tags, security, params: idParams, responses: { '200': { description: 'The notes', schema: z.object({ notes: z.array(noteSchema) }) }, ...denied, ...errors(['404', 'No such request (MAMORI_REQUEST_NOT_FOUND)']) } });
+
+  app.post('/api/v1/console/requests/:id/notes', auth(handlers), async (request, reply) => {
+    await service().addNote(actorOf(request), parse(idParams, request.params).id, parse(staffNoteBody, request.body ?? {}));
+    return reply.status(201).send();
+  });
+  openapi.add('post', '/api/v1/console/requests/:id/notes', { summary: 'Add an internal note (never shown to the requester; its words stay out of the audit log, which records that a note was added)', tags, security, params: idParams, body: staffNoteBody, responses: { '201': { description: 'Added' }, ...denied, ...errors(['400', 'Empty or over 2,000 characters (MAMORI_VALIDATION_FAILED)'], ['404', 'No such request (MAMORI_REQUEST_NOT_FOUND)']) } });
 
   const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
   app.post('/api/v1/console/requests/:id/reject', auth(deciders), async (request, reply) => {

@@ -11,7 +11,8 @@ import { provisionBases, provisionBasisLabels } from '../law/appi/record-retenti
 import { isRequestKind } from '../requests/request-service.ts';
 import { computeStatistics, outcomes, statisticsCsv } from '../records/statistics.ts';
 import { anonymizationJobSchema, anonymizeCsv, listAnonymizationJobs, recordAnonymizationJob } from '../records/anonymization-job.ts';
-import { formOf, jst, page, barChart, raise, type RecordsConsoleAccess } from './records-console-kit.ts';
+import { formOf, when, page, barChart, raise, tabTitle, type RecordsConsoleAccess } from './records-console-kit.ts';
+import { articleName } from './request-labels.ts';
 
 const outcomeWords: Record<(typeof outcomes)[number], { ja: string; en: string }> = {
   full: { ja: '全部対応', en: 'Full' },
@@ -48,17 +49,17 @@ export function statisticsConsolePages(app: FastifyInstance, ctx: AppContext, ac
 <a href="/console/statistics.csv?k=${k}">${w('公表用のCSVを書き出す', 'Export the published CSV')}</a></p></div>
 <h2>${w('本人からの請求', 'Requests from individuals')}</h2>
 ${!s.sources.requests ? html`<p class="muted">${w('請求のデータはまだありません。', 'No request data yet.')}</p>` : s.requests.length === 0 ? html`<p class="muted">${w('請求はまだありません。', 'No requests yet.')}</p>` : html`
-${barChart(w('種類別の請求件数', 'Requests by kind'), s.requests.map((r) => ({ label: kindLabel(r.kind), value: r.total })), w('件', ''))}
+${barChart(w('種類別の請求件数', 'Requests by kind'), s.requests.map((r) => ({ label: kindLabel(r.kind), value: r.total })), w('件', ''), lang)}
 <table><thead><tr><th>${w('種類', 'Kind')}</th><th>${w('件数', 'Total')}</th>${outcomes.map((o) => html`<th>${outcomeWords[o][lang]}</th>`)}<th>${w('完了までの日数（中央値）', 'Days to close (median)')}</th><th>${w('平均（日）', 'Mean (days)')}</th></tr></thead><tbody>
 ${s.requests.map((r) => html`<tr><td>${kindLabel(r.kind)}</td><td>${count(r.total, pubReq(r.kind)?.total === null)}</td>${outcomes.map((o) => html`<td>${count(r.outcomes[o], pubReq(r.kind)?.outcomes[o] === null)}</td>`)}<td>${r.medianDaysToClose ?? '—'}</td><td>${r.meanDaysToClose ?? '—'}</td></tr>`)}
 </tbody></table>`}
 <h2>${w('利用目的ごとの同意率', 'Consent rate by purpose')}</h2>
-${s.consent.length === 0 ? html`<p class="muted">${w('同意のデータはまだありません。', 'No consent data yet.')}</p>` : html`${barChart(w('同意率（%）', 'Consent rate (%)'), s.consent.map((c) => ({ label: purposeLabel(c.purpose), value: c.rate })), '%')}
+${s.consent.length === 0 ? html`<p class="muted">${w('同意のデータはまだありません。', 'No consent data yet.')}</p>` : html`${barChart(w('同意率（%）', 'Consent rate (%)'), s.consent.map((c) => ({ label: purposeLabel(c.purpose), value: c.rate })), '%', lang)}
 <table><thead><tr><th>${w('目的', 'Purpose')}</th><th>${w('人数', 'People')}</th><th>${w('同意', 'Agreed')}</th><th>${w('同意率', 'Rate')}</th></tr></thead><tbody>${s.consent.map((c) => { const pub = published.consent.find((x) => x.purpose === c.purpose); return html`<tr><td>${purposeLabel(c.purpose)}</td><td>${count(c.subjects, pub?.subjects === null)}</td><td>${count(c.allowed, pub?.allowed === null)}</td><td>${c.rate === null ? '—' : `${c.rate}%`}</td></tr>`; })}</tbody></table>`}
 <h2>${w('第三者提供', 'Provision to third parties')}</h2>
-${s.provisions.length === 0 ? html`<p class="muted">${w('提供記録はありません。', 'No provision records.')}</p>` : html`${barChart(w('根拠別の本人数', 'People by basis'), s.provisions.map((p) => ({ label: basisLabel(p.basis), value: p.people })), w('人', ''))}<table><thead><tr><th>${w('根拠', 'Basis')}</th><th>${w('記録数', 'Records')}</th><th>${w('本人数', 'People')}</th></tr></thead><tbody>${s.provisions.map((p) => html`<tr><td>${basisLabel(p.basis)}</td><td>${p.records}</td><td>${count(p.people, published.provisions.find((x) => x.basis === p.basis)?.people === null)}</td></tr>`)}</tbody></table>`}
+${s.provisions.length === 0 ? html`<p class="muted">${w('提供記録はありません。', 'No provision records.')}</p>` : html`${barChart(w('根拠別の本人数', 'People by basis'), s.provisions.map((p) => ({ label: basisLabel(p.basis), value: p.people })), w('人', ''), lang)}<table><thead><tr><th>${w('根拠', 'Basis')}</th><th>${w('記録数', 'Records')}</th><th>${w('本人数', 'People')}</th></tr></thead><tbody>${s.provisions.map((p) => html`<tr><td>${basisLabel(p.basis)}</td><td>${p.records}</td><td>${count(p.people, published.provisions.find((x) => x.basis === p.basis)?.people === null)}</td></tr>`)}</tbody></table>`}
 <p>${w(`漏えい等事案: ${s.incidents.total}件`, `Breach incidents: ${s.incidents.total}`)}</p>`;
-    return page(request, reply, w('統計', 'Statistics'), '/console/statistics', body);
+    return page(request, reply, tabTitle('/console/statistics', lang), '/console/statistics', body);
   });
   app.get('/console/statistics.csv', { preHandler: view }, async (request, reply) => {
     const q = statsQuery.safeParse(request.query);
@@ -69,18 +70,20 @@ ${s.provisions.length === 0 ? html`<p class="muted">${w('提供記録はあり�
   // --- anonymization jobs
   app.get('/console/anonymization', { preHandler: view }, async (request, reply) => {
     const jobs = await listAnonymizationJobs(db);
+    const lang = consoleLang(request);
+    const w = (ja: string, en: string) => (lang === 'ja' ? ja : en);
     const body = html`
-<p>作成した匿名加工情報に含まれる項目は <a href="/privacy/anonymized">/privacy/anonymized</a> で公表されます（43条3項）。</p>
-${jobs.length === 0 ? html`<p class="muted">ジョブはまだありません。</p>` : html`<table><thead><tr><th>作成日時</th><th>名称</th><th>k</th><th>入力</th><th>出力</th><th>秘匿</th><th>項目</th></tr></thead><tbody>
-${jobs.map((j) => html`<tr><td>${jst(j.createdAt)}</td><td>${j.name}</td><td>${j.k}</td><td>${j.inputRows}</td><td>${j.outputRows}</td><td>${j.suppressedRows}</td><td>${j.items.map((i) => i.label.ja).join('、')}</td></tr>`)}</tbody></table>`}
-${allowed(request, 'records.manage') ? html`<h2>ジョブの実行</h2>
+<p>${w('作成した匿名加工情報に含まれる項目は ', 'The items in the anonymized data you create are published at ')}<a href="/privacy/anonymized">/privacy/anonymized</a>${w(' で公表されます（43条3項）。', ` (${articleName('43条3項', lang)}).`)}</p>
+${jobs.length === 0 ? html`<p class="muted">${w('ジョブはまだありません。', 'No jobs yet.')}</p>` : html`<div class="table-scroll"><table><thead><tr><th>${w('作成日時', 'Created')}</th><th>${w('名称', 'Name')}</th><th><abbr title="${w('同じ組み合わせが最低何人に共通するか（k-匿名性）', 'How many people at least share each combination (k-anonymity)')}">k</abbr></th><th>${w('入力（行）', 'Input rows')}</th><th>${w('出力（行）', 'Output rows')}</th><th>${w('秘匿（行）', 'Suppressed rows')}</th><th>${w('項目', 'Items')}</th></tr></thead><tbody>
+${jobs.map((j) => html`<tr><td>${when(j.createdAt, lang)}</td><td>${j.name}</td><td>${j.k}</td><td>${j.inputRows}</td><td>${j.outputRows}</td><td>${j.suppressedRows}</td><td>${j.items.map((i) => i.label[lang]).join(w('、', ', '))}</td></tr>`)}</tbody></table></div>`}
+${allowed(request, 'records.manage') ? html`<h2>${w('ジョブの実行', 'Run a job')}</h2>
 <form method="post" action="/console/anonymization" class="stack">${csrfField(request)}
-<label for="config">ジョブ設定（YAML）</label><textarea id="config" name="config" rows="10" required placeholder="name: 年代別利用状況&#10;dataset: members.csv&#10;k: 5&#10;columns:&#10;  - { name: email, role: identifier }"></textarea>
-<label for="csv">入力データ（CSV、1行目は見出し）</label><textarea id="csv" name="csv" rows="8" required></textarea>
-<label for="recipient">提供先（提供する場合）</label><input id="recipient" name="recipient">
-<button type="submit">加工してCSVをダウンロード</button></form>
-<p class="muted">大きなデータは <code>mamori records anonymize --input data.csv --config job.yaml --out anon.csv</code> で処理できます。</p>` : ''}`;
-    return page(request, reply, '匿名加工情報', '/console/anonymization', body);
+<label for="config">${w('ジョブ設定（YAML）', 'Job settings (YAML)')}</label><textarea id="config" name="config" rows="10" required placeholder="name: ${w('年代別利用状況', 'Usage by age group')}&#10;dataset: members.csv&#10;k: 5&#10;columns:&#10;  - { name: email, role: identifier }"></textarea>
+<label for="csv">${w('入力データ（CSV、1行目は見出し）', 'Input data (CSV, headings in the first line)')}</label><textarea id="csv" name="csv" rows="8" required></textarea>
+<label for="recipient">${w('提供先（提供する場合）', 'Recipient (if you provide it to someone)')}</label><input id="recipient" name="recipient" maxlength="200">
+<button type="submit">${w('加工してCSVをダウンロード', 'Anonymize and download the CSV')}</button></form>
+<p class="muted">${w('大きなデータはコマンドで処理できます: ', 'Large data can be processed from the command line: ')}<code>mamori records anonymize --input data.csv --config job.yaml --out anon.csv</code></p>` : ''}`;
+    return page(request, reply, tabTitle('/console/anonymization', lang), '/console/anonymization', body);
   });
   app.post('/console/anonymization', { preHandler: manage }, async (request, reply) => {
     const f = formOf(request);

@@ -207,7 +207,7 @@ export const listFilters = z.strictObject({
    * confirmed), `closed` (finished), `all`. Unset: all (the console defaults to `open`).
    */
   scope: z.enum(['open', 'unconfirmed', 'closed', 'all']).optional(),
-  /** Search: the request number (or part of it), the email, the account id or the agent's name. */
+  /** Search: the request number (or part of it), the email, the account id, the agent's name or the 8-digit payment reference. */
   q: z.string().trim().min(1).max(200).optional(),
   /** The staff id the request is assigned to, or `none` for unassigned requests. */
   assignee: z.string().min(1).max(80).optional(),

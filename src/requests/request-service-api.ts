@@ -9,7 +9,7 @@ import type { RequestHooks } from './request-hooks.ts';
 import type { IdentityPicture } from './request-identities.ts';
 import type { RequestRateLimits } from './rate-limit.ts';
 import type { UploadedFile } from './request-uploads.ts';
-import type { FiledRequest, PackageDownload, RequesterView, StaffGatheredView, StaffRequestSummary, StaffRequestView } from './request-views.ts';
+import type { FiledRequest, PackageDownload, RequesterView, StaffGatheredView, StaffNote, StaffRequestSummary, StaffRequestView } from './request-views.ts';
 
 /* ------------------------------------------------------------------------------------------------------------------
  * The service
@@ -93,6 +93,8 @@ export interface RequestService {
   assign(by: Actor, id: string, input: { assignee: string | null }): Promise<void>;
   /** Adds an internal note to the request's timeline (staff only; never shown to the requester). */
   addNote(by: Actor, id: string, input: { text: string }): Promise<void>;
+  /** The request's internal notes, oldest first; reading them is recorded like any staff view of the request. */
+  listNotes(by: Actor, id: string): Promise<StaffNote[]>;
   /** The queue, with filters. */
   list(by: Actor, filters: ListFilters): Promise<{ items: StaffRequestSummary[]; total: number }>;
   /** One request with its timeline and audit events; the view itself is recorded. */

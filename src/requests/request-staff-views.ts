@@ -13,6 +13,7 @@ import type { StaffRequestSummary } from './request-views.ts';
 import type { RequestService } from './request-service-api.ts';
 import { storedGrounds } from './request-grounds.ts';
 import type { RequestContext } from './request-context.ts';
+import { paymentInstructionsFor } from './payment-instructions.ts';
 
 /** What staff see: the queue, one request with its timeline and audit, gathered data under review, files and letters. Every view of a person's data is recorded. */
 export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 'list' | 'getForStaff' | 'gatheredForStaff' | 'readFile' | 'letterHtml'> {
@@ -45,6 +46,8 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
           eb(eb.fn('lower', ['email']), '=', needle),
           eb(eb.fn('lower', ['account_id']), '=', needle),
           eb(eb.fn('lower', ['agent_name']), 'like', sql<string>`${like} escape '\\'`),
+          // The 8-digit payment reference a person typed before their name on a bank transfer (振込名義).
+          eb('payment_code', '=', needle.normalize('NFKC').replace(/[\s-]/g, '')),
         ]));
       }
       const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -82,6 +85,7 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
         verifiedVia: row.verified_via,
         identityConfirmedAt: row.identity_confirmed_at,
         feePayment: { method: row.fee_payment_method, reference: row.fee_reference, paidAt: row.fee_paid_at },
+        payment: paymentInstructionsFor(policy, row),
         decision: d && row.decided_at ? { ...d, decidedAt: row.decided_at } : null,
         allowedGrounds: groundsFor(kind),
         files: files.map((f) => ({ id: f.id, purpose: f.purpose, proofKind: f.proof_kind, filename: f.filename, contentType: f.content_type, size: f.size, uploadedBy: f.uploaded_by, createdAt: f.created_at })),

@@ -88,6 +88,8 @@ export interface StaffRequestView extends StaffRequestSummary {
   verifiedVia: string | null;
   identityConfirmedAt: string | null;
   feePayment: { method: string | null; reference: string | null; paidAt: string | null };
+  /** The payment instructions the requester was given (the 8-digit reference they type before their name). */
+  payment: PaymentInstructions | null;
   decision: (StoredDecision & { decidedAt: string }) | null;
   allowedGrounds: RefusalGround[];
   files: Array<{ id: string; purpose: string; proofKind: string | null; filename: string; contentType: string; size: number; uploadedBy: string; createdAt: string }>;
@@ -95,6 +97,14 @@ export interface StaffRequestView extends StaffRequestSummary {
   packages: Array<{ id: string; format: string; createdAt: string; expiresAt: string | null; downloads: number; size: number }>;
   timeline: TimelineEntry[];
   audit: Array<{ seq: number; at: string; actor: string; action: string; data: Record<string, unknown> }>;
+}
+
+/** An internal note on a request: who wrote it and when (staff only, never shown to the requester). */
+export interface StaffNote {
+  n: number;
+  at: string;
+  actor: string;
+  text: string;
 }
 
 /** Gathered data, decrypted, as staff review it before deciding what to disclose (33条2項). */

@@ -83,14 +83,14 @@ describe('records HTTP API and pages', () => {
     assert.equal(created.status, 303);
     const detail = await (await fetch(`${server.url}${created.headers.get('location') ?? ''}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
     assert.match(detail, /規則7条2号/);
-    assert.match(detail, /速報 2026-04-04/);
-    assert.match(detail, /確報 2026-05-31/);
+    assert.match(detail, /速報 2026\/04\/04/);
+    assert.match(detail, /確報 2026\/05\/31/);
     const closeCsrf = await consoleCsrf(server.url, jar, created.headers.get('location') ?? '');
     const closed = await fetch(`${server.url}${created.headers.get('location') ?? ''}/status`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: closeCsrf, status: 'closed' }) });
     assert.equal(closed.status, 303);
     assert.match(await (await fetch(`${server.url}/console/incidents`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text(), /完了/);
     await publishVersion(server.store, clock, { policy: server.ctx.policy.policy, sourceYaml: server.ctx.policy.source, effectiveOn: '2026-04-01', actor: 'cli' });
-    assert.match(await (await fetch(`${server.url}/console/revision-notices`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text(), /第1版（2026-04-01施行）については、まだ通知を送っていません/);
+    assert.match(await (await fetch(`${server.url}/console/revision-notices`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text(), /第1版（2026\/04\/01施行）については、まだ通知を送っていません/);
     const report = await fetch(`${server.url}${created.headers.get('location') ?? ''}/report`, { headers: { cookie: jar.header(), accept: 'text/html' } });
     assert.match(await report.text(), /再発防止のための措置/);
     const auditPage = await fetch(`${server.url}/console/audit`, { headers: { cookie: jar.header(), accept: 'text/html' } });
@@ -114,8 +114,8 @@ describe('records HTTP API and pages', () => {
     const at = created.headers.get('location') ?? '';
     const detail = await (await fetch(`${server.url}${at}`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
     assert.match(detail, /本人の数が未確定のため、報告対象として扱い、期限を起算しています/);
-    assert.match(detail, /速報 2026-04-04/);
-    assert.match(detail, /本人への通知（26条2項）: 必要です。2026-04-04までを目安に/);
+    assert.match(detail, /速報 2026\/04\/04/);
+    assert.match(detail, /本人への通知（26条2項）: 必要です。2026\/04\/04までを目安に/);
     const ruleCsrf = await consoleCsrf(server.url, jar, at);
     const ruled = await fetch(`${server.url}${at}/threshold`, { method: 'POST', redirect: 'manual', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: ruleCsrf, reason: '会員一覧の総件数が420件' }) });
     assert.equal(ruled.status, 303);
@@ -149,7 +149,7 @@ describe('records HTTP API and pages', () => {
     assert.equal(missing.status, 400, 'no address, representative or consent confirmation');
     const page = await (await fetch(`${server.url}/console/records`, { headers: { cookie: jar.header(), accept: 'text/html' } })).text();
     assert.match(page, /紹介元の会員登録で取得/);
-    assert.match(page, /2026-03-01/);
+    assert.match(page, /2026\/03\/01/, 'the filing date in the console\'s Japanese form');
     const noCsrf = await fetch(`${server.url}/console/records/optout-stops`, { method: 'POST', headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' }, body: 'subjectId=x' });
     assert.equal(noCsrf.status, 403);
   });

@@ -29,7 +29,7 @@ describe('records pages in Chromium', () => {
   });
 
   test('an auditor signs in, sees the statistics chart, and prints the 規則8条 draft without the navigation', async () => {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ locale: 'ja-JP' });
     await page.goto(`${server.url}/console/statistics`);
     await page.fill('input[name=email]', 'auditor@example.jp');
     await page.fill('input[name=password]', password);

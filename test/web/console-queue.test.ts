@@ -55,6 +55,19 @@ for (const dialect of storeDialects) {
       assert.deepEqual(rowsOf(await get('/console?scope=all&q=%25')), [], 'a LIKE wildcard is taken literally');
     });
 
+    test('staff see the 8-digit payment reference in the fees section, in both languages, and the queue finds the request by it', async () => {
+      const id = await file('disclosure', 'rokuro@example.jp');
+      const ja = await get(`/console/requests/${id}?lang=ja`);
+      const reference = /<strong class="payment-reference">(\d{8})<\/strong>/.exec(ja)?.[1] ?? '';
+      assert.match(reference, /^\d{8}$/, 'the request page shows the reference the person was given');
+      assert.match(ja, /お支払い番号<\/th><td><strong class="payment-reference">\d{8}<\/strong> <span class="muted">（振込名義の先頭/);
+      assert.match(ja, /お支払い期限<\/th><td>\d{4}\/\d{2}\/\d{2}まで/);
+      const en = await get(`/console/requests/${id}?lang=en`);
+      assert.ok(en.includes(`Payment reference</th><td><strong class="payment-reference">${reference}</strong>`));
+      assert.match(en, /Payment due<\/th><td>\d{1,2} [A-Z][a-z]{2} \d{4} \(the request lapses/);
+      assert.deepEqual(rowsOf(await get(`/console?scope=all&q=${reference}`)), [id], 'a bank transfer\'s sender name leads to its request');
+    });
+
     test('staff assign a request and add internal notes; the queue filters by assignee and exports CSV', async () => {
       const id = await file('suspension', 'saburo@example.jp');
       const assigned = await post(id, 'assign', { assignee: handlerId });
