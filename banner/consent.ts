@@ -1,4 +1,6 @@
-// consent.js: mamori's consent banner. Served at /consent.js with the policy's config inlined as MAMORI_CONFIG.
+// consent.js: mamori's consent banner. Served at /consent.js with the policy's config inlined as MAMORI_CONFIG; the
+// settings dialog's longer texts (descriptions, recipients, links) are fetched when it first opens (prefetched while
+// the bar shows), from /api/v1/consent/texts, cached per consent version, so the script stays within its budget.
 // Use: put `<script src="https://<mamori>/consent.js"></script>` first in <head> (before any tag), then hold tags back:
 //   <script type="text/plain" data-mamori-purpose="analytics" src="…"></script>  (data-type="module" if needed)
 //   <iframe data-mamori-purpose="embeds" data-src="…"></iframe>, <img data-mamori-purpose="ads" data-src="…">
@@ -10,7 +12,7 @@
 // `data-reopen` on the script tag adds a small floating button that reopens the settings after a choice.
 // Budget: 6 KB gzip for JS and CSS together (scripts/build-client.mjs and a test enforce it), so the code is terse.
 // Fails open: any error is swallowed, so the host page keeps working (blocked tags simply stay blocked).
-import type { ClientConfig, ClientPurpose } from '../src/consent/client-config.ts';
+import type { ClientConfig, ClientPurpose, ClientTexts } from '../src/consent/client-config.ts';
 
 declare const MAMORI_CONFIG: ClientConfig;
 
@@ -90,6 +92,22 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
   let saved = load();
   const id = saved ? saved.id : anonId();
   const fresh = (): boolean => !!saved && saved.v === cfg.v;
+  // The dialog's texts: asked once; a failure leaves the dialog with names and switches only.
+  let tx: ClientTexts | undefined;
+  let got = false;
+  let asked: Promise<void> | undefined;
+  const texts = (): Promise<void> =>
+    (asked =
+      asked ||
+      fetch(base + '/api/v1/consent/texts?v=' + encodeURIComponent(cfg.v), { credentials: 'omit' })
+        .then((r) => r.json())
+        .then((j: ClientTexts) => {
+          tx = j;
+        })
+        .catch(() => {})
+        .then(() => {
+          got = true;
+        }));
 
   // Refusals outlive a policy change; a yes counts only for the version it was given for; GPC always wins.
   const allowed = (p: ClientPurpose): boolean => {
@@ -151,11 +169,19 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
     try {
       localStorage.setItem(KEY, JSON.stringify(saved));
     } catch (e) {}
+    // The receipt keeps each purpose's choice and, apart, each tool's own switch ("analytics/ga" → tools.analytics.ga).
+    const pc: Record<string, boolean> = {};
+    const tl: Record<string, Record<string, boolean>> = {};
+    for (const k in choices) {
+      const [p, x] = k.split('/') as [string, string?];
+      if (x) (tl[p] = tl[p] || {})[x] = !!choices[k];
+      else pc[p] = !!choices[k];
+    }
     fetch(base + '/api/v1/consents', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       // On a signed-in page the operator's signed assertion names the user, so the receipt is theirs, not the browser's.
-      body: JSON.stringify({ [assertion ? 'assertion' : 'subject']: assertion || id, choices: Object.fromEntries(Object.entries(choices).filter(([k]) => k.indexOf('/') < 0).map(([k, v]) => [k, !!v])), policyVersion: cfg.v, method }),
+      body: JSON.stringify({ [assertion ? 'assertion' : 'subject']: assertion || id, choices: pc, tools: tl, policyVersion: cfg.v, method }),
       credentials: 'omit',
       keepalive: true,
     }).catch(() => {});
@@ -186,6 +212,10 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
   // prefs false: a non-modal bar at the start of <body> (reached by Tab first, nothing focused, no trap);
   // prefs true: the settings dialog, focused at its title, Tab kept inside, Esc closes.
   function show(prefs: boolean): void {
+    if (prefs && !got) {
+      texts().then(() => show(true));
+      return;
+    }
     if (fab) fab.remove();
     fab = null;
     if (root && root.getAttribute('role') == 'dialog' != prefs) {
@@ -226,7 +256,8 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
         for (const p of choosable) {
           // A purpose with tool switches is on when any of its tools is; each tool's switch is kept on its own.
           let any = !each(p);
-          if (a != 'n') for (const x of p.t) if ((c[p.i + '/' + x.i] = a == 'y' || !each(p) || box('mmr-' + p.i + '-' + x.i) ? 1 : 0)) any = true;
+          // Tool keys only where there are tool switches: a receipt then names exactly the switches the person saw.
+          if (a != 'n' && !any) for (const x of p.t) if ((c[p.i + '/' + x.i] = a == 'y' || box('mmr-' + p.i + '-' + x.i) ? 1 : 0)) any = true;
           c[p.i] = a == 'y' ? 1 : a == 'n' ? 0 : box('mmr-' + p.i) && any ? 1 : 0;
           if (gpc && p.g) c[p.i] = 0;
         }
@@ -239,17 +270,20 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
     const btn = (a: string, k: keyof typeof T, s?: boolean): string => '<button type="button" data-a="' + a + '"' + (s ? ' class="s"' : '') + '>' + t(k) + '</button>';
     const list = prefs
       ? purposes
-          .map((p) => {
+          .map((p, j) => {
+            const e = tx && tx.p && tx.p[j];
             const off = !p.c ? ' checked disabled' : gpc && p.g ? ' disabled' : allowed(p) ? ' checked' : '';
             return (
               '<fieldset><label><input type="checkbox" id="mmr-' + esc(p.i) + '"' + off + '> ' + esc(p.n[L]!) + '</label>' +
-              (p.c ? '' : ' <small>' + t('req') + '</small>') + '<small>' + esc(p.d[L]!) + '</small>' +
+              (p.c ? '' : ' <small>' + t('req') + '</small>') + (e && e.d ? '<small>' + esc(e.d[L]!) + '</small>' : '') +
               p.t
-                .map(
-                  (x) =>
+                .map((x, q) => {
+                  const y = (e && e.t && e.t[q]) || { p: null, c: [], u: null, o: null };
+                  return (
                     (each(p) ? '<label class="tl"><input type="checkbox" id="mmr-' + esc(p.i + '-' + x.i) + '"' + (saved && saved.c[p.i + '/' + x.i] === 0 ? '' : ' checked') + '> ' + esc(x.n) + '</label>' : '') +
-                    '<small>' + (each(p) ? '' : esc(x.n)) + (x.p ? ' ' + t('to') + ': ' + esc(x.p[L]!) : '') + (x.c.length ? ' ' + t('col') + ': ' + esc(x.c.map((y) => y[L]).join(L ? ', ' : '、')) : '') + link(x.u, 'pol') + link(x.o, 'opt') + '</small>',
-                )
+                    '<small>' + (each(p) ? '' : esc(x.n)) + (y.p ? ' ' + t('to') + ': ' + esc(y.p[L]!) : '') + (y.c.length ? ' ' + t('col') + ': ' + esc(y.c.map((z) => z[L]).join(L ? ', ' : '、')) : '') + link(y.u, 'pol') + link(y.o, 'opt') + '</small>'
+                  );
+                })
                 .join('') +
               '</fieldset>'
             );
@@ -278,8 +312,10 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
     }
     // Ask when a purpose needing consent has no answer for this version; opt-out purposes are on until turned off
     // (the person can do so any time through [data-mamori-open] or mamori.open()), so they alone raise no banner.
-    if (purposes.some((p) => p.c == 1 && !(gpc && p.g) && !(fresh() && saved!.c[p.i] !== undefined))) show(false);
-    else float();
+    if (purposes.some((p) => p.c == 1 && !(gpc && p.g) && !(fresh() && saved!.c[p.i] !== undefined))) {
+      show(false);
+      texts();
+    } else float();
   };
   d.readyState == 'loading' ? d.addEventListener('DOMContentLoaded', ready) : ready();
 }

@@ -34,6 +34,8 @@ export interface Config {
   preferenceCacheSubjects: number;
   /** Months a consent receipt is kept on PostgreSQL, unless it backs a current choice (unset: kept forever). */
   consentReceiptMonths: number | undefined;
+  /** Days a sent staff alert's row is kept once nothing could send it again (MAMORI_STAFF_ALERT_DAYS, default 90). */
+  staffAlertDays: number;
 }
 
 const envSchema = z.object({
@@ -54,6 +56,7 @@ const envSchema = z.object({
   DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_READ_URL must be a postgres:// URL (a read replica of DATABASE_URL)').optional(),
   MAMORI_PREFERENCE_CACHE_SUBJECTS: z.coerce.number().int().min(0).max(10_000_000).optional(),
   MAMORI_CONSENT_RECEIPT_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
+  MAMORI_STAFF_ALERT_DAYS: z.coerce.number().int().min(8, 'MAMORI_STAFF_ALERT_DAYS must be at least 8 (the new-request and deadline alert windows)').max(36500).optional(),
 });
 
 /** Decodes MAMORI_SECRET: 64 hex characters or base64 of 32 bytes. */
@@ -108,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseReadUrl: overrides.databaseReadUrl ?? e.DATABASE_READ_URL,
     preferenceCacheSubjects: overrides.preferenceCacheSubjects ?? e.MAMORI_PREFERENCE_CACHE_SUBJECTS ?? 100_000,
     consentReceiptMonths: overrides.consentReceiptMonths ?? e.MAMORI_CONSENT_RECEIPT_MONTHS,
+    staffAlertDays: overrides.staffAlertDays ?? e.MAMORI_STAFF_ALERT_DAYS ?? 90,
   };
 }

@@ -21,6 +21,11 @@ export const recordConsentBody = z.strictObject({
   /** A signed assertion from the operator's app: records for its `sub` (consent.js on a logged-in page). */
   assertion: z.string().max(4096).optional(),
   choices: z.record(purposeId, z.boolean()).refine((c) => Object.keys(c).length > 0 && Object.keys(c).length <= 100, 'give between 1 and 100 choices'),
+  /** Each tool's own switch inside a purpose (`{ analytics: { ga: true, clarity: false } }`): the banner's per-service toggles. */
+  tools: z
+    .record(purposeId, z.record(purposeId, z.boolean()))
+    .refine((t) => Object.values(t).reduce((n, x) => n + Object.keys(x).length, 0) <= 200, 'give at most 200 tool choices')
+    .optional(),
   /** The consent version the person was shown; defaults to the current one. */
   policyVersion: z.string().min(1).max(64).optional(),
   method: z.enum(consentMethods).default('api'),
@@ -32,6 +37,8 @@ export const receipt = z.object({
   subject: z.string(),
   subjectKind: z.enum(['user', 'browser']),
   choices: z.record(z.string(), z.boolean()),
+  /** Per purpose, each tool's own switch; absent when the receipt names no tool (and on receipts made before tools were kept). */
+  tools: z.record(z.string(), z.record(z.string(), z.boolean())).optional(),
   policyVersion: z.string(),
   method: z.enum(consentMethods),
   recordedAt: z.string(),
@@ -41,7 +48,13 @@ export type Receipt = z.infer<typeof receipt>;
 
 export const recordConsentResponse = z.object({ receipt });
 
-export const decision = z.object({ allowed: z.boolean(), basis: z.enum(decisionBases), policyVersion: z.string() });
+export const decision = z.object({
+  allowed: z.boolean(),
+  basis: z.enum(decisionBases),
+  policyVersion: z.string(),
+  /** For a purpose served by tools: whether each tool may run (the purpose is allowed and the person did not switch that tool off). */
+  tools: z.record(z.string(), z.boolean()).optional(),
+});
 export type Decision = z.infer<typeof decision>;
 
 export const decisionQuery = z.strictObject({
@@ -55,6 +68,7 @@ export type DecisionsResponse = z.infer<typeof decisionsResponse>;
 
 export const subjectConsents = z.object({
   subject: z.string(),
+  /** Current choice per purpose; a tool's own switch is keyed `<purpose>/<tool>`. */
   preferences: z.record(z.string(), z.object({ allowed: z.boolean(), policyVersion: z.string(), method: z.enum(consentMethods), receiptId: z.string(), updatedAt: z.string() })),
   receipts: z.array(receipt),
 });

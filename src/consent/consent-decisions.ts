@@ -33,13 +33,20 @@ function purposeOf(config: ConsentConfig, id: string): ConsentPurpose {
   return p;
 }
 
+/** Adds, for a purpose served by tools, whether each may run: the purpose allows and its own switch is not off. */
+function withTools(d: Decision, purpose: ConsentPurpose, rows: ReadonlyMap<string, Pick<PreferenceRow, 'allowed'>>): Decision {
+  if (purpose.tools.length === 0) return d;
+  return { ...d, tools: Object.fromEntries(purpose.tools.map((t) => [t.id, d.allowed && rows.get(`${purpose.id}/${t.id}`)?.allowed !== 0])) };
+}
+
 /**
- * Decides one purpose for a subject: one primary-key lookup. Synchronous when the reader is (SQLite), so the decisions
+ * Decides one purpose for a subject: one primary-key lookup (a range on the key for a purpose with tools). Synchronous when the reader is (SQLite), so the decisions
  * route can answer without a promise; `await` works on either.
  */
 export function decide(reader: PreferenceReader, config: ConsentConfig, subject: string, purposeId: string): MaybePromise<Decision> {
   const purpose = purposeOf(config, purposeId);
-  if (purpose.choice === 'none') return decideFromPreference(purpose, undefined, config.version);
+  if (purpose.choice === 'none') return withTools(decideFromPreference(purpose, undefined, config.version), purpose, new Map());
+  if (purpose.tools.length > 0) return andThen(reader.all(subject), (rows) => decideFromRows(config, [purpose], rows).decisions[purpose.id]!);
   return andThen(reader.one(subject, purposeId), (pref) => decideFromPreference(purpose, pref, config.version));
 }
 
@@ -60,6 +67,6 @@ function decideFromRows(config: ConsentConfig, purposes: readonly ConsentPurpose
     if (key > latest) latest = key;
   }
   const decisions: Record<string, Decision> = {};
-  for (const p of purposes) decisions[p.id] = decideFromPreference(p, byPurpose.get(p.id), config.version);
+  for (const p of purposes) decisions[p.id] = withTools(decideFromPreference(p, byPurpose.get(p.id), config.version), p, byPurpose);
   return { decisions, etag: `"${config.version}.${latest ? (latest.split('/')[1] ?? '0') : '0'}"` };
 }

@@ -93,4 +93,13 @@ export const consentMigrations: Record<string, Migration> = {
       await sql`drop table consent_receipts_unpartitioned`.execute(db);
     },
   },
+  /**
+   * Receipts keep each tool's own switch inside a purpose (the banner's per-service toggles). On PostgreSQL the column
+   * is added to the partitioned table, and so to every month's partition; older receipts have none (null).
+   */
+  '0420_consent_receipt_tools': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('consent_receipts').addColumn('tools', 'text').execute();
+    },
+  },
 };

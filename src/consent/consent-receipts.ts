@@ -15,6 +15,8 @@ import { subjectId, subjectKindOf } from './consent-subject.ts';
 export interface RecordConsentInput {
   subject: string;
   choices: Record<string, boolean>;
+  /** Each tool's own switch, per purpose (the banner's per-service toggles). */
+  tools?: Record<string, Record<string, boolean>> | undefined;
   policyVersion: string;
   method: ConsentMethod;
   /** `browser` for consent.js, `subject:<id>` for the settings page, `apikey:<id>` for the API. */
@@ -32,13 +34,25 @@ export interface ConsentDeps {
   changes?: ChangeFeed;
 }
 
-/** Throws a stable 4xx for a purpose the policy does not have, or one that offers no choice. */
-export function checkChoices(config: ConsentConfig, choices: Record<string, boolean>): void {
-  for (const id of Object.keys(choices)) {
+/**
+ * Throws a stable 4xx for a purpose the policy does not have, or one that offers no choice, and for a tool choice
+ * naming a tool that does not serve its purpose.
+ */
+export function checkChoices(config: ConsentConfig, choices: Record<string, boolean>, tools: Record<string, Record<string, boolean>> = {}): void {
+  for (const id of [...Object.keys(choices), ...Object.keys(tools)]) {
     const purpose = config.byId.get(id);
     if (!purpose) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The policy has no purpose "${id}".`, { purpose: id });
     if (purpose.choice === 'none') throw new MamoriError('MAMORI_CONSENT_PURPOSE_NOT_CHOOSABLE', `The purpose "${id}" is needed for the service and offers no choice.`, { purpose: id });
+    for (const tool of Object.keys(tools[id] ?? {})) {
+      if (!purpose.tools.some((t) => t.id === tool)) throw new MamoriError('MAMORI_CONSENT_UNKNOWN_PURPOSE', `The purpose "${id}" has no tool "${tool}".`, { purpose: id, tool });
+    }
   }
+}
+
+/** The tool choices worth keeping: purposes with at least one tool, or nothing (so the receipt carries no `tools`). */
+function keptTools(tools: Record<string, Record<string, boolean>> | undefined): Record<string, Record<string, boolean>> | undefined {
+  const kept = Object.entries(tools ?? {}).filter(([, t]) => Object.keys(t).length > 0);
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
 function proofOf(secret: Buffer, r: Omit<Receipt, 'proof'>): string {
@@ -58,13 +72,16 @@ export function verifyReceiptProof(secret: Buffer, r: Receipt): boolean {
  */
 export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput): Promise<Receipt> {
   if (!subjectId.safeParse(input.subject).success) throw new MamoriError('MAMORI_CONSENT_INVALID_SUBJECT');
-  checkChoices(deps.config, input.choices);
+  checkChoices(deps.config, input.choices, input.tools);
   const now = deps.clock.now().toISOString();
+  const tools = keptTools(input.tools);
+  // `tools` is left out, not null, when there are none: a receipt's proof covers exactly the fields it has.
   const body: Omit<Receipt, 'proof'> = {
     id: newId('rcp'),
     subject: input.subject,
     subjectKind: subjectKindOf(input.subject),
     choices: input.choices,
+    ...(tools ? { tools } : {}),
     policyVersion: input.policyVersion,
     method: input.method,
     recordedAt: now,
@@ -79,6 +96,7 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
         subject: result.subject,
         subject_kind: result.subjectKind,
         choices: JSON.stringify(result.choices),
+        tools: tools ? JSON.stringify(tools) : null,
         policy_version: result.policyVersion,
         method: result.method,
         recorded_at: now,
@@ -87,7 +105,10 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
         proof: result.proof,
       })
       .execute();
-    for (const [purpose, allowed] of Object.entries(result.choices)) {
+    // A tool's own switch is a preference row keyed `<purpose>/<tool>` (purpose ids never hold a slash), read with
+    // its purpose's rows in the same range on the key.
+    const toolRows = Object.entries(tools ?? {}).flatMap(([purpose, t]) => Object.entries(t).map(([tool, allowed]) => [`${purpose}/${tool}`, allowed] as const));
+    for (const [purpose, allowed] of [...Object.entries(result.choices), ...toolRows]) {
       const row = { subject: result.subject, purpose, allowed: allowed ? 1 : 0, policy_version: result.policyVersion, method: result.method, receipt_id: result.id, updated_at: now };
       await trx
         .insertInto('consent_preferences')
@@ -99,7 +120,7 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
     // Browser banner clicks are recorded by the receipt itself; choices made by an app or a signed-in person are
     // also state changes by an identified actor, so they go into the audit chain.
     if (input.recordedBy !== 'browser') {
-      await appendAudit(trx, deps.clock, { actor: input.recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: result.id, data: { method: result.method, purposes: Object.keys(result.choices) } });
+      await appendAudit(trx, deps.clock, { actor: input.recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: result.id, data: { method: result.method, purposes: Object.keys(result.choices), ...(tools ? { tools: toolRows.map(([key]) => key) } : {}) } });
     }
   });
   deps.changes?.changedHere('preferences', result.subject);
@@ -107,14 +128,17 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
 }
 
 const storedChoices = z.record(z.string(), z.boolean());
+const storedTools = z.record(z.string(), z.record(z.string(), z.boolean()));
 const storedMethod = z.enum(consentMethods);
 
-function toReceipt(row: { id: string; subject: string; subject_kind: string; choices: string; policy_version: string; method: string; recorded_at: string; proof: string }): Receipt {
+/** A stored receipt row as the API shows it (and as its proof was computed). */
+export function toReceipt(row: { id: string; subject: string; subject_kind: string; choices: string; tools: string | null; policy_version: string; method: string; recorded_at: string; proof: string }): Receipt {
   return {
     id: row.id,
     subject: row.subject,
     subjectKind: row.subject_kind === 'browser' ? 'browser' : 'user',
     choices: storedChoices.parse(JSON.parse(row.choices)),
+    ...(row.tools === null ? {} : { tools: storedTools.parse(JSON.parse(row.tools)) }),
     policyVersion: row.policy_version,
     method: storedMethod.parse(row.method),
     recordedAt: row.recorded_at,

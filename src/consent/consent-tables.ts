@@ -14,6 +14,8 @@ export interface ConsentReceiptTable {
   subject_kind: 'user' | 'browser';
   /** `{ "<purpose id>": true | false }` for every purpose the person chose on. */
   choices: string;
+  /** `{ "<purpose id>": { "<tool id>": true | false } }`: each tool's own switch, or null when the receipt names none. */
+  tools: string | null;
   /** The consent version of the policy the person was shown. */
   policy_version: string;
   method: 'banner' | 'settings' | 'api' | 'gpc' | 'import';
@@ -26,7 +28,10 @@ export interface ConsentReceiptTable {
   proof: string;
 }
 
-/** Current choice per subject and purpose, written in the same transaction as the receipt: decisions read one row. */
+/**
+ * Current choice per subject and purpose, written in the same transaction as the receipt: decisions read one row. A
+ * tool's own switch inside a purpose is a row whose `purpose` is `<purpose id>/<tool id>`.
+ */
 export interface ConsentPreferenceTable {
   subject: string;
   purpose: string;

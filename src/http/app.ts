@@ -14,6 +14,7 @@ import { privacyCenterRoutes } from './privacy-center-routes.ts';
 import { consoleRoutes } from './console-routes.ts';
 import { requestApiRoutes } from './request-api-routes.ts';
 import { consentRoutes } from './consent-routes.ts';
+import { consentScriptRoutes } from './consent-script-routes.ts';
 import { recordsRoutes } from './records-routes.ts';
 import { connectorRoutes } from './connector-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -68,7 +69,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     void reply.status(404).send({ error: { code: 'MAMORI_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`, requestId: request.id } });
   });
 
-  const modules: RouteModule[] = [healthRoutes, policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, recordsRoutes, connectorRoutes, externalTransmissionRoutes, siteAuditConsoleRoutes];
+  const modules: RouteModule[] = [healthRoutes, policyRoutes, privacyCenterRoutes, consoleRoutes, requestApiRoutes, consentRoutes, consentScriptRoutes, recordsRoutes, connectorRoutes, externalTransmissionRoutes, siteAuditConsoleRoutes];
   for (const mod of modules) await mod(app, ctx, openapi);
 
   app.get('/api/v1/openapi.json', async () => openapi.document({ title: 'mamori API', version: '1', serverUrl: ctx.config.baseUrl }));

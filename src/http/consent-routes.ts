@@ -8,7 +8,6 @@ import { verifyAssertion } from '../auth/signed-assertion.ts';
 import type { AppContext } from '../context.ts';
 import { MamoriError, isMamoriError } from '../errors.ts';
 import {
-  bannerConfig,
   decision,
   decisionQuery,
   decisionsResponse,
@@ -18,20 +17,17 @@ import {
   type ConsentMethod,
 } from '../consent/consent-api-schemas.ts';
 import { createConsentKeyVerifier, CONSENT_KEY_PREFIX, envConsentKeys } from '../consent/consent-api-keys.ts';
-import { loadConsentBundle } from '../consent/consent-client-bundle.ts';
 import { consentConfigOf, type ConsentConfig } from '../consent/consent-config.ts';
 import { decide, decideMany } from '../consent/consent-decisions.ts';
 import '../consent/consent-errors.ts';
 import { recordConsent, subjectConsents } from '../consent/consent-receipts.ts';
 import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
-import { toClientConfig } from '../consent/client-config.ts';
-import { consentVersion, getConsentVersion, listConsentVersions, recordConsentVersion } from '../consent/consent-versions.ts';
+import { recordConsentVersion } from '../consent/consent-versions.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
 import { createCachedPreferenceReader } from '../consent/preference-cache.ts';
 import { exportReceiptsJsonl } from '../consent/receipt-export.ts';
 import { errorBody } from './openapi.ts';
-import { etagMatches, etagOf } from './etag.ts';
-import { encodeBody, sendEncoded, type EncodedBody } from './encoded-body.ts';
+import { etagMatches } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
 import type { RouteModule } from './route-module.ts';
 import { renderPreferencesPage, renderSignInNeededPage } from '../consent/preferences-page.ts';
@@ -60,7 +56,7 @@ const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
  *   or staff role, via `requireApiKey`). An app that only asks for decisions should get a consent key, not a staff
  *   key. Decisions are not audited (they are the hot path and reveal no more than the app already asks about);
  *   exports and API-recorded choices are.
- * - `/consent.js`, `/api/v1/consent/config`: public.
+ * - `/consent.js` and what it loads: consent-script-routes.ts.
  * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
  */
 export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
@@ -154,6 +150,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const receipt = await recordConsent(deps(), {
       subject,
       choices: body.choices,
+      tools: body.tools,
       policyVersion: body.policyVersion ?? config().version,
       method: body.method,
       recordedBy,
@@ -241,77 +238,6 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       '400': { description: 'Unknown purpose (MAMORI_CONSENT_UNKNOWN_PURPOSE) or bad query.', schema: errorBody },
       '401': { description: 'API key missing or invalid.', schema: errorBody },
     },
-  });
-
-  // consent.js and its config are revalidated on every page load (a 304 with no body when nothing changed), so a new
-  // consent version reaches the next page view instead of waiting out a cache lifetime.
-  const served = new WeakMap<ConsentConfig, { recorded: Promise<void>; script: Promise<EncodedBody | null>; json: { body: string; etag: string } }>();
-  function servedFor(cfg: ConsentConfig) {
-    let entry = served.get(cfg);
-    if (!entry) {
-      const client = JSON.stringify(toClientConfig(cfg, policyUrl)).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-      const json = JSON.stringify({ version: cfg.version, policyUrl, purposes: cfg.purposes });
-      entry = {
-        // A failed write is not cached: the next request tries again.
-        recorded: recordConsentVersion(ctx.store.db, ctx.clock, cfg).catch((err: unknown) => {
-          served.delete(cfg);
-          throw err;
-        }),
-        script: loadConsentBundle().then((bundle) => {
-          if (bundle === null) return null;
-          // Compressed once per consent version (the config is inlined), then each request only picks its coding.
-          return encodeBody(`(function(){var MAMORI_CONFIG=${client};\n${bundle}})();\n`);
-        }),
-        json: { body: json, etag: etagOf(json) },
-      };
-      served.set(cfg, entry);
-    }
-    return entry;
-  }
-
-  app.get('/api/v1/consent/config', async (request, reply) => {
-    const { json, recorded } = servedFor(config());
-    await recorded;
-    void reply.header('access-control-allow-origin', '*').header('cache-control', 'public, no-cache').header('etag', json.etag);
-    if (etagMatches(request.headers['if-none-match'], json.etag)) return reply.status(304).send();
-    return reply.type('application/json; charset=utf-8').send(json.body);
-  });
-  openapi.add('get', '/api/v1/consent/config', {
-    summary: 'Purposes, tools and texts for a consent banner, generated from the policy',
-    tags: API_TAGS,
-    responses: { '200': { description: 'The banner configuration.', schema: bannerConfig } },
-  });
-
-  app.get('/consent.js', async (request, reply) => {
-    const entry = servedFor(config());
-    await entry.recorded;
-    const script = await entry.script;
-    if (script === null) throw new MamoriError('MAMORI_CONSENT_CLIENT_UNAVAILABLE');
-    void reply.header('cache-control', 'public, no-cache').header('x-content-type-options', 'nosniff');
-    return sendEncoded(request, reply, script, 'application/javascript; charset=utf-8');
-  });
-
-  // The ledger of consent versions: what the banner showed under each version a receipt may name. Public, like the
-  // policy's own revisions; a version's content never changes once served.
-  app.get('/api/v1/consent/versions', async () => ({ versions: await listConsentVersions(ctx.store.db) }));
-  openapi.add('get', '/api/v1/consent/versions', {
-    summary: 'Every consent version served, newest first, with the purposes the banner showed',
-    tags: API_TAGS,
-    responses: { '200': { description: 'The versions.', schema: z.object({ versions: z.array(consentVersion) }) } },
-  });
-  const versionParams = z.object({ version: z.string().min(1).max(64) });
-  app.get('/api/v1/consent/versions/:version', async (request, reply) => {
-    const params = versionParams.safeParse(request.params);
-    if (!params.success) throw new MamoriError('MAMORI_CONSENT_VERSION_NOT_FOUND');
-    const found = await getConsentVersion(ctx.store.db, params.data.version);
-    void reply.header('cache-control', 'public, max-age=86400, immutable');
-    return found;
-  });
-  openapi.add('get', '/api/v1/consent/versions/:version', {
-    summary: 'What the banner showed under one consent version (the version a receipt names)',
-    tags: API_TAGS,
-    params: versionParams,
-    responses: { '200': { description: 'The version.', schema: consentVersion }, '404': { description: 'No such version.', schema: errorBody } },
   });
 
   // ---- settings page: a person arriving from the operator's app with a signed assertion ----

@@ -43,7 +43,7 @@ export function timelineDetails(data: Record<string, unknown>, lang: Lang, polic
       case 'fee': case 'amount': return typeof v === 'number' ? `${v.toLocaleString('en-US')}${t(lang, '円', ' JPY')}` : null;
       case 'files': case 'sections': case 'rows': case 'groups': case 'corrections': case 'attempt': { const n = count(v); return n === null ? null : t(lang, `${n}件`, String(n)); }
       case 'alternative': return typeof v === 'boolean' ? (v ? t(lang, 'あり', 'yes') : null) : null;
-      case 'expires_at': return typeof v === 'string' ? formatTime(v, lang) : null;
+      case 'expires_at': case 'due_at': return typeof v === 'string' ? formatTime(v, lang) : null;
       case 'reference': case 'note': case 'what': case 'reason': return typeof v === 'string' ? v : null;
       default: return null;
     }
@@ -101,6 +101,12 @@ ${claimCheckboxes(v, lang)}`, t(lang, '確認済みにする', 'Mark as confirme
     actions.push(form('mark-paid', t(lang, `手数料の入金を記録（${v.fee.amount.toLocaleString('en-US')}円）`, `Record the fee payment (¥${v.fee.amount.toLocaleString('en-US')})`), html`<div><label for="pay-method">${t(lang, '支払方法', 'Method')}</label><select id="pay-method" name="method">${methods.map((m) => html`<option value="${m}">${paymentLabels[m][lang]}</option>`)}</select></div>
 <div><label for="pay-reference">${t(lang, '照合番号（振込名義・決済番号など）', 'Reference (transfer name, payment id …)')}</label><input id="pay-reference" name="reference" required maxlength="200"></div>
 <div><label for="pay-amount">${t(lang, '入金額（円）', 'Amount (JPY)')}</label><input id="pay-amount" name="amount" inputmode="numeric" value="${v.fee.amount}"></div>`, t(lang, '入金済みにする', 'Mark as paid')));
+  }
+  if (handle && state === 'awaiting_payment' && v.fee && !v.fee.paid) {
+    // Without an email (a request by post), the fee is asked for by letter: staff print it and post it.
+    actions.push(form('payment-letter', t(lang, '手数料のご案内（書面）を印刷する', 'Print the fee letter'), html`<p class="${v.email ? 'muted' : 'notice'}">${v.email ? t(lang, 'ご案内はメールでお送りしています。郵送もする場合に印刷します。', 'The instructions went by email; print this to post them as well.') : t(lang, 'メールアドレスがないため、お支払いのご案内は届いていません。書面を印刷して郵送してください。', 'There is no email, so the payment instructions have not reached the requester: print the letter and post it.')}</p>
+<div><label for="letter-name">${t(lang, '宛名（氏名）', 'Addressee (name)')}</label><input id="letter-name" name="addressee_name" maxlength="500" value="${v.agentApplication?.name ?? ''}"></div>
+<div><label for="letter-address">${t(lang, '宛先の住所', 'Addressee’s postal address')}</label><textarea id="letter-address" name="addressee_address" rows="2" maxlength="500"></textarea></div>`, t(lang, '書面を開く', 'Open the letter')));
   }
   if (handle && state === 'in_progress') {
     actions.push(form('gather', t(lang, 'データを手入力で追加', 'Add data by hand'), html`<div><label for="gather-title">${t(lang, '見出し（システム名など）', 'Heading (system name …)')}</label><input id="gather-title" name="title" required maxlength="200"></div>

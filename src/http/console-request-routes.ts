@@ -234,6 +234,20 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
     return reply.header('cache-control', 'no-store').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").type('text/html; charset=utf-8').send(letter);
   });
 
+  // The fee letter for a requester without email: printed from the request page, the addressee typed there (never stored).
+  app.post('/console/requests/:id/payment-letter', { preHandler: handle }, async (request, reply) => {
+    const { id } = idParams.parse(request.params);
+    const { fields } = await readForm(request);
+    const given = (k: string) => (fields[k] ?? '').trim() || null;
+    try {
+      const letter = await service.paymentLetterHtml(actorOf(request), id, { name: given('addressee_name'), address: given('addressee_address') });
+      return reply.header('cache-control', 'no-store').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").type('text/html; charset=utf-8').send(letter);
+    } catch (err) {
+      if (isMamoriError(err)) return showRequest(request, reply, id, err.status, failure(request, err));
+      throw err;
+    }
+  });
+
   /** One staff action: parse, call the service, go back to the request page (PRG), or show the page with the error. */
   function action(path: string, guard: typeof handle, run: (request: FastifyRequest, id: string, fields: Record<string, string>, files: Array<{ field: string; filename: string; bytes: Buffer }>) => Promise<unknown>) {
     app.post(`/console/requests/:id/${path}`, { preHandler: guard }, async (request, reply) => {

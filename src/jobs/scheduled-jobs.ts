@@ -6,10 +6,11 @@ import { jstDate } from '../law/appi/breach.ts';
 import { purgeExpiredRecords } from '../records/record-purge.ts';
 import { queueDeadlineReminders } from '../records/incident-reminders.ts';
 import { maintainReceiptPartitions } from '../consent/receipt-partitions.ts';
+import { purgeStaffAlerts } from '../requests/staff-alert-purge.ts';
 import { runJobSlot, type SlotOutcome } from './job-slot.ts';
 
 /** The background jobs every instance offers to run; each slot is run by one instance only (see `runJobSlot`). */
-export type ScheduledJobName = 'records.purge' | 'audit.verify' | 'incidents.deadline_reminders' | 'consent.receipt_partitions';
+export type ScheduledJobName = 'records.purge' | 'audit.verify' | 'incidents.deadline_reminders' | 'consent.receipt_partitions' | 'requests.staff_alerts_purge';
 
 interface ScheduledJob {
   /** The slot `now` falls in (an ISO date or instant: slots compare as strings), or null when the job is off. */
@@ -49,6 +50,15 @@ function jobsOf(opts: ScheduledJobsOptions): Record<ScheduledJobName, ScheduledJ
       async run(trx, ctx) {
         const r = await maintainReceiptPartitions(trx, ctx.clock.now(), { keepMonths: ctx.config.consentReceiptMonths });
         if (r.dropped.length > 0) await appendAudit(trx, ctx.clock, { actor: 'system', action: 'consent.receipts_purged', targetType: 'consent_receipts', data: { months: r.dropped, keptForCurrentChoices: r.kept } });
+        return r;
+      },
+    },
+    // Rows that only remember which staff alerts were mailed: dropped daily once old and unable to fire again.
+    'requests.staff_alerts_purge': {
+      slotOf: (now) => jstDate(now),
+      async run(trx, ctx) {
+        const r = await purgeStaffAlerts(trx, ctx.clock, { keepDays: ctx.config.staffAlertDays });
+        if (r.deleted > 0) await appendAudit(trx, ctx.clock, { actor: 'system', action: 'requests.staff_alerts_purged', targetType: 'request_staff_alerts', data: { deleted: r.deleted, keepDays: ctx.config.staffAlertDays } });
         return r;
       },
     },

@@ -106,7 +106,8 @@ export async function computeStatistics(db: DbOrTrx, opts: { k?: number; from?: 
 
   const consent: Statistics['consent'] = [];
   if (hasConsent) {
-    const raw = await sql<Record<string, unknown>>`select purpose, allowed, count(*) as n from consent_preferences group by purpose, allowed`.execute(db);
+    // Tools' own switches (`<purpose>/<tool>` rows) are not purposes: only purposes are counted.
+    const raw = await sql<Record<string, unknown>>`select purpose, allowed, count(*) as n from consent_preferences where purpose not like '%/%' group by purpose, allowed`.execute(db);
     const byPurpose = new Map<string, { yes: number; no: number }>();
     for (const row of raw.rows) {
       const p = consentRow.safeParse(row);

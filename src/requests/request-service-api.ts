@@ -108,4 +108,9 @@ export interface RequestService {
   readFile(by: Actor, id: string, fileId: string): Promise<PackageDownload>;
   /** The printable letter (decision notice, and the data for a paper disclosure); the access is recorded. */
   letterHtml(by: Actor, id: string): Promise<string>;
+  /**
+   * The printable letter asking for the fee, for a request waiting for payment (the way to ask a requester who has no
+   * email, such as one who wrote by post). The addressee is printed, never stored; the issue is on the timeline.
+   */
+  paymentLetterHtml(by: Actor, id: string, addressee?: { name?: string | null; address?: string | null }): Promise<string>;
 }

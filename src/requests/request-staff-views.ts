@@ -4,6 +4,8 @@ import { MamoriError } from '../errors.ts';
 import { groundsFor } from '../law/appi/refusal-grounds.ts';
 import { agentKinds } from '../policy/schema.ts';
 import { renderPaperLetter } from '../delivery/paper-letter.ts';
+import { renderPaymentLetter } from '../delivery/payment-letter.ts';
+import { paymentInstructionsFor } from './payment-instructions.ts';
 import { openText } from '../delivery/sealed-bytes.ts';
 import './request-errors.ts';
 import { requestStateInfo, requestStates } from './request-state.ts';
@@ -16,7 +18,7 @@ import type { RequestContext } from './request-context.ts';
 import { paymentInstructionsFor } from './payment-instructions.ts';
 
 /** What staff see: the queue, one request with its timeline and audit, gathered data under review, files and letters. Every view of a person's data is recorded. */
-export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 'list' | 'getForStaff' | 'gatheredForStaff' | 'readFile' | 'letterHtml'> {
+export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 'list' | 'getForStaff' | 'gatheredForStaff' | 'readFile' | 'letterHtml' | 'paymentLetterHtml'> {
   const { identityOf, store, clock, config, policy, load, record, transaction } = ctx;
 
   return {
@@ -143,6 +145,20 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
         const pkg = await trx.selectFrom('request_packages').selectAll().where('request_id', '=', id).where('format', '=', 'letter').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
         if (pkg) return openText(config.secret, 'request-package', pkg.sealed).toString('utf8');
         return renderPaperLetter({ lang: rowLang(r), policy, request: { id, kind: rowKind(r) }, date: clock.now().toISOString(), addressee: r.agent_name, decision: decisionForMail(d, decisionDelivers(rowKind(r), d.outcome), rowLang(r)) });
+      });
+    },
+
+    async paymentLetterHtml(by, id, addressee) {
+      const over = [addressee?.name, addressee?.address].some((v) => (v?.length ?? 0) > 500);
+      if (over) throw new MamoriError('MAMORI_VALIDATION_FAILED', 'The addressee’s name and address are up to 500 characters each.');
+      return transaction(async (trx) => {
+        const r = await load(trx, id, true);
+        const payment = paymentInstructionsFor(policy, r);
+        if (rowState(r) !== 'awaiting_payment' || !payment || payment.paid) throw new MamoriError('MAMORI_REQUEST_STATE_CONFLICT', 'No fee is waiting to be paid on this request.');
+        const now = clock.now().toISOString();
+        // What the letter asked for, not to whom: the name and address stay on paper.
+        await record(trx, id, by, 'payment_letter_issued', { amount: payment.amount, reference: payment.reference, due_at: payment.dueAt });
+        return renderPaymentLetter({ lang: rowLang(r), policy, request: { id, kind: rowKind(r) }, date: now, addressee: { name: addressee?.name || r.agent_name, address: addressee?.address || null }, payment });
       });
     },
   };

@@ -66,6 +66,8 @@ describe('consent banner: tools, events, re-open button and dark mode in Chromiu
     await page.evaluate(() => { document.cookie = '_clck=abc; path=/'; document.cookie = '_clsk=def; path=/'; });
     await page.getByRole('button', { name: '詳細を設定する' }).click();
     await page.getByRole('checkbox', { name: 'アクセス解析' }).check();
+    // The dialog's longer texts arrive with it (fetched from mamori, not inlined in consent.js).
+    assert.match((await page.getByRole('dialog').textContent()) ?? '', /利用状況を分析してサービスを改善するため/);
     const clarity = page.getByRole('checkbox', { name: 'Microsoft Clarity' });
     assert.equal(await clarity.isChecked(), true);
     await clarity.uncheck();
@@ -81,6 +83,9 @@ describe('consent banner: tools, events, re-open button and dark mode in Chromiu
     for (let i = 0; i < 100 && (await s.store.db.selectFrom('consent_receipts').select('id').where('subject', '=', saved.id).execute()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const receipt = await s.store.db.selectFrom('consent_receipts').selectAll().where('subject', '=', saved.id).executeTakeFirstOrThrow();
     assert.equal(JSON.parse(receipt.choices).analytics, true, 'the purpose is recorded as allowed: one of its tools is on');
+    assert.deepEqual(JSON.parse(receipt.tools ?? 'null'), { analytics: { ga: true, clarity: false } }, 'the receipt keeps each tool’s own switch');
+    const decision = (await (await fetch(`${s.url}/api/v1/decisions?subject=${saved.id}&purpose=analytics`, { headers: { authorization: `Bearer ${s.apiKey}` } })).json()) as { allowed: boolean; tools?: Record<string, boolean> };
+    assert.deepEqual(decision, { ...decision, allowed: true, tools: { ga: true, clarity: false } }, 'the operator’s servers are told Clarity may not run');
 
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { gaRan?: boolean }).gaRan === true);

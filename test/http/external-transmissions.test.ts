@@ -60,10 +60,11 @@ test('publishes 外部送信 at /privacy/external-transmissions (ja/en), links i
       ['株式会社メジャメント（架空の例）', 'opt_out', 'https://mixi.jp/settings/ads', ['beacon.measurement.example']],
     ]);
 
-    // consent.js carries the page's link and the recipients for its settings view.
+    // consent.js carries the page's link; the recipients for its settings view come with the dialog's texts.
     const script = await (await get('/consent.js')).text();
     assert.match(script, /"x":"http:\/\/[^"]+\/privacy\/external-transmissions"/);
-    assert.match(script, /株式会社アドネットワーク（架空の例）、株式会社メジャメント（架空の例）/);
+    const texts = await (await get(`/api/v1/consent/texts?v=${/"v":"([^"]+)"/.exec(script)?.[1] ?? ''}`)).text();
+    assert.match(texts, /株式会社アドネットワーク（架空の例）、株式会社メジャメント（架空の例）/);
 
     // Versioned like the policy: a published version keeps what was published then.
     await publishVersion(store, clock, { policy: policy.policy, sourceYaml: policy.source, effectiveOn: '2024-04-01', actor: 'cli' });
