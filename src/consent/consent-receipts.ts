@@ -163,7 +163,7 @@ export async function subjectConsents(db: DbOrTrx, subject: string): Promise<Sub
  * `mamori secret rotate`: the receipt's proof under the new secret, or null when its stored proof does not verify under
  * the old one (a changed receipt keeps its failing proof instead of being vouched for afresh).
  */
-export function reissueReceiptProof(oldSecret: Buffer, newSecret: Buffer, row: { id: string; subject: string; subject_kind: string; choices: string; policy_version: string; method: string; recorded_at: string; proof: string }): string | null {
+export function reissueReceiptProof(oldSecret: Buffer, newSecret: Buffer, row: { id: string; subject: string; subject_kind: string; choices: string; tools: string | null; policy_version: string; method: string; recorded_at: string; proof: string }): string | null {
   let receipt: Receipt;
   try {
     receipt = toReceipt(row);

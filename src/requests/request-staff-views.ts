@@ -15,7 +15,6 @@ import type { StaffRequestSummary } from './request-views.ts';
 import type { RequestService } from './request-service-api.ts';
 import { storedGrounds } from './request-grounds.ts';
 import type { RequestContext } from './request-context.ts';
-import { paymentInstructionsFor } from './payment-instructions.ts';
 
 /** What staff see: the queue, one request with its timeline and audit, gathered data under review, files and letters. Every view of a person's data is recorded. */
 export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 'list' | 'getForStaff' | 'gatheredForStaff' | 'readFile' | 'letterHtml' | 'paymentLetterHtml'> {

@@ -111,7 +111,7 @@ export const rotationRunners: Record<RotationItem, BatchRunner> = {
     });
   },
   consent_receipts: async (db, cursor, limit, keys) => {
-    const rows = await db.selectFrom('consent_receipts').select(['id', 'subject', 'subject_kind', 'choices', 'policy_version', 'method', 'recorded_at', 'proof']).where('id', '>', after(cursor)).orderBy('id').limit(limit).execute();
+    const rows = await db.selectFrom('consent_receipts').select(['id', 'subject', 'subject_kind', 'choices', 'tools', 'policy_version', 'method', 'recorded_at', 'proof']).where('id', '>', after(cursor)).orderBy('id').limit(limit).execute();
     return countBatch(rows, (r) => r.id, async (r) => {
       const proof = reissueReceiptProof(keys.old, keys.new, r);
       if (proof === null) return false;
