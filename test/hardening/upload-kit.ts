@@ -5,7 +5,7 @@ const fields = { kind: 'disclosure', description: '母の代理で請求しま�
 
 /**
  * A multipart agent filing generated on the fly (the client holds one chunk at a time, so memory figures are the
- * server's). `gate`, when given, is awaited before the first file's bytes: the body stays in flight until it opens.
+ * server's). `gate`, when given, holds the body mid-file (after its first bytes) until it opens.
  */
 export function streamedFiling(email: string, files: number, bytesEach: number, gate?: Promise<void>): ReadableStream<Uint8Array> {
   const head = (name: string, filename?: string) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"\r\nContent-Type: application/pdf` : ''}\r\n\r\n`);
@@ -31,8 +31,8 @@ export function streamedFiling(email: string, files: number, bytesEach: number, 
   let pulled = 0;
   return new ReadableStream({
     async pull(controller) {
-      // The fields and the first file's head go out at once; the file's bytes wait for the gate.
-      if (gate && pulled++ === Object.keys(fields).length + 2) await gate;
+      // The fields and the first file's head and first bytes go out at once; the rest waits for the gate.
+      if (gate && pulled++ === Object.keys(fields).length + 4) await gate;
       const next = gen.next();
       if (next.done) controller.close();
       else controller.enqueue(new Uint8Array(next.value));
