@@ -30,6 +30,7 @@ const personMessages: Record<string, { field?: string; ja: string; en: string }>
   MAMORI_REQUEST_CODE_LOCKED: { field: 'code', ja: '誤ったコードが続けて入力されたため、このコードは使えなくなりました。「新しいコードを送る」を押してください。', en: 'Too many wrong codes: this code no longer works. Press "Send a new code".' },
   MAMORI_RATE_LIMITED: { ja: '短い時間に多くの操作があったため、一時的にお受けできません。しばらく時間をおいてから、もう一度お試しください。', en: 'There were too many attempts in a short time. Please wait a while and try again.' },
   MAMORI_REQUEST_ASSERTION_INVALID: { ja: 'サービスからのログイン情報を確認できませんでした。サービスにログインし直してから、もう一度お越しください。またはメールアドレスの確認コードでお手続きください。', en: 'We could not check the sign-in information from the service. Please sign in to the service again, or continue with an email code instead.' },
+  MAMORI_REQUEST_ASSERTION_USED: { ja: 'サービスからのログイン情報は、すでに一度使われています。お手数ですが、サービスにログインし直してから、もう一度お手続きください。', en: 'The sign-in information from the service has already been used once. Please sign in to the service again and start over.' },
   MAMORI_REQUEST_ASSERTION_EXPIRED: { ja: 'サービスからのログイン情報の有効期限が切れています。サービスにログインし直してから、もう一度お越しください。', en: 'The sign-in information from the service has expired. Please sign in to the service again and come back.' },
   MAMORI_REQUEST_TOKEN_INVALID: { ja: 'このリンクは無効です。メールに記載のリンクをそのままお使いください。', en: 'This link is not valid. Please use the link in our mail exactly as sent.' },
   MAMORI_REQUEST_NOT_FOUND: { ja: 'このリンクは無効です。メールに記載のリンクをそのままお使いください。', en: 'This link is not valid. Please use the link in our mail exactly as sent.' },
