@@ -1,3 +1,4 @@
+import { connectionDrain } from './http/connection-drain.ts';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -96,6 +97,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     if (!opts.store) await ctx.store.close();
     throw err;
   }
+  const drain = connectionDrain(app.server);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : ctx.config.port;
   const interval = opts.outboxIntervalMs ?? 2000;
@@ -115,11 +117,14 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     url: `http://127.0.0.1:${port}`,
     jobs,
     async close() {
+      // Stop accepting and finish the requests in flight first (their connections end with their answers), then
+      // let the workers finish what they hold and release their leases, then close the stores.
+      drain.closing();
+      await app.close();
       await jobs.stop();
       await ctx.outbox.stop();
       await connectorWorker.stop();
       await siteAudits?.stop();
-      await app.close();
       await ctx.changes.close();
       if (ctx.read !== ctx.store) await ctx.read.close();
       if (!opts.store) await ctx.store.close();

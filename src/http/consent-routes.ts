@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Actor } from '../audit/audit-log.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { verifyAssertion } from '../auth/signed-assertion.ts';
+import { consumeAssertion } from '../auth/assertion-replay.ts';
 import type { AppContext } from '../context.ts';
 import { MamoriError, isMamoriError } from '../errors.ts';
 import {
@@ -276,9 +277,11 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     });
   }
 
-  function enterWithAssertion(token: unknown, reply: FastifyReply, lang: 'ja' | 'en'): FastifyReply {
+  /** Opens a settings session; the assertion is one-time, like a sign-in link (a replay is MAMORI_REQUEST_ASSERTION_USED). */
+  async function enterWithAssertion(token: unknown, reply: FastifyReply, lang: 'ja' | 'en'): Promise<FastifyReply> {
     const verified = verifyAssertion(typeof token === 'string' ? token : '', ctx.config.assertionSecret, ctx.clock);
     if (!verified.ok) throw new MamoriError('MAMORI_CONSENT_ASSERTION_INVALID');
+    await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, String(token));
     startSession(reply, verified.payload.sub);
     // Redirect so the assertion does not stay in the address bar or the history.
     return reply.redirect(`/privacy-center/preferences?lang=${lang}`, 303);

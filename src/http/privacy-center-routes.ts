@@ -8,8 +8,8 @@ import { verifyAssertion } from '../auth/signed-assertion.ts';
 import { agentKinds, type AgentProof, type Policy, type RequestKind } from '../policy/schema.ts';
 import { isAgentProof, isRequestKind, requestServiceFor, type FileRequestInput } from '../requests/request-service.ts';
 import { pickLang, type Lang } from '../html/layout.ts';
-import { readForm } from './multipart-form.ts';
 import { PAGE_CSP } from './page-headers.ts';
+import { readForm } from './multipart-form.ts';
 import { anonymousUploads } from './anonymous-uploads.ts';
 import { consumeAssertion } from '../auth/assertion-replay.ts';
 import { centerErrorPage, filingFormPage, landingPage, t, verifyPage, type FieldError, type FilingValues } from './privacy-center-pages.ts';
@@ -30,6 +30,7 @@ const personMessages: Record<string, { field?: string; ja: string; en: string }>
   MAMORI_REQUEST_CODE_LOCKED: { field: 'code', ja: '誤ったコードが続けて入力されたため、このコードは使えなくなりました。「新しいコードを送る」を押してください。', en: 'Too many wrong codes: this code no longer works. Press "Send a new code".' },
   MAMORI_RATE_LIMITED: { ja: '短い時間に多くの操作があったため、一時的にお受けできません。しばらく時間をおいてから、もう一度お試しください。', en: 'There were too many attempts in a short time. Please wait a while and try again.' },
   MAMORI_REQUEST_ASSERTION_INVALID: { ja: 'サービスからのログイン情報を確認できませんでした。サービスにログインし直してから、もう一度お越しください。またはメールアドレスの確認コードでお手続きください。', en: 'We could not check the sign-in information from the service. Please sign in to the service again, or continue with an email code instead.' },
+  MAMORI_REQUEST_ASSERTION_USED: { ja: 'サービスからのログイン情報は、すでに一度使われています。お手数ですが、サービスにログインし直してから、もう一度お手続きください。', en: 'The sign-in information from the service has already been used once. Please sign in to the service again and start over.' },
   MAMORI_REQUEST_ASSERTION_EXPIRED: { ja: 'サービスからのログイン情報の有効期限が切れています。サービスにログインし直してから、もう一度お越しください。', en: 'The sign-in information from the service has expired. Please sign in to the service again and come back.' },
   MAMORI_REQUEST_TOKEN_INVALID: { ja: 'このリンクは無効です。メールに記載のリンクをそのままお使いください。', en: 'This link is not valid. Please use the link in our mail exactly as sent.' },
   MAMORI_REQUEST_NOT_FOUND: { ja: 'このリンクは無効です。メールに記載のリンクをそのままお使いください。', en: 'This link is not valid. Please use the link in our mail exactly as sent.' },
@@ -177,8 +178,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
   });
 
   const uploads = anonymousUploads(ctx);
-  app.post('/privacy-center/requests', async (request, reply) => {
-    const form = await uploads.read(request, (budget) => readForm(request, { budget }));
+  app.post('/privacy-center/requests', async (request, reply) => uploads.handle(request, 'note', async (form) => {
     const lang = langOf(request, form.fields);
     const kindField = form.fields.kind ?? '';
     if (!isRequestKind(kindField) || !onlineKinds(policy).includes(kindField)) {
@@ -188,15 +188,15 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     const assertion = form.fields.assertion || undefined;
     const email = assertedEmail(ctx, assertion);
     if (email) v.email = email;
-    const proofs: Array<{ filename: string; bytes: Buffer; proofKind: AgentProof }> = [];
-    for (const f of form.files) {
-      const kind = f.field.replace(/^proof_/, '');
-      if (f.field.startsWith('proof_') && isAgentProof(kind)) proofs.push({ filename: f.filename, bytes: f.bytes, proofKind: kind });
-    }
+    const proofOf = (field: string): AgentProof | undefined => {
+      const kind = field.replace(/^proof_/, '');
+      return field.startsWith('proof_') && isAgentProof(kind) ? kind : undefined;
+    };
+    const spooledProofs = form.files.filter((f) => proofOf(f.field) !== undefined);
     const render = (status: number, errors: FieldError[]) => sendHtml(reply, status, filingFormPage(lang, policy, v, errors, { ...(assertion && email ? { assertion, assertedEmail: email } : {}) }));
-    const problems = formProblems(lang, v, proofs.length > 0, v.applicant === 'agent' && form.tooLarge.length > 0);
+    const problems = formProblems(lang, v, spooledProofs.length > 0, v.applicant === 'agent' && form.tooLarge.length > 0);
     if (problems.length > 0) return render(form.tooLarge.length > 0 ? 413 : 400, problems);
-    const input: FileRequestInput = {
+    const inputWith = (proofs: Array<{ filename: string; bytes: Buffer; proofKind: AgentProof }>): FileRequestInput => ({
       kind: kindField,
       email: v.email,
       accountId: v.accountId || undefined,
@@ -208,11 +208,13 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       agent: v.applicant === 'agent' && (agentKinds as readonly string[]).includes(v.agentKind)
         ? { kind: v.agentKind === 'legal_representative' ? 'legal_representative' : 'mandated', name: v.agentName, relationship: v.agentRelationship, proofs }
         : undefined,
-    };
+    });
     try {
-      await uploads.charge(request, v.email, proofs);
+      await uploads.charge(request, v.email, spooledProofs);
       await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, assertion);
-      const filed = await service.fileRequest(input, { ip: request.ip });
+      const filed = await uploads.spool.withBytes(spooledProofs, (files) =>
+        service.fileRequest(inputWith(files.flatMap((f) => { const proofKind = proofOf(f.field); return proofKind ? [{ filename: f.filename, bytes: f.bytes, proofKind }] : []; })), { ip: request.ip }),
+      );
       const base = `/privacy-center/requests/${encodeURIComponent(filed.id)}`;
       const q = `token=${encodeURIComponent(filed.token)}&lang=${lang}`;
       return reply.header('referrer-policy', 'no-referrer').redirect(filed.codeSent ? `${base}/verify?${q}` : `${base}?${q}`, 303);
@@ -222,7 +224,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
       if (m?.field) return render(err.status, [{ field: m.field, message: m[lang] }]);
       return errorPage(reply, lang, policy, err, { href: `/privacy-center/new?kind=${kindField}&lang=${lang}`, label: t(lang, '入力画面に戻る', 'Back to the form') });
     }
-  });
+  }));
 
   /** Reads `:id` and `?token=`; a missing token is the same as a wrong one. */
   function linkOf(request: FastifyRequest): { id: string; token: string } | null {
@@ -323,8 +325,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     }
   });
 
-  app.post('/privacy-center/requests/:id/documents', async (request, reply) => {
-    const form = await uploads.read(request, (budget) => readForm(request, { budget }));
+  app.post('/privacy-center/requests/:id/documents', async (request, reply) => uploads.handle(request, 'note', async (form) => {
     const lang = langOf(request, form.fields);
     const link = linkOf(request);
     if (!link) return invalidLink(reply, lang);
@@ -335,13 +336,15 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     try {
       await service.getForRequester(link.id, link.token);
       await uploads.charge(request, undefined, form.files);
-      await service.uploadDocuments(link.id, link.token, form.files.map((f) => ({ filename: f.filename, bytes: f.bytes, purpose: f.field === 'identity_document' ? 'identity_document' : 'other' })));
+      await uploads.spool.withBytes(form.files, (files) =>
+        service.uploadDocuments(link.id, link.token, files.map((f) => ({ filename: f.filename, bytes: f.bytes, purpose: f.field === 'identity_document' ? 'identity_document' : 'other' }))),
+      );
       return reply.redirect(a.status, 303);
     } catch (err) {
       if (isMamoriError(err)) return errorPage(reply, lang, policy, err, back);
       throw err;
     }
-  });
+  }));
 
   app.post('/privacy-center/requests/:id/withdraw', async (request, reply) => {
     const lang = langOf(request);

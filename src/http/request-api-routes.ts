@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { MamoriError } from '../errors.ts';
@@ -12,10 +12,11 @@ import type { UploadedFile } from '../requests/request-uploads.ts';
 import type { RouteModule } from './route-module.ts';
 import { type OpenApiRegistry } from './openapi.ts';
 import { anonymousUploads } from './anonymous-uploads.ts';
+import type { SpooledFile } from './upload-spool.ts';
 import { consumeAssertion } from '../auth/assertion-replay.ts';
 import { scheduleUnconfirmedPurge, unconfirmedPurgeIntervalMs } from '../requests/unconfirmed-purge.ts';
 
-import { deadlineSchema, errors, idParams, localized, parse, paymentInstructionsSchema, requesterTimelineSchema, readMultipart, requesterToken, sendFile, staffDocuments, type ServiceOf } from './request-api-kit.ts';
+import { deadlineSchema, errors, idParams, localized, parse, paymentInstructionsSchema, requesterTimelineSchema, requesterToken, sendFile, staffDocuments, type ServiceOf } from './request-api-kit.ts';
 import { staffRoutes } from './request-staff-api-routes.ts';
 
 /**
@@ -57,28 +58,33 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
   const tags = ['requests'];
   const uploads = anonymousUploads(ctx);
 
-  app.post('/api/v1/requests', async (request, reply) => {
-    let body: unknown;
-    let proofs: Array<UploadedFile & { proofKind: AgentProof }> = [];
-    if (request.isMultipart()) {
-      const form = await uploads.read(request, (budget) => readMultipart(request, budget));
-      const f = form.fields;
-      body = {
-        kind: f.kind, email: f.email, description: f.description, lang: f.lang || undefined, delivery: f.delivery || undefined, account_id: f.account_id || undefined, assertion: f.assertion || undefined,
-        agent: f.agent_kind ? { kind: f.agent_kind, relationship: f.agent_relationship ?? '', name: f.agent_name ?? '' } : undefined,
-      };
-      proofs = form.files.map((file) => {
-        if (!isAgentProof(file.field)) throw new MamoriError('MAMORI_VALIDATION_FAILED', `Unknown file field "${file.field}". Name each proof by its kind: ${agentProofs.join(', ')}.`);
-        return { filename: file.filename, bytes: file.bytes, proofKind: file.field };
-      });
-    } else body = request.body;
+  /** A filing's body (JSON, or the multipart fields) with its proofs on the spool: checked, charged, then filed. */
+  async function fileWith(request: FastifyRequest, body: unknown, spooled: readonly SpooledFile[]) {
+    for (const file of spooled) {
+      if (!isAgentProof(file.field)) throw new MamoriError('MAMORI_VALIDATION_FAILED', `Unknown file field "${file.field}". Name each proof by its kind: ${agentProofs.join(', ')}.`);
+    }
     const pre = z.object({ kind: z.string().optional(), email: z.string().optional() }).loose().safeParse(body ?? {});
     if (pre.success && typeof pre.data.kind === 'string' && !isRequestKind(pre.data.kind)) throw new MamoriError('MAMORI_REQUEST_UNKNOWN_KIND', undefined, { kind: pre.data.kind });
     if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
     const parsed = parse(fileRequestBody, body ?? {});
-    await uploads.charge(request, parsed.email, proofs);
+    await uploads.charge(request, parsed.email, spooled);
     await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, parsed.assertion);
-    const filed = await service().fileRequest(toFileRequestInput(parsed, proofs), { ip: request.ip });
+    return uploads.spool.withBytes(spooled, (files) => {
+      const proofs: Array<UploadedFile & { proofKind: AgentProof }> = files.flatMap((f) => (isAgentProof(f.field) ? [{ filename: f.filename, bytes: f.bytes, proofKind: f.field }] : []));
+      return service().fileRequest(toFileRequestInput(parsed, proofs), { ip: request.ip });
+    });
+  }
+
+  app.post('/api/v1/requests', async (request, reply) => {
+    if (!request.isMultipart()) return reply.status(201).send(await fileWith(request, request.body, []));
+    const filed = await uploads.handle(request, 'refuse', (form) => {
+      const f = form.fields;
+      const body = {
+        kind: f.kind, email: f.email, description: f.description, lang: f.lang || undefined, delivery: f.delivery || undefined, account_id: f.account_id || undefined, assertion: f.assertion || undefined,
+        agent: f.agent_kind ? { kind: f.agent_kind, relationship: f.agent_relationship ?? '', name: f.agent_name ?? '' } : undefined,
+      };
+      return fileWith(request, body, form.files);
+    });
     return reply.status(201).send(filed);
   });
   openapi.add('post', '/api/v1/requests', {
@@ -131,10 +137,11 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     const { id } = parse(idParams, request.params);
     const token = requesterToken(request);
     if (!request.isMultipart()) throw new MamoriError('MAMORI_UNSUPPORTED_MEDIA_TYPE', 'Send the documents as multipart/form-data.');
-    const form = await uploads.read(request, (budget) => readMultipart(request, budget));
-    await service().getForRequester(id, token);
-    await uploads.charge(request, undefined, form.files);
-    return service().uploadDocuments(id, token, staffDocuments(form.files));
+    return uploads.handle(request, 'refuse', async (form) => {
+      await service().getForRequester(id, token);
+      await uploads.charge(request, undefined, form.files);
+      return uploads.spool.withBytes(form.files, (files) => service().uploadDocuments(id, token, staffDocuments(files)));
+    });
   });
   openapi.add('post', '/api/v1/requests/:id/documents', {
     summary: 'Send documents that were asked for (field name: identity_document, other, or an agent proof kind)',

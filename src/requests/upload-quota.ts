@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { MamoriError, registerErrorCodes } from '../errors.ts';
 import type { DbOrTrx } from '../store/store.ts';
+import { inTransaction } from '../records/in-transaction.ts';
 import { emailRateKey, rateBucket } from './rate-limit.ts';
 
 /**
@@ -70,17 +71,28 @@ async function usedBytes(db: DbOrTrx, bucket: string, cutoff: string): Promise<n
   return row && row.window_start > cutoff ? Number(row.count) : 0;
 }
 
-async function charge(db: DbOrTrx, bucket: string, bytes: number, nowIso: string, cutoff: string): Promise<void> {
-  await db
+/**
+ * Adds `bytes` to one bucket in a single statement that also checks the cap: the upsert's update applies only while
+ * the window's total stays within `limit` (a window that has ended starts again at `bytes`). Returns false, changing
+ * nothing, when the bucket has no room. The check and the charge cannot be split by another filing: on PostgreSQL
+ * the conflicting row is locked and its condition re-read; SQLite runs one writer at a time.
+ */
+async function chargeWithin(db: DbOrTrx, bucket: string, bytes: number, limit: number, nowIso: string, cutoff: string): Promise<boolean> {
+  if (bytes > limit) return false;
+  const result = await db
     .insertInto('request_rate_limits')
     .values({ bucket, window_start: nowIso, count: bytes })
     .onConflict((oc) =>
-      oc.column('bucket').doUpdateSet({
-        count: sql<number>`case when request_rate_limits.window_start <= ${cutoff} then ${bytes} else request_rate_limits.count + ${bytes} end`,
-        window_start: sql<string>`case when request_rate_limits.window_start <= ${cutoff} then ${nowIso} else request_rate_limits.window_start end`,
-      }),
+      oc
+        .column('bucket')
+        .doUpdateSet({
+          count: sql<number>`case when request_rate_limits.window_start <= ${cutoff} then ${bytes} else request_rate_limits.count + ${bytes} end`,
+          window_start: sql<string>`case when request_rate_limits.window_start <= ${cutoff} then ${nowIso} else request_rate_limits.window_start end`,
+        })
+        .where(sql<boolean>`request_rate_limits.window_start <= ${cutoff} or request_rate_limits.count + ${bytes} <= ${limit}`),
     )
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /**
@@ -94,8 +106,8 @@ export async function assertIpUploadAllowance(db: DbOrTrx, clock: Clock, secret:
 
 /**
  * Charges `bytes` of anonymous uploads to the client address and (when known) the email address; throws
- * MAMORI_REQUEST_UPLOAD_QUOTA (nothing charged) when either allowance would be passed. Buckets are HMACs: the table
- * holds neither the address nor the email.
+ * MAMORI_REQUEST_UPLOAD_QUOTA (nothing charged) when either allowance would be passed. Atomic: parallel filings
+ * together never pass a quota. Buckets are HMACs: the table holds neither the address nor the email.
  */
 export async function chargeUploadBytes(db: DbOrTrx, clock: Clock, secret: Buffer, quotas: UploadQuotas, who: { ip: string; email?: string | undefined }, bytes: number): Promise<void> {
   if (bytes <= 0) return;
@@ -104,8 +116,11 @@ export async function chargeUploadBytes(db: DbOrTrx, clock: Clock, secret: Buffe
   const cutoff = new Date(now.getTime() - quotas.windowMs).toISOString();
   const buckets: Array<[string, number]> = [[rateBucket(secret, 'upload-ip', who.ip), quotas.perIpBytes]];
   if (who.email) buckets.push([rateBucket(secret, 'upload-email', emailRateKey(who.email)), quotas.perEmailBytes]);
-  for (const [bucket, limit] of buckets) {
-    if ((await usedBytes(db, bucket, cutoff)) + bytes > limit) throw new MamoriError('MAMORI_REQUEST_UPLOAD_QUOTA');
-  }
-  for (const [bucket] of buckets) await charge(db, bucket, bytes, nowIso, cutoff);
+  // One transaction: a filing refused by its email's quota gives back what it charged to the address. Buckets are
+  // always taken in the same order (address, then email), so two filings never wait on each other in a cycle.
+  await inTransaction(db, async (trx) => {
+    for (const [bucket, limit] of buckets) {
+      if (!(await chargeWithin(trx, bucket, bytes, limit, nowIso, cutoff))) throw new MamoriError('MAMORI_REQUEST_UPLOAD_QUOTA');
+    }
+  });
 }

@@ -2,63 +2,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { purgeUnconfirmedRequests } from '../../src/requests/unconfirmed-purge.ts';
 import { storeDialects } from '../support/stores.ts';
-import { codeFromMail, errorCode, HOSTING_POLICY, startApp, type TestApp } from '../requests/request-test-kit.ts';
+import { codeFromMail, errorCode, HOSTING_POLICY, startApp } from '../requests/request-test-kit.ts';
+import { file, storedBytes, withEnv } from './upload-kit.ts';
 
 const MB = 1024 * 1024;
-const boundary = '----mamoriquota';
-const fields = { kind: 'disclosure', description: '母の代理で請求します', agent_kind: 'mandated', agent_relationship: '子', agent_name: '代理 花子' };
 
-/** A multipart filing generated on the fly (the client holds one chunk at a time, so memory figures are the server's). */
-function streamedFiling(email: string, files: number, bytesEach: number): ReadableStream<Uint8Array> {
-  const head = (name: string, filename?: string) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"\r\nContent-Type: application/pdf` : ''}\r\n\r\n`);
-  const parts: Array<() => Buffer | Generator<Buffer>> = [];
-  for (const [k, v] of Object.entries({ ...fields, email })) parts.push(() => Buffer.concat([head(k), Buffer.from(v), Buffer.from('\r\n')]));
-  for (let f = 0; f < files; f++) {
-    parts.push(function* () {
-      yield head('power_of_attorney', `proof${f}.pdf`);
-      yield Buffer.from('%PDF-1.4\n');
-      const chunk = Buffer.alloc(256 * 1024, 0x41);
-      for (let sent = 9; sent < bytesEach; sent += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, bytesEach - sent));
-      yield Buffer.from('\r\n');
-    });
-  }
-  parts.push(() => Buffer.from(`--${boundary}--\r\n`));
-  const gen = (function* () {
-    for (const p of parts) {
-      const out = p();
-      if (Buffer.isBuffer(out)) yield out;
-      else yield* out;
-    }
-  })();
-  return new ReadableStream({
-    pull(controller) {
-      const next = gen.next();
-      if (next.done) controller.close();
-      else controller.enqueue(new Uint8Array(next.value));
-    },
-  });
-}
-
-async function file(app: TestApp, email: string, files: number, bytesEach: number): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${app.url}/api/v1/requests`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: streamedFiling(email, files, bytesEach), duplex: 'half' } as RequestInit);
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-async function storedBytes(app: TestApp): Promise<number> {
-  const r = await app.store.db.selectFrom('request_files').select((eb) => eb.fn.sum<number>('size').as('n')).executeTakeFirst();
-  return Number(r?.n ?? 0);
-}
-
-async function withQuotas<T>(quotas: Record<string, number> | undefined, fn: () => Promise<T>): Promise<T> {
-  const saved = process.env.MAMORI_UPLOAD_QUOTAS;
-  if (quotas) process.env.MAMORI_UPLOAD_QUOTAS = JSON.stringify(quotas);
-  try {
-    return await fn();
-  } finally {
-    if (saved === undefined) delete process.env.MAMORI_UPLOAD_QUOTAS;
-    else process.env.MAMORI_UPLOAD_QUOTAS = saved;
-  }
-}
+const withQuotas = <T>(quotas: Record<string, number> | undefined, fn: () => Promise<T>): Promise<T> => withEnv({ MAMORI_UPLOAD_QUOTAS: quotas ? JSON.stringify(quotas) : process.env.MAMORI_UPLOAD_QUOTAS }, fn);
 
 describe('anonymous storage exhaustion', () => {
   test('six parallel filings of 10 proofs × 10 MB are refused at the 20 MB filing cap while read: nothing stored, memory bounded', { timeout: 120_000 }, async () => {
