@@ -177,14 +177,26 @@ function start(cfg: ClientConfig, base: string, assertion?: string, reopen?: boo
       if (x) (tl[p] = tl[p] || {})[x] = !!choices[k];
       else pc[p] = !!choices[k];
     }
+    // On a signed-in page the operator's signed assertion names the user, so the receipt is theirs, not the browser's.
+    // An assertion is spent on its first use; the session the server returns carries the later choices on this page.
+    const sk = 'mamori:s:' + (assertion || '').slice(-12);
+    let ss: string | null = null;
+    try {
+      ss = assertion ? sessionStorage.getItem(sk) : null;
+    } catch (e) {}
+    const who: Record<string, string> = ss ? { session: ss } : assertion ? { assertion } : { subject: id };
     fetch(base + '/api/v1/consents', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      // On a signed-in page the operator's signed assertion names the user, so the receipt is theirs, not the browser's.
-      body: JSON.stringify({ [assertion ? 'assertion' : 'subject']: assertion || id, choices: pc, tools: tl, policyVersion: cfg.v, method }),
+      body: JSON.stringify({ ...who, choices: pc, tools: tl, policyVersion: cfg.v, method }),
       credentials: 'omit',
       keepalive: true,
-    }).catch(() => {});
+    })
+      .then((r) => r.json())
+      .then((j: { session?: string }) => {
+        if (j.session) sessionStorage.setItem(sk, j.session);
+      })
+      .catch(() => {});
     apply(true);
   }
 

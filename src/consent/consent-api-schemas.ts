@@ -20,6 +20,8 @@ export const recordConsentBody = z.strictObject({
   subject: subjectId.optional(),
   /** A signed assertion from the operator's app: records for its `sub` (consent.js on a logged-in page). */
   assertion: z.string().max(4096).optional(),
+  /** The consent session returned for a spent assertion: later saves on the same signed-in page (assertions are one-time). */
+  session: z.string().max(1024).optional(),
   choices: z.record(purposeId, z.boolean()).refine((c) => Object.keys(c).length > 0 && Object.keys(c).length <= 100, 'give between 1 and 100 choices'),
   /** Each tool's own switch inside a purpose (`{ analytics: { ga: true, clarity: false } }`): the banner's per-service toggles. */
   tools: z
@@ -46,7 +48,11 @@ export const receipt = z.object({
 });
 export type Receipt = z.infer<typeof receipt>;
 
-export const recordConsentResponse = z.object({ receipt });
+export const recordConsentResponse = z.object({
+  receipt,
+  /** Only when the receipt was recorded with a signed assertion: send it as `session` for the same user's later choices (one hour). */
+  session: z.string().optional(),
+});
 
 export const decision = z.object({
   allowed: z.boolean(),

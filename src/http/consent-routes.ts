@@ -6,6 +6,7 @@ import type { Actor } from '../audit/audit-log.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { verifyAssertion } from '../auth/signed-assertion.ts';
 import { consumeAssertion } from '../auth/assertion-replay.ts';
+import { issueConsentSession, verifyConsentSession } from '../auth/consent-session.ts';
 import type { AppContext } from '../context.ts';
 import { MamoriError, isMamoriError } from '../errors.ts';
 import {
@@ -130,6 +131,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const body = parsed.data;
     let subject: string;
     let recordedBy: 'browser' | Actor;
+    let session: string | undefined;
     if (request.headers.authorization) {
       recordedBy = await authenticate(request, reply);
       if (!body.subject) throw new MamoriError('MAMORI_CONSENT_INVALID_SUBJECT', 'Give the subject.');
@@ -139,8 +141,19 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       if (!verified.ok) throw new MamoriError('MAMORI_CONSENT_ASSERTION_INVALID');
       if (body.subject && body.subject !== verified.payload.sub) throw new MamoriError('MAMORI_CONSENT_SUBJECT_FORBIDDEN');
       if (!browserMethods.has(body.method) && body.method !== 'settings') throw new MamoriError('MAMORI_CONSENT_METHOD_FORBIDDEN');
+      // One-time: a copied assertion records nothing; the banner continues with the session returned below.
+      await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, body.assertion);
       subject = verified.payload.sub;
       recordedBy = `subject:${subject}`;
+      session = issueConsentSession(ctx.config.secret, subject, ctx.clock);
+    } else if (body.session !== undefined) {
+      const named = verifyConsentSession(ctx.config.secret, body.session, ctx.clock);
+      if (named === null) throw new MamoriError('MAMORI_CONSENT_ASSERTION_INVALID');
+      if (body.subject && body.subject !== named) throw new MamoriError('MAMORI_CONSENT_SUBJECT_FORBIDDEN');
+      if (!browserMethods.has(body.method) && body.method !== 'settings') throw new MamoriError('MAMORI_CONSENT_METHOD_FORBIDDEN');
+      subject = named;
+      recordedBy = `subject:${subject}`;
+      session = body.session;
     } else {
       limitBrowser(request);
       if (!body.subject || !browserSubjectPattern.test(body.subject)) throw new MamoriError('MAMORI_CONSENT_SUBJECT_FORBIDDEN');
@@ -157,7 +170,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       recordedBy,
       origin: request.headers.origin ?? null,
     });
-    return reply.status(201).send({ receipt });
+    return reply.status(201).send(session === undefined ? { receipt } : { receipt, session });
   });
   openapi.add('post', '/api/v1/consents', {
     summary: 'Record a consent receipt (a withdrawal is a receipt with false)',
@@ -166,6 +179,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     responses: {
       '201': { description: 'The receipt, with its proof.', schema: recordConsentResponse },
       '400': { description: 'Unknown purpose, a purpose without choice, a consent version never served (except for imports), or a malformed body (MAMORI_CONSENT_*, MAMORI_BAD_REQUEST).', schema: errorBody },
+      '401': { description: 'A signed assertion or consent session that is forged or expired (MAMORI_CONSENT_ASSERTION_INVALID), or an assertion already used (MAMORI_REQUEST_ASSERTION_USED).', schema: errorBody },
       '403': { description: 'Origin not allowed, or a browser writing for a user id.', schema: errorBody },
       '413': { description: 'Body over 16 KB.', schema: errorBody },
       '429': { description: `More than ${BROWSER_RECEIPTS_PER_MINUTE} receipts a minute from one address without an API key.`, schema: errorBody },

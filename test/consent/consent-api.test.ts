@@ -185,8 +185,21 @@ for (const dialect of storeDialects) {
 
     test('a logged-in page records for the user named by a signed assertion', async () => {
       const assertion = createAssertion({ sub: 'user-77', email: 'u77@example.jp', exp: Math.floor(Date.now() / 1000) + 600 }, ASSERTION_SECRET);
-      assert.equal((await post({ assertion, choices: { analytics: true }, method: 'banner' })).status, 201);
+      const code = async (res: Response) => [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+      const first = await post({ assertion, choices: { analytics: true }, method: 'banner' });
+      assert.equal(first.status, 201);
+      const { session } = (await first.json()) as { session?: string };
+      assert.equal(typeof session, 'string', 'a spent assertion hands back a consent session');
       assert.equal((await decideOne('user-77', 'analytics')).allowed, true);
+      // One-time: the same assertion again records nothing.
+      assert.deepEqual(await code(await post({ assertion, choices: { analytics: false }, method: 'banner' })), [401, 'MAMORI_REQUEST_ASSERTION_USED']);
+      assert.equal((await decideOne('user-77', 'analytics')).allowed, true);
+      // The session carries the same user's later choice, and names no one else.
+      assert.equal((await post({ session, choices: { analytics: false }, method: 'settings' })).status, 201);
+      assert.equal((await decideOne('user-77', 'analytics')).allowed, false);
+      assert.deepEqual(await code(await post({ session, subject: 'user-78', choices: { analytics: true }, method: 'banner' })), [403, 'MAMORI_CONSENT_SUBJECT_FORBIDDEN']);
+      const tampered = `${Buffer.from(JSON.stringify({ s: 'user-78', e: 9_999_999_999 })).toString('base64url')}.${session!.split('.')[1]}`;
+      assert.deepEqual(await code(await post({ session: tampered, choices: { analytics: true }, method: 'banner' })), [401, 'MAMORI_CONSENT_ASSERTION_INVALID']);
       const forged = createAssertion({ sub: 'user-77', email: 'u77@example.jp', exp: Math.floor(Date.now() / 1000) + 600 }, 'another-secret-0123456789');
       assert.equal((await post({ assertion: forged, choices: { analytics: false }, method: 'banner' })).status, 401);
     });

@@ -153,6 +153,13 @@ describe('consent.js in Chromium', () => {
     const [receipt] = await waitForReceipts('shop-user-5', 1);
     assert.equal(receipt?.subject_kind, 'user');
     assert.deepEqual(JSON.parse(receipt?.choices ?? '{}'), { analytics: false, error_reports: false, ads: false });
+    // The assertion is spent on the first save; a later change on the same page goes through the returned session.
+    await page.getByRole('link', { name: 'Cookie 設定' }).click();
+    await page.getByRole('checkbox', { name: 'アクセス解析' }).check();
+    await page.getByRole('button', { name: '選択を保存する' }).click();
+    const rows = await waitForReceipts('shop-user-5', 2);
+    assert.equal(JSON.parse(rows[1]?.choices ?? '{}').analytics, true);
+    assert.equal(rows.every((r) => r.subject_kind === 'user'), true);
     await context.close();
   });
 
