@@ -22,7 +22,8 @@ import { loadConsentBundle } from '../consent/consent-client-bundle.ts';
 import { consentConfigOf, type ConsentConfig } from '../consent/consent-config.ts';
 import { decide, decideMany } from '../consent/consent-decisions.ts';
 import '../consent/consent-errors.ts';
-import { recordConsent, subjectConsents } from '../consent/consent-receipts.ts';
+import { subjectConsents } from '../consent/consent-receipts.ts';
+import { createReceiptWriter } from '../consent/receipt-writer.ts';
 import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
 import { toClientConfig } from '../consent/client-config.ts';
 import { consentVersion, getConsentVersion, listConsentVersions, recordConsentVersion } from '../consent/consent-versions.ts';
@@ -74,6 +75,8 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   const staffKey = requireApiKey(ctx, 'consents.manage');
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
   const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config(), changes: ctx.changes });
+  // Receipts arriving together are committed together (one transaction, one hold of the audit chain's lock).
+  const receipts = createReceiptWriter({ store: ctx.store, clock: ctx.clock, changes: ctx.changes });
   const ownOrigin = new URL(ctx.config.baseUrl).origin;
   await recordConsentVersion(ctx.store.db, ctx.clock, config());
   const policyUrl = `${ctx.config.baseUrl}/privacy`;
@@ -151,7 +154,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       subject = body.subject;
       recordedBy = 'browser';
     }
-    const receipt = await recordConsent(deps(), {
+    const receipt = await receipts.record(deps(), {
       subject,
       choices: body.choices,
       policyVersion: body.policyVersion ?? config().version,
@@ -387,7 +390,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const choices: Record<string, boolean> = {};
     for (const p of config().purposes) if (p.choice !== 'none') choices[p.id] = body.data[`p_${p.id}`] === 'on';
     if (Object.keys(choices).length > 0) {
-      await recordConsent(deps(), { subject: session.sub, choices, policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
+      await receipts.record(deps(), { subject: session.sub, choices, policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
     }
     return reply.redirect(`/privacy-center/preferences?lang=${lang}&saved=1`, 303);
   });
