@@ -34,6 +34,7 @@ import { errorBody } from './openapi.ts';
 import { etagMatches, etagOf } from './etag.ts';
 import { encodeBody, sendEncoded, type EncodedBody } from './encoded-body.ts';
 import { requireApiKey } from './staff-auth.ts';
+import { fastSingleDecision } from './consent-fast-decisions.ts';
 import type { RouteModule } from './route-module.ts';
 import { renderPreferencesPage, renderSignInNeededPage } from '../consent/preferences-page.ts';
 import { localize } from '../policy/load-policy.ts';
@@ -233,6 +234,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     if (token.startsWith(CONSENT_KEY_PREFIX) && keys.cached(token)) return answerDecisions(request, reply);
     return authenticate(request, reply).then(() => answerDecisions(request, reply));
   });
+  app.fastRoutes.get('/api/v1/decisions', fastSingleDecision({ reader, keys, config })); // its common case, ahead of Fastify
   openapi.add('get', '/api/v1/decisions', {
     summary: 'May this subject be processed for a purpose? One purpose, several (comma-separated) or all',
     tags: API_TAGS,
