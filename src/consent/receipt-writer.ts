@@ -14,6 +14,11 @@ export interface ReceiptWriter {
 
 /** Most receipts in one transaction: bounds the statement size (SQLite's parameter limit) and a failure's reach. */
 const MAX_BATCH = 200;
+/**
+ * Batches in flight at once: the second writes its receipts and choices while the first holds the audit chain's lock,
+ * so the lock is the only part that waits. A subject is never in two batches at once.
+ */
+const IN_FLIGHT = 2;
 
 interface Pending {
   item: PreparedReceipt;
@@ -22,8 +27,8 @@ interface Pending {
 }
 
 /**
- * Group commit for consent receipts. A receipt is checked and signed at once (a bad one fails alone); while one
- * batch's transaction is in flight the next receipts wait, and then go in one transaction together: one insert of
+ * Group commit for consent receipts. A receipt is checked and signed at once (a bad one fails alone); while batches'
+ * transactions are in flight (at most `IN_FLIGHT`) the next receipts wait, and then go in one transaction together: one insert of
  * receipts, one upsert of preferences, one hold of the audit chain's lock for all their audit events. Under light
  * load a batch is a single receipt and nothing waits; under heavy load the lock is taken once per batch instead of
  * once per receipt, and every receipt still commits together with its own audit event. A failed transaction fails
@@ -34,28 +39,54 @@ interface Pending {
 export function createReceiptWriter(base: { store: Store; clock: Clock; changes?: ChangeFeed }): ReceiptWriter {
   const recordedVersions = new Set<string>();
   let queue: Pending[] = [];
-  let running = false;
+  let inFlight = 0;
+  /** Subjects with a receipt in a transaction now: their next receipts wait for it, so a subject's choices commit in order. */
+  const busy = new Set<string>();
   const stats = { batches: 0, receipts: 0 };
 
-  async function flush(): Promise<void> {
-    running = true;
-    try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, MAX_BATCH);
-        queue = queue.slice(batch.length);
-        try {
-          await base.store.db.transaction().execute((trx) => writeReceipts(trx, base.clock, batch.map((p) => p.item), base.changes));
-          stats.batches += 1;
-          stats.receipts += batch.length;
-          for (const subject of new Set(batch.map((p) => p.item.receipt.subject))) base.changes?.changedHere('preferences', subject);
-          for (const p of batch) p.resolve();
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
+  /** The next batch: queued receipts in order, skipping (and keeping queued) those of a subject already being written. */
+  function takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const held = new Set<string>();
+    for (const p of queue) {
+      const subject = p.item.receipt.subject;
+      if (batch.length < MAX_BATCH && !busy.has(subject) && !held.has(subject)) batch.push(p);
+      else {
+        rest.push(p);
+        held.add(subject); // a later receipt of this subject must not overtake this one
       }
-    } finally {
-      running = false;
     }
+    queue = rest;
+    return batch;
+  }
+
+  /** Starts batches while fewer than `IN_FLIGHT` are being written and some receipt can go. */
+  function pump(): void {
+    while (inFlight < IN_FLIGHT) {
+      const batch = takeBatch();
+      if (batch.length === 0) return;
+      inFlight += 1;
+      void write(batch);
+    }
+  }
+
+  async function write(batch: Pending[]): Promise<void> {
+    const subjects = new Set(batch.map((p) => p.item.receipt.subject));
+    for (const subject of subjects) busy.add(subject);
+    try {
+      await base.store.db.transaction().execute((trx) => writeReceipts(trx, base.clock, batch.map((p) => p.item), base.changes));
+      stats.batches += 1;
+      stats.receipts += batch.length;
+      for (const subject of subjects) base.changes?.changedHere('preferences', subject);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      for (const subject of subjects) busy.delete(subject);
+      inFlight -= 1;
+    }
+    pump();
   }
 
   return {
@@ -68,7 +99,7 @@ export function createReceiptWriter(base: { store: Store; clock: Clock; changes?
       }
       await new Promise<void>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        if (!running) void flush();
+        pump();
       });
       return item.receipt;
     },

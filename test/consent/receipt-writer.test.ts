@@ -22,7 +22,7 @@ for (const dialect of storeDialects) {
         const first = await writer.record(deps, { subject: 'u_first', choices: { analytics: true }, policyVersion: config.version, method: 'api', recordedBy: 'apikey:ck_test' });
         assert.equal(verifyReceiptProof(secret, first), true);
 
-        // Nineteen more while the writer is idle: the first opens a batch, the other eighteen wait for it and go together.
+        // Nineteen more at once: a batch or two start, the rest wait for them and go together; a subject's receipts stay in order.
         const repeated = 'u_repeated';
         const inputs = Array.from({ length: 19 }, (_, i) => ({
           subject: i < 3 ? repeated : i % 2 === 0 ? anonId() : `u_${i}`,
@@ -32,7 +32,9 @@ for (const dialect of storeDialects) {
           recordedBy: i % 4 === 0 ? ('browser' as const) : ('apikey:ck_test' as const),
         }));
         const receipts = await Promise.all(inputs.map((input) => writer.record(deps, input)));
-        assert.deepEqual(writer.stats(), { batches: 3, receipts: 20 });
+        const stats = writer.stats();
+        assert.equal(stats.receipts, 20);
+        assert.ok(stats.batches <= 5, `${stats.batches} batches for 20 receipts`);
 
         const stored = await store.db.selectFrom('consent_receipts').select(['id', 'subject', 'recorded_by']).execute();
         assert.equal(stored.length, 20);
@@ -40,9 +42,10 @@ for (const dialect of storeDialects) {
         // One event per receipt recorded by an identified actor, none for the browser's, each naming its receipt.
         const events = await store.db.selectFrom('audit_events').select(['target_id', 'actor']).where('action', '=', 'consent.recorded').orderBy('seq').execute();
         const audited = [first, ...receipts.filter((_, i) => inputs[i]!.recordedBy !== 'browser')].map((r) => r.id);
-        assert.deepEqual(events.map((e) => e.target_id), audited);
+        assert.deepEqual(new Set(events.map((e) => e.target_id)), new Set(audited));
+        assert.equal(events.length, audited.length);
         assert.deepEqual((await verifyAuditChain(store.db)).ok, true);
-        // The last of a subject's receipts in a batch sets the current preference.
+        // The last of a subject's receipts sets the current preference, whichever batches they went in.
         const prefs = await store.db.selectFrom('consent_preferences').select(['purpose', 'allowed', 'receipt_id']).where('subject', '=', repeated).orderBy('purpose').execute();
         assert.deepEqual(prefs, [
           { purpose: 'analytics', allowed: 1, receipt_id: receipts[2]!.id },
