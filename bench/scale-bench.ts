@@ -4,8 +4,10 @@
 // - decisions on SQLite, one instance, against one bare Node server;
 // - receipt writes on PostgreSQL with two instances, against a bare INSERT loop with the same concurrency.
 // Server CPU per request (from each server process's own cpuUsage) is printed beside throughput: the machine is shared.
-//   node --import tsx bench/scale-bench.ts            full: 10M receipts, 1M subjects (BENCH_RECEIPTS / BENCH_SUBJECTS override)
+//   node --import tsx bench/scale-bench.ts            full: 10M receipts, 1M subjects (BENCH_RECEIPTS / BENCH_SUBJECTS / BENCH_SECONDS override)
 //   node --import tsx bench/scale-bench.ts --smoke    seconds: 20k receipts, 10k subjects, 2 s runs
+//   --only=pg | --only=pg-decisions | --only=writes | --only=sqlite   one part only (pg = decisions and writes)
+//   BENCH_CPU_PROF=<dir>                               each mamori server writes a V8 CPU profile there on exit
 // (Filing CPU per request is printed by bench/requests-bench.ts; bench/filing-profile.ts says where it goes.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,9 +34,11 @@ const root = join(here, '../..');
 const policyPath = join(root, 'test/consent/fixtures/policy.yaml');
 const RECEIPTS = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 20_000 : 10_000_000));
 const SUBJECTS = Number(process.env.BENCH_SUBJECTS ?? (smoke ? 10_000 : 1_000_000));
-const SECONDS = smoke ? 2 : 10;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (smoke ? 2 : 10));
 const CONNECTIONS = smoke ? 4 : 8; // per client group
 const STALENESS_SAMPLES = smoke ? 10 : 50;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const cpuProf = process.env.BENCH_CPU_PROF;
 
 // ---- child mode: one server per process ----
 if (process.argv[2] === '--child') {
@@ -60,7 +64,8 @@ if (process.argv[2] === '--child') {
 interface Child { proc: ChildProcess; port: number; sidePort: number }
 
 async function startChild(kind: 'bare' | 'mamori', url = ''): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', here, '--child', kind, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
+  const prof = cpuProf && kind === 'mamori' ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', here, '--child', kind, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
   const [port, sidePort] = await new Promise<[number, number]>((resolve, reject) => {
     let buf = '';
     proc.stdout?.on('data', (c: Buffer) => {
@@ -154,8 +159,21 @@ async function seedSqlite(store: Store): Promise<void> {
     select 'rcp_' || x, 'anon_s' || (x % ${SUBJECTS}), 'browser', '{"analytics":true}', 'v0', 'banner', '2026-01-01T00:00:00.000Z', 'browser', null, 'x' from g`.execute(store.db);
 }
 
-const decisionFor = (key: string) => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${Math.floor(Math.random() * SUBJECTS)}&purpose=analytics`, headers: { authorization: `Bearer ${key}` } });
-const bareFor = () => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${Math.floor(Math.random() * SUBJECTS)}&purpose=analytics` });
+/**
+ * Which subjects the page views come from. `zipf`: a Zipf(1) law over subjects (the k-th most active member makes
+ * views in proportion to 1/k, as page views concentrate on active users); `uniform`: every subject equally often,
+ * the worst case for any cache. Both are printed, each labelled.
+ */
+type Distribution = 'zipf' | 'uniform';
+const distributions: readonly Distribution[] = ['zipf', 'uniform'];
+const describe = (d: Distribution) => (d === 'zipf' ? 'Zipf(1) subjects (page views from active members)' : 'uniform subjects (worst case for the cache)');
+const lnSubjects = Math.log(SUBJECTS + 1);
+function subjectOf(d: Distribution): number {
+  // Continuous Zipf(1): P(rank ≤ k) ≈ ln(k + 1) / ln(N + 1), inverted.
+  return d === 'uniform' ? Math.floor(Math.random() * SUBJECTS) : Math.min(SUBJECTS - 1, Math.floor(Math.exp(Math.random() * lnSubjects)) - 1);
+}
+const decisionFor = (key: string, d: Distribution = 'uniform') => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${subjectOf(d)}&purpose=analytics`, headers: { authorization: `Bearer ${key}` } });
+const bareFor = () => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${subjectOf('uniform')}&purpose=analytics` });
 
 async function both(a: Promise<Figures>, b: Promise<Figures>): Promise<[Figures, Figures]> {
   return Promise.all([a, b]);
@@ -183,61 +201,81 @@ async function staleness(a: Child, b: Child, key: string): Promise<number[]> {
 
 async function postgresDecisionsAndWrites(): Promise<void> {
   const database = await createPgDatabase();
-  const children: Child[] = [];
   try {
     const store = await openStore(database.url);
     await migrateToLatest(store);
     await seed(store);
     const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
-    const [bareA, bareB] = [await startChild('bare'), await startChild('bare')];
-    children.push(bareA, bareB);
+    await store.close();
+    if (only !== 'writes') await postgresDecisions(database.url, key);
+    if (only !== 'pg-decisions') await postgresWrites(database.url, key);
+  } finally {
+    await database.drop();
+  }
+}
+
+/**
+ * Two bare servers and two mamori instances, all started at once; per subject distribution the bare pair and then the
+ * mamori pair are loaded back to back (each by its own two client groups), so both see the same machine load.
+ */
+async function postgresDecisions(url: string, key: string): Promise<void> {
+  const children = [await startChild('bare'), await startChild('bare'), await startChild('mamori', url), await startChild('mamori', url)];
+  const [bareA, bareB, a, b] = children as [Child, Child, Child, Child];
+  try {
     await both(load(bareA, bareFor()), load(bareB, bareFor())); // warm-up
-    const [ba, bb] = await both(load(bareA, bareFor()), load(bareB, bareFor()));
-    await stopChild(bareA);
-    await stopChild(bareB);
-    children.length = 0;
-    const [a, b] = [await startChild('mamori', database.url), await startChild('mamori', database.url)];
-    children.push(a, b);
-    await both(load(a, decisionFor(key)), load(b, decisionFor(key))); // warm-up: JIT, pools, caches
-    const [ma, mb] = await both(load(a, decisionFor(key)), load(b, decisionFor(key)));
-    console.log('decisions on PostgreSQL, two instances, two client groups');
-    show('bare Node A', ba);
-    show('bare Node B', bb);
-    show('mamori A', ma);
-    show('mamori B', mb);
-    const perBare = (ba.perSecond + bb.perSecond) / 2;
-    const perMamori = (ma.perSecond + mb.perSecond) / 2;
-    console.log(`  per-instance ratio ${(perMamori / perBare).toFixed(3)} (goal ≥ 0.6); p99 ${Math.max(ma.p99, mb.p99)} ms (goal < 10)`);
+    for (const d of distributions) {
+      await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d))); // warm-up: JIT, pools, caches
+      const [ba, bb] = await both(load(bareA, bareFor()), load(bareB, bareFor()));
+      const [ma, mb] = await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d)));
+      console.log(`decisions on PostgreSQL, two instances, two client groups, ${describe(d)}`);
+      show('bare Node A', ba);
+      show('bare Node B', bb);
+      show('mamori A', ma);
+      show('mamori B', mb);
+      const perBare = (ba.perSecond + bb.perSecond) / 2;
+      const perMamori = (ma.perSecond + mb.perSecond) / 2;
+      const cpuRatio = (ba.cpuMs + bb.cpuMs) / (ma.cpuMs + mb.cpuMs);
+      console.log(`  per-instance ratio ${(perMamori / perBare).toFixed(3)} by wall clock (goal ≥ 0.6), ${cpuRatio.toFixed(3)} by server CPU per request; p99 ${Math.max(ma.p99, mb.p99)} ms (goal < 10; bare p99 ${Math.max(ba.p99, bb.p99)} ms)`);
+    }
     const stale = await staleness(a, b, key);
     const q = (p: number) => stale[Math.min(stale.length - 1, Math.floor(p * stale.length))]!.toFixed(1);
     console.log(`  cross-instance staleness over ${stale.length} choices: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${stale[stale.length - 1]!.toFixed(1)} ms (goal ≤ 1000)`);
-
-    // Receipt writes: two instances, against a bare INSERT loop of the same row with the same concurrency.
-    const write = () => ({ method: 'POST', path: '/api/v1/consents', body: JSON.stringify({ subject: `anon_w${randomBytes(6).toString('hex')}`, choices: { analytics: Math.random() < 0.5 }, method: 'api' }), headers: { authorization: `Bearer ${key}` } });
-    const [wa, wb] = await both(load(a, write), load(b, write));
-    const pool = new pg.Pool({ connectionString: database.url, max: CONNECTIONS * 2 });
-    let inserted = 0;
-    const end = performance.now() + SECONDS * 1000;
-    const started = performance.now();
-    const month = new Date().toISOString();
-    await Promise.all(Array.from({ length: CONNECTIONS * 2 }, async () => {
-      while (performance.now() < end) {
-        await pool.query(`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof) values ($1, $2, 'browser', '{"analytics":true}', 'v0', 'api', $3, 'bench', null, 'x')`, [`rcp_b${randomBytes(8).toString('hex')}`, `anon_b${randomBytes(6).toString('hex')}`, month]);
-        inserted += 1;
-      }
-    }));
-    const bare = inserted / ((performance.now() - started) / 1000);
-    await pool.end();
-    console.log('receipt writes on PostgreSQL, two instances');
-    show('mamori A (POST /api/v1/consents)', wa);
-    show('mamori B (POST /api/v1/consents)', wb);
-    console.log(`  bare INSERT loop (${CONNECTIONS * 2} connections)          ${bare.toFixed(0).padStart(6)}/s`);
-    console.log(`  receipts/s with two instances ${(wa.perSecond + wb.perSecond).toFixed(0)}, ratio to bare INSERT ${((wa.perSecond + wb.perSecond) / bare).toFixed(3)}`);
-    await store.close();
   } finally {
     for (const c of children) await stopChild(c);
-    await database.drop();
   }
+}
+
+/** Receipt writes: two instances, against a bare INSERT loop of the same row with the same concurrency. */
+async function postgresWrites(url: string, key: string): Promise<void> {
+  const [a, b] = [await startChild('mamori', url), await startChild('mamori', url)];
+  let wa: Figures;
+  let wb: Figures;
+  try {
+    const write = () => ({ method: 'POST', path: '/api/v1/consents', body: JSON.stringify({ subject: `anon_w${randomBytes(6).toString('hex')}`, choices: { analytics: Math.random() < 0.5 }, method: 'api' }), headers: { authorization: `Bearer ${key}` } });
+    await both(load(a, write), load(b, write)); // warm-up
+    [wa, wb] = await both(load(a, write), load(b, write));
+  } finally {
+    await stopChild(a);
+    await stopChild(b);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS * 2 });
+  let inserted = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  const month = new Date().toISOString();
+  await Promise.all(Array.from({ length: CONNECTIONS * 2 }, async () => {
+    while (performance.now() < end) {
+      await pool.query(`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof) values ($1, $2, 'browser', '{"analytics":true}', 'v0', 'api', $3, 'bench', null, 'x')`, [`rcp_b${randomBytes(8).toString('hex')}`, `anon_b${randomBytes(6).toString('hex')}`, month]);
+      inserted += 1;
+    }
+  }));
+  const bare = inserted / ((performance.now() - started) / 1000);
+  await pool.end();
+  console.log('receipt writes on PostgreSQL, two instances (API key, so each receipt is also in the audit chain)');
+  show('mamori A (POST /api/v1/consents)', wa);
+  show('mamori B (POST /api/v1/consents)', wb);
+  console.log(`  bare INSERT loop (${CONNECTIONS * 2} connections)          ${bare.toFixed(0).padStart(6)}/s`);
+  console.log(`  receipts/s with two instances ${(wa.perSecond + wb.perSecond).toFixed(0)}, ratio to bare INSERT ${((wa.perSecond + wb.perSecond) / bare).toFixed(3)}`);
 }
 
 async function sqliteDecisions(): Promise<void> {
@@ -251,16 +289,14 @@ async function sqliteDecisions(): Promise<void> {
     const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
     await store.close();
     const bare = await startChild('bare');
-    children.push(bare);
-    await load(bare, bareFor());
-    const fb = await load(bare, bareFor());
-    await stopChild(bare);
-    children.length = 0;
     const m = await startChild('mamori', url);
-    children.push(m);
+    children.push(bare, m);
+    await load(bare, bareFor());
     await load(m, decisionFor(key));
+    // Back to back, so both see the same machine load.
+    const fb = await load(bare, bareFor());
     const fm = await load(m, decisionFor(key));
-    console.log(`decisions on SQLite, one instance (${SUBJECTS} subjects)`);
+    console.log(`decisions on SQLite, one instance (${SUBJECTS} subjects, uniform)`);
     show('bare Node', fb);
     show('mamori', fm);
     console.log(`  ratio ${(fm.perSecond / fb.perSecond).toFixed(3)} by wall clock (goal ≥ 0.8), ${(fb.cpuMs / fm.cpuMs).toFixed(3)} by server CPU per request`);
@@ -272,8 +308,8 @@ async function sqliteDecisions(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`scale bench (${smoke ? 'smoke' : 'full'}): ${RECEIPTS} receipts, ${SUBJECTS} subjects, ${SECONDS} s runs, ${CONNECTIONS} connections per group, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  await postgresDecisionsAndWrites();
-  await sqliteDecisions();
+  if (only === undefined || only === 'pg' || only === 'pg-decisions' || only === 'writes') await postgresDecisionsAndWrites();
+  if (only === undefined || only === 'sqlite') await sqliteDecisions();
   console.log(`load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')} (a shared machine: compare ratios and CPU per request, not raw rates)`);
 }
 

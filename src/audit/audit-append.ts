@@ -12,26 +12,39 @@ import { ANCHOR_INVALID_ACTION, GENESIS_HASH, canonicalJson, hashAuditEvent, typ
  * @example await db.transaction().execute(async (trx) => { …; await appendAudit(trx, clock, { actor: 'system', action: 'x.y', targetType: 'x' }); });
  */
 export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
+  const [event] = await appendAuditEvents(db, clock, [input]);
+  if (!event) throw new Error('appendAuditEvents returned no event');
+  return event;
+}
+
+/**
+ * Appends several events in order under one lock, one read of the head and one write of it: the same chain, row by
+ * row, as that many `appendAudit` calls, for callers that commit several changes in one transaction (a batch of
+ * consent receipts), so the global lock is held once per batch instead of once per event.
+ */
+export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+  if (inputs.length === 0) return [];
   if (dialectOf(db) === 'postgres') {
     await sql`select pg_advisory_xact_lock(4242002)`.execute(db);
   }
   const key = auditKeyOf(db);
-  if (!key) return insertEvent(db, clock, input, await lastRow(db), null);
+  if (!key) return insertEvents(db, clock, inputs, await lastRow(db), null);
   const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
   let last = await lastRow(db);
   if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
     // Keep the evidence inside the signed chain before the anchor is replaced.
-    const noted = await insertEvent(db, clock, { actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }, linkFrom(head, last), key);
-    last = { seq: noted.seq, hash: noted.hash };
+    const [noted] = await insertEvents(db, clock, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], linkFrom(head, last), key);
+    if (noted) last = { seq: noted.seq, hash: noted.hash };
   }
-  const event = await insertEvent(db, clock, input, linkFrom(head, last), key);
-  const mac = auditMac(key, 'head', event.seq, event.hash);
+  const events = await insertEvents(db, clock, inputs, linkFrom(head, last), key);
+  const newest = events[events.length - 1]!;
+  const mac = auditMac(key, 'head', newest.seq, newest.hash);
   await db
     .insertInto('audit_head')
-    .values({ id: 1, seq: event.seq, hash: event.hash, mac })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: event.seq, hash: event.hash, mac }))
+    .values({ id: 1, seq: newest.seq, hash: newest.hash, mac })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: newest.seq, hash: newest.hash, mac }))
     .execute();
-  return event;
+  return events;
 }
 
 async function lastRow(db: DbOrTrx): Promise<{ seq: number; hash: string } | undefined> {
@@ -46,34 +59,43 @@ function linkFrom(head: { seq: number; hash: string } | undefined, last: { seq: 
   return head && head.seq > (last?.seq ?? 0) ? { seq: head.seq, hash: head.hash } : last;
 }
 
-async function insertEvent(db: DbOrTrx, clock: Clock, input: AuditEventInput, last: { seq: number; hash: string } | undefined, key: AuditKey | null): Promise<AuditEvent> {
-  const partial = {
-    seq: (last?.seq ?? 0) + 1,
-    id: newId('aud'),
-    at: clock.now().toISOString(),
-    actor: input.actor,
-    action: input.action,
-    targetType: input.targetType,
-    targetId: input.targetId ?? null,
-    data: input.data ?? {},
-  };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const hash = hashAuditEvent(prevHash, partial);
+async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[], last: { seq: number; hash: string } | undefined, key: AuditKey | null): Promise<AuditEvent[]> {
+  const at = clock.now().toISOString();
+  const events: AuditEvent[] = [];
+  let prev = last;
+  for (const input of inputs) {
+    const partial = {
+      seq: (prev?.seq ?? 0) + 1,
+      id: newId('aud'),
+      at,
+      actor: input.actor,
+      action: input.action,
+      targetType: input.targetType,
+      targetId: input.targetId ?? null,
+      data: input.data ?? {},
+    };
+    const prevHash = prev?.hash ?? GENESIS_HASH;
+    const hash = hashAuditEvent(prevHash, partial);
+    events.push({ ...partial, prevHash, hash });
+    prev = { seq: partial.seq, hash };
+  }
   await db
     .insertInto('audit_events')
-    .values({
-      seq: partial.seq,
-      id: partial.id,
-      at: partial.at,
-      actor: partial.actor,
-      action: partial.action,
-      target_type: partial.targetType,
-      target_id: partial.targetId,
-      data: canonicalJson(partial.data),
-      prev_hash: prevHash,
-      hash,
-      row_mac: key ? auditMac(key, 'row', null, hash) : null,
-    })
+    .values(
+      events.map((e) => ({
+        seq: e.seq,
+        id: e.id,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        target_type: e.targetType,
+        target_id: e.targetId,
+        data: canonicalJson(e.data),
+        prev_hash: e.prevHash,
+        hash: e.hash,
+        row_mac: key ? auditMac(key, 'row', null, e.hash) : null,
+      })),
+    )
     .execute();
-  return { ...partial, prevHash, hash };
+  return events;
 }

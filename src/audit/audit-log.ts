@@ -5,7 +5,7 @@
  */
 export { registerAuditKey, deriveAuditKey } from './audit-key.ts';
 export { ANCHOR_INVALID_ACTION, GENESIS_HASH, canonicalJson, hashAuditEvent, type Actor, type AuditEvent, type AuditEventInput } from './audit-event.ts';
-export { appendAudit } from './audit-append.ts';
+export { appendAudit, appendAuditEvents } from './audit-append.ts';
 export { describeAuditProblem, type AnchorStatus, type AuditLogVerification, type AuditProblem, type AuditVerification } from './audit-problems.ts';
 export { auditChainHead, verifyAuditChain, verifyAuditExport, verifyAuditLog } from './audit-verify.ts';
 export { exportAuditJsonl, listAuditEvents } from './audit-read.ts';

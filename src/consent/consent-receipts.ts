@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { appendAudit, canonicalJson, type Actor } from '../audit/audit-log.ts';
+import { appendAuditEvents, canonicalJson, type Actor } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import { MamoriError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -65,15 +65,25 @@ export function verifyReceiptProof(secret: Buffer, r: Receipt): boolean {
   return proofOf(secret, rest) === proof;
 }
 
+/** A receipt's tool switches as preference keys: `[["analytics/ga", true], …]`. */
+function toolKeys(r: Receipt): Array<[string, boolean]> {
+  return Object.entries(r.tools ?? {}).flatMap(([purpose, t]) => Object.entries(t).map(([tool, allowed]) => [`${purpose}/${tool}`, allowed] as [string, boolean]));
+}
+
+/** A receipt checked and signed, ready to be written with others in one transaction. */
+export interface PreparedReceipt {
+  receipt: Receipt;
+  recordedBy: 'browser' | Actor;
+  origin: string | null;
+}
+
 /**
- * Records a consent receipt (append-only) and updates the current preferences in the same transaction, so a
- * decision is always one indexed row. A withdrawal is simply a receipt with `false`.
- * @example await recordConsent(deps, { subject: 'u_1', choices: { error_reports: false }, policyVersion: deps.config.version, method: 'settings', recordedBy: 'subject:u_1' });
+ * Checks a choice (subject, purposes) and signs its receipt; throws the stable 4xx a caller should see. The version the
+ * receipt names is checked separately (`checkReceiptVersion`), since it may need the database.
  */
-export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput): Promise<Receipt> {
+export function prepareReceipt(deps: Pick<ConsentDeps, 'clock' | 'secret' | 'config'>, input: RecordConsentInput): PreparedReceipt {
   if (!subjectId.safeParse(input.subject).success) throw new MamoriError('MAMORI_CONSENT_INVALID_SUBJECT');
   checkChoices(deps.config, input.choices, input.tools);
-  const now = deps.clock.now().toISOString();
   const tools = keptTools(input.tools);
   // `tools` is left out, not null, when there are none: a receipt's proof covers exactly the fields it has.
   const body: Omit<Receipt, 'proof'> = {
@@ -84,47 +94,75 @@ export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput
     ...(tools ? { tools } : {}),
     policyVersion: input.policyVersion,
     method: input.method,
-    recordedAt: now,
+    recordedAt: deps.clock.now().toISOString(),
   };
-  const result: Receipt = { ...body, proof: proofOf(deps.secret, body) };
-  await deps.store.db.transaction().execute(async (trx) => {
-    await checkReceiptVersion(trx, deps.clock, deps.config, result.policyVersion, result.method);
-    await trx
-      .insertInto('consent_receipts')
-      .values({
-        id: result.id,
-        subject: result.subject,
-        subject_kind: result.subjectKind,
-        choices: JSON.stringify(result.choices),
-        tools: tools ? JSON.stringify(tools) : null,
-        policy_version: result.policyVersion,
-        method: result.method,
-        recorded_at: now,
-        recorded_by: input.recordedBy,
-        origin: input.origin ?? null,
-        proof: result.proof,
-      })
-      .execute();
+  return { receipt: { ...body, proof: proofOf(deps.secret, body) }, recordedBy: input.recordedBy, origin: input.origin ?? null };
+}
+
+/**
+ * Writes prepared receipts in one transaction: the receipts (append-only), the current preferences they set (the
+ * last receipt in the list wins for a subject and purpose), one change announcement per subject, and one audit event
+ * per receipt recorded by an identified actor, all appended under a single hold of the audit chain's lock.
+ */
+export async function writeReceipts(db: DbOrTrx, clock: Clock, items: readonly PreparedReceipt[], changes?: ChangeFeed): Promise<void> {
+  if (items.length === 0) return;
+  await db.insertInto('consent_receipts').values(items.map(({ receipt: r, recordedBy, origin }) => ({
+    id: r.id,
+    subject: r.subject,
+    subject_kind: r.subjectKind,
+    choices: JSON.stringify(r.choices),
+    tools: r.tools ? JSON.stringify(r.tools) : null,
+    policy_version: r.policyVersion,
+    method: r.method,
+    recorded_at: r.recordedAt,
+    recorded_by: recordedBy,
+    origin,
+    proof: r.proof,
+  }))).execute();
+  const prefs = new Map<string, { subject: string; purpose: string; allowed: number; policy_version: string; method: ConsentMethod; receipt_id: string; updated_at: string }>();
+  for (const { receipt: r } of items) {
     // A tool's own switch is a preference row keyed `<purpose>/<tool>` (purpose ids never hold a slash), read with
     // its purpose's rows in the same range on the key.
-    const toolRows = Object.entries(tools ?? {}).flatMap(([purpose, t]) => Object.entries(t).map(([tool, allowed]) => [`${purpose}/${tool}`, allowed] as const));
-    for (const [purpose, allowed] of [...Object.entries(result.choices), ...toolRows]) {
-      const row = { subject: result.subject, purpose, allowed: allowed ? 1 : 0, policy_version: result.policyVersion, method: result.method, receipt_id: result.id, updated_at: now };
-      await trx
-        .insertInto('consent_preferences')
-        .values(row)
-        .onConflict((oc) => oc.columns(['subject', 'purpose']).doUpdateSet({ allowed: row.allowed, policy_version: row.policy_version, method: row.method, receipt_id: row.receipt_id, updated_at: row.updated_at }))
-        .execute();
+    for (const [purpose, allowed] of [...Object.entries(r.choices), ...toolKeys(r).map(([key, on]) => [key, on] as const)]) {
+      const key = JSON.stringify([r.subject, purpose]);
+      prefs.delete(key); // keeps the map in the order of the last choices
+      prefs.set(key, { subject: r.subject, purpose, allowed: allowed ? 1 : 0, policy_version: r.policyVersion, method: r.method, receipt_id: r.id, updated_at: r.recordedAt });
     }
-    await deps.changes?.publish(trx, 'preferences', result.subject);
-    // Browser banner clicks are recorded by the receipt itself; choices made by an app or a signed-in person are
-    // also state changes by an identified actor, so they go into the audit chain.
-    if (input.recordedBy !== 'browser') {
-      await appendAudit(trx, deps.clock, { actor: input.recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: result.id, data: { method: result.method, purposes: Object.keys(result.choices), ...(tools ? { tools: toolRows.map(([key]) => key) } : {}) } });
-    }
+  }
+  if (prefs.size > 0) {
+    await db
+      .insertInto('consent_preferences')
+      .values([...prefs.values()])
+      .onConflict((oc) => oc.columns(['subject', 'purpose']).doUpdateSet((eb) => ({
+        allowed: eb.ref('excluded.allowed'),
+        policy_version: eb.ref('excluded.policy_version'),
+        method: eb.ref('excluded.method'),
+        receipt_id: eb.ref('excluded.receipt_id'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })))
+      .execute();
+  }
+  for (const subject of new Set(items.map((i) => i.receipt.subject))) await changes?.publish(db, 'preferences', subject);
+  // Browser banner clicks are recorded by the receipt itself; choices made by an app or a signed-in person are
+  // also state changes by an identified actor, so they go into the audit chain (one event per receipt, as always).
+  const audited = items.flatMap(({ receipt: r, recordedBy }) => (recordedBy === 'browser' ? [] : [{ actor: recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: r.id, data: { method: r.method, purposes: Object.keys(r.choices), ...(r.tools ? { tools: toolKeys(r).map(([key]) => key) } : {}) } }]));
+  await appendAuditEvents(db, clock, audited);
+}
+
+/**
+ * Records a consent receipt (append-only) and updates the current preferences in the same transaction, so a
+ * decision is always one indexed row. A withdrawal is simply a receipt with `false`. (The API records through a
+ * `ReceiptWriter`, which commits concurrent receipts together.)
+ * @example await recordConsent(deps, { subject: 'u_1', choices: { error_reports: false }, policyVersion: deps.config.version, method: 'settings', recordedBy: 'subject:u_1' });
+ */
+export async function recordConsent(deps: ConsentDeps, input: RecordConsentInput): Promise<Receipt> {
+  const prepared = prepareReceipt(deps, input);
+  await deps.store.db.transaction().execute(async (trx) => {
+    await checkReceiptVersion(trx, deps.clock, deps.config, prepared.receipt.policyVersion, prepared.receipt.method);
+    await writeReceipts(trx, deps.clock, [prepared], deps.changes);
   });
-  deps.changes?.changedHere('preferences', result.subject);
-  return result;
+  deps.changes?.changedHere('preferences', prepared.receipt.subject);
+  return prepared.receipt;
 }
 
 const storedChoices = z.record(z.string(), z.boolean());

@@ -15,7 +15,7 @@ export interface CachedPreferenceReader extends PreferenceReader {
 }
 
 /**
- * Remembers each subject's current preference rows in memory (at most `maxSubjects`, oldest first out), so a
+ * Remembers each subject's current preference rows in memory (at most `maxSubjects`, least recently used first out), so a
  * repeated decision on PostgreSQL is answered without a round trip, synchronously. Coherent across instances
  * through the change feed: a recorded choice drops the subject everywhere, a reconnect of the feed drops
  * everything, and nothing is remembered while the feed is not live. A read that started before an invalidation is
@@ -52,6 +52,9 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     const hit = cache.get(subject);
     if (hit) {
       stats.hits += 1;
+      // Least recently used goes first: a hit moves the subject to the end, so active members stay remembered.
+      cache.delete(subject);
+      cache.set(subject, hit);
       return hit;
     }
     stats.misses += 1;

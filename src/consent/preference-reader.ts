@@ -1,5 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { Store } from '../store/store.ts';
 
 /** The current preference rows the decisions read: the hot path's one dependency. */
@@ -42,10 +43,12 @@ function kyselyReader(store: Store): PreferenceReader {
  * Reads current preferences for decisions. On SQLite it keeps its own read-only connection with prepared statements
  * and answers synchronously (WAL lets it read beside the writer and every read sees the last commit), which takes the
  * query builder and the promise machinery out of the hot path; on PostgreSQL it uses the store. Both read by the
- * primary key (one row, or one subject's range), never a scan.
+ * primary key (one row, or one subject's range), never a scan. On PostgreSQL it keeps a small pool of its own and
+ * one named prepared statement (parsed and planned once per connection, no query builder), so a cache miss is one
+ * round trip that never queues behind the writers' transactions in the main pool.
  */
 export async function createPreferenceReader(store: Store): Promise<PreferenceReader> {
-  if (store.dialect !== 'sqlite') return kyselyReader(store);
+  if (store.dialect === 'postgres') return store.url ? pgReader(store.url) : kyselyReader(store);
   const list = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(store.db);
   const file = list.rows.find((r) => r.name === 'main')?.file;
   if (!file) return kyselyReader(store); // :memory: has no file another connection could open
@@ -65,3 +68,25 @@ export async function createPreferenceReader(store: Store): Promise<PreferenceRe
     },
   };
 }
+
+const ALL_TEXT = 'select purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = $1';
+
+function pgReader(url: string): PreferenceReader {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on('error', () => {
+    /* an idle client's error surfaces on the next query */
+  });
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const all = async (subject: string): Promise<PreferenceRow[]> => {
+    const result = await pool.query({ name: 'mamori_preferences_of_subject', text: ALL_TEXT, values: [subject] });
+    return result.rows.map((r: Record<string, unknown>) => ({ purpose: String(r.purpose), allowed: Number(r.allowed), policy_version: String(r.policy_version), receipt_id: String(r.receipt_id), updated_at: String(r.updated_at) }));
+  };
+  return {
+    all,
+    one: async (subject, purpose) => (await all(subject)).find((r) => r.purpose === purpose),
+    close: () => pool.end(),
+  };
+}
+

@@ -7,6 +7,7 @@ import { createOpenApiRegistry } from './openapi.ts';
 import type { RouteModule } from './route-module.ts';
 import { frameworkErrorReply, sendError } from './error-reply.ts';
 import { installEdgeHooks } from './edge-hooks.ts';
+import { createFastRoutes } from './fast-routes.ts';
 import { trackRoutes } from './route-catalog.ts';
 import { randomUUID } from 'node:crypto';
 import { policyRoutes } from './policy-routes.ts';
@@ -47,7 +48,10 @@ class QuietHotPaths extends LogController {
  * (or a short HTML page for browser routes); unknown errors become a bare 500 with detail only in the log.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  // The decisions hot path is answered ahead of Fastify's routing and hooks in its common valid case (fast-routes.ts).
+  const fast = createFastRoutes();
   const app = Fastify({
+    serverFactory: fast.serverFactory,
     logger, logController: new QuietHotPaths(), bodyLimit: 1024 * 1024, trustProxy: ctx.config.trustProxy,
     // A request id on every log line and error body (a random one: an incoming header is never trusted).
     genReqId: () => randomUUID(), requestIdHeader: false,
@@ -56,6 +60,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   const openapi = createOpenApiRegistry();
   app.decorate('mamoriDemo', ctx.config.demo === true);
+  app.decorate('fastRoutes', fast);
+  app.addHook('preClose', (done) => {
+    fast.stop();
+    done();
+  });
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(cookie, { secret: ctx.config.secret.toString('hex') });

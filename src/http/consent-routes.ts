@@ -22,7 +22,8 @@ import { createConsentKeyVerifier, CONSENT_KEY_PREFIX, envConsentKeys } from '..
 import { consentConfigOf, type ConsentConfig } from '../consent/consent-config.ts';
 import { decide, decideMany } from '../consent/consent-decisions.ts';
 import '../consent/consent-errors.ts';
-import { recordConsent, subjectConsents } from '../consent/consent-receipts.ts';
+import { subjectConsents } from '../consent/consent-receipts.ts';
+import { createReceiptWriter } from '../consent/receipt-writer.ts';
 import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
 import { recordConsentVersion } from '../consent/consent-versions.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
@@ -31,6 +32,7 @@ import { exportReceiptsJsonl } from '../consent/receipt-export.ts';
 import { errorBody } from './openapi.ts';
 import { etagMatches } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
+import { fastSingleDecision } from './consent-fast-decisions.ts';
 import type { RouteModule } from './route-module.ts';
 import { renderPreferencesPage, renderSignInNeededPage } from '../consent/preferences-page.ts';
 import { localize } from '../policy/load-policy.ts';
@@ -72,6 +74,8 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   const staffKey = requireApiKey(ctx, 'consents.manage');
   const config = (): ConsentConfig => consentConfigOf(ctx.policy.policy);
   const deps = () => ({ store: ctx.store, clock: ctx.clock, secret: ctx.config.secret, config: config(), changes: ctx.changes });
+  // Receipts arriving together are committed together (one transaction, one hold of the audit chain's lock).
+  const receipts = createReceiptWriter({ store: ctx.store, clock: ctx.clock, changes: ctx.changes });
   const ownOrigin = new URL(ctx.config.baseUrl).origin;
   await recordConsentVersion(ctx.store.db, ctx.clock, config());
   const policyUrl = `${ctx.config.baseUrl}/privacy`;
@@ -161,7 +165,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
       subject = body.subject;
       recordedBy = 'browser';
     }
-    const receipt = await recordConsent(deps(), {
+    const receipt = await receipts.record(deps(), {
       subject,
       choices: body.choices,
       tools: body.tools,
@@ -242,6 +246,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     if (token.startsWith(CONSENT_KEY_PREFIX) && keys.cached(token)) return answerDecisions(request, reply);
     return authenticate(request, reply).then(() => answerDecisions(request, reply));
   });
+  app.fastRoutes.get('/api/v1/decisions', fastSingleDecision({ reader, keys, config })); // its common case, ahead of Fastify
   openapi.add('get', '/api/v1/decisions', {
     summary: 'May this subject be processed for a purpose? One purpose, several (comma-separated) or all',
     tags: API_TAGS,
@@ -330,7 +335,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const choices: Record<string, boolean> = {};
     for (const p of config().purposes) if (p.choice !== 'none') choices[p.id] = body.data[`p_${p.id}`] === 'on';
     if (Object.keys(choices).length > 0) {
-      await recordConsent(deps(), { subject: session.sub, choices, policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
+      await receipts.record(deps(), { subject: session.sub, choices, policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
     }
     return reply.redirect(`/privacy-center/preferences?lang=${lang}&saved=1`, 303);
   });

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { ConsentKeyVerifier } from '../consent/consent-api-keys.ts';
+import { CONSENT_KEY_PREFIX } from '../consent/consent-api-keys.ts';
+import type { Decision } from '../consent/consent-api-schemas.ts';
+import type { ConsentConfig } from '../consent/consent-config.ts';
+import { decide } from '../consent/consent-decisions.ts';
+import type { PreferenceReader } from '../consent/preference-reader.ts';
+import type { FastHandler } from './fast-routes.ts';
+
+/** Query values as the route's schema accepts them: a subject without control characters, one purpose id. */
+const SUBJECT = /^[^\u0000-\u001f\u007f]{1,200}$/;
+const PURPOSE = /^[a-z][a-z0-9_]{0,99}$/;
+/** Raw query characters taken as they are (anything else, `+` included, is left to Fastify's parser). */
+const RAW = /^[A-Za-z0-9_.~%-]*$/;
+
+/**
+ * `subject` and `purpose` from a raw query string of exactly those two keys, each once, percent-decoded; undefined for
+ * any other shape (another key, a repeated key, several purposes, a `+`, a bad escape), which Fastify's route then
+ * answers with its own checks and errors.
+ */
+export function parseSingleDecisionQuery(query: string): { subject: string; purpose: string } | undefined {
+  const amp = query.indexOf('&');
+  if (amp === -1 || query.indexOf('&', amp + 1) !== -1) return undefined;
+  let subject: string | undefined;
+  let purpose: string | undefined;
+  for (const pair of [query.slice(0, amp), query.slice(amp + 1)]) {
+    const eq = pair.indexOf('=');
+    if (eq === -1) return undefined;
+    const raw = pair.slice(eq + 1);
+    if (!RAW.test(raw)) return undefined;
+    let value: string;
+    try {
+      value = raw.includes('%') ? decodeURIComponent(raw) : raw;
+    } catch {
+      return undefined;
+    }
+    const key = pair.slice(0, eq);
+    if (key === 'subject' && subject === undefined) subject = value;
+    else if (key === 'purpose' && purpose === undefined) purpose = value;
+    else return undefined;
+  }
+  if (subject === undefined || purpose === undefined || !SUBJECT.test(subject) || !PURPOSE.test(purpose)) return undefined;
+  return { subject, purpose };
+}
+
+function send(res: ServerResponse, decision: Decision): void {
+  const body = JSON.stringify(decision);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': randomUUID() });
+  res.end(body);
+}
+
+/**
+ * `GET /api/v1/decisions?subject=…&purpose=…` ahead of Fastify, for the case that is every page view: one purpose the
+ * policy has, a consent key this process verified in the last few seconds. It answers exactly what the route would
+ * (the same `decide`, the same JSON, an `x-request-id`) with none of the routing, hooks, logger or reply machinery.
+ * Everything else (batch form, staff keys, unknown or new keys, unknown purposes, malformed queries, conditional
+ * requests, a failed read) is declined and answered by the route in consent-routes.ts.
+ */
+export function fastSingleDecision(deps: { reader: PreferenceReader; keys: ConsentKeyVerifier; config: () => ConsentConfig }): FastHandler {
+  return (req, res, decline) => {
+    const auth = req.headers.authorization;
+    if (auth === undefined || !auth.startsWith(`Bearer ${CONSENT_KEY_PREFIX}`) || req.headers['if-none-match'] !== undefined) return false;
+    const token = auth.slice(7).trim();
+    if (!deps.keys.cached(token)) return false;
+    const url = req.url ?? '';
+    const q = parseSingleDecisionQuery(url.slice(url.indexOf('?') + 1));
+    if (!q) return false;
+    const config = deps.config();
+    if (!config.byId.has(q.purpose)) return false;
+    const decision = decide(deps.reader, config, q.subject, q.purpose);
+    if (!(decision instanceof Promise)) {
+      send(res, decision);
+      return true;
+    }
+    decision.then((d) => send(res, d), decline);
+    return true;
+  };
+}

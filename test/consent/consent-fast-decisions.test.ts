@@ -1,0 +1,48 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSingleDecisionQuery } from '../../src/http/consent-fast-decisions.ts';
+import { storeDialects } from '../support/stores.ts';
+import { anonId, startConsentServer } from './consent-server.ts';
+
+test('the fast decisions path takes only a query of exactly one subject and one purpose', () => {
+  assert.deepEqual(parseSingleDecisionQuery('subject=u_1&purpose=analytics'), { subject: 'u_1', purpose: 'analytics' });
+  assert.deepEqual(parseSingleDecisionQuery('purpose=analytics&subject=%E5%AE%88'), { subject: '守', purpose: 'analytics' });
+  for (const declined of ['subject=u_1', 'subject=u_1&purpose=a,b', 'subject=u_1&purpose=analytics&x=1', 'subject=u_1&subject=u_2', 'subject=a+b&purpose=analytics', 'subject=%ZZ&purpose=analytics', 'subject=%00&purpose=analytics', 'subject=&purpose=analytics', 'subject=u_1&purpose=Analytics', 'subject=u_1&purpose']) {
+    assert.equal(parseSingleDecisionQuery(declined), undefined, declined);
+  }
+});
+
+for (const dialect of storeDialects) {
+  describe(`decisions answered ahead of Fastify (${dialect})`, () => {
+    test('answer exactly what the route answers, and leave every other case to the route', async () => {
+      const s = await startConsentServer(dialect);
+      try {
+        const auth = { authorization: `Bearer ${s.apiKey}` };
+        const subject = anonId();
+        const recorded = await fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ subject, choices: { analytics: true }, method: 'api' }) });
+        assert.equal(recorded.status, 201);
+        // Over HTTP (the key now verified, so the fast path answers) and through Fastify's route (inject): the same.
+        for (const purpose of ['analytics', 'error_reports', 'ads', 'service']) {
+          const path = `/api/v1/decisions?subject=${subject}&purpose=${purpose}`;
+          const fast = await fetch(`${s.url}${path}`, { headers: auth });
+          const routed = await s.server.app.inject({ method: 'GET', url: path, headers: auth });
+          assert.equal(fast.status, 200);
+          assert.equal(routed.statusCode, 200);
+          assert.deepEqual(await fast.json(), routed.json());
+          assert.equal(fast.headers.get('content-type'), routed.headers['content-type']);
+          assert.match(fast.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+        }
+        // Declined cases keep the route's answers and errors.
+        const code = async (res: Response) => [res.status, ((await res.json()) as { error?: { code: string } }).error?.code];
+        assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=${subject}&purpose=nope`, { headers: auth })), [400, 'MAMORI_CONSENT_UNKNOWN_PURPOSE']);
+        assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=${subject}&purpose=analytics&extra=1`, { headers: auth })), [400, 'MAMORI_CONSENT_INVALID_BODY']);
+        assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=${subject}&purpose=analytics`, { headers: { authorization: 'Bearer mamori_ck_wrong' } })), [401, 'MAMORI_API_KEY_INVALID']);
+        const batch = await fetch(`${s.url}/api/v1/decisions?subject=${subject}&purpose=analytics,ads`, { headers: auth });
+        assert.equal(batch.status, 200);
+        assert.ok(batch.headers.get('etag'));
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}
