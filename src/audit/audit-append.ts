@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { dialectOf, type DbOrTrx } from '../store/store.ts';
+import { insertRow, preparedStatement } from '../store/prepared-statement.ts';
 import { auditKeyOf, auditMac, macMatches, type AuditKey } from './audit-key.ts';
 import { ANCHOR_INVALID_ACTION, GENESIS_HASH, canonicalJson, hashAuditEvent, type AuditEventInput, type AuditEvent } from './audit-event.ts';
 
@@ -12,13 +12,13 @@ import { ANCHOR_INVALID_ACTION, GENESIS_HASH, canonicalJson, hashAuditEvent, typ
  * @example await db.transaction().execute(async (trx) => { …; await appendAudit(trx, clock, { actor: 'system', action: 'x.y', targetType: 'x' }); });
  */
 export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
-  if (dialectOf(db) === 'postgres') {
-    await sql`select pg_advisory_xact_lock(4242002)`.execute(db);
-  }
+  if (dialectOf(db) === 'postgres') await lockChain.run(db, []);
   const key = auditKeyOf(db);
-  if (!key) return insertEvent(db, clock, input, await lastRow(db), null);
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
-  let last = await lastRow(db);
+  // The signed head and the newest row in one statement (one round trip on PostgreSQL, read after the lock above).
+  const ends = (await chainEnds.run(db, [])).rows[0];
+  const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
+  let last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
+  if (!key) return insertEvent(db, clock, input, last, null);
   if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
     // Keep the evidence inside the signed chain before the anchor is replaced.
     const noted = await insertEvent(db, clock, { actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }, linkFrom(head, last), key);
@@ -26,17 +26,18 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
   }
   const event = await insertEvent(db, clock, input, linkFrom(head, last), key);
   const mac = auditMac(key, 'head', event.seq, event.hash);
-  await db
-    .insertInto('audit_head')
-    .values({ id: 1, seq: event.seq, hash: event.hash, mac })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: event.seq, hash: event.hash, mac }))
-    .execute();
+  await moveHead.run(db, [event.seq, event.hash, mac]);
   return event;
 }
 
-async function lastRow(db: DbOrTrx): Promise<{ seq: number; hash: string } | undefined> {
-  return db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-}
+// Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
+const lockChain = preparedStatement('select pg_advisory_xact_lock(4242002)');
+const chainEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>(`
+  select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
+    (select mac from audit_head where id = 1) as head_mac,
+    (select seq from audit_events order by seq desc limit 1) as last_seq, (select hash from audit_events order by seq desc limit 1) as last_hash`);
+const moveHead = preparedStatement(`insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`);
 
 /**
  * The signed head is ahead of the newest row when the newest rows were deleted: link the new row to the head, so the
@@ -59,21 +60,18 @@ async function insertEvent(db: DbOrTrx, clock: Clock, input: AuditEventInput, la
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = hashAuditEvent(prevHash, partial);
-  await db
-    .insertInto('audit_events')
-    .values({
-      seq: partial.seq,
-      id: partial.id,
-      at: partial.at,
-      actor: partial.actor,
-      action: partial.action,
-      target_type: partial.targetType,
-      target_id: partial.targetId,
-      data: canonicalJson(partial.data),
-      prev_hash: prevHash,
-      hash,
-      row_mac: key ? auditMac(key, 'row', null, hash) : null,
-    })
-    .execute();
+  await insertRow(db, 'audit_events', {
+    seq: partial.seq,
+    id: partial.id,
+    at: partial.at,
+    actor: partial.actor,
+    action: partial.action,
+    target_type: partial.targetType,
+    target_id: partial.targetId,
+    data: canonicalJson(partial.data),
+    prev_hash: prevHash,
+    hash,
+    row_mac: key ? auditMac(key, 'row', null, hash) : null,
+  });
   return { ...partial, prevHash, hash };
 }

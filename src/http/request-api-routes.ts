@@ -40,6 +40,8 @@ const requesterViewSchema = z.object({
   decision: z.object({ outcome: z.enum(['full', 'partial', 'refused', 'alternative']), ground: z.enum(refusalGroundKeys).nullable(), groundLabel: localized.nullable(), article: z.string().nullable(), reason: z.string().nullable(), corrections: z.array(z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })), measure: z.string().nullable(), alternativeMeasure: z.string().nullable(), decidedAt: z.string() }).nullable(),
   delivery: z.object({ format: z.enum(['zip', 'letter']), expiresAt: z.string().nullable(), downloads: z.number(), deliveredAt: z.string() }).nullable(),
 });
+/** The two fields whose absence or value gets its own error code before the full parse (built once, not per filing). */
+const filingPrecheck = z.object({ kind: z.string().optional(), email: z.string().optional() }).loose();
 const filedSchema = z.object({ id: z.string(), token: z.string(), state: z.enum(requestStates), codeSent: z.boolean(), statusUrl: z.string() });
 
 export const requestApiRoutes: RouteModule = async (app, ctx, openapi) => {
@@ -70,7 +72,7 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
         return { filename: file.filename, bytes: file.bytes, proofKind: file.field };
       });
     } else body = request.body;
-    const pre = z.object({ kind: z.string().optional(), email: z.string().optional() }).loose().safeParse(body ?? {});
+    const pre = filingPrecheck.safeParse(body ?? {});
     if (pre.success && typeof pre.data.kind === 'string' && !isRequestKind(pre.data.kind)) throw new MamoriError('MAMORI_REQUEST_UNKNOWN_KIND', undefined, { kind: pre.data.kind });
     if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
     const parsed = parse(fileRequestBody, body ?? {});
