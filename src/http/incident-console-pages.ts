@@ -15,14 +15,14 @@ import { formOf, lines, jstInstant, jst, page, raise, type RecordsConsoleAccess 
 
 /** Breach incidents (26条): list, detail, report fields and submission, notices to the persons. */
 export function incidentConsolePages(app: FastifyInstance, ctx: AppContext, access: RecordsConsoleAccess): void {
-  const { db, view, incidents, operator, allowed } = access;
+  const { db, readDb, view, incidents, operator, allowed } = access;
   const deadlineCell = (v: IncidentView) =>
     v.deadlines
       ? html`速報 ${v.deadlines.preliminary.dueDate} <span class="${v.deadlines.preliminary.state === 'on_track' || v.deadlines.preliminary.state === 'submitted' ? 'ok' : 'warn'}">（${breachDeadlineLabels[v.deadlines.preliminary.state].ja}）</span><br>確報 ${v.deadlines.final.dueDate} <span class="${v.deadlines.final.state === 'on_track' || v.deadlines.final.state === 'submitted' ? 'ok' : 'warn'}">（${breachDeadlineLabels[v.deadlines.final.state].ja}）</span>`
       : '—';
 
   app.get('/console/incidents', { preHandler: view }, async (request, reply) => {
-    const list = await listIncidents(db, ctx.clock.now());
+    const list = await listIncidents(readDb, ctx.clock.now());
     const body = html`
 ${list.length === 0 ? html`<p class="muted">記録された事案はありません。</p>` : html`<table><thead><tr><th>発覚</th><th>事案</th><th>報告対象</th><th>期限</th><th>状態</th></tr></thead><tbody>
 ${list.map((v) => html`<tr><td>${jst(v.discoveredAt)}</td><td><a href="/console/incidents/${v.id}">${v.title}</a></td><td>${v.reportability.reportable ? html`<strong class="warn">該当</strong>` : '非該当'}</td><td>${deadlineCell(v)}</td><td>${v.status === 'open' ? '対応中' : '完了'}</td></tr>`)}

@@ -12,9 +12,9 @@ import { formOf, lines, page, raise, type RecordsConsoleAccess } from './records
 
 /** Provision and receipt records (29条・30条), opt-out filings and the purge of expired records. */
 export function provisionRecordPages(app: FastifyInstance, ctx: AppContext, access: RecordsConsoleAccess): void {
-  const { db, view, manage, allowed } = access;
+  const { db, readDb, view, manage, allowed } = access;
   app.get('/console/records', { preHandler: view }, async (request, reply) => {
-    const [provisions, receipts, related, filings] = await Promise.all([listProvisions(db, { limit: 100 }), listReceipts(db, { limit: 100 }), listRelatedConfirmations(db, { limit: 100 }), listOptOutFilings(db)]);
+    const [provisions, receipts, related, filings] = await Promise.all([listProvisions(readDb, { limit: 100 }), listReceipts(readDb, { limit: 100 }), listRelatedConfirmations(readDb, { limit: 100 }), listOptOutFilings(readDb)]);
     const body = html`
 <h2>第三者提供記録（29条）</h2>
 ${provisions.length === 0 ? html`<p class="muted">記録はまだありません。</p>` : html`<table><thead><tr><th>提供日</th><th>根拠</th><th>形式</th><th>提供先</th><th>項目</th><th>本人数</th><th>保存期限</th></tr></thead><tbody>
