@@ -77,7 +77,7 @@ if (statements.size > 0) {
   const per = [...statements].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${(v / (count + 100)).toFixed(2)}  ${k}`);
   console.log(`statements per filing: ${([...statements.values()].reduce((a, b) => a + b, 0) / (count + 100)).toFixed(1)}\n${per.slice(0, 40).join('\n')}`);
 }
-console.log(`by area:\n${top(byArea, 18)}\nby function:\n${top(byFn, 30)}`);
+console.log(`by area:\n${top(byArea, 18)}\nby function:\n${top(byFn, Number(process.env.PROFILE_TOP ?? 30))}`);
 await server.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // JSON body with the same schema and answers 201 (measured in the same run). Goal: ≥ 200 filings/s on 2 cores.
 //   node --import tsx bench/requests-bench.ts            full: 3000 filings and 3000 verifications per store
 //   node --import tsx bench/requests-bench.ts --smoke    seconds: 150 of each
+//   node --import tsx bench/requests-bench.ts --count 1000   another number of each (CPU per request is steady by then)
 // Each server runs in its own process so the load generator does not share its event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +29,8 @@ const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1
 const here = fileURLToPath(import.meta.url);
 const root = join(here, '../..');
 const POLICY = join(root, 'examples/misskey-server/policy.yaml');
-const COUNT = smoke ? 150 : 3000;
+const countArg = process.argv.indexOf('--count');
+const COUNT = countArg > 0 ? Math.max(10, Number(process.argv[countArg + 1]) || 0) : smoke ? 150 : 3000;
 const CONNECTIONS = smoke ? 4 : 16;
 const WARMUP = smoke ? 30 : 300;
 

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { dialectOf, type DbOrTrx } from '../store/store.ts';
+import { insertRow, preparedStatement } from '../store/prepared-statement.ts';
 import { auditKeyOf, auditMac, macMatches, type AuditKey } from './audit-key.ts';
 import { ANCHOR_INVALID_ACTION, GENESIS_HASH, canonicalJson, hashAuditEvent, type AuditEventInput, type AuditEvent } from './audit-event.ts';
 
@@ -24,13 +24,13 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
  */
 export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
   if (inputs.length === 0) return [];
-  if (dialectOf(db) === 'postgres') {
-    await sql`select pg_advisory_xact_lock(4242002)`.execute(db);
-  }
+  if (dialectOf(db) === 'postgres') await lockChain.run(db, []);
   const key = auditKeyOf(db);
-  if (!key) return insertEvents(db, clock, inputs, await lastRow(db), null);
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash', 'mac']).where('id', '=', 1).executeTakeFirst();
-  let last = await lastRow(db);
+  // The signed head and the newest row in one statement (one round trip on PostgreSQL, read after the lock above).
+  const ends = (await chainEnds.run(db, [])).rows[0];
+  const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
+  let last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
+  if (!key) return insertEvents(db, clock, inputs, last, null);
   if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
     // Keep the evidence inside the signed chain before the anchor is replaced.
     const [noted] = await insertEvents(db, clock, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], linkFrom(head, last), key);
@@ -39,17 +39,18 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
   const events = await insertEvents(db, clock, inputs, linkFrom(head, last), key);
   const newest = events[events.length - 1]!;
   const mac = auditMac(key, 'head', newest.seq, newest.hash);
-  await db
-    .insertInto('audit_head')
-    .values({ id: 1, seq: newest.seq, hash: newest.hash, mac })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ seq: newest.seq, hash: newest.hash, mac }))
-    .execute();
+  await moveHead.run(db, [newest.seq, newest.hash, mac]);
   return events;
 }
 
-async function lastRow(db: DbOrTrx): Promise<{ seq: number; hash: string } | undefined> {
-  return db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-}
+// Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
+const lockChain = preparedStatement('select pg_advisory_xact_lock(4242002)');
+const chainEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>(`
+  select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
+    (select mac from audit_head where id = 1) as head_mac,
+    (select seq from audit_events order by seq desc limit 1) as last_seq, (select hash from audit_events order by seq desc limit 1) as last_hash`);
+const moveHead = preparedStatement(`insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`);
 
 /**
  * The signed head is ahead of the newest row when the newest rows were deleted: link the new row to the head, so the
@@ -79,23 +80,21 @@ async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEve
     events.push({ ...partial, prevHash, hash });
     prev = { seq: partial.seq, hash };
   }
-  await db
-    .insertInto('audit_events')
-    .values(
-      events.map((e) => ({
-        seq: e.seq,
-        id: e.id,
-        at: e.at,
-        actor: e.actor,
-        action: e.action,
-        target_type: e.targetType,
-        target_id: e.targetId,
-        data: canonicalJson(e.data),
-        prev_hash: e.prevHash,
-        hash: e.hash,
-        row_mac: key ? auditMac(key, 'row', null, e.hash) : null,
-      })),
-    )
-    .execute();
+  const rows = events.map((e) => ({
+    seq: e.seq,
+    id: e.id,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    data: canonicalJson(e.data),
+    prev_hash: e.prevHash,
+    hash: e.hash,
+    row_mac: key ? auditMac(key, 'row', null, e.hash) : null,
+  }));
+  // One event (every filing, every staff action) through the prepared insert; a batch in one statement.
+  if (rows.length === 1) await insertRow(db, 'audit_events', rows[0]!);
+  else await db.insertInto('audit_events').values(rows).execute();
   return events;
 }

@@ -129,7 +129,7 @@ export const consoleRequestRoutes: RouteModule = (app, ctx) => {
 
   /** Staff who may be assigned requests, by id: their email is how the console names them. */
   async function handlerNames(): Promise<Map<string, string>> {
-    return new Map((await listStaffUsers(ctx.store.db)).filter((u) => !u.disabled && can(u.role, 'requests.handle')).map((u) => [u.id as string, u.email]));
+    return new Map((await listStaffUsers(ctx.read.db)).filter((u) => !u.disabled && can(u.role, 'requests.handle')).map((u) => [u.id as string, u.email]));
   }
 
   app.get('/console/requests/new', { preHandler: enter }, async (request, reply) => {

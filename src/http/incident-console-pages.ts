@@ -17,7 +17,7 @@ import { day, formOf, lines, jstInstant, page, raise, tabTitle, when, type Recor
 
 /** Breach incidents (26条): list, detail, report fields and submission, notices to the persons. */
 export function incidentConsolePages(app: FastifyInstance, ctx: AppContext, access: RecordsConsoleAccess): void {
-  const { db, view, incidents, operator, allowed } = access;
+  const { db, readDb, view, incidents, operator, allowed } = access;
   const deadlineCell = (v: IncidentView, lang: Lang) => {
     if (!v.deadlines) return '—';
     const one = (name: string, d: { dueDate: string; state: keyof typeof breachDeadlineLabels }) =>
@@ -26,7 +26,7 @@ export function incidentConsolePages(app: FastifyInstance, ctx: AppContext, acce
   };
 
   app.get('/console/incidents', { preHandler: view }, async (request, reply) => {
-    const list = await listIncidents(db, ctx.clock.now());
+    const list = await listIncidents(readDb, ctx.clock.now());
     const lang = consoleLang(request);
     const w = (ja: string, en: string) => t(lang, ja, en);
     const checks: Record<'sensitiveData' | 'financialHarmData' | 'unauthorizedPurpose' | 'skimming' | 'advancedEncryption', { ja: string; en: string }> = {

@@ -66,9 +66,9 @@ ${filings.filter((f) => f.status !== 'withdrawn').map((f) => html`<form method="
 
 /** Provision and receipt records (29条・30条), opt-out filings and the purge of expired records. */
 export function provisionRecordPages(app: FastifyInstance, ctx: AppContext, access: RecordsConsoleAccess): void {
-  const { db, view, manage, allowed } = access;
+  const { db, readDb, view, manage, allowed } = access;
   app.get('/console/records', { preHandler: view }, async (request, reply) => {
-    const [provisions, receipts, related, filings] = await Promise.all([listProvisions(db, { limit: 100 }), listReceipts(db, { limit: 100 }), listRelatedConfirmations(db, { limit: 100 }), listOptOutFilings(db)]);
+    const [provisions, receipts, related, filings] = await Promise.all([listProvisions(readDb, { limit: 100 }), listReceipts(readDb, { limit: 100 }), listRelatedConfirmations(readDb, { limit: 100 }), listOptOutFilings(readDb)]);
     const lang = consoleLang(request);
     const w = (ja: string, en: string) => t(lang, ja, en);
     const art = (a: string) => articleName(a, lang);

@@ -86,6 +86,8 @@ export function barChart(title: string, bars: Array<{ label: string; value: numb
 export function recordsConsoleAccess(ctx: AppContext) {
   return {
     db: ctx.store.db,
+    /** Lists and statistics read here: the replica from DATABASE_READ_URL when set (a write shows once it has replicated). */
+    readDb: ctx.read.db,
     view: requireStaff(ctx, 'records.view'),
     manage: requireStaff(ctx, 'records.manage'),
     incidents: requireStaff(ctx, 'incidents.manage'),

@@ -43,6 +43,8 @@ const requesterViewSchema = z.object({
   payment: paymentInstructionsSchema.nullable(),
   timeline: requesterTimelineSchema,
 });
+/** The two fields whose absence or value gets its own error code before the full parse (built once, not per filing). */
+const filingPrecheck = z.object({ kind: z.string().optional(), email: z.string().optional() }).loose();
 const filedSchema = z.object({ id: z.string(), token: z.string(), state: z.enum(requestStates), codeSent: z.boolean(), statusUrl: z.string() });
 
 export const requestApiRoutes: RouteModule = async (app, ctx, openapi) => {
@@ -63,7 +65,7 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     for (const file of spooled) {
       if (!isAgentProof(file.field)) throw new MamoriError('MAMORI_VALIDATION_FAILED', `Unknown file field "${file.field}". Name each proof by its kind: ${agentProofs.join(', ')}.`);
     }
-    const pre = z.object({ kind: z.string().optional(), email: z.string().optional() }).loose().safeParse(body ?? {});
+    const pre = filingPrecheck.safeParse(body ?? {});
     if (pre.success && typeof pre.data.kind === 'string' && !isRequestKind(pre.data.kind)) throw new MamoriError('MAMORI_REQUEST_UNKNOWN_KIND', undefined, { kind: pre.data.kind });
     if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
     const parsed = parse(fileRequestBody, body ?? {});

@@ -26,7 +26,7 @@ const outcomeWords: Record<(typeof outcomes)[number], { ja: string; en: string }
 
 /** Request statistics (with small counts hidden) and anonymization jobs (43条). */
 export function statisticsConsolePages(app: FastifyInstance, ctx: AppContext, access: RecordsConsoleAccess): void {
-  const { db, view, manage, allowed } = access;
+  const { db, readDb, view, manage, allowed } = access;
   const policy = ctx.policy.policy;
   const statsQuery = z.object({ k: z.coerce.number().int().min(2).max(1000).optional() });
   app.get('/console/statistics', { preHandler: view }, async (request, reply) => {
@@ -34,8 +34,8 @@ export function statisticsConsolePages(app: FastifyInstance, ctx: AppContext, ac
     const lang = consoleLang(request);
     const w = (ja: string, en: string) => (lang === 'ja' ? ja : en);
     // Staff see the true counts (k = 1 hides nothing); the published figures (CSV) hide counts under k.
-    const published = await computeStatistics(db, q.success && q.data.k ? { k: q.data.k } : {});
-    const s = await computeStatistics(db, { k: 1 });
+    const published = await computeStatistics(readDb, q.success && q.data.k ? { k: q.data.k } : {});
+    const s = await computeStatistics(readDb, { k: 1 });
     const k = published.k;
     const kindLabel = (kind: string) => (isRequestKind(kind) ? requestKindRules[kind].name[lang] : w('その他', 'Other'));
     const purposeLabel = (id: string) => { const p = policy.purposes.find((x) => x.id === id); return p ? localize(p.description, lang) : w('（ポリシーにない目的）', '(not in the policy)'); };
@@ -63,13 +63,13 @@ ${s.provisions.length === 0 ? html`<p class="muted">${w('提供記録はあり�
   });
   app.get('/console/statistics.csv', { preHandler: view }, async (request, reply) => {
     const q = statsQuery.safeParse(request.query);
-    const s = await computeStatistics(db, q.success && q.data.k ? { k: q.data.k } : {});
+    const s = await computeStatistics(readDb, q.success && q.data.k ? { k: q.data.k } : {});
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="mamori-statistics.csv"').send(statisticsCsv(s));
   });
 
   // --- anonymization jobs
   app.get('/console/anonymization', { preHandler: view }, async (request, reply) => {
-    const jobs = await listAnonymizationJobs(db);
+    const jobs = await listAnonymizationJobs(readDb);
     const lang = consoleLang(request);
     const w = (ja: string, en: string) => (lang === 'ja' ? ja : en);
     const body = html`

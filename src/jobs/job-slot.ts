@@ -16,7 +16,7 @@ export type SlotOutcome<T> = { status: 'ran'; result: T } | { status: 'busy' } |
  * @example await runJobSlot(store, clock, 'audit.verify', jstDate(clock.now()), (trx) => verifyAndRecord(trx));
  */
 export async function runJobSlot<T>(store: Store, clock: Clock, name: string, slot: string, work: (trx: Transaction<Database>) => Promise<T>): Promise<SlotOutcome<T>> {
-  await store.db.insertInto('scheduled_jobs').values({ name, last_slot: '', last_run_at: null, last_owner: null }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await store.db.insertInto('scheduled_jobs').values({ name, last_slot: '', last_run_at: null, last_owner: null, lease_owner: null, lease_until: null }).onConflict((oc) => oc.column('name').doNothing()).execute();
   return store.db.transaction().execute(async (trx): Promise<SlotOutcome<T>> => {
     const lock = store.dialect === 'postgres' ? sql` for update skip locked` : sql``;
     const row = (await sql<{ last_slot: string }>`select last_slot from scheduled_jobs where name = ${name}${lock}`.execute(trx)).rows[0];

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { dialectOf, type DbOrTrx, type Store } from '../store/store.ts';
+import { insertRow, preparedStatement } from '../store/prepared-statement.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -20,25 +21,23 @@ export interface OutgoingMail {
 export async function enqueueMail(db: DbOrTrx, clock: Clock, mail: OutgoingMail): Promise<string> {
   const id = newId('mail');
   const now = clock.now().toISOString();
-  await db
-    .insertInto('mail_outbox')
-    .values({
-      id,
-      created_at: now,
-      to_address: mail.to,
-      subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html ?? null,
-      topic: mail.topic,
-      ref_type: mail.ref?.type ?? null,
-      ref_id: mail.ref?.id ?? null,
-      attempts: 0,
-      next_attempt_at: now,
-      locked_until: null,
-      sent_at: null,
-      last_error: null,
-    })
-    .execute();
+  await insertRow(db, 'mail_outbox', {
+    id,
+    created_at: now,
+    to_address: mail.to,
+    subject: mail.subject,
+    text_body: mail.text,
+    html_body: mail.html ?? null,
+    topic: mail.topic,
+    ref_type: mail.ref?.type ?? null,
+    ref_id: mail.ref?.id ?? null,
+    attempts: 0,
+    next_attempt_at: now,
+    locked_until: null,
+    lock_owner: null,
+    sent_at: null,
+    last_error: null,
+  });
   return id;
 }
 
@@ -67,7 +66,7 @@ export function sendFailureClass(err: unknown): string {
   return err instanceof Error ? `${err.name}${'code' in err ? `:${String((err as { code?: unknown }).code)}` : ''}` : 'error';
 }
 
-const LOCK_MS = 60_000;
+const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
 
 /** Retry delay after `attempts` failures: 5 s, 10 s, 20 s … capped at 30 minutes. */
@@ -75,24 +74,54 @@ export function outboxBackoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 5000 * 2 ** Math.max(0, attempts - 1));
 }
 
+// A row is taken again right before its send and its lease renewed while the send lasts; only its owner takes it.
+const renewLease = preparedStatement<{ id: string }>('update mail_outbox set locked_until = ? where id = ? and lock_owner = ? and sent_at is null returning id');
+const markSent = preparedStatement('update mail_outbox set sent_at = ?, locked_until = null, attempts = ?, last_error = null where id = ?');
+const markFailed = preparedStatement('update mail_outbox set attempts = ?, locked_until = null, next_attempt_at = ?, last_error = ? where id = ? and lock_owner = ?');
+
 /**
- * Delivers queued mail. Rows are claimed with a lease (and `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several
- * mamori processes can share one outbox without sending a mail twice; a crashed process's lease simply expires.
+ * Delivers queued mail. Rows are claimed with a lease in this sender's name (and `FOR UPDATE SKIP LOCKED` on
+ * PostgreSQL), so several mamori processes can share one outbox without sending a mail twice; a crashed process's
+ * lease simply expires. The lease is renewed when a row's send starts and every third of the lease while the SMTP
+ * server keeps it waiting, so a slow send never lets another instance send the same mail; a row whose lease lapsed
+ * and went to another sender is skipped here.
  */
-export function createOutboxSender(opts: { store: Store; clock: Clock; transport: MailTransport | undefined; from: string; batchSize?: number; logger?: OutboxLogger }): OutboxSender {
+export function createOutboxSender(opts: { store: Store; clock: Clock; transport: MailTransport | undefined; from: string; batchSize?: number; logger?: OutboxLogger; leaseMs?: number }): OutboxSender {
   const { store, clock, transport, from } = opts;
   let logger = opts.logger;
   const batch = opts.batchSize ?? 20;
+  const leaseMs = opts.leaseMs ?? LEASE_MS;
+  const owner = newId('outbox');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+
+  /** Moves the row's lease to a full lease from now; false when the row is no longer this sender's (or was sent). */
+  async function renew(id: string): Promise<boolean> {
+    const lease = new Date(clock.now().getTime() + leaseMs).toISOString();
+    return (await renewLease.run(store.db, [lease, id, owner])).rows.length > 0;
+  }
+
+  /** Sends one taken row, renewing its lease every third of the lease until the SMTP server has answered. */
+  async function sendLeased(row: { id: string; to_address: string; subject: string; text_body: string; html_body: string | null }): Promise<void> {
+    let beat: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      beat = beat.then(() => renew(row.id)).catch(() => false);
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    try {
+      await transport?.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, ...(row.html_body ? { html: row.html_body } : {}) });
+    } finally {
+      clearInterval(heartbeat);
+      await beat;
+    }
+  }
 
   async function claim(): Promise<Array<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>> {
     const now = clock.now();
     const nowIso = now.toISOString();
-    const lease = new Date(now.getTime() + LOCK_MS).toISOString();
+    const lease = new Date(now.getTime() + leaseMs).toISOString();
     const skipLocked = dialectOf(store.db) === 'postgres' ? sql`for update skip locked` : sql``;
     const result = await sql<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>`
-      update mail_outbox set locked_until = ${lease}
+      update mail_outbox set locked_until = ${lease}, lock_owner = ${owner}
       where id in (
         select id from mail_outbox
         where sent_at is null and next_attempt_at <= ${nowIso} and (locked_until is null or locked_until < ${nowIso})
@@ -110,25 +139,19 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
       const rows = await claim();
       if (rows.length === 0) break;
       for (const row of rows) {
+        // Rows later in the batch may have waited on slow sends before them: take each again, with a fresh lease.
+        if (!(await renew(row.id))) continue;
         try {
-          await transport.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, ...(row.html_body ? { html: row.html_body } : {}) });
-          await store.db.updateTable('mail_outbox').set({ sent_at: clock.now().toISOString(), locked_until: null, attempts: row.attempts + 1, last_error: null }).where('id', '=', row.id).execute();
+          await sendLeased(row);
+          // Recorded even if the lease lapsed meanwhile: the mail did go out, and this stops any further send.
+          await markSent.run(store.db, [clock.now().toISOString(), row.attempts + 1, row.id]);
           sent += 1;
         } catch (err) {
           failed += 1;
           const attempts = row.attempts + 1;
           logger?.warn({ mail: { id: row.id, attempts, error: sendFailureClass(err) } }, 'mail send failed; retried later');
-          await store.db
-            .updateTable('mail_outbox')
-            .set({
-              attempts,
-              locked_until: null,
-              next_attempt_at: new Date(clock.now().getTime() + outboxBackoffMs(attempts)).toISOString(),
-              // The SMTP error class only: server replies can echo addresses.
-              last_error: sendFailureClass(err),
-            })
-            .where('id', '=', row.id)
-            .execute();
+          // The SMTP error class only: server replies can echo addresses. Left alone if another sender holds it now.
+          await markFailed.run(store.db, [attempts, new Date(clock.now().getTime() + outboxBackoffMs(attempts)).toISOString(), sendFailureClass(err), row.id, owner]);
         }
       }
       if (failed > 0) break; // the server is likely down: wait for the next tick instead of spinning

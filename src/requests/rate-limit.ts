@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { MamoriError } from '../errors.ts';
 import type { DbOrTrx } from '../store/store.ts';
+import { preparedStatement } from '../store/prepared-statement.ts';
 
 /**
  * Fixed-window rate limits kept in the database, so every mamori process shares them. One atomic upsert per hit:
@@ -83,22 +83,21 @@ const refusedBecause: Record<RateLimitWhat, string> = {
   new_codes_for_email: 'Too many new codes were asked for this email address, across all its requests.',
 };
 
+// Prepared once: every filing counts two hits (see store/prepared-statement.ts).
+const countHit = preparedStatement<{ count: number | string; window_start: string }>(`
+  insert into request_rate_limits (bucket, window_start, count) values (?, ?, 1)
+  on conflict (bucket) do update set
+    count = case when request_rate_limits.window_start <= ? then 1 else request_rate_limits.count + 1 end,
+    window_start = case when request_rate_limits.window_start <= ? then ? else request_rate_limits.window_start end
+  returning count, window_start`);
+
 /** Counts one hit; throws MAMORI_RATE_LIMITED (429) above the limit. Runs on its own so refusals still count. */
 export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, rule: RateLimitRule, what?: RateLimitWhat): Promise<void> {
   const now = clock.now();
   const nowIso = now.toISOString();
   const cutoff = new Date(now.getTime() - rule.windowMs).toISOString();
-  const row = await db
-    .insertInto('request_rate_limits')
-    .values({ bucket, window_start: nowIso, count: 1 })
-    .onConflict((oc) =>
-      oc.column('bucket').doUpdateSet({
-        count: sql<number>`case when request_rate_limits.window_start <= ${cutoff} then 1 else request_rate_limits.count + 1 end`,
-        window_start: sql<string>`case when request_rate_limits.window_start <= ${cutoff} then ${nowIso} else request_rate_limits.window_start end`,
-      }),
-    )
-    .returning(['count', 'window_start'])
-    .executeTakeFirstOrThrow();
+  const row = (await countHit.run(db, [bucket, nowIso, cutoff, cutoff, nowIso])).rows[0];
+  if (!row) throw new Error('the rate limit upsert returned no row');
   if (Number(row.count) > rule.limit) {
     const retryAfterS = Math.max(1, Math.ceil((new Date(row.window_start).getTime() + rule.windowMs - now.getTime()) / 1000));
     const wait = `Please wait about ${Math.ceil(retryAfterS / 60)} minute(s) and try again.`;

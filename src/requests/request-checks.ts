@@ -6,6 +6,7 @@ import { requestKindRules } from '../law/appi/request-kinds.ts';
 import { codeMail, receivedMail } from '../mail/templates/request-mails.ts';
 import type { AgentKind, AgentProof, RequestKind, RequestProcedure } from '../policy/schema.ts';
 import type { DbOrTrx } from '../store/store.ts';
+import { insertRow } from '../store/prepared-statement.ts';
 import './request-errors.ts';
 import { CODE_TTL_MS, hashEmailCode, newEmailCode } from './request-secrets.ts';
 import { emailSchema, type DeliveryChoice } from './request-inputs.ts';
@@ -79,7 +80,7 @@ export function createRequestChecks(ctx: RequestContext) {
     const code = newEmailCode();
     const now = clock.now();
     if (!fresh) await trx.deleteFrom('request_codes').where('request_id', '=', row.id).execute();
-    await trx.insertInto('request_codes').values({ request_id: row.id, code_hash: hashEmailCode(config.secret, row.id, code), created_at: now.toISOString(), expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString(), attempts: 0, used_at: null }).execute();
+    await insertRow(trx, 'request_codes', { request_id: row.id, code_hash: hashEmailCode(config.secret, row.id, code), created_at: now.toISOString(), expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString(), attempts: 0, used_at: null });
     await mail(trx, row, 'code', codeMail(mailBase(row), code, CODE_TTL_MS / 60_000));
   }
 

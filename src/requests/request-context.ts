@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { sql } from 'kysely';
 import { appendAudit, type Actor, type AuditEventInput } from '../audit/audit-log.ts';
 import { MamoriError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -12,6 +11,7 @@ import { paymentNeededMail, type RenderedMail } from '../mail/templates/request-
 import { mailHtml } from '../mail/templates/mail-html.ts';
 import { localize } from '../policy/load-policy.ts';
 import type { DbOrTrx } from '../store/store.ts';
+import { preparedStatement } from '../store/prepared-statement.ts';
 import type { PackageInput } from '../delivery/disclosure-package.ts';
 import { openText, sealText } from '../delivery/sealed-bytes.ts';
 import './request-errors.ts';
@@ -28,6 +28,10 @@ import { decisionOf, deadlineFacts, deadlineView, parseJson, rowKind, rowLang, r
 import type { RequesterView } from './request-views.ts';
 import { hookIdentities, identityPicture, resolutionSeeds, type IdentityPicture, type IdentityResolution } from './request-identities.ts';
 import type { RequestServiceDeps } from './request-service-api.ts';
+
+// Prepared once: every step of every request records one (see store/prepared-statement.ts).
+const insertEvent = preparedStatement(`insert into request_events (id, request_id, n, at, actor, action, data)
+  select ?, ?, coalesce(max(n), 0) + 1, ?, ?, ?, ? from request_events where request_id = ?`);
 
 /**
  * What every stage of the request workflow shares: the collaborators (store, clock, config, policy, hooks) and the
@@ -75,9 +79,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
   async function record(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown> = {}, notes: Record<string, string> = {}): Promise<void> {
     const at = clock.now().toISOString();
     // The next number in the same statement (the request row is locked, so no two writers race for it).
-    await sql`insert into request_events (id, request_id, n, at, actor, action, data)
-      select ${newId('rev')}, ${requestId}, coalesce(max(n), 0) + 1, ${at}, ${actor}, ${action}, ${JSON.stringify({ ...data, ...notes })}
-      from request_events where request_id = ${requestId}`.execute(trx);
+    await insertEvent.run(trx, [newId('rev'), requestId, at, actor, action, JSON.stringify({ ...data, ...notes }), requestId]);
     const audit: AuditEventInput = { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data };
     const pending = pendingAudits.get(trx);
     if (pending) pending.push(audit);

@@ -15,6 +15,7 @@ import type { RequestService } from './request-service-api.ts';
 import type { RequestContext } from './request-context.ts';
 import { checkGrounds } from './request-grounds.ts';
 import { createRequestChecks } from './request-checks.ts';
+import { insertRow } from '../store/prepared-statement.ts';
 
 /** Filing and email confirmation by the person (or their agent), the requester's own view, withdrawal and documents sent on request. */
 export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fileRequest' | 'resendCode' | 'verifyRequest' | 'getForRequester' | 'withdraw' | 'uploadDocuments'> {
@@ -50,7 +51,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
           fee_amount: fee.status === 'charged' ? fee.amount : null, fee_tax: fee.status === 'charged' ? fee.tax : null, fee_paid_at: null, fee_payment_method: null, fee_reference: null,
           decision_json: null, decided_at: null, delivered_at: null, closed_at: null, entered_by: null, created_at: now.toISOString(), updated_at: now.toISOString(), resolution_json: null, payment_code: null, payment_due_at: null, grounds_json: grounds.length > 0 ? JSON.stringify(grounds) : null,
         };
-        await trx.insertInto('requests').values(row).execute();
+        await insertRow(trx, 'requests', row);
         const fileIds: string[] = [];
         for (const p of input.agent?.proofs ?? []) fileIds.push(await storeFile(trx, id, actor, p, 'agent_proof', p.proofKind));
         await record(trx, id, actor, 'filed', {

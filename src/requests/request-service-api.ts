@@ -17,6 +17,8 @@ import type { FiledRequest, PackageDownload, RequesterView, StaffGatheredView, S
 
 export interface RequestServiceDeps {
   store: Store;
+  /** Where the staff queue is listed from: a replica (DATABASE_READ_URL) when there is one; `store` otherwise. */
+  read?: Store;
   clock: Clock;
   config: Pick<Config, 'secret' | 'baseUrl' | 'assertionSecret' | 'paymentWebhookSecret' | 'downloadDays'>;
   policy: Policy;

@@ -54,10 +54,10 @@ export function createRequestService(deps: RequestServiceDeps): RequestService {
 /** Shares one service per app context (the JSON API and the HTML pages use the same). */
 const perContext = new WeakMap<object, RequestService>();
 /** Rate limits default to MAMORI_REQUEST_LIMITS (see rate-limit.ts) over the built-in ones. */
-export function requestServiceFor(ctx: Pick<AppContext, 'store' | 'clock' | 'config' | 'policy' | 'requestHooks'>, limits?: Partial<RequestRateLimits>): RequestService {
+export function requestServiceFor(ctx: Pick<AppContext, 'store' | 'clock' | 'config' | 'policy' | 'requestHooks'> & Partial<Pick<AppContext, 'read'>>, limits?: Partial<RequestRateLimits>): RequestService {
   let s = perContext.get(ctx);
   if (!s) {
-    s = createRequestService({ store: ctx.store, clock: ctx.clock, config: ctx.config, policy: ctx.policy.policy, hooks: ctx.requestHooks, limits: limits ?? requestRateLimitsFromEnv(process.env) });
+    s = createRequestService({ store: ctx.store, ...(ctx.read ? { read: ctx.read } : {}), clock: ctx.clock, config: ctx.config, policy: ctx.policy.policy, hooks: ctx.requestHooks, limits: limits ?? requestRateLimitsFromEnv(process.env) });
     perContext.set(ctx, s);
   }
   return s;

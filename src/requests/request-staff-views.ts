@@ -24,7 +24,8 @@ export function createStaffViewStage(ctx: RequestContext): Pick<RequestService, 
     async list(_by, filters) {
       const f = listFilters.parse(filters);
       const now = clock.now().toISOString();
-      let q = store.db.selectFrom('requests');
+      // A list tolerates a replica's small lag; the request page itself (below) reads the primary.
+      let q = (ctx.deps.read ?? store).db.selectFrom('requests');
       if (f.kind) q = q.where('kind', '=', f.kind);
       if (f.state) q = q.where('state', '=', f.state);
       if (f.channel) q = q.where('channel', '=', f.channel);

@@ -3,6 +3,8 @@ import type { AppContext } from '../context.ts';
 import { appendAudit, listAuditEvents } from '../audit/audit-log.ts';
 import { MamoriError } from '../errors.ts';
 import { runSiteAudit } from './run-site-audit.ts';
+import { runLeasedJobSlot } from '../jobs/job-lease.ts';
+import type { SlotOutcome } from '../jobs/job-slot.ts';
 import { findingKinds, type SiteAuditFinding, type SiteAuditResult } from './site-audit-types.ts';
 
 /** The audit log action of a finished site audit (no `_`: listAuditEvents treats it as a wildcard); its data is what the console shows. */
@@ -89,31 +91,51 @@ function summaryOf(data: unknown): SiteAuditSummary {
   return r.success ? r.data : { site: '', start: [], pages: 0, durationMs: 0, counts: {}, findings: [], error: 'this record could not be read' };
 }
 
+/** The scheduled_jobs row of the site audit: its slot is claimed under a lease (see runLeasedJobSlot). */
+export const SITE_AUDIT_JOB = 'site.audit';
+
+/** The slot `now` falls in: periods of `everyHours` counted from the epoch (slots compare as ISO strings). */
+export function siteAuditSlot(now: Date, everyHours: number): string {
+  const periodMs = everyHours * 3600_000;
+  return new Date(Math.floor(now.getTime() / periodMs) * periodMs).toISOString();
+}
+
+export interface SiteAuditRunner {
+  /** Offers the current slot's audit now: ran here, busy (another instance runs it) or done; `failed` if the claim itself failed. */
+  tickOnce(): Promise<SlotOutcome<SiteAuditSummary>['status'] | 'failed'>;
+  stop(): Promise<void>;
+}
+
 /**
- * Runs the audit every `everyHours`, first a minute after start-up. Before each run it reads the newest recorded
- * audit, so several mamori processes sharing a database do not all run it.
+ * Runs the audit once per period of `everyHours`, first offered a minute after start-up and then every hour.
+ * Several mamori processes sharing a database each offer it; the database gives each period's audit to one of them
+ * under a lease, renewed while Chromium works, so two instances never audit the same period, and an instance that
+ * dies mid-audit leaves it to the next one to ask once its lease lapses.
  */
-export function startSiteAuditSchedule(ctx: AppContext, schedule: SiteAuditSchedule, opts: { firstRunMs?: number } = {}): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
+export function startSiteAuditSchedule(ctx: AppContext, schedule: SiteAuditSchedule, opts: { firstRunMs?: number; leaseMs?: number } = {}): SiteAuditRunner {
+  let running: Promise<SlotOutcome<SiteAuditSummary>['status'] | 'failed'> | null = null;
   let stopped = false;
   const intervalMs = schedule.everyHours * 3600_000;
-  const tick = () => {
-    if (running || stopped) return;
-    running = (async () => {
-      const [last] = await latestSiteAudits(ctx, 1);
-      if (last && ctx.clock.now().getTime() - Date.parse(last.at) < intervalMs * 0.9) return;
-      await runScheduledSiteAudit(ctx, schedule);
-    })()
-      .catch(() => {})
+  const tickOnce = () => {
+    if (running) return running;
+    const slot = siteAuditSlot(ctx.clock.now(), schedule.everyHours);
+    const run = runLeasedJobSlot(ctx.store, ctx.clock, SITE_AUDIT_JOB, slot, () => runScheduledSiteAudit(ctx, schedule), opts.leaseMs === undefined ? {} : { leaseMs: opts.leaseMs })
+      .then((o) => o.status, () => 'failed' as const)
       .finally(() => {
         running = null;
       });
+    running = run;
+    return run;
+  };
+  const tick = () => {
+    if (!stopped) void tickOnce();
   };
   const first = setTimeout(tick, opts.firstRunMs ?? 60_000);
   const timer = setInterval(tick, Math.min(intervalMs, 3600_000));
   first.unref();
   timer.unref();
   return {
+    tickOnce,
     async stop() {
       stopped = true;
       clearTimeout(first);

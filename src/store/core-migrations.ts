@@ -98,4 +98,17 @@ export const coreMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** The outbox lease names its holder, so a slow send renews it and no second instance sends the same mail. */
+  '0093_mail_outbox_lock_owner': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('mail_outbox').addColumn('lock_owner', 'text').execute();
+    },
+  },
+  /** Jobs too long for one transaction (site audits) are claimed under a lease instead of a row lock. */
+  '0094_scheduled_jobs_lease': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('scheduled_jobs').addColumn('lease_owner', 'text').execute();
+      await db.schema.alterTable('scheduled_jobs').addColumn('lease_until', 'text').execute();
+    },
+  },
 };

@@ -30,6 +30,9 @@ export interface ScheduledJobTable {
   last_run_at: string | null;
   /** The process that ran it (pid), for the operator. */
   last_owner: string | null;
+  /** Long jobs (site audits) run outside a transaction, under a lease: who holds it, and until when (ISO). */
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface PolicyVersionTable {
@@ -85,6 +88,8 @@ export interface MailOutboxTable {
   attempts: number;
   next_attempt_at: string;
   locked_until: string | null;
+  /** The outbox sender (one per process) whose lease `locked_until` is: only it renews the lease or reschedules. */
+  lock_owner: string | null;
   sent_at: string | null;
   last_error: string | null;
 }

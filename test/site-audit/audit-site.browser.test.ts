@@ -11,7 +11,8 @@ import type { SiteAuditResult } from '../../src/site-audit/site-audit-types.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
 import { runMamori } from '../support/cli.ts';
 import { startLoopbackSite, type LoopbackSite } from './loopback-site.ts';
-import { latestSiteAudits, siteAuditScheduleFromEnv, startSiteAuditSchedule } from '../../src/site-audit/site-audit-schedule.ts';
+import { latestSiteAudits, SITE_AUDIT_JOB, siteAuditScheduleFromEnv, siteAuditSlot, startSiteAuditSchedule } from '../../src/site-audit/site-audit-schedule.ts';
+import { openStore } from '../../src/store/store.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
 import { verifyAuditLog } from '../../src/audit/audit-log.ts';
 import { signIn } from '../staff/console-helpers.ts';
@@ -141,6 +142,28 @@ describe('mamori audit-site against loopback sites in Chromium', () => {
     assert.throws(() => siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: 'ftp://x', MAMORI_SITE_AUDIT_PAGES: '1' }), /MAMORI_SITE_AUDIT_URLS/);
     assert.throws(() => siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: site.origin, MAMORI_SITE_AUDIT_HOURS: 'soon' }), /MAMORI_SITE_AUDIT_HOURS/);
     assert.equal(siteAuditScheduleFromEnv({}), undefined);
+  });
+
+  test('two instances offered the same period\'s audit at once: one audits, the other finds it busy, then done', async () => {
+    const schedule = siteAuditScheduleFromEnv({ MAMORI_SITE_AUDIT_URLS: `${site.origin}/early/1`, MAMORI_SITE_AUDIT_PAGES: '1', MAMORI_SITE_AUDIT_HOST_RULES: site.hostRules });
+    assert.ok(schedule);
+    await store.db.deleteFrom('scheduled_jobs').where('name', '=', SITE_AUDIT_JOB).execute(); // this period again, from nothing
+    const before = (await latestSiteAudits(mamori.ctx, 100)).length;
+    // The second instance: its own connection to the same database, its own schedule (no timer fires in this test).
+    const second = await openStore(store.url);
+    const runners = [startSiteAuditSchedule(mamori.ctx, schedule, { firstRunMs: 3600_000 }), startSiteAuditSchedule({ ...mamori.ctx, store: second }, schedule, { firstRunMs: 3600_000 })];
+    try {
+      const outcomes = await Promise.all(runners.map((r) => r.tickOnce()));
+      assert.deepEqual([...outcomes].sort(), ['busy', 'ran'], JSON.stringify(outcomes));
+      assert.deepEqual(await Promise.all(runners.map((r) => r.tickOnce())), ['done', 'done']);
+      assert.equal((await latestSiteAudits(mamori.ctx, 100)).length, before + 1, 'one audit recorded');
+      const job = await store.db.selectFrom('scheduled_jobs').selectAll().where('name', '=', SITE_AUDIT_JOB).executeTakeFirstOrThrow();
+      assert.equal(job.last_slot, siteAuditSlot(mamori.ctx.clock.now(), schedule.everyHours));
+      assert.equal(job.lease_owner, null, 'the lease is given back when the audit ends');
+    } finally {
+      for (const r of runners) await r.stop();
+      await second.close();
+    }
   });
 
   test('the banner\'s settings view shows each transmission\'s recipient and information, and links to the 外部送信 page', async () => {

@@ -1,0 +1,53 @@
+import { CompiledQuery, type QueryResult } from 'kysely';
+import type { Database } from './database.ts';
+import { dialectOf, type DbOrTrx } from './store.ts';
+
+/** A value a prepared statement binds: what both drivers accept without conversion. */
+export type BoundValue = string | number | null;
+
+/** One fixed SQL text, written once with `?` placeholders, run with its parameters bound. */
+export interface PreparedStatement<R> {
+  run(db: DbOrTrx, params: readonly BoundValue[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * A statement on a hot path (every filing runs about a dozen), handed to the driver as written: Kysely's builder
+ * would rebuild and recompile the same SQL on every call, which a profile of a filing showed costs more than the
+ * database work itself (bench/filing-profile.ts). The text is the same on every call, so better-sqlite3 keeps it
+ * prepared (the store's statement cache). `?` placeholders become `$1, $2 …` once for PostgreSQL; the text must
+ * hold no other `?` (no string literals with one).
+ * @example const touch = preparedStatement<{ n: number }>('update t set n = n + 1 where id = ? returning n'); await touch.run(trx, [id]);
+ */
+export function preparedStatement<R = never>(text: string): PreparedStatement<R> {
+  const sqliteText = text.replace(/\s+/g, ' ').trim();
+  let n = 0;
+  const postgresText = sqliteText.replace(/\?/g, () => `$${(n += 1)}`);
+  return {
+    run(db, params) {
+      if (n !== 0 && params.length !== n) throw new Error(`prepared statement expects ${n} parameters, got ${params.length}`);
+      return db.executeQuery(CompiledQuery.raw(dialectOf(db) === 'postgres' ? postgresText : sqliteText, [...params])) as Promise<QueryResult<R>>;
+    },
+  };
+}
+
+const inserts = new Map<string, PreparedStatement<never>>();
+
+/**
+ * Inserts one row through a prepared statement made from the row's own columns (one per table and column set, kept).
+ * Every value must already be in the store's conventions (text, number or null; see store.ts).
+ * @example await insertRow(trx, 'mail_outbox', { id, created_at: now, … });
+ */
+export async function insertRow<Tb extends keyof Database & string>(db: DbOrTrx, table: Tb, row: Database[Tb]): Promise<void> {
+  const columns = Object.keys(row);
+  const key = `${table}(${columns.join(',')})`;
+  let stmt = inserts.get(key);
+  if (!stmt) {
+    stmt = preparedStatement(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    inserts.set(key, stmt);
+  }
+  const values = Object.values(row).map((v: unknown): BoundValue => {
+    if (v === null || typeof v === 'string' || typeof v === 'number') return v;
+    throw new TypeError(`insertRow(${table}): a value is neither text, number nor null`);
+  });
+  await stmt.run(db, values);
+}
