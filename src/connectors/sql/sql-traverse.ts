@@ -149,13 +149,14 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
   }
 
   /**
-   * The WHERE clauses an erasure uses for a collection: by primary key when the traversal read its rows and they were
-   * found by an identity match or a reference to itself (no second identity match, no second walk of a thread);
-   * otherwise the reference predicates (`"userId" in (…)`, one statement for thousands of rows).
+   * The WHERE clauses an erasure uses for a collection: by primary key when the traversal read its rows, they were
+   * found by an identity match or a reference to itself (no second identity match, no second walk of a thread) and
+   * they fit one statement; otherwise the predicates (`"userId" in (…)`, one statement for thousands of rows).
    */
   function erasureBatches(cp: CollectionPlan, ids: Identities, t: Traversal): Batch[] {
     const read = t.rows.get(cp.collection.name);
-    if (!read || !(seeded(cp, ids) || cp.selfVia.length > 0)) return batches(cp, ids, t.keys);
+    // Past one statement's worth of keys the predicates are cheaper again (one statement instead of several).
+    if (!read || read.length > chunkSize || !(seeded(cp, ids) || cp.selfVia.length > 0)) return batches(cp, ids, t.keys);
     const pk = cp.collection.primary_key;
     const cols = pk.length === 1 ? q(pk[0] ?? '') : `(${pk.map(q).join(', ')})`;
     const one = pk.length === 1 ? '?' : `(${pk.map(() => '?').join(', ')})`;
