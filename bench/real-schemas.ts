@@ -22,7 +22,7 @@ interface Spec {
   email(i: number): string;
 }
 
-export const lemmy = (n: number): Spec => ({
+const lemmy = (n: number): Spec => ({
   generate: [
     `insert into instance (id, domain) values (1, 'lemmy.example.jp')`,
     `insert into language (id, code, name) values (0, 'und', 'Undetermined')`,
