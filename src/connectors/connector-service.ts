@@ -10,12 +10,11 @@ import './connector-errors.ts';
 import { isSqlDataset, runKinds, type DatasetGraph, type GraphDataset, type RunKind, type SqlEngine } from './graph-schema.ts';
 import { planDataset } from './graph-plan.ts';
 import { openSealedJson, sealJson } from './sealed-json.ts';
-import { createSqlExecutor, type SqlExecutorOptions } from './sql/sql-executor.ts';
+import { createSqlExecutor, readErasureCatalog, type ErasureCatalog, type SqlExecutorOptions } from './sql/sql-executor.ts';
 import { openSqlConnection } from './sql/open-sql-connection.ts';
 import { resolveIdentities, type IdentityResolutionResult } from './resolve-identities.ts';
 import { createConnectorTaskMethods } from './connector-tasks.ts';
 import type { SqlConnection, SqlQueryable } from './sql/sql-connection.ts';
-import { readCatalog, type ForeignKey } from './sql/sql-catalog.ts';
 import { safeError, stepStatuses, type DatasetOutcome, type StepStatus } from './step-outcome.ts';
 import { detailSchema, runFoundNoData, type RunReport, type RunStatus } from './run-report.ts';
 
@@ -102,14 +101,14 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
   const now = () => clock.now().toISOString();
   const later = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
 
-  /** Foreign keys per dataset, read once (a failed read is tried again next time). */
-  const foreignKeyCache = new Map<string, Promise<ForeignKey[]>>();
-  function foreignKeysOf(dataset: string, db: SqlQueryable, engine: SqlEngine): Promise<ForeignKey[]> {
-    const known = foreignKeyCache.get(dataset);
+  /** The erasure catalog (foreign keys, triggers, column limits) per dataset, read once (a failed read is tried again). */
+  const catalogCache = new Map<string, Promise<ErasureCatalog>>();
+  function catalogOf(dataset: string, db: SqlQueryable, engine: SqlEngine): Promise<ErasureCatalog> {
+    const known = catalogCache.get(dataset);
     if (known) return known;
-    const read = readCatalog(db, engine).then((c) => c.foreignKeys);
-    foreignKeyCache.set(dataset, read);
-    read.catch(() => foreignKeyCache.delete(dataset));
+    const read = readErasureCatalog(db, engine);
+    catalogCache.set(dataset, read);
+    read.catch(() => catalogCache.delete(dataset));
     return read;
   }
 
@@ -135,7 +134,7 @@ export function createConnectorService(opts: ConnectorServiceOptions) {
         if (!plan) throw new Error('no plan');
         if (plan.cycles.length > 0) return { dataset: ds.id, status: 'failed', count: 0, collections: [], error: { code: 'MAMORI_GRAPH_CYCLE', message: `reference cycle ${plan.cycles[0]?.join(' → ') ?? ''}` } };
         const conn = connectionFor(ds);
-        const exec = createSqlExecutor(plan, conn, { hashKey: secret, foreignKeys: (db) => foreignKeysOf(ds.id, db, conn.engine), ...opts.executor });
+        const exec = createSqlExecutor(plan, conn, { hashKey: secret, catalog: (db) => catalogOf(ds.id, db, conn.engine), ...opts.executor });
         switch (run.kind) {
           case 'access':
             return exec.access(payload.identities);

@@ -71,6 +71,22 @@ const collection = z.strictObject({
    */
   allow_cascade: z.strictObject({ reason: z.string().min(1) }).optional(),
   /**
+   * The application's own triggers this collection's erasure fires (DELETE triggers of a deleted table, UPDATE
+   * triggers of a masked one, and those of tables reached through ON DELETE rules), named `table.trigger`, with why
+   * they may run (e.g. Lemmy's triggers that keep vote counts). mamori cannot see what a trigger changes: an erasure
+   * that would fire a trigger not named here is refused before anything changes. `mamori scan` drafts this list for
+   * review. The names and the reason are kept in the run ledger.
+   */
+  allow_triggers: z.strictObject({ names: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_$]*$/, 'must be `table.trigger`')).min(1), reason: z.string().min(1) }).optional(),
+  /**
+   * One SQL comment the erasure's DELETE statements on this collection start with, for applications whose triggers
+   * only let marked deletes through: Lemmy's `require_uplete` refuses a DELETE on its `*_actions` tables unless the
+   * statement text starts with an empty comment (slash, two asterisks, slash), the marker Lemmy's own code uses for
+   * deliberate deletes. `mamori scan` drafts it when it finds such a guard in a trigger's code. Every DELETE also
+   * carries `/* mamori erase *\/` after it, so the statements can be told apart in the database's logs.
+   */
+  statement_comment: z.string().regex(/^\/\*(?![!+])(?:[^*\n]|\*(?!\/))*\*\/$/, 'must be one SQL comment such as /* … */ (not an executable /*! or hint /*+ comment)').optional(),
+  /**
    * Secrets kept as rows of a key/value table (WordPress `wp_usermeta` rows whose `meta_key` is `session_tokens`): on
    * rows whose `field` is one of `values`, the `hide` fields are erased with the row but never disclosed.
    */

@@ -15,6 +15,13 @@ export interface CascadeEffect {
   others: number;
 }
 
+/** One application trigger an erasure fires: `table.trigger`, when it runs, and whether the graph acknowledged it. */
+export interface FiredTrigger {
+  id: string;
+  fires: string;
+  acknowledged: boolean;
+}
+
 export interface CollectionOutcome {
   collection: string;
   status: 'done' | 'skipped';
@@ -24,6 +31,11 @@ export interface CollectionOutcome {
   note?: string;
   /** Erasure: rows in other tables the delete changes (or would, in a dry run) through ON DELETE rules. */
   cascaded?: CascadeEffect[];
+  /**
+   * Erasure: the application's triggers the delete or mask fires (or would), e.g. `post_actions.delete_statement`
+   * with `after delete, per statement`; `acknowledged` when the graph's `allow_triggers` names it.
+   */
+  triggers?: FiredTrigger[];
 }
 
 export interface DatasetOutcome {

@@ -88,6 +88,16 @@ describe('connectors on real application schemas (../shared/schemas)', { skip: s
       const ds = loaded.loaded.graph.datasets[0];
       assert.ok(ds);
       const pkOf = new Map(ds.collections.map((x) => [x.name, x.primary_key]));
+      if (c.schema === 'lemmy') {
+        // Lemmy's require_uplete guard lets only deletes starting with its empty-comment marker through: scan read
+        // the marker from the trigger's code, and named the triggers each erasure fires for review.
+        const actions = ds.collections.find((x) => x.name === 'post_actions');
+        assert.equal(actions?.erase.action, 'delete');
+        assert.equal(actions?.statement_comment, '/**' + '/');
+        assert.ok(actions?.allow_triggers?.names.includes('post_actions.require_uplete'));
+        assert.ok(actions?.allow_triggers?.names.includes('post_actions.delete_statement'));
+        assert.match(actions?.review ?? '', /fires the application's trigger\(s\).*post_actions\.delete_statement/);
+      }
       // A key made of a secret (a login token) is not disclosed: those tables are compared by their row count.
       const hiddenKey = new Set(ds.collections.filter((x) => x.fields.some((f) => !f.disclose && x.primary_key.includes(f.name))).map((x) => x.name));
 
@@ -164,9 +174,22 @@ describe('connectors on real application schemas (../shared/schemas)', { skip: s
         assert.equal(changedRows(snap, await snapshotAll(db.conn, ignore)).size, 0, 'a refused erasure changed rows');
         doc.setIn(['datasets', 0, 'collections', idx, 'allow_cascade'], doc.createNode({ reason: '退会者の投稿への返信も削除する運用（利用規約第12条）' }));
         writeFileSync(deleting, doc.toString());
+        // Deleting the person row also fires Lemmy's own triggers (the person's, and those of the rows the delete
+        // cascades into): listed in the plan, refused until the graph names them.
+        const triggerPlan = await mamori('dsr', 'erase', '--graph', deleting, '--identity', `email=${person}`, '--dry-run');
+        assert.match(triggerPlan.stdout, /trigger person\.delete_follow runs \(before delete, for each row\), NOT acknowledged/);
+        assert.match(triggerPlan.stdout, /trigger post\.delete_statement runs \(after delete, per statement\), NOT acknowledged/);
+        const unacknowledged = await mamori('dsr', 'erase', '--graph', deleting, '--identity', `email=${person}`);
+        assert.equal(unacknowledged.code, 1);
+        assert.match(unacknowledged.stdout, /MAMORI_ERASE_TRIGGERS.*nothing was changed.*person\.delete_follow \(before delete, for each row\).*allow_triggers/s);
+        assert.equal(changedRows(snap, await snapshotAll(db.conn, ignore)).size, 0, 'an erasure refused for its triggers changed rows');
+        const names = [...new Set([...triggerPlan.stdout.matchAll(/trigger (\S+) runs/g)].map((m) => m[1] ?? ''))];
+        doc.setIn(['datasets', 0, 'collections', idx, 'allow_triggers'], doc.createNode({ names, reason: '投票数などの集計を更新するだけのトリガー（確認済み）' }));
+        writeFileSync(deleting, doc.toString());
         const acknowledged = await mamori('dsr', 'erase', '--graph', deleting, '--identity', `email=${person}`);
         assert.equal(acknowledged.code, 0, acknowledged.stdout);
-        assert.match(acknowledged.stdout, /person: done 1 \(cascade acknowledged: 退会者の投稿への返信も削除する運用（利用規約第12条）\)/);
+        assert.match(acknowledged.stdout, /trigger person\.delete_follow runs \(before delete, for each row\), acknowledged/);
+        assert.match(acknowledged.stdout, /person: done 1 \(cascade acknowledged: 退会者の投稿への返信も削除する運用（利用規約第12条）; triggers acknowledged: 投票数などの集計を更新するだけのトリガー（確認済み）\)/);
       }
     });
   }

@@ -146,6 +146,7 @@ function printReport(r: RunReport): void {
     for (const c of s.collections) {
       console.log(`    ${c.collection}: ${c.status} ${c.count}${c.note ? ` (${c.note})` : ''}`);
       for (const x of c.cascaded ?? []) console.log(`      cascades ${x.path}: ${x.mine} of the person's row(s), ${x.others} other people's`);
+      for (const x of c.triggers ?? []) console.log(`      trigger ${x.id} runs (${x.fires})${x.acknowledged ? ', acknowledged' : ', NOT acknowledged'}`);
     }
   }
 }

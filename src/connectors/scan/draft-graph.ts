@@ -1,6 +1,26 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import type { ScanResult, ScannedColumn, ScannedTable } from './scan-types.ts';
 import { looksLikePersonColumn } from './convention-links.ts';
+import { triggerId, triggersFired } from '../sql/sql-triggers.ts';
+import type { ForeignKey } from '../sql/sql-catalog.ts';
+
+/** Tables a delete of `table` may reach through ON DELETE rules (CASCADE followed further), from the catalog alone. */
+function reachedByDelete(scan: ScanResult, table: string): Array<{ table: string; rule: ForeignKey['onDelete'] }> {
+  const out: Array<{ table: string; rule: ForeignKey['onDelete'] }> = [];
+  const queue = [table];
+  const seen = new Set(queue);
+  for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
+    for (const fk of scan.foreignKeys) {
+      if (fk.refTable !== t) continue;
+      out.push({ table: fk.table, rule: fk.onDelete });
+      if (fk.onDelete === 'cascade' && !seen.has(fk.table)) {
+        seen.add(fk.table);
+        queue.push(fk.table);
+      }
+    }
+  }
+  return out;
+}
 
 /** A column of someone else (the target of an action), never the row's owner. */
 const targetish = /target|recipient|followee|mutee|blockee|ignored|other|invit|approver|resolver|admin|(^|_)mod(erator)?(_|$)|reviewer|assignee|reported|(^|_)to(_|$)|system|parent|reply|replied|quote|mention|item_creator/i;
@@ -149,7 +169,9 @@ export function draftGraph(scan: ScanResult, opts: { datasetId: string; engine: 
     const unmaskable: string[] = [];
     for (const c of maskable) {
       if (c.nullable) masks[c.name] = 'null';
-      else if (c.shape === 'text') masks[c.name] = c.maxLength !== undefined && c.maxLength < 16 ? { fixed: '' } : 'random';
+      // Random text fits the column (shorter than 16 characters: `~` and fewer characters) and stays unique on a
+      // UNIQUE column; only a column too short for that gets the empty text.
+      else if (c.shape === 'text') masks[c.name] = c.maxLength !== undefined && c.maxLength < 4 ? { fixed: '' } : 'random';
       else if (c.shape === 'json') masks[c.name] = { fixed: '{}' };
       else if (c.shape === 'ip') masks[c.name] = { fixed: '0.0.0.0' };
       else unmaskable.push(c.name);
@@ -161,8 +183,16 @@ export function draftGraph(scan: ScanResult, opts: { datasetId: string; engine: 
       ...(unmaskable.length > 0 ? [`cannot mask ${unmaskable.join(', ')} automatically (NOT NULL, not text)`] : []),
       ...(erase.action === 'retain' ? ['kept because other people’s rows point at it: choose delete with allow_cascade or mask'] : []),
     ];
+    // The application's triggers this erasure fires are named for review; a guard that only lets marked deletes
+    // through (Lemmy's require_uplete) gets its marker as the collection's statement comment.
+    const eraseKind = erase.action === 'delete' ? 'delete' : erase.action === 'mask' ? 'mask' : undefined;
+    const fired = eraseKind ? triggersFired(scan.triggers, t.name, eraseKind, eraseKind === 'delete' ? reachedByDelete(scan, t.name) : []) : [];
+    const guard = fired.find((x) => x.table === t.name && x.guardComment !== undefined)?.guardComment;
+    if (fired.length > 0) review.push(`the erasure fires the application's trigger(s) ${fired.map(triggerId).join(', ')}: check what they change before keeping allow_triggers`);
+    if (guard) review.push(`a trigger refuses deletes whose statement does not start with ${guard}: statement_comment marks mamori's deletes so`);
+    const triggerKeys = { ...(fired.length > 0 ? { allow_triggers: { names: fired.map(triggerId), reason: 'drafted by mamori scan: review what these triggers change' } } : {}), ...(guard && eraseKind === 'delete' ? { statement_comment: guard } : {}) };
     const withhold = t.secretRows ? { withhold: [{ field: t.secretRows.keyColumn, values: t.secretRows.keys, hide: [t.secretRows.valueColumn] }] } : {};
-    return { name: t.name, primary_key: key, ...(review.length > 0 ? { review: review.join('; ') } : {}), fields, erase, ...withhold };
+    return { name: t.name, primary_key: key, ...(review.length > 0 ? { review: review.join('; ') } : {}), fields, erase, ...triggerKeys, ...withhold };
   });
   return { graph: { mamori_graph: 1, datasets: [{ id: opts.datasetId, connection: { kind: opts.engine, url_env: opts.urlEnv }, collections }] }, leftOut };
 }

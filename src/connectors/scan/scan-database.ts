@@ -1,6 +1,7 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import { quoteIdent, toPlainValue, type SqlQueryable } from '../sql/sql-connection.ts';
 import { readCatalog } from '../sql/sql-catalog.ts';
+import { readTriggers } from '../sql/sql-triggers.ts';
 import { categoryFromName, classifyValues, isSecretColumn, looksLikeSecretValues, valueKindCategory } from './personal-data-detectors.ts';
 import { findConventionLinks } from './convention-links.ts';
 import type { ColumnShape, ScannedColumn, ScannedTable, ScanResult } from './scan-types.ts';
@@ -110,7 +111,7 @@ export async function scanSchema(db: SqlQueryable, engine: SqlEngine, opts: { sa
     tables.push({ name, primaryKey: catalog.primaryKeys.get(name) ?? [], uniqueKeys: catalog.uniqueKeys.get(name) ?? [], columns, rowEstimate: estimates.get(name) ?? 0, sampled: rows.length, ...secretRows });
   }
   await findConventionLinks(db, engine, tables, samples);
-  return { tables, foreignKeys: catalog.foreignKeys };
+  return { tables, foreignKeys: catalog.foreignKeys, triggers: await readTriggers(db, engine) };
 }
 
 /** The scanned tables only (kept for callers that only classify columns). */

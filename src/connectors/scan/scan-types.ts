@@ -1,4 +1,5 @@
 import type { DeleteRule, ForeignKey } from '../sql/sql-catalog.ts';
+import type { TableTrigger } from '../sql/sql-triggers.ts';
 import type { TaxonomyKey } from '../../policy/taxonomy.ts';
 import type { ValueKind } from './personal-data-detectors.ts';
 
@@ -39,4 +40,6 @@ export interface ScannedTable {
 export interface ScanResult {
   tables: ScannedTable[];
   foreignKeys: ForeignKey[];
+  /** The application's own triggers (an erasure that fires one must acknowledge it). */
+  triggers: TableTrigger[];
 }

@@ -32,7 +32,7 @@ export function maskedValue(strategy: MaskStrategy, before: unknown, hashKey: Bu
 
 /**
  * Whether a value already holds what masking puts there, so a second erasure changes nothing: NULL, the fixed value,
- * a keyed hash (64 hex digits, never hashed again) or a random mask (`~` and 15 characters).
+ * a keyed hash (64 hex digits, never hashed again) or a random mask (`~` and up to 15 characters).
  */
 export function isMaskedValue(engine: SqlEngine, strategy: MaskStrategy, v: unknown): boolean {
   if (typeof strategy === 'object') {
@@ -45,10 +45,22 @@ export function isMaskedValue(engine: SqlEngine, strategy: MaskStrategy, v: unkn
     case 'hash':
       return v === null || v === undefined || (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v));
     case 'random':
-      return typeof v === 'string' && /^~[A-Za-z0-9_-]{15}$/.test(v);
+      // Up to 15 characters: a column shorter than 16 characters gets a shorter mask (see `keyedRandomMask`).
+      return typeof v === 'string' && /^~[A-Za-z0-9_-]{1,15}$/.test(v);
     default: {
       const never: never = strategy;
       return never;
     }
   }
+}
+
+/**
+ * A random-looking mask for a column that must stay unique or is shorter than 16 characters: `~` and base64url
+ * characters of HMAC-SHA256(key, table, column, row key, attempt), cut to the column's length. Different rows get
+ * different values; `attempt` picks another value when one is already taken.
+ * @example keyedRandomMask(key, 'person', 'name', '42', 0, 8) // '~' + 7 characters
+ */
+export function keyedRandomMask(hashKey: Buffer, table: string, column: string, rowKey: string, attempt: number, maxLength: number): string {
+  const len = Math.max(1, Math.min(16, maxLength));
+  return `~${createHmac('sha256', hashKey).update(`${table}\u0000${column}\u0000${rowKey}\u0000${attempt}`).digest('base64url').slice(0, len - 1)}`;
 }

@@ -1,5 +1,16 @@
 import type { SqlQueryable } from './sql-connection.ts';
 import type { ForeignKey } from './sql-catalog.ts';
+import type { TableTrigger } from './sql-triggers.ts';
+
+/** What an erasure reads of the database's catalog: ON DELETE rules, the application's triggers, column limits. */
+export interface ErasureCatalog {
+  foreignKeys: ForeignKey[];
+  triggers: TableTrigger[];
+  /** `table.column` → character limit, for columns that have one. */
+  maxLength: Map<string, number>;
+  /** `table.column` of every column in a primary or unique key. */
+  unique: Set<string>;
+}
 
 /** Tuning knobs: IN-list chunk size, keyset page size, collections read in parallel. */
 export interface SqlExecutorOptions {
@@ -9,10 +20,11 @@ export interface SqlExecutorOptions {
   /** Key for `hash` masking (HMAC-SHA256). */
   hashKey?: Buffer;
   /**
-   * The database's foreign keys with their ON DELETE rules, when the caller keeps them across runs (the connector
-   * service reads them once per dataset); otherwise read on the first erasure that deletes.
+   * The database's catalog as erasure needs it (foreign keys with their ON DELETE rules, triggers, column limits),
+   * when the caller keeps it across runs (the connector service reads it once per dataset); otherwise read on the
+   * executor's first erasure.
    */
-  foreignKeys?: (db: SqlQueryable) => Promise<ForeignKey[]>;
+  catalog?: (db: SqlQueryable) => Promise<ErasureCatalog>;
 }
 
 export type Identities = Record<string, string>;
