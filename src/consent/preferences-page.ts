@@ -12,6 +12,8 @@ const texts = {
     consent: '同意いただいた場合のみ利用します',
     optOut: 'オフにしない限り利用します',
     tools: '利用する外部サービス',
+    perTool: 'サービスごとの設定',
+    perToolHint: 'この目的を許可した場合でも、チェックを外したサービスには情報を送りません。',
     collects: '取得する情報',
     privacy: 'プライバシーポリシー',
     save: '設定を保存する',
@@ -31,6 +33,8 @@ const texts = {
     consent: 'Used only with your consent',
     optOut: 'Used unless you turn it off',
     tools: 'External services used',
+    perTool: 'Each service',
+    perToolHint: 'Even with this purpose allowed, we send nothing to a service you untick.',
     collects: 'Collects',
     privacy: 'Privacy policy',
     save: 'Save settings',
@@ -57,8 +61,30 @@ function shortDescription(text: string): string {
   return first.replace(/[。.]$/, '');
 }
 
-function purposeBlock(p: ConsentPurpose, title: string, lang: Lang, d: Decision | undefined, t: (typeof texts)[Lang]): SafeHtml {
+/** A purpose with two or more named tools offers a switch per tool, as the banner does. */
+export function toolSwitches(p: ConsentPurpose): ConsentPurpose['tools'] {
   const named = p.tools.filter((tool) => tool.name.trim() !== '');
+  return p.choice !== 'none' && named.length > 1 ? named : [];
+}
+
+/** The form field of a tool's own switch. */
+export const toolField = (purpose: string, tool: string): string => `t_${purpose}__${tool}`;
+
+function purposeBlock(p: ConsentPurpose, title: string, lang: Lang, d: Decision | undefined, t: (typeof texts)[Lang], toolsOff: ReadonlySet<string>): SafeHtml {
+  const named = p.tools.filter((tool) => tool.name.trim() !== '');
+  const switches = toolSwitches(p);
+  if (switches.length > 0) {
+    const id = `p_${p.id}`;
+    return html`<fieldset class="notice"><legend><strong>${title}</strong></legend>
+<p>${p.description[lang]}</p>
+<p class="muted">${p.choice === 'consent' ? t.consent : t.optOut}</p>
+<label style="font-weight:400"><input type="checkbox" name="${id}" id="${id}" style="width:auto" ${d?.allowed ? 'checked' : ''}> ${lang === 'ja' ? 'この目的での利用を許可する' : 'Allow use for this purpose'}</label>
+<fieldset><legend>${t.perTool}</legend><p class="muted">${t.perToolHint}</p>
+${switches.map((tool) => {
+  const f = toolField(p.id, tool.id);
+  return html`<label style="font-weight:400"><input type="checkbox" name="${f}" id="${f}" style="width:auto" ${toolsOff.has(`${p.id}/${tool.id}`) ? '' : 'checked'}> <strong>${tool.name}</strong>${tool.provider ? html` (${tool.provider[lang]})` : ''}</label>${tool.collects.length ? html`<p class="muted">${t.collects}: ${tool.collects.map((c) => c[lang]).join(lang === 'ja' ? '、' : ', ')}${tool.privacyUrl ? html` <a href="${tool.privacyUrl}" rel="noopener">${t.privacy}</a>` : ''}</p>` : ''}`;
+})}</fieldset></fieldset>`;
+  }
   const tools = named.length
     ? html`<details><summary>${t.tools}</summary><ul>${named.map(
         (tool) =>
@@ -74,8 +100,8 @@ function purposeBlock(p: ConsentPurpose, title: string, lang: Lang, d: Decision 
 ${tools}</fieldset>`;
 }
 
-/** The settings page: works without JavaScript; one form with a checkbox per purpose that offers a choice. */
-export function renderPreferencesPage(opts: { lang: Lang; config: ConsentConfig; decisions: Record<string, Decision>; csrf: string; saved: boolean; policyUrl: string; service: string }): string {
+/** The settings page: works without JavaScript; one form with a checkbox per purpose that offers a choice (and per tool where a purpose has several). */
+export function renderPreferencesPage(opts: { lang: Lang; config: ConsentConfig; decisions: Record<string, Decision>; toolsOff?: ReadonlySet<string>; csrf: string; saved: boolean; policyUrl: string; service: string }): string {
   const t = texts[opts.lang];
   const titles = purposeTitles(opts.config.purposes, opts.lang);
   const titleOf = (p: ConsentPurpose) => titles.get(p.id) ?? p.label[opts.lang];
@@ -88,12 +114,12 @@ ${opts.saved ? html`<p class="notice" role="status">${t.saved}</p>` : ''}
 ${choosable.length
   ? html`<form method="post" action="/privacy-center/preferences?lang=${opts.lang}" class="stack" style="max-width:none">
 <input type="hidden" name="csrf" value="${opts.csrf}">
-${choosable.map((p) => purposeBlock(p, titleOf(p), opts.lang, opts.decisions[p.id], t))}
+${choosable.map((p) => purposeBlock(p, titleOf(p), opts.lang, opts.decisions[p.id], t, opts.toolsOff ?? new Set()))}
 <p><button type="submit">${t.save}</button></p>
 </form>`
   : html`<p>${t.none}</p>`}
 <h2>${t.required}</h2>
-<ul>${required.map((p) => purposeBlock(p, titleOf(p), opts.lang, undefined, t))}</ul>
+<ul>${required.map((p) => purposeBlock(p, titleOf(p), opts.lang, undefined, t, new Set()))}</ul>
 <p><a href="${opts.policyUrl}">${t.policy}</a></p>`;
   return renderPage({ lang: opts.lang, title: t.title, body, brand: opts.service, nav: languageLink(opts.lang) });
 }

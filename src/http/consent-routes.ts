@@ -34,7 +34,7 @@ import { etagMatches } from './etag.ts';
 import { requireApiKey } from './staff-auth.ts';
 import { fastSingleDecision } from './consent-fast-decisions.ts';
 import type { RouteModule } from './route-module.ts';
-import { renderPreferencesPage, renderSignInNeededPage } from '../consent/preferences-page.ts';
+import { renderPreferencesPage, renderSignInNeededPage, toolField, toolSwitches } from '../consent/preferences-page.ts';
 import { localize } from '../policy/load-policy.ts';
 import { pickLang } from '../html/layout.ts';
 
@@ -317,7 +317,9 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     void reply.header('cache-control', 'no-store');
     if (!session) return reply.status(401).type('text/html; charset=utf-8').send(renderSignInNeededPage({ lang, service, policyUrl: `${policyUrl}?lang=${lang}` }));
     const { decisions } = await decideMany(reader, config(), session.sub);
-    return reply.type('text/html; charset=utf-8').send(renderPreferencesPage({ lang, config: config(), decisions, csrf: session.csrf, saved: q.success && q.data.saved === '1', policyUrl: `${policyUrl}?lang=${lang}`, service }));
+    // The person's own tool switches (a refused purpose's decision says every tool is off, whatever they chose).
+    const toolsOff = new Set((await reader.all(session.sub)).filter((r) => r.purpose.includes('/') && r.allowed === 0).map((r) => r.purpose));
+    return reply.type('text/html; charset=utf-8').send(renderPreferencesPage({ lang, config: config(), decisions, toolsOff, csrf: session.csrf, saved: q.success && q.data.saved === '1', policyUrl: `${policyUrl}?lang=${lang}`, service }));
   });
 
   const formBody = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
@@ -333,9 +335,15 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
     const expected = Buffer.from(session.csrf);
     if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) throw new MamoriError('MAMORI_CSRF_INVALID');
     const choices: Record<string, boolean> = {};
-    for (const p of config().purposes) if (p.choice !== 'none') choices[p.id] = body.data[`p_${p.id}`] === 'on';
+    const tools: Record<string, Record<string, boolean>> = {};
+    for (const p of config().purposes) {
+      if (p.choice === 'none') continue;
+      choices[p.id] = body.data[`p_${p.id}`] === 'on';
+      const switches = toolSwitches(p);
+      if (switches.length > 0) tools[p.id] = Object.fromEntries(switches.map((tool) => [tool.id, body.data[toolField(p.id, tool.id)] === 'on']));
+    }
     if (Object.keys(choices).length > 0) {
-      await receipts.record(deps(), { subject: session.sub, choices, policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
+      await receipts.record(deps(), { subject: session.sub, choices, ...(Object.keys(tools).length > 0 ? { tools } : {}), policyVersion: config().version, method: 'settings', recordedBy: `subject:${session.sub}` });
     }
     return reply.redirect(`/privacy-center/preferences?lang=${lang}&saved=1`, 303);
   });

@@ -76,6 +76,13 @@ export const consentScriptRoutes: RouteModule = async (app, ctx, openapi) => {
   });
 
   const textsQuery = z.object({ v: z.string().min(1).max(64).optional() });
+  // The compact shape consent.js reads (ClientTexts): per purpose its description, per tool provider, what it collects,
+  // privacy policy and opt-out links.
+  const pair = z.tuple([z.string(), z.string()]);
+  const consentTextsSchema = z.object({
+    v: z.string().describe('The consent version'),
+    p: z.array(z.object({ d: pair.describe('Description'), t: z.array(z.object({ p: pair.nullable().describe('Provider'), c: z.array(pair).describe('What it collects'), u: z.string().nullable().describe('Privacy policy URL'), o: z.string().nullable().describe('Opt-out URL') })) })),
+  });
   app.get('/api/v1/consent/texts', async (request, reply) => {
     const cfg = config();
     const q = textsQuery.safeParse(request.query);
@@ -91,7 +98,7 @@ export const consentScriptRoutes: RouteModule = async (app, ctx, openapi) => {
     summary: "The settings dialog's texts for consent.js (descriptions, recipients, links), one entry per purpose in the order of the script's config",
     tags: API_TAGS,
     query: textsQuery,
-    responses: { '200': { description: 'The texts of the current consent version; cached for good when `v` names it.' } },
+    responses: { '200': { description: 'The texts of the current consent version; cached for good when `v` names it. Pairs are `[ja, en]`.', schema: consentTextsSchema } },
   });
 
   app.get('/consent.js', async (request, reply) => {

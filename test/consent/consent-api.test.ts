@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import { storeDialects } from '../support/stores.ts';
 import { createAssertion } from '../../src/auth/signed-assertion.ts';
 import { verifyReceiptProof } from '../../src/consent/consent-receipts.ts';
@@ -181,6 +182,16 @@ for (const dialect of storeDialects) {
       assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=a&purpose=analytics`, { headers: { authorization: 'Bearer mamori_ck_wrong' } })), [401, 'MAMORI_API_KEY_INVALID']);
       assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=a&purpose=nope`, { headers: auth() })), [400, 'MAMORI_CONSENT_UNKNOWN_PURPOSE']);
       assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?purpose=analytics`, { headers: auth() })), [400, 'MAMORI_CONSENT_INVALID_BODY']);
+    });
+
+    test("the dialog's texts match the schema the OpenAPI document gives for them", async () => {
+      const doc = (await (await fetch(`${s.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, { get: { responses: { '200': { content: Record<string, { schema: Record<string, unknown> }> } } } }> };
+      const documented = doc.paths['/api/v1/consent/texts']?.get.responses['200'].content['application/json']?.schema;
+      assert.ok(documented, 'the texts endpoint documents its answer');
+      const texts = await (await fetch(`${s.url}/api/v1/consent/texts`)).json();
+      const checked = z.fromJSONSchema(structuredClone(documented)).safeParse(texts);
+      assert.equal(checked.success, true, JSON.stringify(checked.error?.issues));
+      assert.equal(z.fromJSONSchema(structuredClone(documented)).safeParse({ v: 'x', p: [{ d: 'not a pair', t: [] }] }).success, false);
     });
 
     test('a logged-in page records for the user named by a signed assertion', async () => {
