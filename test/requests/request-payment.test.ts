@@ -5,24 +5,14 @@ import { paymentInstructionLines } from '../../src/mail/templates/request-mails.
 import { paymentInstructionsFor } from '../../src/requests/payment-instructions.ts';
 import type { Row } from '../../src/requests/request-rows.ts';
 import { signPaymentWebhook } from '../../src/requests/payment-webhook.ts';
-import { codeFromMail, HOSTING_EXAMPLE, loadPolicy, MISSKEY_POLICY, postJson, startApp, WEBHOOK_SECRET, type TestApp } from './request-test-kit.ts';
-
-async function fileDisclosure(app: TestApp, email: string): Promise<{ id: string; token: string }> {
-  const filed = await postJson(`${app.url}/api/v1/requests`, { kind: 'disclosure', email, account_id: 'hana', description: 'アカウント情報', delivery: 'electronic', lang: 'ja' });
-  assert.equal(filed.status, 201, JSON.stringify(filed.json));
-  const id = String(filed.json.id);
-  const token = String(filed.json.token);
-  const verified = await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: await codeFromMail(app, email) }, { 'x-request-token': token });
-  assert.equal(verified.json.state, 'awaiting_payment');
-  return { id, token };
-}
+import { fileUnpaidDisclosure, HOSTING_EXAMPLE, loadPolicy, MISSKEY_POLICY, startApp, WEBHOOK_SECRET } from './request-test-kit.ts';
 
 describe('paying the fee', () => {
   test('the payment mail and the status page give the account, a typeable reference, the amount and the deadline; payment is acknowledged by mail', async () => {
     const app = await startApp('sqlite', MISSKEY_POLICY, { start: '2026-11-30T16:35:00Z' });
     try {
       const email = 'hana@example.jp';
-      const { id, token } = await fileDisclosure(app, email);
+      const { id, token } = await fileUnpaidDisclosure(app, email);
       await app.drain();
       const mail = await app.smtp.waitFor({ to: email, subject: /手数料のお支払いのお願い/ });
       const text = mail.text ?? '';
@@ -55,8 +45,8 @@ describe('paying the fee', () => {
     const app = await startApp('sqlite', MISSKEY_POLICY, { start: '2026-11-01T03:00:00Z' });
     try {
       const email = 'ren@example.jp';
-      const { id, token } = await fileDisclosure(app, email);
-      const paid = await fileDisclosure(app, 'paid@example.jp');
+      const { id, token } = await fileUnpaidDisclosure(app, email);
+      const paid = await fileUnpaidDisclosure(app, 'paid@example.jp');
       await app.service.markPaid('staff:st_1', paid.id, { method: 'bank_transfer', reference: 'x', amount: 1500 });
 
       app.clock.advance(29 * DAY_MS);
@@ -84,7 +74,7 @@ describe('paying the fee', () => {
     const app = await startApp('sqlite', MISSKEY_POLICY);
     try {
       const email = 'card@example.jp';
-      const { id, token } = await fileDisclosure(app, email);
+      const { id, token } = await fileUnpaidDisclosure(app, email);
       const reference = (await app.service.getForRequester(id, token)).payment?.reference ?? '';
       assert.match(reference, /^\d{8}$/);
       const send = async (payload: Record<string, unknown>) => {

@@ -5,7 +5,7 @@ import { DAY_MS } from '../../src/clock.ts';
 import { createApiKey } from '../../src/staff/api-keys.ts';
 import { createStaffUser } from '../../src/staff/staff-users.ts';
 import type { StaffRole } from '../../src/http/staff-auth.ts';
-import { codeFromMail, errorCode, MISSKEY_POLICY, postJson, startApp, type TestApp } from './request-test-kit.ts';
+import { fileUnpaidDisclosure, errorCode, MISSKEY_POLICY, startApp, type TestApp } from './request-test-kit.ts';
 
 async function keyFor(app: TestApp, role: StaffRole): Promise<string> {
   return (await createApiKey(app.store.db, app.clock, { name: `${role} key`, role, actor: 'cli' })).key;
@@ -18,17 +18,6 @@ async function call(app: TestApp, key: string, method: 'GET' | 'POST', path: str
 }
 
 const asRecord = (v: unknown): Record<string, unknown> => z.record(z.string(), z.unknown()).parse(v);
-
-/** A disclosure with the Misskey example's fee, verified by its email code: it now waits for payment. */
-async function fileUnpaidDisclosure(app: TestApp, email: string): Promise<{ id: string; token: string }> {
-  const filed = await postJson(`${app.url}/api/v1/requests`, { kind: 'disclosure', email, account_id: 'hana', description: 'アカウント情報', delivery: 'electronic', lang: 'ja' });
-  assert.equal(filed.status, 201, JSON.stringify(filed.json));
-  const id = String(filed.json.id);
-  const token = String(filed.json.token);
-  const verified = await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: await codeFromMail(app, email) }, { 'x-request-token': token });
-  assert.equal(verified.json.state, 'awaiting_payment');
-  return { id, token };
-}
 
 /** The documented 200 schema of one operation, from the served OpenAPI document. */
 function documentedSchema(doc: unknown, path: string, method: string): Record<string, unknown> {

@@ -172,3 +172,14 @@ export async function codeFromMail(app: TestApp, to: string): Promise<string> {
 /** A tiny valid PDF and PNG for uploads (recognized by their first bytes). */
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 export const PNG_BYTES = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)]);
+
+/** A disclosure with a fee (the Misskey or hosting example's), verified by its email code: it now waits for payment. */
+export async function fileUnpaidDisclosure(app: TestApp, email: string): Promise<{ id: string; token: string }> {
+  const filed = await postJson(`${app.url}/api/v1/requests`, { kind: 'disclosure', email, account_id: 'hana', description: 'アカウント情報', delivery: 'electronic', lang: 'ja' });
+  if (filed.status !== 201) throw new Error(`filing failed: ${JSON.stringify(filed.json)}`);
+  const id = String(filed.json.id);
+  const token = String(filed.json.token);
+  const verified = await postJson(`${app.url}/api/v1/requests/${id}/verify`, { code: await codeFromMail(app, email) }, { 'x-request-token': token });
+  if (verified.json.state !== 'awaiting_payment') throw new Error(`expected awaiting_payment, got ${String(verified.json.state)}`);
+  return { id, token };
+}
