@@ -43,7 +43,18 @@ export async function enqueueMail(db: DbOrTrx, clock: Clock, mail: OutgoingMail)
 
 /** The smallest thing that can send a mail; nodemailer's SMTP transport in production, anything in tests. */
 export interface MailTransport {
-  send(mail: { from: string; to: string; subject: string; text: string; html?: string }): Promise<void>;
+  send(mail: { from: string; to: string; subject: string; text: string; html?: string; messageId?: string }): Promise<void>;
+}
+
+/**
+ * The Message-ID of an outbox row: the same for every attempt at that row, so a mail that did reach the relay before
+ * its sender stalled past the lease, and was sent again by another instance, reaches the person as one message (mail
+ * servers and clients fold copies with one Message-ID). The domain is the sender's own, as RFC 5322 suggests.
+ * @example outboxMessageId('mail_01HX', '"隠れ家" <privacy@kakurega.example>') // '<mail_01HX@kakurega.example>'
+ */
+export function outboxMessageId(id: string, from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'mamori.invalid';
+  return `<${id}@${domain}>`;
 }
 
 export interface OutboxSender {
@@ -67,6 +78,8 @@ export function sendFailureClass(err: unknown): string {
 }
 
 const LEASE_MS = 60_000;
+/** `last_error` of a row taken from a sender whose lease lapsed before it recorded a result. */
+const LEASE_LAPSED = 'LeaseLapsed';
 const MAX_BACKOFF_MS = 30 * 60_000;
 
 /** Retry delay after `attempts` failures: 5 s, 10 s, 20 s … capped at 30 minutes. */
@@ -103,31 +116,38 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
 
   /** Sends one taken row, renewing its lease every third of the lease until the SMTP server has answered. */
   async function sendLeased(row: { id: string; to_address: string; subject: string; text_body: string; html_body: string | null }): Promise<void> {
+    const messageId = outboxMessageId(row.id, from);
     let beat: Promise<unknown> = Promise.resolve();
     const heartbeat = setInterval(() => {
       beat = beat.then(() => renew(row.id)).catch(() => false);
     }, Math.max(10, Math.floor(leaseMs / 3)));
     try {
-      await transport?.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, ...(row.html_body ? { html: row.html_body } : {}) });
+      await transport?.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, messageId, ...(row.html_body ? { html: row.html_body } : {}) });
     } finally {
       clearInterval(heartbeat);
       await beat;
     }
   }
 
-  async function claim(): Promise<Array<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>> {
+  type Claimed = { id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number; taken_over: number };
+  async function claim(): Promise<Claimed[]> {
     const now = clock.now();
     const nowIso = now.toISOString();
     const lease = new Date(now.getTime() + leaseMs).toISOString();
     const skipLocked = dialectOf(store.db) === 'postgres' ? sql`for update skip locked` : sql``;
-    const result = await sql<{ id: string; to_address: string; subject: string; text_body: string; html_body: string | null; attempts: number }>`
-      update mail_outbox set locked_until = ${lease}, lock_owner = ${owner}
+    // `taken_over`: the row still carried another sender's lapsed lease with no failure recorded, so that sender may
+    // have stalled mid-send (a paused process, a long GC) and its mail may have gone out: it is sent again with the
+    // same Message-ID, and said so in the log. At least once, never silently lost.
+    const result = await sql<Claimed>`
+      update mail_outbox set locked_until = ${lease}, lock_owner = ${owner},
+        last_error = case when locked_until is not null then ${LEASE_LAPSED} else last_error end
       where id in (
         select id from mail_outbox
         where sent_at is null and next_attempt_at <= ${nowIso} and (locked_until is null or locked_until < ${nowIso})
         order by created_at limit ${batch} ${skipLocked}
       )
-      returning id, to_address, subject, text_body, html_body, attempts`.execute(store.db);
+      returning id, to_address, subject, text_body, html_body, attempts,
+        case when last_error = ${LEASE_LAPSED} then 1 else 0 end as taken_over`.execute(store.db);
     return result.rows;
   }
 
@@ -141,6 +161,7 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
       for (const row of rows) {
         // Rows later in the batch may have waited on slow sends before them: take each again, with a fresh lease.
         if (!(await renew(row.id))) continue;
+        if (Number(row.taken_over) === 1) logger?.warn({ mail: { id: row.id, attempts: row.attempts } }, 'mail lease lapsed before its sender recorded a result; sent with the same Message-ID as any earlier attempt');
         try {
           await sendLeased(row);
           // Recorded even if the lease lapsed meanwhile: the mail did go out, and this stops any further send.

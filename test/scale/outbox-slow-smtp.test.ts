@@ -80,3 +80,84 @@ for (const dialect of storeDialects) {
     }
   });
 }
+
+/** A real SMTP server that keeps each message's Message-ID header; `gate` holds the answer to the first message. */
+async function recordingSmtp(): Promise<{ url: string; messageIds: string[]; releaseFirst(): void; firstArrived: Promise<void>; close(): Promise<void> }> {
+  const messageIds: string[] = [];
+  let releaseFirst = () => {};
+  const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+  let arrived = () => {};
+  const firstArrived = new Promise<void>((resolve) => (arrived = resolve));
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, cb) {
+      let data = '';
+      stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+      stream.on('end', () => {
+        messageIds.push(/^Message-ID:\s*(\S+)/im.exec(data)?.[1] ?? '(none)');
+        if (messageIds.length === 1) {
+          arrived();
+          void held.then(() => cb());
+        } else cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `smtp://127.0.0.1:${port}`, messageIds, releaseFirst: () => releaseFirst(), firstArrived, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+for (const dialect of storeDialects) {
+  test(`a sender that stalls mid-send past its lease: the mail goes out again under the same Message-ID, and says so (${dialect})`, async () => {
+    const store = await createTestStore(dialect);
+    const other = await openStore(store.url);
+    const leaseMs = 300;
+    const smtp = await recordingSmtp();
+    const transportA = createSmtpTransport(smtp.url);
+    const transportB = createSmtpTransport(smtp.url);
+    const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    try {
+      const id = await enqueueMail(store.db, systemClock, { to: 'hanako@example.test', subject: 'コードのお知らせ', text: 'x', topic: 'test' });
+      // The stalled instance: its clock stands still, so its lease renewals never move the lease forward, as when a
+      // paused process (SIGSTOP, a long GC pause) cannot renew at all.
+      const frozen = new Date();
+      const a = createOutboxSender({ store, clock: { now: () => frozen }, transport: transportA, from: 'mamori <t@kakurega.example>', leaseMs });
+      const b = createOutboxSender({
+        store: other,
+        clock: systemClock,
+        transport: transportB,
+        from: 'mamori <t@kakurega.example>',
+        leaseMs,
+        logger: { warn: (fields, message) => warnings.push({ fields, message }) },
+      });
+      const first = a.drainOnce();
+      await smtp.firstArrived;
+      await new Promise((r) => setTimeout(r, leaseMs * 2));
+      // The other instance finds the lease lapsed with no result recorded: it cannot know the first send's fate.
+      assert.deepEqual(await b.drainOnce(), { sent: 1, failed: 0 });
+      smtp.releaseFirst();
+      assert.deepEqual(await first, { sent: 1, failed: 0 });
+      assert.equal(smtp.messageIds.length, 2, 'at least once: the relay got both attempts');
+      assert.equal(smtp.messageIds[0], `<${id}@kakurega.example>`);
+      assert.equal(smtp.messageIds[1], smtp.messageIds[0], 'one Message-ID, so the copies fold into one message');
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!.message, /lease lapsed/);
+      assert.doesNotMatch(JSON.stringify(warnings), /hanako/, 'no address in the log');
+      // Nothing more goes out afterwards.
+      assert.deepEqual(await b.drainOnce(), { sent: 0, failed: 0 });
+      assert.equal(smtp.messageIds.length, 2);
+    } finally {
+      transportA.close();
+      transportB.close();
+      await smtp.close();
+      await other.close();
+      await store.drop();
+    }
+  });
+}
