@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
 import { systemClock } from '../../src/clock.ts';
-import { createOutboxSender, enqueueMail } from '../../src/mail/outbox.ts';
+import { createOutboxSender, enqueueMail, type MailTransport } from '../../src/mail/outbox.ts';
 import { createSmtpTransport } from '../../src/mail/smtp-transport.ts';
 import { openStore } from '../../src/store/store.ts';
 import { createTestStore, storeDialects } from '../support/stores.ts';
@@ -33,17 +33,33 @@ async function slowSmtp(holdMs: number): Promise<{ url: string; received: string
   return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** Two mamori instances on one database (each its own pool) with their own SMTP transports; all closed afterwards. */
+async function withTwoInstances(
+  dialect: (typeof storeDialects)[number],
+  smtp: { url: string; close(): Promise<void> },
+  run: (t: { store: Awaited<ReturnType<typeof createTestStore>>; other: Awaited<ReturnType<typeof openStore>>; transportA: MailTransport; transportB: MailTransport }) => Promise<void>,
+): Promise<void> {
+  const store = await createTestStore(dialect);
+  const other = await openStore(store.url);
+  const transportA = createSmtpTransport(smtp.url);
+  const transportB = createSmtpTransport(smtp.url);
+  try {
+    await run({ store, other, transportA, transportB });
+  } finally {
+    transportA.close();
+    transportB.close();
+    await smtp.close();
+    await other.close();
+    await store.drop();
+  }
+}
+
 for (const dialect of storeDialects) {
   test(`a send that outlasts the outbox lease is not sent again by another instance (${dialect})`, async () => {
-    const store = await createTestStore(dialect);
-    // A second instance: its own connection (pool) to the same database.
-    const other = await openStore(store.url);
     // The relay holds each message five leases long; the second instance keeps asking for due mail meanwhile.
     const leaseMs = 300;
     const smtp = await slowSmtp(leaseMs * 5);
-    const transportA = createSmtpTransport(smtp.url);
-    const transportB = createSmtpTransport(smtp.url);
-    try {
+    await withTwoInstances(dialect, smtp, async ({ store, other, transportA, transportB }) => {
       await enqueueMail(store.db, systemClock, { to: 'hanako@example.test', subject: 'コードのお知らせ', text: 'x', topic: 'test' });
       const a = createOutboxSender({ store, clock: systemClock, transport: transportA, from: 'mamori <t@example.test>', leaseMs });
       const b = createOutboxSender({ store: other, clock: systemClock, transport: transportB, from: 'mamori <t@example.test>', leaseMs });
@@ -71,13 +87,7 @@ for (const dialect of storeDialects) {
       // Once sent it stays sent, whoever asks next.
       assert.deepEqual(await b.drainOnce(), { sent: 0, failed: 0 });
       assert.equal(smtp.received.length, 1);
-    } finally {
-      transportA.close();
-      transportB.close();
-      await smtp.close();
-      await other.close();
-      await store.drop();
-    }
+    });
   });
 }
 
@@ -115,14 +125,10 @@ async function recordingSmtp(): Promise<{ url: string; messageIds: string[]; rel
 
 for (const dialect of storeDialects) {
   test(`a sender that stalls mid-send past its lease: the mail goes out again under the same Message-ID, and says so (${dialect})`, async () => {
-    const store = await createTestStore(dialect);
-    const other = await openStore(store.url);
     const leaseMs = 300;
     const smtp = await recordingSmtp();
-    const transportA = createSmtpTransport(smtp.url);
-    const transportB = createSmtpTransport(smtp.url);
     const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
-    try {
+    await withTwoInstances(dialect, smtp, async ({ store, other, transportA, transportB }) => {
       const id = await enqueueMail(store.db, systemClock, { to: 'hanako@example.test', subject: 'コードのお知らせ', text: 'x', topic: 'test' });
       // The stalled instance: its clock stands still, so its lease renewals never move the lease forward, as when a
       // paused process (SIGSTOP, a long GC pause) cannot renew at all.
@@ -152,12 +158,6 @@ for (const dialect of storeDialects) {
       // Nothing more goes out afterwards.
       assert.deepEqual(await b.drainOnce(), { sent: 0, failed: 0 });
       assert.equal(smtp.messageIds.length, 2);
-    } finally {
-      transportA.close();
-      transportB.close();
-      await smtp.close();
-      await other.close();
-      await store.drop();
-    }
+    });
   });
 }
