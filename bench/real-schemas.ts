@@ -164,7 +164,12 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
         });
         await conn.query(db?.engine === 'postgres' ? 'analyze' : `analyze table ${Object.keys(spec.where).map((t) => `\`${t}\``).join(', ')}`);
       });
-      const [scanMs, scan] = await timed(() => scanSchema(conn, conn.engine));
+      // Queries and this process's CPU as well as wall time: the wall time moves with the machine's load.
+      let scanQueries = 0;
+      const counting: SqlQueryable = { query: (sql, params) => (scanQueries++, conn.query(sql, params)) };
+      const cpu0 = process.cpuUsage();
+      const [scanMs, scan] = await timed(() => scanSchema(counting, conn.engine));
+      const scanCpu = process.cpuUsage(cpu0);
       const [draftMs, draft] = await timed(async () => draftGraph(scan, { datasetId: 'app', engine: conn.engine, urlEnv: 'APP_DATABASE_URL' }));
       const parsed = parseGraph(stringify(draft.graph), 'draft.yaml');
       if (!parsed.ok) throw new Error(`${schema}: the draft does not load`);
@@ -255,7 +260,7 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       }
       const line = (label: string, engine: number, hand: number) => console.log(`  ${label.padEnd(22)} engine ${engine.toFixed(1).padStart(8)} ms   hand-written ${hand.toFixed(1).padStart(8)} ms   ratio ${(engine / hand).toFixed(2)}×`);
       console.log(`\n${schema} (${scan.tables.length} tables, ${users} users, generated in ${(genMs / 1000).toFixed(1)} s)`);
-      console.log(`  scan ${scanMs.toFixed(0)} ms + draft ${draftMs.toFixed(0)} ms: ${ds.collections.length} collections drafted, ${draft.leftOut.length} tables left out; lint: ${errors} error(s)`);
+      console.log(`  scan ${scanMs.toFixed(0)} ms (${scanQueries} queries, ${((scanCpu.user + scanCpu.system) / 1000).toFixed(0)} ms CPU here) + draft ${draftMs.toFixed(0)} ms: ${ds.collections.length} collections drafted, ${draft.leftOut.length} tables left out; lint: ${errors} error(s)`);
       console.log(`  access exact: ${engineRows === handRows ? 'yes' : 'NO'} (${engineRows} rows, hand-written ${handRows})`);
       line('access, one user', median(ea), median(ha));
       line('erasure, one user', median(ee), median(he));
