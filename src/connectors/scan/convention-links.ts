@@ -1,5 +1,6 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import { keyText, quoteIdent, type SqlQueryable } from '../sql/sql-connection.ts';
+import { runBounded } from '../sql/run-bounded.ts';
 import type { ScannedColumn, ScannedTable } from './scan-types.ts';
 
 /** Column names that point at a person's account without saying which table (`post_author`, `sender`, `user_name`…). */
@@ -45,7 +46,7 @@ interface Candidate {
  * when most sampled values of the column exist in the target key (or, in an empty table, when its name is
  * unambiguous). Found links are set on the columns with `byConvention: true`, to be reviewed.
  */
-export async function findConventionLinks(db: SqlQueryable, engine: SqlEngine, tables: ScannedTable[], samples: Map<string, Map<string, unknown[]>>): Promise<void> {
+export async function findConventionLinks(db: SqlQueryable, engine: SqlEngine, tables: ScannedTable[], samples: Map<string, Map<string, unknown[]>>, concurrency = 1): Promise<void> {
   const prefix = sharedPrefix(tables);
   const q = (n: string) => quoteIdent(engine, n);
   const keysOf = (t: ScannedTable) => {
@@ -58,6 +59,7 @@ export async function findConventionLinks(db: SqlQueryable, engine: SqlEngine, t
   const keyOwners = new Map<string, Array<{ table: ScannedTable; column: ScannedColumn }>>();
   for (const t of tables) for (const k of keysOf(t)) keyOwners.set(k.name.toLowerCase(), [...(keyOwners.get(k.name.toLowerCase()) ?? []), { table: t, column: k }]);
 
+  const checks: Array<() => Promise<void>> = [];
   for (const t of tables) {
     const tStem = stem(t.name, prefix);
     for (const c of t.columns) {
@@ -92,19 +94,23 @@ export async function findConventionLinks(db: SqlQueryable, engine: SqlEngine, t
       if (candidates.length === 0) continue;
 
       const values = [...new Map((samples.get(t.name)?.get(c.name) ?? []).map((v) => [keyText(v), v])).values()].slice(0, 50);
-      for (const cand of candidates) {
-        let ok: boolean;
-        if (values.length === 0) ok = cand.byNameAlone;
-        else {
-          const { rows } = await db.query(`select count(*) as n from ${q(cand.table.name)} where ${q(cand.column.name)} in (${values.map(() => '?').join(', ')})`, values);
-          const n = Number(rows[0]?.n ?? 0);
-          ok = n >= 1 && n >= values.length * 0.5;
+      checks.push(async () => {
+        // A column's candidates are tried in order (the first confirmed wins); columns are checked side by side.
+        for (const cand of candidates) {
+          let ok: boolean;
+          if (values.length === 0) ok = cand.byNameAlone;
+          else {
+            const { rows } = await db.query(`select count(*) as n from ${q(cand.table.name)} where ${q(cand.column.name)} in (${values.map(() => '?').join(', ')})`, values);
+            const n = Number(rows[0]?.n ?? 0);
+            ok = n >= 1 && n >= values.length * 0.5;
+          }
+          if (ok) {
+            c.references = { table: cand.table.name, column: cand.column.name, byConvention: true };
+            break;
+          }
         }
-        if (ok) {
-          c.references = { table: cand.table.name, column: cand.column.name, byConvention: true };
-          break;
-        }
-      }
+      });
     }
   }
+  await runBounded(checks, concurrency);
 }

@@ -1,6 +1,8 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import { quoteIdent, toPlainValue, type SqlQueryable } from '../sql/sql-connection.ts';
-import { readCatalog } from '../sql/sql-catalog.ts';
+import type { CatalogColumn } from '../sql/sql-catalog.ts';
+import { runBounded } from '../sql/run-bounded.ts';
+import { readScanCatalog } from './scan-catalog.ts';
 import { readTriggers } from '../sql/sql-triggers.ts';
 import { categoryFromName, classifyValues, isSecretColumn, looksLikeSecretValues, valueKindCategory } from './personal-data-detectors.ts';
 import { findConventionLinks } from './convention-links.ts';
@@ -9,6 +11,8 @@ import type { ColumnShape, ScannedColumn, ScannedTable, ScanResult } from './sca
 export type { ColumnShape, ScannedColumn, ScannedTable, ScanResult } from './scan-types.ts';
 
 const plainIdent = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Queries in flight at once: the connection pools hold 4 (a transaction's single client just queues them). */
+const concurrency = 4;
 
 export function shapeOf(type: string): ColumnShape {
   const t = type.toLowerCase();
@@ -21,8 +25,12 @@ export function shapeOf(type: string): ColumnShape {
   return 'other';
 }
 
-/** Row counts from the catalog's statistics where the engine keeps them (a count(*) of every table is slow at scale). */
-async function rowEstimates(db: SqlQueryable, engine: SqlEngine, tables: string[]): Promise<Map<string, number>> {
+/**
+ * Row counts from the catalog's statistics where the engine keeps them (a count(*) of every table is slow at scale).
+ * A never-analysed table reports -1/0: when its sample came back short, the sample is the count; otherwise it is
+ * counted, up to 100,000 rows.
+ */
+async function catalogRowEstimates(db: SqlQueryable, engine: SqlEngine): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (engine === 'postgres') {
     const { rows } = await db.query(`select c.relname as name, c.reltuples as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and c.relkind in ('r', 'p')`);
@@ -31,13 +39,14 @@ async function rowEstimates(db: SqlQueryable, engine: SqlEngine, tables: string[
     const { rows } = await db.query(`select table_name as name, table_rows as n from information_schema.tables where table_schema = database()`);
     for (const r of rows) out.set(String(r.name), Number(r.n ?? 0));
   }
-  // Never-analysed tables report -1/0: count those that are small enough to count quickly.
-  for (const t of tables) {
-    if ((out.get(t) ?? 0) > 0) continue;
-    const { rows } = await db.query(`select count(*) as n from (select 1 as x from ${quoteIdent(engine, t)} limit 100000) s`);
-    out.set(t, Number(rows[0]?.n ?? 0));
-  }
   return out;
+}
+
+async function rowEstimate(db: SqlQueryable, engine: SqlEngine, table: string, fromCatalog: number, sampled: number | undefined, sample: number): Promise<number> {
+  if (fromCatalog > 0) return fromCatalog;
+  if (sampled !== undefined && sampled < sample) return sampled;
+  const { rows } = await db.query(`select count(*) as n from (select 1 as x from ${quoteIdent(engine, table)} limit 100000) s`);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Every string inside a JSON value (keys' values, array items), at most `limit`. */
@@ -65,16 +74,32 @@ function jsonStrings(v: unknown, limit = 50, out: string[] = []): string[] {
  */
 export async function scanSchema(db: SqlQueryable, engine: SqlEngine, opts: { sample?: number } = {}): Promise<ScanResult> {
   const sample = opts.sample ?? 200;
-  const catalog = await readCatalog(db, engine);
+  const [catalog, estimates, triggers] = await Promise.all([readScanCatalog(db, engine), catalogRowEstimates(db, engine), readTriggers(db, engine)]);
   const names = [...new Set(catalog.columns.map((c) => c.table))].filter((n) => plainIdent.test(n)).sort();
-  const estimates = await rowEstimates(db, engine, names);
   const q = (n: string) => quoteIdent(engine, n);
+  const columnsOf = new Map<string, CatalogColumn[]>();
+  for (const c of catalog.columns) {
+    if (!plainIdent.test(c.name)) continue;
+    const list = columnsOf.get(c.table);
+    if (list) list.push(c);
+    else columnsOf.set(c.table, [c]);
+  }
+  // One query per table, a few at a time over the connection's pool: the first rows, every column (values are
+  // classified in memory, never printed). `limit` on a plain scan reads a few pages whatever the table's size.
+  const read = new Map<string, { rows: Array<Record<string, unknown>>; rowEstimate: number }>();
+  await runBounded(
+    names.map((name) => async () => {
+      const cols = columnsOf.get(name) ?? [];
+      const { rows } = cols.length === 0 ? { rows: [] } : await db.query(`select ${cols.map((c) => q(c.name)).join(', ')} from ${q(name)} limit ${sample}`);
+      read.set(name, { rows, rowEstimate: await rowEstimate(db, engine, name, estimates.get(name) ?? 0, cols.length === 0 ? undefined : rows.length, sample) });
+    }),
+    concurrency,
+  );
   const tables: ScannedTable[] = [];
   const samples = new Map<string, Map<string, unknown[]>>();
   for (const name of names) {
-    const cols = catalog.columns.filter((c) => c.table === name && plainIdent.test(c.name));
-    // One query per table: the first rows, every column (values are classified in memory, never printed).
-    const { rows } = cols.length === 0 ? { rows: [] } : await db.query(`select ${cols.map((c) => q(c.name)).join(', ')} from ${q(name)} limit ${sample}`);
+    const cols = columnsOf.get(name) ?? [];
+    const { rows, rowEstimate: estimate } = read.get(name) ?? { rows: [], rowEstimate: 0 };
     const byColumn = new Map<string, unknown[]>(cols.map((c) => [c.name, rows.map((r) => r[c.name]).filter((v) => v !== null && v !== undefined)]));
     samples.set(name, byColumn);
     const columns = cols.map((c): ScannedColumn => {
@@ -108,10 +133,10 @@ export async function scanSchema(db: SqlQueryable, engine: SqlEngine, opts: { sa
     const valueCol = columns.find((c) => /^(meta_?value|option_?value|value|setting_?value)$/i.test(c.name));
     const secretKeys = keyCol && valueCol ? [...new Set((byColumn.get(keyCol.name) ?? []).map(String))].filter((k) => isSecretColumn(k)).sort() : [];
     const secretRows = keyCol && valueCol && secretKeys.length > 0 ? { secretRows: { keyColumn: keyCol.name, valueColumn: valueCol.name, keys: secretKeys } } : {};
-    tables.push({ name, primaryKey: catalog.primaryKeys.get(name) ?? [], uniqueKeys: catalog.uniqueKeys.get(name) ?? [], columns, rowEstimate: estimates.get(name) ?? 0, sampled: rows.length, ...secretRows });
+    tables.push({ name, primaryKey: catalog.primaryKeys.get(name) ?? [], uniqueKeys: catalog.uniqueKeys.get(name) ?? [], columns, rowEstimate: estimate, sampled: rows.length, ...secretRows });
   }
-  await findConventionLinks(db, engine, tables, samples);
-  return { tables, foreignKeys: catalog.foreignKeys, triggers: await readTriggers(db, engine) };
+  await findConventionLinks(db, engine, tables, samples, concurrency);
+  return { tables, foreignKeys: catalog.foreignKeys, triggers };
 }
 
 /** The scanned tables only (kept for callers that only classify columns). */
