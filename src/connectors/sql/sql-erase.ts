@@ -5,7 +5,8 @@ import { quoteIdent, type SqlConnection, type SqlQueryable } from './sql-connect
 import { readCatalog } from './sql-catalog.ts';
 import { analyseCascades, cascadeRefusal } from './cascade-analysis.ts';
 import { readTriggers, triggerId, triggersFired, type TableTrigger } from './sql-triggers.ts';
-import { maskCollection } from './sql-mask.ts';
+import { maskCollection, setBasedMask } from './sql-mask.ts';
+import { combinable, createWriteQueue } from './combined-writes.ts';
 import type { createTraversal, Traversal } from './sql-traverse.ts';
 import type { ErasureCatalog, Identities } from './sql-executor-types.ts';
 
@@ -96,6 +97,9 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
       return { dataset, status: 'failed', count: 0, found, collections, error: { code, message: `nothing was changed: ${refusals.join(' | ')}`.slice(0, 2000) } };
     }
     const out: CollectionOutcome[] = [];
+    // A dry run counts every collection not read already in a few combined statements.
+    const counted = dryRun ? await t.countAll(db, plan.order.filter((cp) => !(tr.rows.get(cp.collection.name) && cp.seeds.some((s) => ids[s.identity] !== undefined))), ids, tr.keys) : new Map<string, number>();
+    const queue = createWriteQueue(db);
     for (const cp of [...plan.order].reverse()) {
       const e = cp.collection.erase;
       const name = cp.collection.name;
@@ -106,11 +110,23 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
       const notes = [ack && cascaded?.some((x) => x.others > 0) ? `cascade acknowledged: ${ack.reason}` : '', trg && cp.collection.allow_triggers ? `triggers acknowledged: ${cp.collection.allow_triggers.reason}` : ''].filter((s) => s.length > 0);
       if (dryRun) {
         const read = tr.rows.get(name);
-        const count = read && cp.seeds.some((s) => ids[s.identity] !== undefined) ? read.length : await t.countRows(db, cp, ids, tr.keys);
+        const count = read && cp.seeds.some((s) => ids[s.identity] !== undefined) ? read.length : (counted.get(name) ?? 0);
         const refused = refusalOf(cp);
         out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}${refused ? ` (would be refused: ${refused.slice(0, 300)})` : notes.map((n) => `; ${n}`).join('')}`, ...extra });
         continue;
       }
+      if (combinable(engine, catalog, cp, !cascaded?.some((x) => x.mine + x.others > 0))) {
+        // Deferred into one statement with the neighbouring combinable writes; counted when that statement runs.
+        const mask = e.action === 'mask' ? setBasedMask({ engine, catalog, hashKey: ctx.hashKey }, cp, e.fields, t.erasureBatches(cp, ids, tr)) : undefined;
+        if (e.action === 'delete' || mask) {
+          const outcome: CollectionOutcome = e.action === 'delete' ? { collection: name, status: 'done', count: 0, ...(notes.length > 0 ? { note: notes.join('; ') } : {}), ...extra } : { collection: name, status: 'done', count: 0, note: ['masked', ...notes].join('; ') };
+          const writes = mask ?? t.erasureBatches(cp, ids, tr).map((b) => ({ sql: `/* mamori erase */ delete from ${q(name)} where ${b.where}`, params: b.params }));
+          for (const w of writes) queue.add(w, (n) => (outcome.count += n));
+          out.push(outcome);
+          continue;
+        }
+      }
+      if (e.action !== 'retain') await queue.flush();
       switch (e.action) {
         case 'retain': {
           // Nothing is read here (a dry run shows how many rows are kept): the erasure costs no extra round trip.
@@ -140,6 +156,7 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
         }
       }
     }
+    await queue.flush();
     const collections = out.reverse();
     return { dataset, status: 'done', count: collections.filter((c) => c.status === 'done').reduce((a, c) => a + c.count, 0), found, collections };
   };

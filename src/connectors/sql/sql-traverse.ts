@@ -185,6 +185,37 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
     return n;
   }
 
+  /**
+   * Counts the person's rows of several collections at once: every collection whose rows one statement's predicate
+   * selects is counted in one SELECT of scalar subqueries (up to `chunkSize` parameters each), so a dry run costs a
+   * few round trips instead of one per table. A collection without keys (nothing of the person reaches it) is 0
+   * without a statement; one that needs several statements is counted by `countRows`.
+   */
+  async function countAll(db: SqlQueryable, cps: CollectionPlan[], ids: Identities, keys: KeyValues): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const single: Array<{ name: string; batch: Batch }> = [];
+    for (const cp of cps) {
+      const list = batches(cp, ids, keys);
+      if (list.length === 0) out.set(cp.collection.name, 0);
+      else if (list.length > 1 || !list[0]) out.set(cp.collection.name, await countRows(db, cp, ids, keys));
+      else single.push({ name: cp.collection.name, batch: list[0] });
+    }
+    for (let i = 0; i < single.length; ) {
+      const group: typeof single = [];
+      let params = 0;
+      while (i < single.length && (group.length === 0 || params + (single[i]?.batch.params.length ?? 0) <= chunkSize)) {
+        const next = single[i++];
+        if (!next) break;
+        group.push(next);
+        params += next.batch.params.length;
+      }
+      const cols = group.map((g, j) => `(select count(*) from ${q(g.name)} where ${g.batch.where}) as c${j}`).join(', ');
+      const { rows } = await db.query(`select ${cols}`, group.flatMap((g) => g.batch.params));
+      group.forEach((g, j) => out.set(g.name, Number(rows[0]?.[`c${j}`] ?? 0)));
+    }
+    return out;
+  }
+
   /** Whether any row of the person exists: every reachable row hangs off a row an identity matches directly. */
   async function anyRowFound(db: SqlQueryable, ids: Identities): Promise<boolean> {
     for (const cp of plan.order) {
@@ -197,5 +228,5 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
     return false;
   }
 
-  return { batches, erasureBatches, readPages, traverse, countRows, anyRowFound };
+  return { batches, erasureBatches, readPages, traverse, countRows, countAll, anyRowFound };
 }
