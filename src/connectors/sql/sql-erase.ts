@@ -108,6 +108,15 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
     // A dry run counts every collection not read already in a few combined statements.
     const counted = dryRun ? await t.countAll(db, plan.order.filter((cp) => !(tr.rows.get(cp.collection.name) && cp.seeds.some((s) => ids[s.identity] !== undefined))), ids, tr.keys) : new Map<string, number>();
     const queue = createWriteQueue(db);
+    // Tables that hold none of the person's rows get no write. Asked once, before anything changes; cascades only take
+    // rows away, so only tables an application trigger's code writes (it might add the person's rows) are left out
+    // of the question and always written.
+    const written = new Set(catalog.triggers.flatMap((x) => x.writes));
+    const askable = dryRun ? [] : plan.order.flatMap((cp) => {
+      const list = cp.collection.erase.action === 'retain' || written.has(cp.collection.name) ? [] : t.erasureBatches(cp, ids, tr);
+      return list.length === 1 && list[0] ? [{ name: cp.collection.name, batch: list[0] }] : [];
+    });
+    const nothingThere = askable.length < 2 ? new Set<string>() : await t.withoutRows(db, askable);
     for (const cp of [...plan.order].reverse()) {
       const e = cp.collection.erase;
       const name = cp.collection.name;
@@ -123,6 +132,10 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
         const effects = measured && 'effects' in measured ? measured.effects.get(name) : undefined;
         const measureNote = !trg ? '' : measured && 'error' in measured ? `; trigger effects could not be measured: ${measured.error}` : unmeasured;
         out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}${refused ? ` (would be refused: ${refused.slice(0, 300)})` : notes.map((n) => `; ${n}`).join('')}${measureNote}`, ...extra, ...(effects ? { triggerEffects: effects } : {}) });
+        continue;
+      }
+      if (nothingThere.has(name)) {
+        out.push({ collection: name, status: 'done', count: 0, ...(e.action === 'mask' ? { note: ['masked', ...notes].join('; ') } : notes.length > 0 ? { note: notes.join('; ') } : {}), ...(e.action === 'delete' ? extra : trg ? { triggers: trg } : {}) });
         continue;
       }
       if (combinable(engine, catalog, cp, !cascaded?.some((x) => x.mine + x.others > 0))) {
