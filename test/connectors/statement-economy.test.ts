@@ -4,7 +4,7 @@ import type { SqlEngine } from '../../src/connectors/graph-schema.ts';
 import { planDataset } from '../../src/connectors/graph-plan.ts';
 import { createSqlExecutor } from '../../src/connectors/sql/sql-executor.ts';
 import type { SqlConnection, SqlQueryable } from '../../src/connectors/sql/sql-connection.ts';
-import { createFixtureDb, seedFediverse, snapshot, userEmail, userId } from '../fixtures/fediverse/fediverse-fixture.ts';
+import { createFixtureDb, qt, seedFediverse, snapshot, userEmail, userId } from '../fixtures/fediverse/fediverse-fixture.ts';
 import { fixtureGraph } from './connector-harness.ts';
 
 /** The connection with every statement it is sent recorded (inside transactions too). */
@@ -75,6 +75,26 @@ for (const engine of ['postgres', 'mysql', 'sqlite'] as SqlEngine[]) {
       // One count statement per collection would be at least as many as there are collections.
       assert.ok(dryStatements < plan.order.length, `${dryStatements} statements for a dry run of ${plan.order.length} collections`);
       if (engine === 'postgres') assert.ok(r.sent.some((s) => s.startsWith('with w0 as (')), 'consecutive trigger-free writes share one statement');
+    });
+
+    it("still writes a table that held none of the person's rows when an application trigger's code writes it", async (t) => {
+      const fx = await createFixtureDb(engine);
+      t.after(() => fx.drop());
+      await seedFediverse(fx.conn, 3);
+      const u = qt(engine, 'userId');
+      // Removing a reaction logs a sign-in row for its author (reactions are erased before sign-ins).
+      if (engine === 'postgres') {
+        await fx.conn.query(`create function log_unreact() returns trigger language plpgsql as $$ begin insert into signin values ('t' || old.id, old.${u}, '203.0.113.1', '2026-01-01'); return null; end $$`);
+        await fx.conn.query('create trigger log_unreact after delete on note_reaction for each row execute function log_unreact()');
+      } else if (engine === 'mysql') await fx.conn.query(`create trigger log_unreact after delete on note_reaction for each row insert into signin values (concat('t', old.id), old.${u}, '203.0.113.1', '2026-01-01')`);
+      else await fx.conn.query(`create trigger log_unreact after delete on note_reaction begin insert into signin values ('t' || old.id, old.${u}, '203.0.113.1', '2026-01-01'); end`);
+      await fx.conn.query(`delete from signin where ${u} = ?`, [userId(2)]);
+      const graph = fixtureGraph(engine, (y) => y.replace(/(      - name: note_reaction\n        primary_key: \[id\]\n)/, '$1        allow_triggers: { names: [note_reaction.log_unreact], reason: "logs only" }\n'));
+      const exec = createSqlExecutor(planDataset(graph.datasets[0] ?? assert.fail()), fx.conn, { hashKey: Buffer.alloc(32, 1) });
+      const done = await exec.erase({ account_id: userId(2) });
+      assert.equal(done.status, 'done', JSON.stringify(done.error));
+      assert.equal(done.collections.find((c) => c.collection === 'signin')?.count, 1, 'the row the trigger added was erased');
+      assert.equal(Number((await fx.conn.query(`select count(*) as n from signin where ${u} = ?`, [userId(2)])).rows[0]?.n), 0);
     });
   });
 }
