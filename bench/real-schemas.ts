@@ -9,7 +9,7 @@ import { parseGraph } from '../src/connectors/load-graph.ts';
 import { lintGraph } from '../src/connectors/graph-lint.ts';
 import { planDataset } from '../src/connectors/graph-plan.ts';
 import { createSqlExecutor } from '../src/connectors/sql/sql-executor.ts';
-import type { SqlQueryable } from '../src/connectors/sql/sql-connection.ts';
+import type { SqlConnection, SqlQueryable } from '../src/connectors/sql/sql-connection.ts';
 import { runBounded } from '../src/connectors/sql/run-bounded.ts';
 import { loadPolicyFile } from '../src/policy/load-policy.ts';
 
@@ -141,6 +141,31 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const out = await fn();
   return [performance.now() - t0, out];
 }
+/**
+ * The connection with every statement counted (transactions included; `begin`/`commit` are not). BENCH_SQL_LOG=1
+ * prints each statement's first line, to see where statements go.
+ */
+function counting(conn: SqlConnection): { conn: SqlConnection; n: () => number } {
+  let n = 0;
+  const log = process.env.BENCH_SQL_LOG === '1';
+  const wrap = (db: SqlQueryable): SqlQueryable => ({
+    query: async (sql, params) => {
+      n++;
+      const t0 = performance.now();
+      const out = await db.query(sql, params);
+      if (log) console.log(`    sql ${(performance.now() - t0).toFixed(1).padStart(6)} ms ${String(out.rowCount).padStart(5)}: ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+      return out;
+    },
+  });
+  const counted: SqlConnection = { ...wrap(conn), engine: conn.engine, transaction: (fn) => conn.transaction((tx) => fn(wrap(tx))), close: () => conn.close() };
+  return { conn: counted, n: () => n };
+}
+async function statements(c: { n: () => number }, fn: () => Promise<unknown>): Promise<number> {
+  const before = c.n();
+  await fn();
+  return c.n() - before;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Runs the real-schema benchmark; returns the worst engine/hand-written ratio (NaN when skipped). */
@@ -152,12 +177,15 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
   const policy = loadPolicyFile('test/fixtures/real-schemas/policy.yaml');
   if (!policy.ok) throw new Error('policy');
   let worst = 0;
-  for (const schema of ['lemmy', 'synapse', 'wordpress'] as const) {
+  // BENCH_SCHEMAS=lemmy,wordpress runs only those.
+  const only = process.env.BENCH_SCHEMAS?.split(',');
+  for (const schema of (['lemmy', 'synapse', 'wordpress'] as const).filter((x) => !only || only.includes(x))) {
     const spec = specs[schema](users);
     let db: RealDb | undefined;
     try {
       db = await loadRealSchema(schema, 'mamori_bench');
-      const conn = db.conn;
+      const counted = counting(db.conn);
+      const conn = counted.conn;
       const [genMs] = await timed(async () => {
         await withIndexesAfterLoad(conn, conn.engine, async () => {
           for (const s of spec.generate) await conn.query(s);
@@ -166,9 +194,9 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       });
       // Queries and this process's CPU as well as wall time: the wall time moves with the machine's load.
       let scanQueries = 0;
-      const counting: SqlQueryable = { query: (sql, params) => (scanQueries++, conn.query(sql, params)) };
+      const scanCounting: SqlQueryable = { query: (sql, params) => (scanQueries++, conn.query(sql, params)) };
       const cpu0 = process.cpuUsage();
-      const [scanMs, scan] = await timed(() => scanSchema(counting, conn.engine));
+      const [scanMs, scan] = await timed(() => scanSchema(scanCounting, conn.engine));
       const scanCpu = process.cpuUsage(cpu0);
       const [draftMs, draft] = await timed(async () => draftGraph(scan, { datasetId: 'app', engine: conn.engine, urlEnv: 'APP_DATABASE_URL' }));
       const parsed = parseGraph(stringify(draft.graph), 'draft.yaml');
@@ -219,6 +247,8 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       // Warm both paths, check exactness, then alternate engine and hand-written SQL on users of the same shape.
       const engineRows = (await exec.access({ email: spec.email(10) })).count;
       const handRows = await handAccess(spec.email(10));
+      // Statements per run (machine load does not change these): access, dry run, erasure, each side.
+      const accessStmts = [await statements(counted, () => exec.access({ email: spec.email(10) })), await statements(counted, () => handAccess(spec.email(10)))];
       const ea: number[] = [];
       const ha: number[] = [];
       for (let r = 0; r < 5; r++) {
@@ -235,6 +265,8 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       await exec.erase({ email: spec.email(12) }, true);
       const ee: number[] = [];
       const he: number[] = [];
+      const dryStmts = await statements(counted, () => exec.erase({ email: spec.email(14) }, true));
+      const eraseStmts = [await statements(counted, () => exec.erase({ email: spec.email(16) })), await statements(counted, () => handErase(spec.email(17)))];
       for (let r = 0; r < rounds; r++) {
         const mine = spec.email(20 + 2 * r);
         const hand = spec.email(21 + 2 * r);
@@ -264,6 +296,7 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       console.log(`  access exact: ${engineRows === handRows ? 'yes' : 'NO'} (${engineRows} rows, hand-written ${handRows})`);
       line('access, one user', median(ea), median(ha));
       line('erasure, one user', median(ee), median(he));
+      console.log(`  statements: access engine ${accessStmts[0]} / hand-written ${accessStmts[1]}; erasure engine ${eraseStmts[0]} / hand-written ${eraseStmts[1]}; dry run ${dryStmts}`);
       console.log(`  same end state (rows gone per table, address gone): ${sameEnd ? 'yes' : 'NO'}; the hand-written erasure knows the schema and does no safety work (no cascade counting, trigger listing or already-masked checks)`);
       worst = Math.max(worst, median(ea) / median(ha), median(ee) / median(he));
     } finally {

@@ -5,9 +5,10 @@ import type { StepStatus } from './step-outcome.ts';
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'done' | 'failed';
 
 const cascadeSchema = z.object({ path: z.string(), table: z.string(), rule: z.enum(['cascade', 'set_null', 'set_default', 'restrict', 'no_action']), mine: z.number(), others: z.number() });
-const triggerSchema = z.object({ id: z.string(), fires: z.string(), acknowledged: z.boolean() });
+const triggerSchema = z.object({ id: z.string(), fires: z.string(), acknowledged: z.boolean(), writes: z.array(z.string()).optional() });
+const triggerEffectSchema = z.object({ table: z.string(), inserted: z.number(), updated: z.number(), deleted: z.number() });
 export const detailSchema = z.object({
-  collections: z.array(z.object({ collection: z.string(), status: z.enum(['done', 'skipped']), count: z.number(), note: z.string().optional(), cascaded: z.array(cascadeSchema).optional(), triggers: z.array(triggerSchema).optional() })).default([]),
+  collections: z.array(z.object({ collection: z.string(), status: z.enum(['done', 'skipped']), count: z.number(), note: z.string().optional(), cascaded: z.array(cascadeSchema).optional(), triggers: z.array(triggerSchema).optional(), triggerEffects: z.array(triggerEffectSchema).optional() })).default([]),
   found: z.boolean().optional(),
 });
 

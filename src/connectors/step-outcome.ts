@@ -20,6 +20,20 @@ export interface FiredTrigger {
   id: string;
   fires: string;
   acknowledged: boolean;
+  /** The tables its code writes (INSERT/UPDATE/DELETE targets read from the trigger's text; dynamic SQL is not seen). */
+  writes?: string[];
+}
+
+/**
+ * Rows of one table the application's triggers changed when the person's rows of a collection were erased: beyond
+ * the statement's own rows and beyond ON DELETE rules. Measured exactly by a PostgreSQL dry run (the erasure runs in
+ * a transaction that is rolled back, reading `pg_stat_xact_user_tables` around each statement).
+ */
+export interface TriggerEffect {
+  table: string;
+  inserted: number;
+  updated: number;
+  deleted: number;
 }
 
 export interface CollectionOutcome {
@@ -36,6 +50,8 @@ export interface CollectionOutcome {
    * with `after delete, per statement`; `acknowledged` when the graph's `allow_triggers` names it.
    */
   triggers?: FiredTrigger[];
+  /** Dry run on PostgreSQL: rows other tables (or this one) had changed by the triggers, per table (see `TriggerEffect`). */
+  triggerEffects?: TriggerEffect[];
 }
 
 export interface DatasetOutcome {

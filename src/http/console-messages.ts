@@ -50,6 +50,9 @@ const errorWords: Record<string, Words> = {
   MAMORI_BAD_REQUEST: { ja: '送信内容を読み取れませんでした。画面を再読み込みして、もう一度お試しください。', en: 'The request could not be read. Reload the page and try again.' },
   MAMORI_PAYLOAD_TOO_LARGE: { ja: '送信内容が大きすぎます。ファイルは10MBまでです。', en: 'The upload is too large (10 MB per file).' },
   MAMORI_DATABASE_UNAVAILABLE: { ja: 'データベースに一時的に接続できません。数秒後にもう一度お試しください。', en: 'The database is briefly unavailable. Try again in a few seconds.' },
+  MAMORI_ERASE_CASCADE: { ja: '削除すると外部キーの連鎖で他の人の行が変わる（または他の人の行に妨げられる）ため、何も変更せずに消去を中止しました。該当するコレクションをマスクにするか、理由を添えて連鎖を承認してください。', en: 'The erasure was stopped before anything changed: a delete would change, or be blocked by, other people’s rows through foreign keys. Mask the collection, or acknowledge the cascade with a reason.' },
+  MAMORI_ERASE_TRIGGERS: { ja: '承認されていないアプリケーションのトリガーが動くため、何も変更せずに消去を中止しました。トリガーの動作を確認してから、グラフの allow_triggers に理由とともに記載してください。', en: 'The erasure was stopped before anything changed: it fires application triggers the graph does not acknowledge. Check what they change, then list them in allow_triggers with a reason.' },
+  MAMORI_MASK_UNIQUE: { ja: '一意制約のある列に使える置換値が見つからなかったため、何も変更せずに消去を中止しました（列の長さが足りません）。この列のマスク方法を NULL など別の方法に変えてください。', en: 'The erasure was stopped before anything changed: no free masked value fits a unique column (it is too short). Choose another mask for this column, or NULL.' },
   MAMORI_INTERNAL: { ja: 'サーバー側で問題が発生しました。時間をおいてもう一度お試しください。続く場合は管理者に、下の番号とともにご連絡ください。', en: 'Something went wrong on our side. Try again later; if it persists, tell an administrator the number below.' },
 };
 

@@ -46,8 +46,18 @@ for (const engine of engines) {
       const dry = await svc.queueRun({ kind: 'erase', identities: { account_id: userId(2) }, dryRun: true });
       await svc.runNow(dry);
       const planned = (await svc.report(dry)).steps[0]?.collections.find((c) => c.collection === 'note_reaction');
-      assert.deepEqual(planned?.triggers, [{ id: 'note_reaction.tally_reactions', fires: 'after delete, for each row', acknowledged: false }]);
+      assert.deepEqual(planned?.triggers, [{ id: 'note_reaction.tally_reactions', fires: 'after delete, for each row', acknowledged: false, writes: ['reaction_tally'] }]);
       assert.match(planned?.note ?? '', /would be refused/);
+      if (engine === 'postgres') {
+        // Measured exactly in a transaction that was rolled back: one tally update per reaction, nothing left behind.
+        assert.ok((planned?.count ?? 0) > 0);
+        assert.deepEqual(planned?.triggerEffects, [{ table: 'reaction_tally', inserted: 0, updated: planned?.count, deleted: 0 }]);
+        assert.equal(Number((await fx.conn.query('select n from reaction_tally')).rows[0]?.n), 0, 'the measuring run was rolled back');
+      } else {
+        assert.equal(planned?.triggerEffects, undefined);
+        assert.match(planned?.note ?? '', /trigger effects not counted on (MySQL\/MariaDB|SQLite) \(tables their code writes are listed\)/);
+        if (engine === 'sqlite') assert.match(planned?.note ?? '', /statement guards not checked \(a SQLite trigger cannot read the statement text\)/);
+      }
 
       const before = await snapshot(fx.conn);
       const refused = await svc.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
@@ -64,7 +74,7 @@ for (const engine of engines) {
       const done = await ack.report(ok);
       assert.equal(done.steps[0]?.status, 'done', JSON.stringify(done.steps[0]?.error));
       const reactions = done.steps[0]?.collections.find((c) => c.collection === 'note_reaction');
-      assert.deepEqual(reactions?.triggers, [{ id: 'note_reaction.tally_reactions', fires: 'after delete, for each row', acknowledged: true }]);
+      assert.deepEqual(reactions?.triggers, [{ id: 'note_reaction.tally_reactions', fires: 'after delete, for each row', acknowledged: true, writes: ['reaction_tally'] }]);
       assert.match(reactions?.note ?? '', /triggers acknowledged: counts reactions only/);
       const tally = (await fx.conn.query('select n from reaction_tally')).rows[0]?.n;
       assert.equal(Number(tally), reactions?.count, 'the trigger ran once per deleted reaction');
@@ -102,6 +112,49 @@ for (const engine of engines) {
       assert.deepEqual(await snapshot(fx.conn), once);
       assert.equal(new Map((await fx.conn.query(`select id, handle from ${qt(engine, 'user')}`)).rows.map((r) => [String(r.id), String(r.handle)])).get(userId(2)), h2);
     });
+
+    it('fails with MAMORI_MASK_UNIQUE and changes nothing when a unique column is too short for a free masked value', async (t) => {
+      const fx = await fresh();
+      t.after(() => fx.drop());
+      await fx.conn.query(`alter table ${qt(engine, 'user')} add ${engine === 'mysql' ? 'column ' : ''}handle varchar(1)`);
+      await fx.conn.query(`update ${qt(engine, 'user')} set handle = substr(id, length(id), 1)`);
+      // A one-character column leaves the mask one value ("~"), and someone else already holds it.
+      await fx.conn.query(`update ${qt(engine, 'user')} set handle = '~' where id = ?`, [userId(4)]);
+      await fx.conn.query(`create unique index user_handle on ${qt(engine, 'user')} (handle)`);
+      const graph = fixtureGraph(engine, (y) => y.replace('          - { name: name, category: display_name, correctable: true }\n', '          - { name: name, category: display_name, correctable: true }\n          - { name: handle, category: display_name }\n').replace('fields: { name: "null", username: hash, usernameLower: hash }', 'fields: { name: "null", username: hash, usernameLower: hash, handle: random }'));
+      const { svc } = makeService(store, graph, fx.conn);
+      const before = await snapshot(fx.conn);
+      const id = await svc.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
+      await svc.runNow(id);
+      const step = (await svc.report(id)).steps[0];
+      assert.equal(step?.status, 'failed');
+      assert.equal(step?.error?.code, 'MAMORI_MASK_UNIQUE');
+      assert.match(step?.error?.message ?? '', /no free masked value for user\.handle after 8 attempts/);
+      assert.deepEqual(await snapshot(fx.conn), before, 'a failed erasure changed rows');
+    });
+
+    if (engine === 'mysql') {
+      it('finds a MariaDB guard that reads its own statement from the process list, and passes it with the statement comment', async (t) => {
+        const fx = await fresh();
+        t.after(() => fx.drop());
+        await fx.conn.query(`create trigger require_marker before delete on note_reaction for each row begin if (select info from information_schema.processlist where id = connection_id()) not like '/**/%' then signal sqlstate '45000' set message_text = 'plain deletes are not allowed'; end if; end`);
+        const named = 'note_reaction.require_marker';
+        const plain = makeService(store, fixtureGraph(engine, acknowledging(named)), fx.conn).svc;
+        const before = await snapshot(fx.conn);
+        const refused = await plain.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
+        await plain.runNow(refused);
+        const r = await plain.report(refused);
+        assert.equal(r.steps[0]?.error?.code, 'MAMORI_ERASE_TRIGGERS');
+        assert.match(r.steps[0]?.error?.message ?? '', /refused by the application's trigger note_reaction\.require_marker unless the statement starts with \/\*\*\/: set `statement_comment`/);
+        assert.deepEqual(await snapshot(fx.conn), before);
+        const marked = makeService(store, fixtureGraph(engine, acknowledging(named, '        statement_comment: "/**/"\n')), fx.conn).svc;
+        const ok = await marked.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
+        await marked.runNow(ok);
+        const done = await marked.report(ok);
+        assert.equal(done.steps[0]?.status, 'done', JSON.stringify(done.steps[0]?.error));
+        assert.ok((done.steps[0]?.collections.find((c) => c.collection === 'note_reaction')?.count ?? 0) > 0);
+      });
+    }
 
     if (engine === 'postgres') {
       it("passes a guard that only lets marked deletes through with the collection's statement comment", async (t) => {

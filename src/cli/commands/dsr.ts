@@ -146,7 +146,8 @@ function printReport(r: RunReport): void {
     for (const c of s.collections) {
       console.log(`    ${c.collection}: ${c.status} ${c.count}${c.note ? ` (${c.note})` : ''}`);
       for (const x of c.cascaded ?? []) console.log(`      cascades ${x.path}: ${x.mine} of the person's row(s), ${x.others} other people's`);
-      for (const x of c.triggers ?? []) console.log(`      trigger ${x.id} runs (${x.fires})${x.acknowledged ? ', acknowledged' : ', NOT acknowledged'}`);
+      for (const x of c.triggers ?? []) console.log(`      trigger ${x.id} runs (${x.fires})${x.acknowledged ? ', acknowledged' : ', NOT acknowledged'}${x.writes ? `; its code writes ${x.writes.join(', ')}` : ''}`);
+      for (const x of c.triggerEffects ?? []) console.log(`      triggers change ${x.table}: ${x.inserted} inserted, ${x.updated} updated, ${x.deleted} deleted (measured, rolled back)`);
     }
   }
 }

@@ -1,11 +1,13 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import type { CollectionPlan, DatasetPlan } from '../graph-plan.ts';
-import type { CascadeEffect, CollectionOutcome, DatasetOutcome, FiredTrigger } from '../step-outcome.ts';
+import { safeError, type CascadeEffect, type CollectionOutcome, type DatasetOutcome, type FiredTrigger, type TriggerEffect } from '../step-outcome.ts';
+import { measuringConnection } from './trigger-effects.ts';
 import { quoteIdent, type SqlConnection, type SqlQueryable } from './sql-connection.ts';
 import { readCatalog } from './sql-catalog.ts';
 import { analyseCascades, cascadeRefusal } from './cascade-analysis.ts';
 import { readTriggers, triggerId, triggersFired, type TableTrigger } from './sql-triggers.ts';
-import { maskCollection } from './sql-mask.ts';
+import { maskCollection, setBasedMask } from './sql-mask.ts';
+import { combinable, createWriteQueue } from './combined-writes.ts';
 import type { createTraversal, Traversal } from './sql-traverse.ts';
 import type { ErasureCatalog, Identities } from './sql-executor-types.ts';
 
@@ -56,7 +58,9 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
   const engine = conn.engine;
   const dataset = plan.dataset.id;
   const q = (n: string) => quoteIdent(engine, n);
-  const work = async (db: SqlQueryable): Promise<DatasetOutcome> => {
+  // `measure`: the real erasure, refusals ignored, on a connection that measures triggers' effects (then rolled back).
+  const work = async (db: SqlQueryable, mode: 'dry' | 'real' | 'measure'): Promise<DatasetOutcome> => {
+    const dryRun = mode === 'dry';
     const tr = await t.traverse(db, ids, 'erase');
     // Every row of the person hangs off a row an identity matches directly, and those were all read.
     const found = plan.order.some((cp) => cp.seeds.some((s) => ids[s.identity] !== undefined) && (tr.rows.get(cp.collection.name)?.length ?? 0) > 0);
@@ -73,7 +77,7 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
     }
     const triggersOf = (cp: CollectionPlan): FiredTrigger[] | undefined => {
       const list = fired.get(cp.collection.name);
-      return list ? list.map((x) => ({ id: triggerId(x), fires: fires(x), acknowledged: (cp.collection.allow_triggers?.names ?? []).includes(triggerId(x)) })) : undefined;
+      return list ? list.map((x) => ({ id: triggerId(x), fires: fires(x), acknowledged: (cp.collection.allow_triggers?.names ?? []).includes(triggerId(x)), ...(x.writes.length > 0 ? { writes: x.writes } : {}) })) : undefined;
     };
     const refusalOf = (cp: CollectionPlan) => {
       const name = cp.collection.name;
@@ -84,7 +88,7 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
       const why = refusalOf(cp);
       return why ? [why] : [];
     });
-    if (refusals.length > 0 && !dryRun) {
+    if (refusals.length > 0 && mode === 'real') {
       const collections = plan.order.flatMap((cp) => {
         const c = cascades.get(cp.collection.name);
         const trg = triggersOf(cp);
@@ -95,7 +99,24 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
       const code = byCascade ? 'MAMORI_ERASE_CASCADE' : 'MAMORI_ERASE_TRIGGERS';
       return { dataset, status: 'failed', count: 0, found, collections, error: { code, message: `nothing was changed: ${refusals.join(' | ')}`.slice(0, 2000) } };
     }
+    // A PostgreSQL dry run that fires triggers measures what they change: the erasure runs once more in a transaction
+    // that is rolled back. MySQL/MariaDB and SQLite keep no per-transaction row counts: their plan names the tables
+    // the triggers' code writes instead.
+    const measured = dryRun && engine === 'postgres' && fired.size > 0 ? await measureTriggerEffects(ctx.conn, catalog, (m) => work(m, 'measure')) : undefined;
+    const unmeasured = engine === 'postgres' ? '' : `; trigger effects not counted on ${engine === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'} (tables their code writes are listed)${engine === 'sqlite' ? '; statement guards not checked (a SQLite trigger cannot read the statement text)' : ''}`;
     const out: CollectionOutcome[] = [];
+    // A dry run counts every collection not read already in a few combined statements.
+    const counted = dryRun ? await t.countAll(db, plan.order.filter((cp) => !(tr.rows.get(cp.collection.name) && cp.seeds.some((s) => ids[s.identity] !== undefined))), ids, tr.keys) : new Map<string, number>();
+    const queue = createWriteQueue(db);
+    // Tables that hold none of the person's rows get no write. Asked once, before anything changes; cascades only take
+    // rows away, so only tables an application trigger's code writes (it might add the person's rows) are left out
+    // of the question and always written.
+    const written = new Set(catalog.triggers.flatMap((x) => x.writes));
+    const askable = dryRun ? [] : plan.order.flatMap((cp) => {
+      const list = cp.collection.erase.action === 'retain' || written.has(cp.collection.name) ? [] : t.erasureBatches(cp, ids, tr);
+      return list.length === 1 && list[0] ? [{ name: cp.collection.name, batch: list[0] }] : [];
+    });
+    const nothingThere = askable.length < 2 ? new Set<string>() : await t.withoutRows(db, askable);
     for (const cp of [...plan.order].reverse()) {
       const e = cp.collection.erase;
       const name = cp.collection.name;
@@ -106,11 +127,29 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
       const notes = [ack && cascaded?.some((x) => x.others > 0) ? `cascade acknowledged: ${ack.reason}` : '', trg && cp.collection.allow_triggers ? `triggers acknowledged: ${cp.collection.allow_triggers.reason}` : ''].filter((s) => s.length > 0);
       if (dryRun) {
         const read = tr.rows.get(name);
-        const count = read && cp.seeds.some((s) => ids[s.identity] !== undefined) ? read.length : await t.countRows(db, cp, ids, tr.keys);
+        const count = read && cp.seeds.some((s) => ids[s.identity] !== undefined) ? read.length : (counted.get(name) ?? 0);
         const refused = refusalOf(cp);
-        out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}${refused ? ` (would be refused: ${refused.slice(0, 300)})` : notes.map((n) => `; ${n}`).join('')}`, ...extra });
+        const effects = measured && 'effects' in measured ? measured.effects.get(name) : undefined;
+        const measureNote = !trg ? '' : measured && 'error' in measured ? `; trigger effects could not be measured: ${measured.error}` : unmeasured;
+        out.push(e.action === 'retain' ? { collection: name, status: 'skipped', count, note: 'retained' } : { collection: name, status: 'done', count, note: `dry run: ${e.action}${refused ? ` (would be refused: ${refused.slice(0, 300)})` : notes.map((n) => `; ${n}`).join('')}${measureNote}`, ...extra, ...(effects ? { triggerEffects: effects } : {}) });
         continue;
       }
+      if (nothingThere.has(name)) {
+        out.push({ collection: name, status: 'done', count: 0, ...(e.action === 'mask' ? { note: ['masked', ...notes].join('; ') } : notes.length > 0 ? { note: notes.join('; ') } : {}), ...(e.action === 'delete' ? extra : trg ? { triggers: trg } : {}) });
+        continue;
+      }
+      if (combinable(engine, catalog, cp, !cascaded?.some((x) => x.mine + x.others > 0))) {
+        // Deferred into one statement with the neighbouring combinable writes; counted when that statement runs.
+        const mask = e.action === 'mask' ? setBasedMask({ engine, catalog, hashKey: ctx.hashKey }, cp, e.fields, t.erasureBatches(cp, ids, tr)) : undefined;
+        if (e.action === 'delete' || mask) {
+          const outcome: CollectionOutcome = e.action === 'delete' ? { collection: name, status: 'done', count: 0, ...(notes.length > 0 ? { note: notes.join('; ') } : {}), ...extra } : { collection: name, status: 'done', count: 0, note: ['masked', ...notes].join('; ') };
+          const writes = mask ?? t.erasureBatches(cp, ids, tr).map((b) => ({ sql: `/* mamori erase */ delete from ${q(name)} where ${b.where}`, params: b.params }));
+          for (const w of writes) queue.add(w, (n) => (outcome.count += n));
+          out.push(outcome);
+          continue;
+        }
+      }
+      if (e.action !== 'retain') await queue.flush();
       switch (e.action) {
         case 'retain': {
           // Nothing is read here (a dry run shows how many rows are kept): the erasure costs no extra round trip.
@@ -140,10 +179,36 @@ export async function eraseDataset(ctx: EraseContext, ids: Identities, dryRun: b
         }
       }
     }
+    await queue.flush();
     const collections = out.reverse();
     return { dataset, status: 'done', count: collections.filter((c) => c.status === 'done').reduce((a, c) => a + c.count, 0), found, collections };
   };
-  return dryRun ? work(conn) : conn.transaction(work);
+  return dryRun ? work(conn, 'dry') : conn.transaction((tx) => work(tx, 'real'));
+}
+
+class RolledBack extends Error {
+  constructor(readonly effects: Map<string, TriggerEffect[]>) {
+    super('rolled back');
+  }
+}
+
+/**
+ * Runs the erasure in a transaction that is always rolled back, measuring per collection what the application's
+ * triggers changed (see `measuringConnection`). A failure (a guard trigger that refuses the statement, say) is
+ * reported instead of counts.
+ */
+async function measureTriggerEffects(conn: SqlConnection, catalog: ErasureCatalog, run: (db: SqlQueryable) => Promise<DatasetOutcome>): Promise<{ effects: Map<string, TriggerEffect[]> } | { error: string }> {
+  try {
+    await conn.transaction(async (tx) => {
+      const m = measuringConnection(tx, catalog.foreignKeys);
+      await run(m.db);
+      throw new RolledBack(m.effects);
+    });
+    return { error: 'the measuring transaction was not rolled back' };
+  } catch (err) {
+    if (err instanceof RolledBack) return { effects: err.effects };
+    return { error: safeError(err).message };
+  }
 }
 
 /** What each delete of the person's rows would change elsewhere through the database's own ON DELETE rules. */

@@ -4,12 +4,40 @@ import { keyText, quoteIdent, type SqlQueryable } from './sql-connection.ts';
 import { isMaskedValue, keyedRandomMask, maskedValue, randomMaskSql } from './mask-values.ts';
 import type { createTraversal } from './sql-traverse.ts';
 import type { Batch, ErasureCatalog } from './sql-executor-types.ts';
+import { MamoriError } from '../../errors.ts';
+import '../connector-errors.ts';
 
 export interface MaskContext {
   engine: SqlEngine;
   traversal: ReturnType<typeof createTraversal>;
   catalog: ErasureCatalog;
   hashKey?: Buffer | undefined;
+}
+
+/** A data-changing statement with its parameters (no RETURNING clause), as an erasure may combine several. */
+export interface Write {
+  sql: string;
+  params: unknown[];
+}
+
+/** Whether a random mask of this column is made per row in Node (UNIQUE or shorter than 16 characters). */
+const keyedMask = (catalog: ErasureCatalog, table: string, f: string, s: MaskStrategy) => s === 'random' && ((catalog.maxLength.get(`${table}.${f}`) ?? 16) < 16 || catalog.unique.has(`${table}.${f}`));
+
+/**
+ * The UPDATE statements that mask the person's rows when no value is made per row (NULL, fixed values, the
+ * database's random text for long non-unique columns): one per batch, changing only rows not masked yet. Undefined
+ * when a field needs a keyed hash or per-row random text.
+ */
+export function setBasedMask(ctx: Pick<MaskContext, 'engine' | 'catalog' | 'hashKey'>, cp: CollectionPlan, fields: Record<string, MaskStrategy>, batches: Batch[]): Write[] | undefined {
+  const { engine, catalog } = ctx;
+  const q = (name: string) => quoteIdent(engine, name);
+  const entries = Object.entries(fields);
+  if (entries.some(([f, s]) => s === 'hash' || keyedMask(catalog, cp.collection.name, f, s))) return undefined;
+  const set = entries.map(([f, s]) => (s === 'random' ? `${q(f)} = ${randomMaskSql[engine]}` : `${q(f)} = ?`)).join(', ');
+  const values = entries.flatMap(([, s]) => (s === 'random' ? [] : [maskedValue(s, null, ctx.hashKey)]));
+  const pending = entries.map(([f, s]) => (typeof s === 'object' ? `(${q(f)} is null or ${q(f)} <> ?)` : s === 'random' ? `(${q(f)} is null or ${q(f)} not like '~_______________')` : `${q(f)} is not null`)).join(' or ');
+  const pendingParams = entries.flatMap(([, s]) => (typeof s === 'object' ? [s.fixed] : []));
+  return batches.map((b) => ({ sql: `update ${q(cp.collection.name)} set ${set} where (${b.where}) and (${pending})`, params: [...values, ...b.params, ...pendingParams] }));
 }
 
 /** How many other values a unique column's mask tries before giving up (each try is one SELECT for a whole page). */
@@ -30,16 +58,12 @@ export async function maskCollection(ctx: MaskContext, db: SqlQueryable, cp: Col
   const table = q(name);
   const entries = Object.entries(fields);
   const col = (f: string) => `${name}.${f}`;
-  const keyed = (f: string, s: MaskStrategy) => s === 'random' && ((catalog.maxLength.get(col(f)) ?? 16) < 16 || catalog.unique.has(col(f)));
+  const keyed = (f: string, s: MaskStrategy) => keyedMask(catalog, name, f, s);
   const isMasked = (s: MaskStrategy, v: unknown) => isMaskedValue(engine, s, v);
-  const perRow = entries.some(([f, s]) => s === 'hash' || keyed(f, s));
   let n = 0;
-  if (!perRow) {
-    const set = entries.map(([f, s]) => (s === 'random' ? `${q(f)} = ${randomMaskSql[engine]}` : `${q(f)} = ?`)).join(', ');
-    const values = entries.flatMap(([, s]) => (s === 'random' ? [] : [maskedValue(s, null, ctx.hashKey)]));
-    const pending = entries.map(([f, s]) => (typeof s === 'object' ? `(${q(f)} is null or ${q(f)} <> ?)` : s === 'random' ? `(${q(f)} is null or ${q(f)} not like '~_______________')` : `${q(f)} is not null`)).join(' or ');
-    const pendingParams = entries.flatMap(([, s]) => (typeof s === 'object' ? [s.fixed] : []));
-    for (const b of batches) n += (await db.query(`update ${table} set ${set} where (${b.where}) and (${pending})`, [...values, ...b.params, ...pendingParams])).rowCount;
+  const writes = setBasedMask(ctx, cp, fields, batches);
+  if (writes) {
+    for (const w of writes) n += (await db.query(w.sql, w.params)).rowCount;
     return n;
   }
   const pk = cp.collection.primary_key;
@@ -79,7 +103,7 @@ export async function maskCollection(ctx: MaskContext, db: SqlQueryable, cp: Col
               } else seen.add(t);
             });
             if (clashes === 0) break;
-            if (round + 1 >= maxAttempts) throw new Error(`MAMORI_MASK_UNIQUE: no free masked value for ${name}.${f} after ${maxAttempts} attempts (the column is too short to mask uniquely)`);
+            if (round + 1 >= maxAttempts) throw new MamoriError('MAMORI_MASK_UNIQUE', `no free masked value for ${name}.${f} after ${maxAttempts} attempts (the column is too short to mask uniquely)`);
           }
         }
         next.set(f, values);

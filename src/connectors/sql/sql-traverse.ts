@@ -126,7 +126,13 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
     const keys: KeyValues = new Map();
     const rows = new Map<string, Array<Record<string, unknown>>>();
     for (const level of plan.levels) {
+      const empty = full ? await emptyCollections(db, level, ids, keys) : new Set<string>();
       const work = level.map((cp) => async () => {
+        if (empty.has(cp.collection.name)) {
+          rows.set(cp.collection.name, []);
+          keys.set(cp.collection.name, new Map(cp.keysForChildren.map((f) => [f, []])));
+          return;
+        }
         const columns = full ? cp.collection.fields.map((f) => f.name) : cp.keysForChildren;
         // Leaves without children need no read at all outside access: their rows are addressed by predicate.
         if (!full && columns.length === 0 && !(mode === 'erase' && (seeded(cp, ids) || cp.selfVia.length > 0))) return;
@@ -185,6 +191,73 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
     return n;
   }
 
+  /**
+   * Which collections of one level have none of the person's rows, asked in one statement (`exists` per collection,
+   * up to `chunkSize` parameters per statement), so an access reads only the tables that hold something: a schema
+   * drafts many tables most people have no row in. Only collections one statement reads are asked (and only when
+   * there are at least two, or the question would cost as much as the read).
+   */
+  async function emptyCollections(db: SqlQueryable, level: CollectionPlan[], ids: Identities, keys: KeyValues): Promise<Set<string>> {
+    const asked: Array<{ name: string; batch: Batch }> = [];
+    for (const cp of level) {
+      const list = batches(cp, ids, keys);
+      if (list.length === 1 && list[0] && cp.selfVia.length === 0) asked.push({ name: cp.collection.name, batch: list[0] });
+    }
+    return asked.length < 2 ? new Set() : withoutRows(db, asked);
+  }
+
+  /** Which of these tables have no row the batch selects, asked in as few statements as the parameters allow. */
+  async function withoutRows(db: SqlQueryable, asked: Array<{ name: string; batch: Batch }>): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < asked.length; ) {
+      const group: typeof asked = [];
+      let params = 0;
+      while (i < asked.length && (group.length === 0 || params + (asked[i]?.batch.params.length ?? 0) <= chunkSize)) {
+        const next = asked[i++];
+        if (!next) break;
+        group.push(next);
+        params += next.batch.params.length;
+      }
+      const cols = group.map((g, j) => `case when exists (select 1 from ${q(g.name)} where ${g.batch.where}) then 1 else 0 end as e${j}`).join(', ');
+      const { rows } = await db.query(`select ${cols}`, group.flatMap((g) => g.batch.params));
+      group.forEach((g, j) => {
+        if (Number(rows[0]?.[`e${j}`] ?? 1) === 0) out.add(g.name);
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Counts the person's rows of several collections at once: every collection whose rows one statement's predicate
+   * selects is counted in one SELECT of scalar subqueries (up to `chunkSize` parameters each), so a dry run costs a
+   * few round trips instead of one per table. A collection without keys (nothing of the person reaches it) is 0
+   * without a statement; one that needs several statements is counted by `countRows`.
+   */
+  async function countAll(db: SqlQueryable, cps: CollectionPlan[], ids: Identities, keys: KeyValues): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const single: Array<{ name: string; batch: Batch }> = [];
+    for (const cp of cps) {
+      const list = batches(cp, ids, keys);
+      if (list.length === 0) out.set(cp.collection.name, 0);
+      else if (list.length > 1 || !list[0]) out.set(cp.collection.name, await countRows(db, cp, ids, keys));
+      else single.push({ name: cp.collection.name, batch: list[0] });
+    }
+    for (let i = 0; i < single.length; ) {
+      const group: typeof single = [];
+      let params = 0;
+      while (i < single.length && (group.length === 0 || params + (single[i]?.batch.params.length ?? 0) <= chunkSize)) {
+        const next = single[i++];
+        if (!next) break;
+        group.push(next);
+        params += next.batch.params.length;
+      }
+      const cols = group.map((g, j) => `(select count(*) from ${q(g.name)} where ${g.batch.where}) as c${j}`).join(', ');
+      const { rows } = await db.query(`select ${cols}`, group.flatMap((g) => g.batch.params));
+      group.forEach((g, j) => out.set(g.name, Number(rows[0]?.[`c${j}`] ?? 0)));
+    }
+    return out;
+  }
+
   /** Whether any row of the person exists: every reachable row hangs off a row an identity matches directly. */
   async function anyRowFound(db: SqlQueryable, ids: Identities): Promise<boolean> {
     for (const cp of plan.order) {
@@ -197,5 +270,5 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
     return false;
   }
 
-  return { batches, erasureBatches, readPages, traverse, countRows, anyRowFound };
+  return { batches, erasureBatches, readPages, traverse, countRows, countAll, anyRowFound, withoutRows };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SqlEngine } from '../graph-schema.ts';
 import type { ForeignKey } from './sql-catalog.ts';
 import type { SqlQueryable } from './sql-connection.ts';
+import { triggerWrites } from './trigger-effects.ts';
 
 export type TriggerEvent = 'insert' | 'update' | 'delete' | 'truncate';
 
@@ -18,6 +19,8 @@ export interface TableTrigger {
    * guessed.
    */
   guardComment?: string;
+  /** The tables the trigger's code writes (read from its text; see `triggerWrites`). */
+  writes: string[];
 }
 
 const str = z.coerce.string();
@@ -29,6 +32,21 @@ const str = z.coerce.string();
  */
 export function guardCommentOf(body: string): string | undefined {
   const m = /starts_with\s*\(\s*current_query\s*\(\s*\)\s*,\s*'(\/\*(?:[^*']|\*(?!\/))*\*\/)'\s*\)/i.exec(body) ?? /current_query\s*\(\s*\)\s+i?like\s+'(\/\*(?:[^*'%]|\*(?!\/))*\*\/)%'/i.exec(body);
+  return m?.[1];
+}
+
+/**
+ * The SQL comment a MySQL/MariaDB trigger requires at the start of the statement. A MySQL trigger has no
+ * `current_query()`, but it can read its own statement's text from `information_schema.PROCESSLIST` (`INFO` of
+ * `connection_id()`) or `performance_schema.events_statements_current` (`SQL_TEXT`) and compare its start with
+ * `LIKE '<comment>%'`, `LEFT(…) = '<comment>'`, `LOCATE('<comment>', …) = 1` or `INSTR(…, '<comment>') = 1`.
+ * (SQLite gives a trigger no way to read the statement's text, so no such guard can exist there; it is not checked.)
+ * @example mysqlGuardCommentOf("if (select info from information_schema.processlist where id = connection_id()) not like '/**\/%' then signal …") // the empty comment
+ */
+export function mysqlGuardCommentOf(body: string): string | undefined {
+  if (!/information_schema\s*\.\s*processlist|events_statements_current/i.test(body)) return undefined;
+  const c = String.raw`(\/\*(?:[^*'%]|\*(?!\/))*\*\/)`;
+  const m = new RegExp(String.raw`\blike\s+'${c}%'`, 'i').exec(body) ?? new RegExp(String.raw`\bleft\s*\([^)]*\)\s*<?>?!?=\s*'${c}'`, 'i').exec(body) ?? new RegExp(String.raw`\blocate\s*\(\s*'${c}'`, 'i').exec(body) ?? new RegExp(String.raw`\binstr\s*\([^,]*,\s*'${c}'\s*\)`, 'i').exec(body);
   return m?.[1];
 }
 
@@ -52,20 +70,25 @@ export async function readTriggers(db: SqlQueryable, engine: SqlEngine): Promise
         if (r.type & 8) events.push('delete');
         if (r.type & 32) events.push('truncate');
         const guard = guardCommentOf(r.body);
-        return { table: r.table_name, name: r.name, timing: r.type & 64 ? 'instead_of' : r.type & 2 ? 'before' : 'after', events, level: r.type & 1 ? 'row' : 'statement', ...(guard ? { guardComment: guard } : {}) };
+        return { table: r.table_name, name: r.name, timing: r.type & 64 ? 'instead_of' : r.type & 2 ? 'before' : 'after', events, level: r.type & 1 ? 'row' : 'statement', ...(guard ? { guardComment: guard } : {}), writes: triggerWrites(r.body) };
       });
     }
     case 'mysql': {
       const rows = z.array(z.object({ table_name: str, name: str, timing: str, event: str, body: str })).parse((await db.query(`select event_object_table as table_name, trigger_name as name, action_timing as timing, event_manipulation as event, action_statement as body
         from information_schema.triggers where trigger_schema = database() order by event_object_table, trigger_name`)).rows);
-      return rows.map((r) => ({ table: r.table_name, name: r.name, timing: r.timing.toLowerCase() === 'before' ? 'before' : 'after', events: [eventOf(r.event)], level: 'row' }));
+      return rows.map((r) => {
+        const guard = mysqlGuardCommentOf(r.body);
+        return { table: r.table_name, name: r.name, timing: r.timing.toLowerCase() === 'before' ? 'before' : 'after', events: [eventOf(r.event)], level: 'row', ...(guard ? { guardComment: guard } : {}), writes: triggerWrites(r.body) };
+      });
     }
     case 'sqlite': {
       const rows = z.array(z.object({ name: str, tbl_name: str, sql: str })).parse((await db.query(`select name, tbl_name, coalesce(sql, '') as sql from sqlite_master where type = 'trigger' order by tbl_name, name`)).rows);
       return rows.map((r) => {
         const m = /\b(before|after|instead\s+of)\s+(delete|insert|update)\b/i.exec(r.sql);
         const timing = (m?.[1] ?? 'after').toLowerCase().replace(/\s+/g, '_');
-        return { table: r.tbl_name, name: r.name, timing: timing === 'before' ? 'before' : timing === 'instead_of' ? 'instead_of' : 'after', events: [eventOf(m?.[2] ?? 'insert')], level: 'row' };
+        // Only the body (after BEGIN) is read for writes: the header names the trigger's own table after ON.
+        const body = r.sql.replace(/^[\s\S]*?\bbegin\b/i, '');
+        return { table: r.tbl_name, name: r.name, timing: timing === 'before' ? 'before' : timing === 'instead_of' ? 'instead_of' : 'after', events: [eventOf(m?.[2] ?? 'insert')], level: 'row', writes: triggerWrites(body) };
       });
     }
     default: {
