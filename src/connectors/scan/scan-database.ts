@@ -1,8 +1,7 @@
 import type { SqlEngine } from '../graph-schema.ts';
 import { quoteIdent, toPlainValue, type SqlQueryable } from '../sql/sql-connection.ts';
-import type { CatalogColumn } from '../sql/sql-catalog.ts';
+import { readCatalog, type CatalogColumn } from '../sql/sql-catalog.ts';
 import { runBounded } from '../sql/run-bounded.ts';
-import { readScanCatalog } from './scan-catalog.ts';
 import { readTriggers } from '../sql/sql-triggers.ts';
 import { categoryFromName, classifyValues, isSecretColumn, looksLikeSecretValues, valueKindCategory } from './personal-data-detectors.ts';
 import { findConventionLinks } from './convention-links.ts';
@@ -74,7 +73,7 @@ function jsonStrings(v: unknown, limit = 50, out: string[] = []): string[] {
  */
 export async function scanSchema(db: SqlQueryable, engine: SqlEngine, opts: { sample?: number } = {}): Promise<ScanResult> {
   const sample = opts.sample ?? 200;
-  const [catalog, estimates, triggers] = await Promise.all([readScanCatalog(db, engine), catalogRowEstimates(db, engine), readTriggers(db, engine)]);
+  const [catalog, estimates, triggers] = await Promise.all([readCatalog(db, engine), catalogRowEstimates(db, engine), readTriggers(db, engine)]);
   const names = [...new Set(catalog.columns.map((c) => c.table))].filter((n) => plainIdent.test(n)).sort();
   const q = (n: string) => quoteIdent(engine, n);
   const columnsOf = new Map<string, CatalogColumn[]>();
