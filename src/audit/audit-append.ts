@@ -44,13 +44,14 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
 }
 
 // Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
-const lockChain = preparedStatement('select pg_advisory_xact_lock(4242002)');
+// The lock and the head move read no table an insertRow writes, so inserts waiting on PostgreSQL may travel with them.
+const lockChain = preparedStatement('select pg_advisory_xact_lock(4242002)', 'carries_deferred');
 const chainEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>(`
   select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
     (select mac from audit_head where id = 1) as head_mac,
     (select seq from audit_events order by seq desc limit 1) as last_seq, (select hash from audit_events order by seq desc limit 1) as last_hash`);
 const moveHead = preparedStatement(`insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
-  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`);
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`, 'carries_deferred');
 
 /**
  * The signed head is ahead of the newest row when the newest rows were deleted: link the new row to the head, so the
