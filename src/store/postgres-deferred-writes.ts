@@ -75,6 +75,12 @@ export function deferMarkedInserts(client: QueryingClient): void {
   client.query = function (this: unknown, ...args: unknown[]) {
     const [text, params] = args;
     if (typeof text === 'string' && args.length <= 2 && (params === undefined || Array.isArray(params))) return query(text, params ?? []);
+    // Another form (a cursor for a streamed query): the waiting inserts are queued on the client ahead of it, in
+    // order; should one fail, the transaction is aborted and the query after it fails too.
+    if (waiting.length > 0) {
+      const flushed = combine(waiting.splice(0), null, []);
+      send(flushed.text, flushed.params).catch(() => {});
+    }
     return original.apply(client, args);
   };
 }
