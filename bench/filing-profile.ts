@@ -86,6 +86,21 @@ for (const [id, us] of self) {
   byFn.set(key, (byFn.get(key) ?? 0) + us);
 }
 const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000 / count).toFixed(3)} ms/filing  ${k}`).join('\n');
+// Native self time (socket writes, SQLite's run, hashing) by the first two callers outside Node's internals: which
+// driver or route a syscall serves. '(idle)' is waiting; 'dispatch <- …filing-profile' is the profiler itself.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const byCaller = new Map<string, number>();
+for (const [id, us] of self) {
+  const f = nodes.get(id)!.callFrame;
+  if (f.url !== '') continue;
+  const chain: string[] = [];
+  let p = parent.get(id);
+  for (let k = 0; k < 40 && p !== undefined && chain.length < 2; k++) { const pf = nodes.get(p)!.callFrame; if (!pf.url.startsWith('node:') && pf.url !== '') chain.push(`${pf.functionName || '(anon)'}@${pf.url.replace(/.*\//, '')}:${pf.lineNumber + 1}`); p = parent.get(p); }
+  const key = `${f.functionName} <- ${chain.join(' <- ')}`;
+  byCaller.set(key, (byCaller.get(key) ?? 0) + us);
+}
+console.log(`native time by caller:\n${top(byCaller, 12)}`);
 if (statements.size > 0) {
   const per = [...statements].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${(v / (count + 100)).toFixed(2)}  ${k}`);
   console.log(`statements per filing: ${([...statements.values()].reduce((a, b) => a + b, 0) / (count + 100)).toFixed(1)}\n${per.slice(0, 40).join('\n')}`);
