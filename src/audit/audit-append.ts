@@ -24,10 +24,10 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
  */
 export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
   if (inputs.length === 0) return [];
-  if (dialectOf(db) === 'postgres') await lockChain.run(db, []);
   const key = auditKeyOf(db);
-  // The signed head and the newest row in one statement (one round trip on PostgreSQL, read after the lock above).
-  const ends = (await chainEnds.run(db, [])).rows[0];
+  // The signed head and the newest row in one statement, read after the lock is held: on PostgreSQL the lock and the
+  // read are one round trip (migration 0097's function: a fresh snapshot for the read after the lock's wait).
+  const ends = (await (dialectOf(db) === 'postgres' ? lockAndReadEnds : chainEnds).run(db, [])).rows[0];
   const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
   let last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
   if (!key) return insertEvents(db, clock, inputs, last, null);
@@ -44,13 +44,14 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
 }
 
 // Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
-const lockChain = preparedStatement('select pg_advisory_xact_lock(4242002)');
+// The head move reads no table an insertRow writes, so inserts waiting on PostgreSQL may travel with it.
+const lockAndReadEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>('select * from mamori_lock_audit_chain()');
 const chainEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>(`
   select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
     (select mac from audit_head where id = 1) as head_mac,
     (select seq from audit_events order by seq desc limit 1) as last_seq, (select hash from audit_events order by seq desc limit 1) as last_hash`);
 const moveHead = preparedStatement(`insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
-  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`);
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`, 'carries_deferred');
 
 /**
  * The signed head is ahead of the newest row when the newest rows were deleted: link the new row to the head, so the

@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { MamoriError } from '../errors.ts';
-import type { DbOrTrx } from '../store/store.ts';
-import { preparedStatement } from '../store/prepared-statement.ts';
+import { dialectOf, type DbOrTrx } from '../store/store.ts';
+import { preparedStatement, type PreparedStatement } from '../store/prepared-statement.ts';
 
 /**
  * Fixed-window rate limits kept in the database, so every mamori process shares them. One atomic upsert per hit:
@@ -83,24 +83,67 @@ const refusedBecause: Record<RateLimitWhat, string> = {
   new_codes_for_email: 'Too many new codes were asked for this email address, across all its requests.',
 };
 
-// Prepared once: every filing counts two hits (see store/prepared-statement.ts).
-const countHit = preparedStatement<{ count: number | string; window_start: string }>(`
-  insert into request_rate_limits (bucket, window_start, count) values (?, ?, 1)
+// Prepared once: every filing counts two hits (see store/prepared-statement.ts). The statement reads no table an
+// insertRow writes, so inserts waiting on PostgreSQL may travel with it.
+const upsertHit = `insert into request_rate_limits (bucket, window_start, count) values (?, ?, 1)
   on conflict (bucket) do update set
     count = case when request_rate_limits.window_start <= ? then 1 else request_rate_limits.count + 1 end,
     window_start = case when request_rate_limits.window_start <= ? then ? else request_rate_limits.window_start end
-  returning count, window_start`);
+  returning count, window_start`;
+type HitRow = { count: number | string; window_start: string };
+const countHit = preparedStatement<HitRow>(upsertHit, 'carries_deferred');
+// PostgreSQL: several hits in one statement (one round trip), each upsert a CTE; buckets must differ. Kept per count.
+const countHitsTogether = new Map<number, PreparedStatement<HitRow & { i: number }>>();
+function hitsTogether(n: number): PreparedStatement<HitRow & { i: number }> {
+  let stmt = countHitsTogether.get(n);
+  if (!stmt) {
+    const ctes = Array.from({ length: n }, (_, i) => `hit_${i} as (${upsertHit})`).join(', ');
+    const rows = Array.from({ length: n }, (_, i) => `select ${i} as i, count, window_start from hit_${i}`).join(' union all ');
+    stmt = preparedStatement(`with ${ctes} ${rows}`, 'carries_deferred');
+    countHitsTogether.set(n, stmt);
+  }
+  return stmt;
+}
+
+/** One hit to count: the bucket (from `rateBucket`), its rule and, for the refusal's words, what it limits. */
+export interface RateLimitHit {
+  bucket: string;
+  rule: RateLimitRule;
+  what?: RateLimitWhat;
+}
 
 /** Counts one hit; throws MAMORI_RATE_LIMITED (429) above the limit. Runs on its own so refusals still count. */
 export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, rule: RateLimitRule, what?: RateLimitWhat): Promise<void> {
+  await hitRateLimits(db, clock, [{ bucket, rule, ...(what ? { what } : {}) }]);
+}
+
+/**
+ * Counts several hits (different buckets) at once: one statement on PostgreSQL, one per hit on SQLite (no round
+ * trips there). Every hit is counted, then the first one above its limit, in the order given, throws
+ * MAMORI_RATE_LIMITED; inside a transaction the caller's rollback takes every count of the call back, as it would
+ * with one call per hit.
+ */
+export async function hitRateLimits(db: DbOrTrx, clock: Clock, hits: readonly RateLimitHit[]): Promise<void> {
   const now = clock.now();
   const nowIso = now.toISOString();
-  const cutoff = new Date(now.getTime() - rule.windowMs).toISOString();
-  const row = (await countHit.run(db, [bucket, nowIso, cutoff, cutoff, nowIso])).rows[0];
-  if (!row) throw new Error('the rate limit upsert returned no row');
-  if (Number(row.count) > rule.limit) {
-    const retryAfterS = Math.max(1, Math.ceil((new Date(row.window_start).getTime() + rule.windowMs - now.getTime()) / 1000));
-    const wait = `Please wait about ${Math.ceil(retryAfterS / 60)} minute(s) and try again.`;
-    throw new MamoriError('MAMORI_RATE_LIMITED', what ? `${refusedBecause[what]} ${wait}` : `Too many attempts. ${wait}`, { retryAfterSeconds: retryAfterS, ...(what ? { limit: what } : {}) });
+  const params = (h: RateLimitHit) => {
+    const cutoff = new Date(now.getTime() - h.rule.windowMs).toISOString();
+    return [h.bucket, nowIso, cutoff, cutoff, nowIso];
+  };
+  const rows: (HitRow | undefined)[] = [];
+  if (hits.length > 1 && dialectOf(db) === 'postgres') {
+    const found = (await hitsTogether(hits.length).run(db, hits.flatMap(params))).rows;
+    for (const r of found) rows[Number(r.i)] = r;
+  } else {
+    for (const h of hits) rows.push((await countHit.run(db, params(h))).rows[0]);
   }
+  hits.forEach((h, i) => {
+    const row = rows[i];
+    if (!row) throw new Error('the rate limit upsert returned no row');
+    if (Number(row.count) > h.rule.limit) {
+      const retryAfterS = Math.max(1, Math.ceil((new Date(row.window_start).getTime() + h.rule.windowMs - now.getTime()) / 1000));
+      const wait = `Please wait about ${Math.ceil(retryAfterS / 60)} minute(s) and try again.`;
+      throw new MamoriError('MAMORI_RATE_LIMITED', h.what ? `${refusedBecause[h.what]} ${wait}` : `Too many attempts. ${wait}`, { retryAfterSeconds: retryAfterS, ...(h.what ? { limit: h.what } : {}) });
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appendAudit, type Actor, type AuditEventInput } from '../audit/audit-log.ts';
+import { appendAudit, appendAuditEvents, type Actor, type AuditEventInput } from '../audit/audit-log.ts';
 import { MamoriError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { baseDueDate, pauseDeadline, resumeDeadline } from '../law/appi/deadlines.ts';
@@ -31,7 +31,7 @@ import type { RequestServiceDeps } from './request-service-api.ts';
 
 // Prepared once: every step of every request records one (see store/prepared-statement.ts).
 const insertEvent = preparedStatement(`insert into request_events (id, request_id, n, at, actor, action, data)
-  select ?, ?, coalesce(max(n), 0) + 1, ?, ?, ?, ? from request_events where request_id = ?`);
+  select ?, ?, coalesce(max(n), 0) + 1, ?, ?, ?, ? from request_events where request_id = ?`, 'carries_deferred');
 
 /**
  * What every stage of the request workflow shares: the collaborators (store, clock, config, policy, hooks) and the
@@ -292,7 +292,8 @@ export function createRequestContext(deps: RequestServiceDeps) {
       const pending: AuditEventInput[] = [];
       pendingAudits.set(trx, pending);
       const result = await fn(trx);
-      for (const audit of pending) await appendAudit(trx, clock, audit);
+      // One lock, one head read and one head move for all of them: the same chain as one append per event.
+      await appendAuditEvents(trx, clock, pending);
       return result;
     });
   }

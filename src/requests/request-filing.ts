@@ -6,7 +6,7 @@ import { evaluateFee } from '../law/appi/fees.ts';
 import { requestKindRules } from '../law/appi/request-kinds.ts';
 import './request-errors.ts';
 import { assertActionAllowed } from './request-state.ts';
-import { emailRateKey, hitRateLimit, rateBucket } from './rate-limit.ts';
+import { emailRateKey, hitRateLimit, hitRateLimits, rateBucket } from './rate-limit.ts';
 import { CODE_MAX_ATTEMPTS, hashEmailCode, requestToken, sameDigest } from './request-secrets.ts';
 import { checkUpload } from './request-uploads.ts';
 import { isRequestKind } from './request-inputs.ts';
@@ -67,8 +67,10 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
         // Counted last in the filing's own transaction: one commit per filing, and on PostgreSQL the counter rows stay
         // locked only for the final statements. A refused filing rolls its own hit back, so the count stays at the
         // limit and later filings are refused until the window ends.
-        await hitRateLimit(trx, clock, rateBucket(config.secret, 'file-ip', meta.ip), limits.filingsPerIp);
-        await hitRateLimit(trx, clock, rateBucket(config.secret, 'file-email', email.toLowerCase()), limits.filingsPerEmail);
+        await hitRateLimits(trx, clock, [
+          { bucket: rateBucket(config.secret, 'file-ip', meta.ip), rule: limits.filingsPerIp },
+          { bucket: rateBucket(config.secret, 'file-email', email.toLowerCase()), rule: limits.filingsPerEmail },
+        ]);
         return outcome;
       });
       if (assertion) await resolveQuietly(id, 'system');

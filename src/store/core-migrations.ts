@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
+import { dialectOf } from './store.ts';
 
 export const coreMigrations: Record<string, Migration> = {
   '0001_core': {
@@ -109,6 +110,26 @@ export const coreMigrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('scheduled_jobs').addColumn('lease_owner', 'text').execute();
       await db.schema.alterTable('scheduled_jobs').addColumn('lease_until', 'text').execute();
+    },
+  },
+  /**
+   * PostgreSQL: the audit chain's lock and the read of its ends in one round trip. Inside a VOLATILE plpgsql function
+   * each statement takes a fresh snapshot (READ COMMITTED), so the ends are read after the lock is held, exactly as
+   * two statements would read them (one statement with both would read them from a snapshot taken before the wait).
+   */
+  '0097_audit_chain_ends_function': {
+    async up(db: Kysely<any>) {
+      if (dialectOf(db) !== 'postgres') return;
+      await sql`create or replace function mamori_lock_audit_chain()
+        returns table (head_seq integer, head_hash text, head_mac text, last_seq integer, last_hash text)
+        language plpgsql volatile as $body$
+        begin
+          perform pg_advisory_xact_lock(4242002);
+          return query select (select h.seq from audit_head h where h.id = 1), (select h.hash from audit_head h where h.id = 1),
+            (select h.mac from audit_head h where h.id = 1),
+            (select e.seq from audit_events e order by e.seq desc limit 1), (select e.hash from audit_events e order by e.seq desc limit 1);
+        end
+        $body$`.execute(db);
     },
   },
 };

@@ -1,6 +1,7 @@
 import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf, type DbOrTrx } from './store.ts';
+import { CARRIES_DEFERRED, DEFERRABLE_INSERT } from './postgres-deferred-writes.ts';
 
 /** A value a prepared statement binds: what both drivers accept without conversion. */
 export type BoundValue = string | number | null;
@@ -16,12 +17,17 @@ export interface PreparedStatement<R> {
  * database work itself (bench/filing-profile.ts). The text is the same on every call, so better-sqlite3 keeps it
  * prepared (the store's statement cache). `?` placeholders become `$1, $2 …` once for PostgreSQL; the text must
  * hold no other `?` (no string literals with one).
+ *
+ * `round` (PostgreSQL only, see store/postgres-deferred-writes.ts): `deferrable` for an insert whose result is never
+ * read, which may then wait inside the transaction and travel with the next statement; `carries_deferred` for a
+ * statement that reads no table a deferrable insert writes, which may carry the waiting inserts.
  * @example const touch = preparedStatement<{ n: number }>('update t set n = n + 1 where id = ? returning n'); await touch.run(trx, [id]);
  */
-export function preparedStatement<R = never>(text: string): PreparedStatement<R> {
+export function preparedStatement<R = never>(text: string, round?: 'deferrable' | 'carries_deferred'): PreparedStatement<R> {
   const sqliteText = text.replace(/\s+/g, ' ').trim();
   let n = 0;
-  const postgresText = sqliteText.replace(/\?/g, () => `$${(n += 1)}`);
+  const marker = round === 'deferrable' ? DEFERRABLE_INSERT : round === 'carries_deferred' ? CARRIES_DEFERRED : '';
+  const postgresText = marker + sqliteText.replace(/\?/g, () => `$${(n += 1)}`);
   return {
     run(db, params) {
       if (n !== 0 && params.length !== n) throw new Error(`prepared statement expects ${n} parameters, got ${params.length}`);
@@ -34,7 +40,9 @@ const inserts = new Map<string, PreparedStatement<never>>();
 
 /**
  * Inserts one row through a prepared statement made from the row's own columns (one per table and column set, kept).
- * Every value must already be in the store's conventions (text, number or null; see store.ts).
+ * Every value must already be in the store's conventions (text, number or null; see store.ts). Nothing is returned:
+ * on PostgreSQL inside a transaction the insert may wait and go with the transaction's next statement (one round
+ * trip less; an error then fails that statement, and the transaction with it).
  * @example await insertRow(trx, 'mail_outbox', { id, created_at: now, … });
  */
 export async function insertRow<Tb extends keyof Database & string>(db: DbOrTrx, table: Tb, row: Database[Tb]): Promise<void> {
@@ -42,7 +50,7 @@ export async function insertRow<Tb extends keyof Database & string>(db: DbOrTrx,
   const key = `${table}(${columns.join(',')})`;
   let stmt = inserts.get(key);
   if (!stmt) {
-    stmt = preparedStatement(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    stmt = preparedStatement(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`, 'deferrable');
     inserts.set(key, stmt);
   }
   const values = Object.values(row).map((v: unknown): BoundValue => {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import { MamoriError } from '../errors.ts';
+import { deferMarkedInserts } from './postgres-deferred-writes.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -35,6 +36,7 @@ export async function openStore(url: string): Promise<Store> {
     // edge), the pool drops the broken client when it is released and opens a new one on demand.
     pool.on('connect', (client) => {
       client.on('error', () => {});
+      deferMarkedInserts(client);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {

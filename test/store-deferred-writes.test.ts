@@ -1,0 +1,79 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestStore, storeDialects } from './support/stores.ts';
+import { createManualClock } from '../src/clock.ts';
+import { enqueueMail } from '../src/mail/outbox.ts';
+import { hitRateLimits } from '../src/requests/rate-limit.ts';
+
+// Inserts whose result is never read may wait on PostgreSQL and travel with the next statement
+// (store/postgres-deferred-writes.ts): what a transaction sees, commits and rolls back stays as written.
+for (const dialect of storeDialects) {
+  describe(`deferred inserts on ${dialect}`, () => {
+    const mail = (to: string) => ({ to, subject: 's', text: 't', topic: 'test', ref: { type: 'request', id: 'r1' } });
+
+    test('a row inserted in a transaction is seen by the next statement there, and committed', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      try {
+        const seen = await store.db.transaction().execute(async (trx) => {
+          await enqueueMail(trx, clock, mail('a@example.jp'));
+          await enqueueMail(trx, clock, mail('b@example.jp'));
+          return (await trx.selectFrom('mail_outbox').select('to_address').orderBy('to_address').execute()).map((r) => r.to_address);
+        });
+        assert.deepEqual(seen, ['a@example.jp', 'b@example.jp']);
+        // Waiting inserts that travel with a rate-limit count (one statement on PostgreSQL) and with the commit.
+        await store.db.transaction().execute(async (trx) => {
+          await enqueueMail(trx, clock, mail('c@example.jp'));
+          await hitRateLimits(trx, clock, [{ bucket: 'x:1', rule: { limit: 5, windowMs: 60_000 } }, { bucket: 'x:2', rule: { limit: 5, windowMs: 60_000 } }]);
+          await enqueueMail(trx, clock, mail('d@example.jp'));
+        });
+        const rows = await store.db.selectFrom('mail_outbox').select('to_address').orderBy('to_address').execute();
+        assert.deepEqual(rows.map((r) => r.to_address), ['a@example.jp', 'b@example.jp', 'c@example.jp', 'd@example.jp']);
+        const counts = await store.db.selectFrom('request_rate_limits').select(['bucket', 'count']).orderBy('bucket').execute();
+        assert.deepEqual(counts.map((r) => [r.bucket, Number(r.count)]), [['x:1', 1], ['x:2', 1]]);
+      } finally {
+        await store.drop();
+      }
+    });
+
+    test('a refused rate limit rolls back the waiting inserts and every count of the call', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      const rule = { limit: 1, windowMs: 60_000 };
+      try {
+        await hitRateLimits(store.db, clock, [{ bucket: 'y:2', rule }]);
+        await assert.rejects(
+          store.db.transaction().execute(async (trx) => {
+            await enqueueMail(trx, clock, mail('e@example.jp'));
+            await hitRateLimits(trx, clock, [{ bucket: 'y:1', rule }, { bucket: 'y:2', rule }]);
+          }),
+          (err: Error & { code?: string }) => err.code === 'MAMORI_RATE_LIMITED',
+        );
+        assert.equal((await store.db.selectFrom('mail_outbox').select('id').execute()).length, 0);
+        const counts = await store.db.selectFrom('request_rate_limits').select(['bucket', 'count']).orderBy('bucket').execute();
+        assert.deepEqual(counts.map((r) => [r.bucket, Number(r.count)]), [['y:2', 1]]);
+      } finally {
+        await store.drop();
+      }
+    });
+
+    test('an insert that fails fails its transaction, which commits nothing', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      try {
+        await assert.rejects(
+          store.db.transaction().execute(async (trx) => {
+            await enqueueMail(trx, clock, mail('f@example.jp'));
+            // A code for a request that does not exist breaks a foreign key (at the latest when the insert is sent).
+            const { insertRow } = await import('../src/store/prepared-statement.ts');
+            await insertRow(trx, 'request_codes', { request_id: 'req_missing', code_hash: 'h', created_at: 'x', expires_at: 'x', attempts: 0, used_at: null });
+          }),
+        );
+        assert.equal((await store.db.selectFrom('mail_outbox').select('id').execute()).length, 0);
+        assert.equal((await store.db.selectFrom('request_codes').select('request_id').execute()).length, 0);
+      } finally {
+        await store.drop();
+      }
+    });
+  });
+}
