@@ -38,15 +38,38 @@ function derivedOf(entry: Entry, owner: object, key: string, make: (rows: readon
 }
 
 /**
+ * Whether a subject was asked about lately, from a fixed table of 32-bit hashes (no memory per subject; a newer
+ * subject may take an older one's slot, which only means one more miss). Marks the subject as seen.
+ */
+function doorkeeper(max: number): (subject: string) => boolean {
+  let size = 1024;
+  while (size < max && size < 1 << 22) size *= 2;
+  const seen = new Int32Array(size);
+  return (subject) => {
+    let h = 0x811c9dc5 | 0; // FNV-1a
+    for (let i = 0; i < subject.length; i += 1) h = Math.imul(h ^ subject.charCodeAt(i), 16777619);
+    h |= 1; // never 0, the empty slot
+    const at = (h >>> 1) & (size - 1);
+    if (seen[at] === h) return true;
+    seen[at] = h;
+    return false;
+  };
+}
+
+/**
  * Remembers each subject's current preference rows in memory (at most `maxSubjects`, least recently used first out), so a
  * repeated decision is answered synchronously, without a round trip on PostgreSQL or a statement on SQLite. Coherent across instances
  * through the change feed: a recorded choice drops the subject everywhere, a reconnect of the feed drops
  * everything, and nothing is remembered while the feed is not live. A read that started before an invalidation is
  * answered but not remembered, so a stale row can never be stored after the change that replaced it.
+ * `admitOnSecondMiss` (for SQLite, where a miss is one in-process statement, not a round trip): a subject is
+ * remembered only when asked about again, so a stream of one-off subjects (a crawler, a uniform spread over millions)
+ * costs no memory, no garbage kept alive and no evictions of the active members.
  * @example const reader = createCachedPreferenceReader(await createPreferenceReader(store), feed, { maxSubjects: 100_000 });
  */
-export function createCachedPreferenceReader(inner: PreferenceReader, feed: ChangeFeed, opts: { maxSubjects?: number } = {}): CachedPreferenceReader {
+export function createCachedPreferenceReader(inner: PreferenceReader, feed: ChangeFeed, opts: { maxSubjects?: number; admitOnSecondMiss?: boolean } = {}): CachedPreferenceReader {
   const max = opts.maxSubjects ?? 100_000;
+  const seenBefore = opts.admitOnSecondMiss ? doorkeeper(max) : undefined;
   const cache = new Map<string, Entry>();
   const stats = { hits: 0, misses: 0, invalidations: 0, flushes: 0 };
   let epoch = 0;
@@ -85,7 +108,8 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     }
     stats.misses += 1;
     const since = epoch;
-    return andThen(inner.all(subject), (rows) => remember(subject, rows, since) ?? rows);
+    const admit = seenBefore === undefined || seenBefore(subject);
+    return andThen(inner.all(subject), (rows) => (admit ? remember(subject, rows, since) : undefined) ?? rows);
   }
 
   const rowsOf = (e: Entry | PreferenceRow[]): PreferenceRow[] => (Array.isArray(e) ? e : e.rows);

@@ -67,7 +67,7 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   // Every instance remembers subjects' rows, kept coherent by the change feed: on PostgreSQL by NOTIFY from every
   // instance, on SQLite by this process's own writes and a watch for other processes' commits (change-feed.ts).
   // On SQLite too: a page view's decision then costs no statement, no read lock and no B-tree walk.
-  const reader = createCachedPreferenceReader(await createPreferenceReader(ctx.store), ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects });
+  const reader = createCachedPreferenceReader(await createPreferenceReader(ctx.store), ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects, admitOnSecondMiss: ctx.store.dialect === 'sqlite' });
   app.addHook('onClose', () => reader.close());
   const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
   if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));

@@ -54,8 +54,7 @@ test('on SQLite, a choice committed to the file by another connection reaches th
   try {
     const c = client(s);
     const subject = anonId();
-    assert.equal((await c.decision(subject, 'error_reports')).allowed, true);
-    assert.equal((await c.decision(subject, 'error_reports')).allowed, true); // remembered
+    for (let i = 0; i < 3; i += 1) assert.equal((await c.decision(subject, 'error_reports')).allowed, true); // remembered (from the second ask on)
     await other.db.insertInto('consent_preferences').values({ subject, purpose: 'error_reports', allowed: 0, policy_version: 'v-outside', method: 'api', receipt_id: 'rcp_outside', updated_at: new Date().toISOString() }).execute();
     const took = await waitUntil(async () => (await c.decision(subject, 'error_reports')).basis === 'refused', BOUND_MS);
     assert.notEqual(took, null, 'the decision still answered what the cache remembered before the other connection wrote');
