@@ -71,7 +71,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
   const transport = opts.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = createOutboxSender({ store, clock, transport, from: mailSender(config.mailFrom, localize(policy.policy.service.name, 'ja')) });
-  const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}) });
+  const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}), db: store.db });
   // A replica lags its primary by a little: only reads that tolerate that (lists, statistics, exports) go there.
   const read = config.databaseReadUrl ? await openStore(config.databaseReadUrl) : store;
   const base = { store, read, clock, config, outbox, policy, changes };

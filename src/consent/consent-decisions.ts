@@ -51,6 +51,17 @@ export function decide(reader: PreferenceReader, config: ConsentConfig, subject:
 }
 
 /**
+ * The decision `decide` gives for one purpose, from the subject's rows as `PreferenceReader.all` returns them (for a
+ * caller that already holds the rows, such as a cache of answers).
+ */
+export function decideFromSubjectRows(config: ConsentConfig, purposeId: string, rows: readonly PreferenceRow[]): Decision {
+  const purpose = purposeOf(config, purposeId);
+  if (purpose.choice === 'none') return withTools(decideFromPreference(purpose, undefined, config.version), purpose, new Map());
+  if (purpose.tools.length > 0) return decideFromRows(config, [purpose], rows).decisions[purpose.id]!;
+  return decideFromPreference(purpose, rows.find((r) => r.purpose === purposeId), config.version);
+}
+
+/**
  * Decides many purposes (all of the policy's when `purposeIds` is omitted) with one range read on the primary key.
  * `etag` changes whenever the subject records a new choice or the policy's consent version changes.
  */

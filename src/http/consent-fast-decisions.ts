@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ConsentKeyVerifier } from '../consent/consent-api-keys.ts';
 import { CONSENT_KEY_PREFIX } from '../consent/consent-api-keys.ts';
-import type { Decision } from '../consent/consent-api-schemas.ts';
 import type { ConsentConfig } from '../consent/consent-config.ts';
-import { decide } from '../consent/consent-decisions.ts';
-import type { PreferenceReader } from '../consent/preference-reader.ts';
+import { decideFromSubjectRows } from '../consent/consent-decisions.ts';
+import type { CachedPreferenceReader } from '../consent/preference-cache.ts';
 import type { FastHandler } from './fast-routes.ts';
 
 /** Query values as the route's schema accepts them: a subject without control characters, one purpose id. */
@@ -44,20 +43,22 @@ export function parseSingleDecisionQuery(query: string): { subject: string; purp
   return { subject, purpose };
 }
 
-function send(res: ServerResponse, decision: Decision): void {
-  const body = JSON.stringify(decision);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': randomUUID() });
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function send(res: ServerResponse, body: string): void {
+  res.writeHead(200, ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body)), 'x-request-id', randomUUID()]);
   res.end(body);
 }
 
 /**
  * `GET /api/v1/decisions?subject=…&purpose=…` ahead of Fastify, for the case that is every page view: one purpose the
  * policy has, a consent key this process verified in the last few seconds. It answers exactly what the route would
- * (the same `decide`, the same JSON, an `x-request-id`) with none of the routing, hooks, logger or reply machinery.
+ * (the decision `decide` gives, the same JSON, an `x-request-id`) with none of the routing, hooks, logger or reply
+ * machinery, and reuses the JSON it made while the subject's remembered rows stay the same.
  * Everything else (batch form, staff keys, unknown or new keys, unknown purposes, malformed queries, conditional
  * requests, a failed read) is declined and answered by the route in consent-routes.ts.
  */
-export function fastSingleDecision(deps: { reader: PreferenceReader; keys: ConsentKeyVerifier; config: () => ConsentConfig }): FastHandler {
+export function fastSingleDecision(deps: { reader: CachedPreferenceReader; keys: ConsentKeyVerifier; config: () => ConsentConfig }): FastHandler {
   return (req, res, decline) => {
     const auth = req.headers.authorization;
     if (auth === undefined || !auth.startsWith(`Bearer ${CONSENT_KEY_PREFIX}`) || req.headers['if-none-match'] !== undefined) return false;
@@ -68,12 +69,13 @@ export function fastSingleDecision(deps: { reader: PreferenceReader; keys: Conse
     if (!q) return false;
     const config = deps.config();
     if (!config.byId.has(q.purpose)) return false;
-    const decision = decide(deps.reader, config, q.subject, q.purpose);
-    if (!(decision instanceof Promise)) {
-      send(res, decision);
+    const { subject, purpose } = q;
+    const body = deps.reader.derived(subject, config, purpose, (rows) => JSON.stringify(decideFromSubjectRows(config, purpose, rows)));
+    if (typeof body === 'string') {
+      send(res, body);
       return true;
     }
-    decision.then((d) => send(res, d), decline);
+    body.then((b) => send(res, b), decline);
     return true;
   };
 }

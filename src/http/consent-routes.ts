@@ -64,9 +64,10 @@ const browserMethods: ReadonlySet<ConsentMethod> = new Set(['banner', 'gpc']);
  * - `/privacy-center/preferences`: the settings page for a person arriving from the operator's app with an assertion.
  */
 export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
-  // PostgreSQL: every instance remembers subjects' rows, kept coherent by the change feed (SQLite reads in-process).
-  const direct = await createPreferenceReader(ctx.store);
-  const reader = ctx.store.dialect === 'postgres' ? createCachedPreferenceReader(direct, ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects }) : direct;
+  // Every instance remembers subjects' rows, kept coherent by the change feed: on PostgreSQL by NOTIFY from every
+  // instance, on SQLite by this process's own writes and a watch for other processes' commits (change-feed.ts).
+  // On SQLite too: a page view's decision then costs no statement, no read lock and no B-tree walk.
+  const reader = createCachedPreferenceReader(await createPreferenceReader(ctx.store), ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects, admitOnSecondMiss: ctx.store.dialect === 'sqlite' });
   app.addHook('onClose', () => reader.close());
   const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
   if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));

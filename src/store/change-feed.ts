@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { sql } from 'kysely';
-import type { DbOrTrx, StoreDialect } from './store.ts';
+import type { Db, DbOrTrx, StoreDialect } from './store.ts';
 
 /** What a cache may hold that another instance can change: preferences (keyed by subject), consent keys, config. */
 export type ChangeTopic = 'preferences' | 'consent_keys' | 'config';
@@ -12,7 +12,9 @@ export type Change = { kind: 'change'; topic: ChangeTopic; key: string | null } 
  * Tells every mamori instance on the same database what changed, so each can drop what it cached. On PostgreSQL a
  * change is a `NOTIFY` sent inside the writer's transaction (delivered only if it commits) and heard on one dedicated
  * `LISTEN` connection per instance that reconnects and asks its listeners to flush after any gap. On SQLite there is
- * one process, so a change reaches the listeners directly.
+ * one server process, so a change reaches the listeners directly; given the store's connection (`db`), the feed also
+ * notices commits made by any other process on the same file (a CLI command, a restore) by polling that
+ * connection's `PRAGMA data_version` (which moves only for other connections' commits), and then flushes.
  */
 export interface ChangeFeed {
   /** Announces a change as part of `db`'s transaction (PostgreSQL: delivered on commit). */
@@ -47,6 +49,36 @@ export interface ChangeFeedOptions {
   url?: string;
   /** First reconnect delay; doubles up to 5 s. */
   retryMs?: number;
+  /** SQLite: the store's own (writing) connection, watched for other processes' commits. */
+  db?: Db;
+  /** SQLite: how often that connection's `data_version` is read; 250 ms unless told. */
+  watchMs?: number;
+}
+
+/**
+ * Calls `changed` when another connection committed to the SQLite file: `data_version` is per connection and does not
+ * move for the connection's own commits, so on the store's connection it moves only for other processes' writes.
+ * Returns the stop.
+ */
+async function watchOtherWriters(db: Db, everyMs: number, changed: () => void): Promise<() => void> {
+  const version = async () => Number((await sql<{ data_version: number }>`PRAGMA data_version`.execute(db)).rows[0]?.data_version);
+  let last = await version();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    version()
+      .then((v) => {
+        if (v !== last) changed();
+        last = v;
+      })
+      .catch(() => changed()) // unknown: safest to forget everything
+      .finally(() => {
+        busy = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -63,6 +95,7 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
     return () => listeners.delete(listener);
   };
   if (opts.dialect === 'sqlite' || !opts.url) {
+    const stop = opts.dialect === 'sqlite' && opts.db ? await watchOtherWriters(opts.db, opts.watchMs ?? 250, () => emit({ kind: 'flush' })) : () => {};
     return {
       async publish(_db, topic, key) {
         emit({ kind: 'change', topic, key: key ?? null });
@@ -70,7 +103,9 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
       changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
       subscribe,
       live: opts.dialect === 'sqlite',
-      async close() {},
+      async close() {
+        stop();
+      },
     };
   }
   const url = opts.url;
