@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createPgDatabase } from './bench-database.ts';
+import { checkPlansAtSize, seedPostgres } from './scale-seed.ts';
 import { z } from 'zod';
 import { parsePolicy } from '../src/policy/load-policy.ts';
 import { startServer } from '../src/server.ts';
@@ -132,23 +133,6 @@ const show = (label: string, f: Figures) =>
   console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ok ${f.ok} failed ${f.failed}`);
 
 
-/** RECEIPTS receipts over SUBJECTS subjects (this month and the two before) and one current analytics choice each. */
-async function seed(store: Store): Promise<void> {
-  const t0 = performance.now();
-  const chunk = 1_000_000;
-  const month = new Date().toISOString().slice(0, 7);
-  for (let from = 1; from <= RECEIPTS; from += chunk) {
-    const to = Math.min(RECEIPTS, from + chunk - 1);
-    await sql`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof)
-      select 'rcp_' || g, 'anon_s' || (g % ${SUBJECTS}), 'browser', '{"analytics":true}', 'v0', 'banner', ${month} || '-01T00:00:00.' || lpad((g % 1000)::text, 3, '0') || 'Z', 'browser', null, 'x'
-      from generate_series(${from}::int, ${to}::int) g`.execute(store.db);
-  }
-  await sql`insert into consent_preferences (subject, purpose, allowed, policy_version, method, receipt_id, updated_at)
-    select 'anon_s' || g, 'analytics', (g % 2), 'v0', 'banner', 'rcp_' || g, ${month} || '-01T00:00:00.000Z' from generate_series(0, ${SUBJECTS - 1}::int) g`.execute(store.db);
-  await sql`analyze`.execute(store.db);
-  console.log(`  seeded ${RECEIPTS} receipts, ${SUBJECTS} subjects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
 async function seedSqlite(store: Store): Promise<void> {
   const n = Math.min(RECEIPTS, smoke ? RECEIPTS : 1_000_000);
   await sql`with recursive g(x) as (select 0 union all select x + 1 from g where x < ${SUBJECTS - 1})
@@ -204,7 +188,8 @@ async function postgresDecisionsAndWrites(): Promise<void> {
   try {
     const store = await openStore(database.url);
     await migrateToLatest(store);
-    await seed(store);
+    await seedPostgres(store, RECEIPTS, SUBJECTS);
+    await checkPlansAtSize(store, SUBJECTS);
     const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
     await store.close();
     if (only !== 'writes') await postgresDecisions(database.url, key);
