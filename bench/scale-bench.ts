@@ -43,7 +43,15 @@ const cpuProf = process.env.BENCH_CPU_PROF;
 
 // ---- child mode: one server per process ----
 if (process.argv[2] === '--child') {
-  const side = createServer((_req, res) => res.end(JSON.stringify(process.cpuUsage())));
+  // Statements sent to PostgreSQL by this process (every round trip, BEGIN and COMMIT included): a count the shared
+  // machine's load cannot blur, printed per receipt beside the receipt writes.
+  let statements = 0;
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements += 1;
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  const side = createServer((_req, res) => res.end(JSON.stringify({ ...process.cpuUsage(), statements })));
   const announce = (port: number) => side.listen(0, '127.0.0.1', () => console.log(`PORT ${port} ${(side.address() as AddressInfo).port}`));
   if (process.argv[3] === 'bare') {
     const body = JSON.stringify({ allowed: true, basis: 'consent', policyVersion: 'abcdefghijkl' });
@@ -87,17 +95,17 @@ async function stopChild(c: Child): Promise<void> {
   });
 }
 
-const cpuOf = async (c: Child): Promise<number> => {
-  const u = z.object({ user: z.number(), system: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
-  return (u.user + u.system) / 1000;
+const usageOf = async (c: Child): Promise<{ cpuMs: number; statements: number }> => {
+  const u = z.object({ user: z.number(), system: z.number(), statements: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
+  return { cpuMs: (u.user + u.system) / 1000, statements: u.statements };
 };
 
-interface Figures { perSecond: number; p50: number; p99: number; ok: number; failed: number; cpuMs: number }
+interface Figures { perSecond: number; p50: number; p99: number; ok: number; failed: number; cpuMs: number; statements: number }
 
 /** A closed loop of `CONNECTIONS` keep-alive connections for `SECONDS`; `next()` gives each request. */
 async function load(target: Child, next: () => { method: string; path: string; body?: string; headers?: Record<string, string> }): Promise<Figures> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const cpu0 = await cpuOf(target);
+  const u0 = await usageOf(target);
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
@@ -122,15 +130,17 @@ async function load(target: Child, next: () => { method: string; path: string; b
     }
   }));
   const seconds = (performance.now() - started) / 1000;
-  const cpuMs = ((await cpuOf(target)) - cpu0) / Math.max(1, ok + failed);
+  const u1 = await usageOf(target);
+  const cpuMs = (u1.cpuMs - u0.cpuMs) / Math.max(1, ok + failed);
+  const statements = (u1.statements - u0.statements) / Math.max(1, ok + failed);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 100) / 100;
-  return { perSecond: ok / seconds, p50: pct(50), p99: pct(99), ok, failed, cpuMs };
+  return { perSecond: ok / seconds, p50: pct(50), p99: pct(99), ok, failed, cpuMs, statements };
 }
 
 const show = (label: string, f: Figures) =>
-  console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ok ${f.ok} failed ${f.failed}`);
+  console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ${f.statements.toFixed(2)} statements/req  ok ${f.ok} failed ${f.failed}`);
 
 
 async function seedSqlite(store: Store): Promise<void> {
