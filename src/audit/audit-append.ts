@@ -29,17 +29,24 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
   // The signed head and the newest row in one statement (one round trip on PostgreSQL, read after the lock above).
   const ends = (await chainEnds.run(db, [])).rows[0];
   const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
-  let last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
-  if (!key) return insertEvents(db, clock, inputs, last, null);
+  const last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
+  const at = clock.now().toISOString();
+  if (!key) {
+    const events = chainEvents(at, inputs, last);
+    await writeEvents(db, events, null, null);
+    return events;
+  }
+  let from = linkFrom(head, last);
+  let noted: AuditEvent[] = [];
   if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
     // Keep the evidence inside the signed chain before the anchor is replaced.
-    const [noted] = await insertEvents(db, clock, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], linkFrom(head, last), key);
-    if (noted) last = { seq: noted.seq, hash: noted.hash };
+    noted = chainEvents(at, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], from);
+    from = { seq: noted[0]!.seq, hash: noted[0]!.hash };
   }
-  const events = await insertEvents(db, clock, inputs, linkFrom(head, last), key);
+  const events = chainEvents(at, inputs, from);
+  // Every row, then the head moved to the newest: one statement on PostgreSQL, while the chain's lock is held.
   const newest = events[events.length - 1]!;
-  const mac = auditMac(key, 'head', newest.seq, newest.hash);
-  await moveHead.run(db, [newest.seq, newest.hash, mac]);
+  await writeEvents(db, [...noted, ...events], key, { seq: newest.seq, hash: newest.hash, mac: auditMac(key, 'head', newest.seq, newest.hash) });
   return events;
 }
 
@@ -60,8 +67,8 @@ function linkFrom(head: { seq: number; hash: string } | undefined, last: { seq: 
   return head && head.seq > (last?.seq ?? 0) ? { seq: head.seq, hash: head.hash } : last;
 }
 
-async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[], last: { seq: number; hash: string } | undefined, key: AuditKey | null): Promise<AuditEvent[]> {
-  const at = clock.now().toISOString();
+/** The events linked one after another from `last` (hashes computed here: each depends on the row before). */
+function chainEvents(at: string, inputs: readonly AuditEventInput[], last: { seq: number; hash: string } | undefined): AuditEvent[] {
   const events: AuditEvent[] = [];
   let prev = last;
   for (const input of inputs) {
@@ -80,6 +87,11 @@ async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEve
     events.push({ ...partial, prevHash, hash });
     prev = { seq: partial.seq, hash };
   }
+  return events;
+}
+
+/** Writes the rows (signed when there is a key) and moves the head when one is given. */
+async function writeEvents(db: DbOrTrx, events: readonly AuditEvent[], key: AuditKey | null, head: { seq: number; hash: string; mac: string } | null): Promise<void> {
   const rows = events.map((e) => ({
     seq: e.seq,
     id: e.id,
@@ -93,8 +105,21 @@ async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEve
     hash: e.hash,
     row_mac: key ? auditMac(key, 'row', null, e.hash) : null,
   }));
+  if (dialectOf(db) === 'postgres') {
+    // Rows as one JSON parameter of a fixed text: one round trip, and no statement built per batch size.
+    const json = JSON.stringify(rows);
+    if (head) await insertAndMoveHead.run(db, [json, head.seq, head.hash, head.mac]);
+    else await insertJson.run(db, [json]);
+    return;
+  }
   // One event (every filing, every staff action) through the prepared insert; a batch in one statement.
   if (rows.length === 1) await insertRow(db, 'audit_events', rows[0]!);
   else await db.insertInto('audit_events').values(rows).execute();
-  return events;
+  if (head) await moveHead.run(db, [head.seq, head.hash, head.mac]);
 }
+
+const auditColumns = 'seq, id, at, actor, action, target_type, target_id, data, prev_hash, hash, row_mac';
+const insertJson = preparedStatement(`insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json)`);
+const insertAndMoveHead = preparedStatement(`with rows as (insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json))
+  insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`);
