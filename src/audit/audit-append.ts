@@ -24,10 +24,10 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
  */
 export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
   if (inputs.length === 0) return [];
-  if (dialectOf(db) === 'postgres') await lockChain.run(db, []);
   const key = auditKeyOf(db);
-  // The signed head and the newest row in one statement (one round trip on PostgreSQL, read after the lock above).
-  const ends = (await chainEnds.run(db, [])).rows[0];
+  // The signed head and the newest row in one statement; on PostgreSQL the same round trip first takes the chain's
+  // transaction-scoped lock (serializing writers on every instance) and reads them after it is granted.
+  const ends = (await (dialectOf(db) === 'postgres' ? lockAndChainEnds : chainEnds).run(db, [])).rows[0];
   const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
   const last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
   const at = clock.now().toISOString();
@@ -51,8 +51,10 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
 }
 
 // Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
-const lockChain = preparedStatement('select pg_advisory_xact_lock(4242002)');
-const chainEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>(`
+type ChainEnds = { head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null };
+/** Migration 0097: `pg_advisory_xact_lock(4242002)`, then the same reads as `chainEnds`, each with a fresh snapshot. */
+const lockAndChainEnds = preparedStatement<ChainEnds>('select head_seq, head_hash, head_mac, last_seq, last_hash from mamori_audit_lock_and_ends()');
+const chainEnds = preparedStatement<ChainEnds>(`
   select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
     (select mac from audit_head where id = 1) as head_mac,
     (select seq from audit_events order by seq desc limit 1) as last_seq, (select hash from audit_events order by seq desc limit 1) as last_hash`);

@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
+import { dialectOf } from './store.ts';
 
 export const coreMigrations: Record<string, Migration> = {
   '0001_core': {
@@ -109,6 +110,23 @@ export const coreMigrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('scheduled_jobs').addColumn('lease_owner', 'text').execute();
       await db.schema.alterTable('scheduled_jobs').addColumn('lease_until', 'text').execute();
+    },
+  },
+  /**
+   * PostgreSQL only: the audit chain's lock and the read of its ends in one round trip, so the lock (shared by every
+   * instance) is held one round trip shorter. A volatile PL/pgSQL function takes a fresh snapshot for each statement
+   * in it, so the ends are read after the lock is granted, as two separate statements would.
+   */
+  '0097_audit_chain_lock_and_ends': {
+    async up(db: Kysely<any>) {
+      if (dialectOf(db) !== 'postgres') return;
+      await sql`create function mamori_audit_lock_and_ends(out head_seq bigint, out head_hash text, out head_mac text, out last_seq bigint, out last_hash text)
+        language plpgsql volatile as $$
+        begin
+          perform pg_advisory_xact_lock(4242002);
+          select h.seq, h.hash, h.mac into head_seq, head_hash, head_mac from audit_head h where h.id = 1;
+          select e.seq, e.hash into last_seq, last_hash from audit_events e order by e.seq desc limit 1;
+        end $$`.execute(db);
     },
   },
 };
