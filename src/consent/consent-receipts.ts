@@ -102,7 +102,7 @@ export function prepareReceipt(deps: Pick<ConsentDeps, 'clock' | 'secret' | 'con
 
 /**
  * Writes prepared receipts in one transaction: the receipts (append-only), the current preferences they set (the
- * last receipt in the list wins for a subject and purpose), one change announcement per subject, and one audit event
+ * last receipt in the list wins for a subject and purpose), the change announcement for its subjects, and one audit event
  * per receipt recorded by an identified actor, all appended under a single hold of the audit chain's lock.
  */
 export async function writeReceipts(db: DbOrTrx, clock: Clock, items: readonly PreparedReceipt[], changes?: ChangeFeed): Promise<void> {
