@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { createPgDatabase } from './bench-database.ts';
+import { checkPlansAtSize, seedPostgres } from './scale-seed.ts';
 import { z } from 'zod';
 import { parsePolicy } from '../src/policy/load-policy.ts';
 import { startServer } from '../src/server.ts';
@@ -42,7 +43,15 @@ const cpuProf = process.env.BENCH_CPU_PROF;
 
 // ---- child mode: one server per process ----
 if (process.argv[2] === '--child') {
-  const side = createServer((_req, res) => res.end(JSON.stringify(process.cpuUsage())));
+  // Statements sent to PostgreSQL by this process (every round trip, BEGIN and COMMIT included): a count the shared
+  // machine's load cannot blur, printed per receipt beside the receipt writes.
+  let statements = 0;
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements += 1;
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  const side = createServer((_req, res) => res.end(JSON.stringify({ ...process.cpuUsage(), statements })));
   const announce = (port: number) => side.listen(0, '127.0.0.1', () => console.log(`PORT ${port} ${(side.address() as AddressInfo).port}`));
   if (process.argv[3] === 'bare') {
     // The same headers as mamori's answer (a request id of the same length, made once: no work per request) and a body
@@ -90,17 +99,17 @@ async function stopChild(c: Child): Promise<void> {
   });
 }
 
-const cpuOf = async (c: Child): Promise<number> => {
-  const u = z.object({ user: z.number(), system: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
-  return (u.user + u.system) / 1000;
+const usageOf = async (c: Child): Promise<{ cpuMs: number; statements: number }> => {
+  const u = z.object({ user: z.number(), system: z.number(), statements: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
+  return { cpuMs: (u.user + u.system) / 1000, statements: u.statements };
 };
 
-interface Figures { perSecond: number; p50: number; p99: number; ok: number; failed: number; cpuMs: number }
+interface Figures { perSecond: number; p50: number; p99: number; ok: number; failed: number; cpuMs: number; statements: number }
 
 /** A closed loop of `CONNECTIONS` keep-alive connections for `SECONDS`; `next()` gives each request. */
 async function load(target: Child, next: () => { method: string; path: string; body?: string; headers?: Record<string, string> }): Promise<Figures> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const cpu0 = await cpuOf(target);
+  const u0 = await usageOf(target);
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
@@ -125,33 +134,18 @@ async function load(target: Child, next: () => { method: string; path: string; b
     }
   }));
   const seconds = (performance.now() - started) / 1000;
-  const cpuMs = ((await cpuOf(target)) - cpu0) / Math.max(1, ok + failed);
+  const u1 = await usageOf(target);
+  const cpuMs = (u1.cpuMs - u0.cpuMs) / Math.max(1, ok + failed);
+  const statements = (u1.statements - u0.statements) / Math.max(1, ok + failed);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 100) / 100;
-  return { perSecond: ok / seconds, p50: pct(50), p99: pct(99), ok, failed, cpuMs };
+  return { perSecond: ok / seconds, p50: pct(50), p99: pct(99), ok, failed, cpuMs, statements };
 }
 
 const show = (label: string, f: Figures) =>
-  console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ok ${f.ok} failed ${f.failed}`);
+  console.log(`  ${label.padEnd(40)} ${f.perSecond.toFixed(0).padStart(6)}/s  p50 ${String(f.p50).padStart(6)} ms  p99 ${String(f.p99).padStart(6)} ms  server CPU ${f.cpuMs.toFixed(3)} ms/req  ${f.statements.toFixed(2)} statements/req  ok ${f.ok} failed ${f.failed}`);
 
-
-/** RECEIPTS receipts over SUBJECTS subjects (this month and the two before) and one current analytics choice each. */
-async function seed(store: Store): Promise<void> {
-  const t0 = performance.now();
-  const chunk = 1_000_000;
-  const month = new Date().toISOString().slice(0, 7);
-  for (let from = 1; from <= RECEIPTS; from += chunk) {
-    const to = Math.min(RECEIPTS, from + chunk - 1);
-    await sql`insert into consent_receipts (id, subject, subject_kind, choices, policy_version, method, recorded_at, recorded_by, origin, proof)
-      select 'rcp_' || g, 'anon_s' || (g % ${SUBJECTS}), 'browser', '{"analytics":true}', 'v0', 'banner', ${month} || '-01T00:00:00.' || lpad((g % 1000)::text, 3, '0') || 'Z', 'browser', null, 'x'
-      from generate_series(${from}::int, ${to}::int) g`.execute(store.db);
-  }
-  await sql`insert into consent_preferences (subject, purpose, allowed, policy_version, method, receipt_id, updated_at)
-    select 'anon_s' || g, 'analytics', (g % 2), 'v0', 'banner', 'rcp_' || g, ${month} || '-01T00:00:00.000Z' from generate_series(0, ${SUBJECTS - 1}::int) g`.execute(store.db);
-  await sql`analyze`.execute(store.db);
-  console.log(`  seeded ${RECEIPTS} receipts, ${SUBJECTS} subjects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
 
 async function seedSqlite(store: Store): Promise<void> {
   const n = Math.min(RECEIPTS, smoke ? RECEIPTS : 1_000_000);
@@ -208,7 +202,8 @@ async function postgresDecisionsAndWrites(): Promise<void> {
   try {
     const store = await openStore(database.url);
     await migrateToLatest(store);
-    await seed(store);
+    await seedPostgres(store, RECEIPTS, SUBJECTS);
+    await checkPlansAtSize(store, SUBJECTS);
     const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
     await store.close();
     if (only !== 'writes') await postgresDecisions(database.url, key);
@@ -263,6 +258,8 @@ async function postgresWrites(url: string, key: string): Promise<void> {
     await stopChild(b);
   }
   const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS * 2 });
+  // Dropping the database (with force) may still find a closing client of this pool: not an error of the bench.
+  pool.on('error', () => undefined);
   let inserted = 0;
   const end = performance.now() + SECONDS * 1000;
   const started = performance.now();

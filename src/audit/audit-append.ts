@@ -25,28 +25,36 @@ export async function appendAudit(db: DbOrTrx, clock: Clock, input: AuditEventIn
 export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
   if (inputs.length === 0) return [];
   const key = auditKeyOf(db);
-  // The signed head and the newest row in one statement, read after the lock is held: on PostgreSQL the lock and the
-  // read are one round trip (migration 0097's function: a fresh snapshot for the read after the lock's wait).
-  const ends = (await (dialectOf(db) === 'postgres' ? lockAndReadEnds : chainEnds).run(db, [])).rows[0];
+  // The signed head and the newest row in one statement; on PostgreSQL the same round trip first takes the chain's
+  // transaction-scoped lock (serializing writers on every instance) and reads them after it is granted.
+  const ends = (await (dialectOf(db) === 'postgres' ? lockAndChainEnds : chainEnds).run(db, [])).rows[0];
   const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
-  let last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
-  if (!key) return insertEvents(db, clock, inputs, last, null);
+  const last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
+  const at = clock.now().toISOString();
+  if (!key) {
+    const events = chainEvents(at, inputs, last);
+    await writeEvents(db, events, null, null);
+    return events;
+  }
+  let from = linkFrom(head, last);
+  let noted: AuditEvent[] = [];
   if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
     // Keep the evidence inside the signed chain before the anchor is replaced.
-    const [noted] = await insertEvents(db, clock, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], linkFrom(head, last), key);
-    if (noted) last = { seq: noted.seq, hash: noted.hash };
+    noted = chainEvents(at, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], from);
+    from = { seq: noted[0]!.seq, hash: noted[0]!.hash };
   }
-  const events = await insertEvents(db, clock, inputs, linkFrom(head, last), key);
+  const events = chainEvents(at, inputs, from);
+  // Every row, then the head moved to the newest: one statement on PostgreSQL, while the chain's lock is held.
   const newest = events[events.length - 1]!;
-  const mac = auditMac(key, 'head', newest.seq, newest.hash);
-  await moveHead.run(db, [newest.seq, newest.hash, mac]);
+  await writeEvents(db, [...noted, ...events], key, { seq: newest.seq, hash: newest.hash, mac: auditMac(key, 'head', newest.seq, newest.hash) });
   return events;
 }
 
 // Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
-// The head move reads no table an insertRow writes, so inserts waiting on PostgreSQL may travel with it.
-const lockAndReadEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>('select * from mamori_lock_audit_chain()');
-const chainEnds = preparedStatement<{ head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null }>(`
+type ChainEnds = { head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null };
+/** Migration 0097: `pg_advisory_xact_lock(4242002)`, then the same reads as `chainEnds`, each with a fresh snapshot. */
+const lockAndChainEnds = preparedStatement<ChainEnds>('select head_seq, head_hash, head_mac, last_seq, last_hash from mamori_audit_lock_and_ends()');
+const chainEnds = preparedStatement<ChainEnds>(`
   select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
     (select mac from audit_head where id = 1) as head_mac,
     (select seq from audit_events order by seq desc limit 1) as last_seq, (select hash from audit_events order by seq desc limit 1) as last_hash`);
@@ -61,8 +69,8 @@ function linkFrom(head: { seq: number; hash: string } | undefined, last: { seq: 
   return head && head.seq > (last?.seq ?? 0) ? { seq: head.seq, hash: head.hash } : last;
 }
 
-async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEventInput[], last: { seq: number; hash: string } | undefined, key: AuditKey | null): Promise<AuditEvent[]> {
-  const at = clock.now().toISOString();
+/** The events linked one after another from `last` (hashes computed here: each depends on the row before). */
+function chainEvents(at: string, inputs: readonly AuditEventInput[], last: { seq: number; hash: string } | undefined): AuditEvent[] {
   const events: AuditEvent[] = [];
   let prev = last;
   for (const input of inputs) {
@@ -81,6 +89,11 @@ async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEve
     events.push({ ...partial, prevHash, hash });
     prev = { seq: partial.seq, hash };
   }
+  return events;
+}
+
+/** Writes the rows (signed when there is a key) and moves the head when one is given. */
+async function writeEvents(db: DbOrTrx, events: readonly AuditEvent[], key: AuditKey | null, head: { seq: number; hash: string; mac: string } | null): Promise<void> {
   const rows = events.map((e) => ({
     seq: e.seq,
     id: e.id,
@@ -94,8 +107,23 @@ async function insertEvents(db: DbOrTrx, clock: Clock, inputs: readonly AuditEve
     hash: e.hash,
     row_mac: key ? auditMac(key, 'row', null, e.hash) : null,
   }));
+  if (dialectOf(db) === 'postgres') {
+    // Rows as one JSON parameter of a fixed text: one round trip, and no statement built per batch size.
+    const json = JSON.stringify(rows);
+    if (head) await insertAndMoveHead.run(db, [json, head.seq, head.hash, head.mac]);
+    else await insertJson.run(db, [json]);
+    return;
+  }
   // One event (every filing, every staff action) through the prepared insert; a batch in one statement.
   if (rows.length === 1) await insertRow(db, 'audit_events', rows[0]!);
   else await db.insertInto('audit_events').values(rows).execute();
-  return events;
+  if (head) await moveHead.run(db, [head.seq, head.hash, head.mac]);
 }
+
+const auditColumns = 'seq, id, at, actor, action, target_type, target_id, data, prev_hash, hash, row_mac';
+// Both read no table an insertRow writes (on PostgreSQL audit rows go through these, not insertRow), so inserts
+// waiting on PostgreSQL (store/postgres-deferred-writes.ts) may travel with them.
+const insertJson = preparedStatement(`insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json)`, 'carries_deferred');
+const insertAndMoveHead = preparedStatement(`with rows as (insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json))
+  insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`, 'carries_deferred');

@@ -4,7 +4,8 @@ import { appendAuditEvents, canonicalJson, type Actor } from '../audit/audit-log
 import type { Clock } from '../clock.ts';
 import { MamoriError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { DbOrTrx, Store } from '../store/store.ts';
+import { dialectOf, type DbOrTrx, type Store } from '../store/store.ts';
+import { preparedStatement } from '../store/prepared-statement.ts';
 import type { ChangeFeed } from '../store/change-feed.ts';
 import { consentMethods, type ConsentMethod, type Receipt, type SubjectConsents } from './consent-api-schemas.ts';
 import type { ConsentConfig } from './consent-config.ts';
@@ -101,12 +102,12 @@ export function prepareReceipt(deps: Pick<ConsentDeps, 'clock' | 'secret' | 'con
 
 /**
  * Writes prepared receipts in one transaction: the receipts (append-only), the current preferences they set (the
- * last receipt in the list wins for a subject and purpose), one change announcement per subject, and one audit event
+ * last receipt in the list wins for a subject and purpose), the change announcement for its subjects, and one audit event
  * per receipt recorded by an identified actor, all appended under a single hold of the audit chain's lock.
  */
 export async function writeReceipts(db: DbOrTrx, clock: Clock, items: readonly PreparedReceipt[], changes?: ChangeFeed): Promise<void> {
   if (items.length === 0) return;
-  await db.insertInto('consent_receipts').values(items.map(({ receipt: r, recordedBy, origin }) => ({
+  const receiptRows = items.map(({ receipt: r, recordedBy, origin }) => ({
     id: r.id,
     subject: r.subject,
     subject_kind: r.subjectKind,
@@ -118,7 +119,7 @@ export async function writeReceipts(db: DbOrTrx, clock: Clock, items: readonly P
     recorded_by: recordedBy,
     origin,
     proof: r.proof,
-  }))).execute();
+  }));
   const prefs = new Map<string, { subject: string; purpose: string; allowed: number; policy_version: string; method: ConsentMethod; receipt_id: string; updated_at: string }>();
   for (const { receipt: r } of items) {
     // A tool's own switch is a preference row keyed `<purpose>/<tool>` (purpose ids never hold a slash), read with
@@ -129,25 +130,41 @@ export async function writeReceipts(db: DbOrTrx, clock: Clock, items: readonly P
       prefs.set(key, { subject: r.subject, purpose, allowed: allowed ? 1 : 0, policy_version: r.policyVersion, method: r.method, receipt_id: r.id, updated_at: r.recordedAt });
     }
   }
-  if (prefs.size > 0) {
-    await db
-      .insertInto('consent_preferences')
-      .values([...prefs.values()])
-      .onConflict((oc) => oc.columns(['subject', 'purpose']).doUpdateSet((eb) => ({
-        allowed: eb.ref('excluded.allowed'),
-        policy_version: eb.ref('excluded.policy_version'),
-        method: eb.ref('excluded.method'),
-        receipt_id: eb.ref('excluded.receipt_id'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })))
-      .execute();
+  if (dialectOf(db) === 'postgres') {
+    // The receipts and the preferences they set in one statement (one round trip, a fixed text prepared once).
+    await writeReceiptsAndPreferences.run(db, [JSON.stringify(receiptRows), JSON.stringify([...prefs.values()])]);
+  } else {
+    await db.insertInto('consent_receipts').values(receiptRows).execute();
+    if (prefs.size > 0) {
+      await db
+        .insertInto('consent_preferences')
+        .values([...prefs.values()])
+        .onConflict((oc) => oc.columns(['subject', 'purpose']).doUpdateSet((eb) => ({
+          allowed: eb.ref('excluded.allowed'),
+          policy_version: eb.ref('excluded.policy_version'),
+          method: eb.ref('excluded.method'),
+          receipt_id: eb.ref('excluded.receipt_id'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })))
+        .execute();
+    }
   }
-  for (const subject of new Set(items.map((i) => i.receipt.subject))) await changes?.publish(db, 'preferences', subject);
+  // Every subject of the batch announced at once (PostgreSQL: one statement, its NOTIFYs delivered on commit).
+  await changes?.publishMany(db, 'preferences', items.map((i) => i.receipt.subject));
   // Browser banner clicks are recorded by the receipt itself; choices made by an app or a signed-in person are
   // also state changes by an identified actor, so they go into the audit chain (one event per receipt, as always).
   const audited = items.flatMap(({ receipt: r, recordedBy }) => (recordedBy === 'browser' ? [] : [{ actor: recordedBy, action: 'consent.recorded', targetType: 'consent_receipt', targetId: r.id, data: { method: r.method, purposes: Object.keys(r.choices), ...(r.tools ? { tools: toolKeys(r).map(([key]) => key) } : {}) } }]));
   await appendAuditEvents(db, clock, audited);
 }
+
+const receiptColumns = 'id, subject, subject_kind, choices, tools, policy_version, method, recorded_at, recorded_by, origin, proof';
+const preferenceColumns = 'subject, purpose, allowed, policy_version, method, receipt_id, updated_at';
+/** PostgreSQL: a batch's receipts (first parameter, JSON rows) and the preferences they set (second), in one statement. */
+const writeReceiptsAndPreferences = preparedStatement(`with receipts as (
+    insert into consent_receipts (${receiptColumns}) select ${receiptColumns} from json_populate_recordset(null::consent_receipts, ?::json))
+  insert into consent_preferences (${preferenceColumns}) select ${preferenceColumns} from json_populate_recordset(null::consent_preferences, ?::json)
+  on conflict (subject, purpose) do update set allowed = excluded.allowed, policy_version = excluded.policy_version,
+    method = excluded.method, receipt_id = excluded.receipt_id, updated_at = excluded.updated_at`);
 
 /**
  * Records a consent receipt (append-only) and updates the current preferences in the same transaction, so a

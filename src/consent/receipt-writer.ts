@@ -15,10 +15,13 @@ export interface ReceiptWriter {
 /** Most receipts in one transaction: bounds the statement size (SQLite's parameter limit) and a failure's reach. */
 const MAX_BATCH = 200;
 /**
- * Batches in flight at once: the second writes its receipts and choices while the first holds the audit chain's lock,
- * so the lock is the only part that waits. A subject is never in two batches at once.
+ * Batches in flight at once. One: while a batch holds the audit chain's lock (shared by every instance) the next
+ * receipts gather into one batch behind it, so under load each hold of the lock carries more receipts. With two in
+ * flight, two instances' receipts/s against a bare INSERT loop were 0.06–0.08× (5.3 statements per receipt), with one
+ * 0.09–0.12× (3.5 statements per receipt) in the same bench on the same (busy) machine (bench/scale-bench.ts --only=writes).
+ * A subject is never in two batches at once.
  */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 1;
 
 interface Pending {
   item: PreparedReceipt;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Db, DbOrTrx, StoreDialect } from './store.ts';
+import { preparedStatement } from './prepared-statement.ts';
 
 /** What a cache may hold that another instance can change: preferences (keyed by subject), consent keys, config. */
 export type ChangeTopic = 'preferences' | 'consent_keys' | 'config';
@@ -20,6 +21,11 @@ export interface ChangeFeed {
   /** Announces a change as part of `db`'s transaction (PostgreSQL: delivered on commit). */
   publish(db: DbOrTrx, topic: ChangeTopic, key?: string): Promise<void>;
   /**
+   * Announces changes to many keys of one topic in one statement (PostgreSQL: one `NOTIFY` per 7,000 bytes of keys,
+   * delivered on commit): a batch of receipts announces all its subjects with one round trip.
+   */
+  publishMany(db: DbOrTrx, topic: ChangeTopic, keys: readonly string[]): Promise<void>;
+  /**
    * Tells this instance's own listeners at once, after the writer's commit: the NOTIFY comes back through the
    * database a little later, and a person who just chose must see the choice on the instance that recorded it.
    */
@@ -32,15 +38,45 @@ export interface ChangeFeed {
 }
 
 const CHANNEL = 'mamori_changes';
+// One statement for any number of payloads (prepared once; the payloads go as one text[] parameter).
+const notifyMany = preparedStatement('select pg_notify(?, p) from unnest(?::text[]) as p');
+/** A text[] element in PostgreSQL's array literal syntax: quoted, with `"` and `\\` escaped. */
+const arrayLiteral = (v: string): string => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 const topics: readonly ChangeTopic[] = ['preferences', 'consent_keys', 'config'];
 
-/** `topic` or `topic:key`; keys are subject ids or similar short ids (NOTIFY payloads stay under 8000 bytes). */
-function parsePayload(payload: string | undefined): Change {
+/**
+ * `topic`, `topic:key` or `topic:key1\nkey2…` (keys are subject ids or similar ids, which hold no control
+ * characters); one change per key. An unknown topic is a flush: safest to forget everything.
+ */
+export function parsePayload(payload: string | undefined): Change[] {
   const at = (payload ?? '').indexOf(':');
   const name = at < 0 ? payload : payload?.slice(0, at);
   const topic = topics.find((t) => t === name);
-  if (!topic) return { kind: 'flush' }; // an unknown payload: safest to forget everything
-  return { kind: 'change', topic, key: at < 0 ? null : (payload ?? '').slice(at + 1) };
+  if (!topic) return [{ kind: 'flush' }];
+  if (at < 0) return [{ kind: 'change', topic, key: null }];
+  return (payload ?? '').slice(at + 1).split('\n').map((key) => ({ kind: 'change', topic, key }));
+}
+
+/** NOTIFY payloads must stay under 8000 bytes: keys joined by newlines, cut into payloads of at most this many bytes. */
+const PAYLOAD_BYTES = 7000;
+
+/** The payloads announcing `keys` of `topic` (none for no keys). */
+export function payloadsOf(topic: ChangeTopic, keys: readonly string[]): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const key of new Set(keys)) {
+    const size = Buffer.byteLength(key) + 1;
+    if (current.length > 0 && bytes + size > PAYLOAD_BYTES) {
+      out.push(`${topic}:${current.join('\n')}`);
+      current = [];
+      bytes = 0;
+    }
+    current.push(key);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(`${topic}:${current.join('\n')}`);
+  return out;
 }
 
 export interface ChangeFeedOptions {
@@ -100,6 +136,9 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
       async publish(_db, topic, key) {
         emit({ kind: 'change', topic, key: key ?? null });
       },
+      async publishMany(_db, topic, keys) {
+        for (const key of new Set(keys)) emit({ kind: 'change', topic, key });
+      },
       changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
       subscribe,
       live: opts.dialect === 'sqlite',
@@ -121,7 +160,7 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
     c.on('error', () => lost(c));
     c.on('end', () => lost(c));
     c.on('notification', (n) => {
-      if (n.channel === CHANNEL) emit(parsePayload(n.payload));
+      if (n.channel === CHANNEL) for (const change of parsePayload(n.payload)) emit(change);
     });
     try {
       await c.connect();
@@ -161,6 +200,11 @@ export async function createChangeFeed(opts: ChangeFeedOptions): Promise<ChangeF
   return {
     async publish(db, topic, key) {
       await sql`select pg_notify(${CHANNEL}, ${key === undefined ? topic : `${topic}:${key}`})`.execute(db);
+    },
+    async publishMany(db, topic, keys) {
+      const payloads = payloadsOf(topic, keys);
+      if (payloads.length === 0) return;
+      await notifyMany.run(db, [CHANNEL, `{${payloads.map(arrayLiteral).join(',')}}`]);
     },
     changedHere: (topic, key) => emit({ kind: 'change', topic, key: key ?? null }),
     subscribe,

@@ -113,23 +113,20 @@ export const coreMigrations: Record<string, Migration> = {
     },
   },
   /**
-   * PostgreSQL: the audit chain's lock and the read of its ends in one round trip. Inside a VOLATILE plpgsql function
-   * each statement takes a fresh snapshot (READ COMMITTED), so the ends are read after the lock is held, exactly as
-   * two statements would read them (one statement with both would read them from a snapshot taken before the wait).
+   * PostgreSQL only: the audit chain's lock and the read of its ends in one round trip, so the lock (shared by every
+   * instance) is held one round trip shorter. A volatile PL/pgSQL function takes a fresh snapshot for each statement
+   * in it, so the ends are read after the lock is granted, as two separate statements would.
    */
-  '0097_audit_chain_ends_function': {
+  '0097_audit_chain_lock_and_ends': {
     async up(db: Kysely<any>) {
       if (dialectOf(db) !== 'postgres') return;
-      await sql`create or replace function mamori_lock_audit_chain()
-        returns table (head_seq integer, head_hash text, head_mac text, last_seq integer, last_hash text)
-        language plpgsql volatile as $body$
+      await sql`create function mamori_audit_lock_and_ends(out head_seq bigint, out head_hash text, out head_mac text, out last_seq bigint, out last_hash text)
+        language plpgsql volatile as $$
         begin
           perform pg_advisory_xact_lock(4242002);
-          return query select (select h.seq from audit_head h where h.id = 1), (select h.hash from audit_head h where h.id = 1),
-            (select h.mac from audit_head h where h.id = 1),
-            (select e.seq from audit_events e order by e.seq desc limit 1), (select e.hash from audit_events e order by e.seq desc limit 1);
-        end
-        $body$`.execute(db);
+          select h.seq, h.hash, h.mac into head_seq, head_hash, head_mac from audit_head h where h.id = 1;
+          select e.seq, e.hash into last_seq, last_hash from audit_events e order by e.seq desc limit 1;
+        end $$`.execute(db);
     },
   },
 };
