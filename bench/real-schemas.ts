@@ -21,6 +21,8 @@ interface Spec {
   /** Per table of the draft, the person's rows (`:id` = the key, `:email` = the address). */
   where: Record<string, string>;
   email(i: number): string;
+  /** Columns the application's own triggers recompute (counters, ranks), left out when other people's rows are compared. */
+  derived?: RegExp;
 }
 
 const lemmy = (n: number): Spec => ({
@@ -58,6 +60,8 @@ const lemmy = (n: number): Spec => ({
     person_saved_combined: 'person_id = :id',
   },
   email: (i) => `user${i}@example.jp`,
+  // As in test/connectors/real-schemas.test.ts: Lemmy's triggers keep these counters and ranks on other rows.
+  derived: /^(score|upvotes|downvotes|comments|child_count|hot_rank(_active)?|controversy_rank|scaled_rank|report_count|unresolved_report_count|subscribers(_local)?|posts|users(_active_.*)?|interactions_month|post_count|post_score|comment_count|comment_score|newest_comment_time(_necro)?_at)$/,
 });
 
 const synapse = (n: number): Spec => ({
@@ -267,6 +271,12 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       const he: number[] = [];
       const dryStmts = await statements(counted, () => exec.erase({ email: spec.email(14) }, true));
       const eraseStmts = [await statements(counted, () => exec.erase({ email: spec.email(16) })), await statements(counted, () => handErase(spec.email(17)))];
+      // Other people's rows, hashed before and after one erasure by the engine (outside the timed runs).
+      const victim = spec.email(18);
+      const others = await otherPeoplesRows(conn, conn.engine === 'mysql' ? 'mysql' : 'postgres', spec, (await conn.query(spec.resolve, [victim])).rows[0]?.k, victim);
+      const othersOut = await exec.erase({ email: victim });
+      if (othersOut.status !== 'done') throw new Error(`${schema}: the engine's erasure ${othersOut.status}`);
+      const othersChanged = await others.changed();
       for (let r = 0; r < rounds; r++) {
         const mine = spec.email(20 + 2 * r);
         const hand = spec.email(21 + 2 * r);
@@ -297,11 +307,58 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       line('access, one user', median(ea), median(ha));
       line('erasure, one user', median(ee), median(he));
       console.log(`  statements: access engine ${accessStmts[0]} / hand-written ${accessStmts[1]}; erasure engine ${eraseStmts[0]} / hand-written ${eraseStmts[1]}; dry run ${dryStmts}`);
+      console.log(`  other people's rows changed by the engine's erasure: ${othersChanged} (goal 0; ${others.rows} rows of others in ${others.tables} tables compared by hash${spec.derived ? ', trigger-kept counters left out' : ''})`);
       console.log(`  same end state (rows gone per table, address gone): ${sameEnd ? 'yes' : 'NO'}; the hand-written erasure knows the schema and does no safety work (no cascade counting, trigger listing or already-masked checks)`);
       worst = Math.max(worst, median(ea) / median(ha), median(ee) / median(he));
+      if (othersChanged > 0) worst = Infinity; // another person's row changed: the goal is missed whatever the speed
     } finally {
       await db?.drop();
     }
   }
   return worst;
+}
+
+/**
+ * Other people's rows, as row hashes per table kept in the database (`mamori_snap_<n>`): every row not matched by the
+ * person's `where` (evaluated now, before the erasure), with the columns the app's triggers recompute left out.
+ * `changed()` then counts those rows no longer present unchanged (EXCEPT ALL: a multiset difference).
+ */
+async function otherPeoplesRows(conn: SqlQueryable, engine: 'postgres' | 'mysql', spec: Spec, id: unknown, email: string): Promise<{ rows: number; tables: number; changed(): Promise<number> }> {
+  const names =
+    engine === 'postgres'
+      ? (await conn.query(`select table_name as t, column_name as c from information_schema.columns where table_schema = current_schema() and table_name::name in (select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and c.relkind in ('r', 'p')) order by table_name, ordinal_position`)).rows
+      : (await conn.query(`select c.table_name as t, c.column_name as c from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name where c.table_schema = database() and t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position`)).rows;
+  const columns = new Map<string, string[]>();
+  for (const r of names) columns.set(String(r.t), [...(columns.get(String(r.t)) ?? []), String(r.c)]);
+  const q = (t: string) => (engine === 'mysql' ? `\`${t}\`` : `"${t}"`);
+  const hash = (t: string) => {
+    const kept = (columns.get(t) ?? []).filter((c) => !spec.derived?.test(c));
+    return engine === 'postgres'
+      ? `md5(jsonb_build_array(${kept.map((c) => `x.${q(c)}`).join(', ')})::text)`
+      : `md5(concat_ws('|', ${kept.map((c) => `coalesce(cast(x.${q(c)} as char), '\\N')`).join(', ')}))`;
+  };
+  const snaps: Array<{ table: string; snap: string }> = [];
+  let rows = 0;
+  let i = 0;
+  for (const t of [...columns.keys()].filter((t) => !t.startsWith('mamori_snap_'))) {
+    const snap = `mamori_snap_${i++}`;
+    const where = spec.where[t];
+    const b = where ? bind(where, id, email) : { sql: '', params: [] as unknown[] };
+    await conn.query(`create table ${q(snap)} (h varchar(32))`);
+    await conn.query(`insert into ${q(snap)} select ${hash(t)} from ${q(t)} x${where ? ` where not coalesce((${b.sql}), false)` : ''}`, b.params);
+    rows += Number((await conn.query(`select count(*) as n from ${q(snap)}`)).rows[0]?.n ?? 0);
+    snaps.push({ table: t, snap });
+  }
+  return {
+    rows,
+    tables: snaps.length,
+    async changed() {
+      let n = 0;
+      for (const { table, snap } of snaps) {
+        n += Number((await conn.query(`select count(*) as n from (select h from ${q(snap)} except all select ${hash(table)} from ${q(table)} x) d`)).rows[0]?.n ?? 0);
+        await conn.query(`drop table ${q(snap)}`);
+      }
+      return n;
+    },
+  };
 }
