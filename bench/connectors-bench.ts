@@ -37,7 +37,7 @@ const KEY = Buffer.alloc(32, 3);
 const REAL_USERS = smoke ? 2_000 : 100_000;
 
 if (process.argv.includes('--real-only')) {
-  const worst = await benchRealSchemas(REAL_USERS, ROUNDS);
+  const worst = await benchRealSchemas(REAL_USERS, smoke ? 3 : 7); // more rounds than the fixture: one erasure is quick here
   if (!Number.isNaN(worst)) console.log(`\nreal schemas, goal ≤ 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}×)`);
   process.exit(0);
 }

@@ -255,7 +255,7 @@ export async function benchRealSchemas(users: number, rounds: number): Promise<n
       const accessStmts = [await statements(counted, () => exec.access({ email: spec.email(10) })), await statements(counted, () => handAccess(spec.email(10)))];
       const ea: number[] = [];
       const ha: number[] = [];
-      for (let r = 0; r < 5; r++) {
+      for (let r = 0; r < 15; r++) {
         if (r % 2 === 0) ea.push((await timed(() => exec.access({ email: spec.email(10) })))[0]);
         ha.push((await timed(() => handAccess(spec.email(10))))[0]);
         if (r % 2 === 1) ea.push((await timed(() => exec.access({ email: spec.email(10) })))[0]);
