@@ -133,26 +133,34 @@ for (const engine of engines) {
       assert.deepEqual(await snapshot(fx.conn), before, 'a failed erasure changed rows');
     });
 
+    /**
+     * With the table's statement guard `note_reaction.require_marker` in place: a plain erasure is refused, naming the
+     * guard, and changes nothing; the collection's `statement_comment` gets the same erasure through.
+     */
+    const guardRefusesThenPasses = async (conn: Parameters<typeof snapshot>[0]) => {
+      const named = 'note_reaction.require_marker';
+      const plain = makeService(store, fixtureGraph(engine, acknowledging(named)), conn).svc;
+      const before = await snapshot(conn);
+      const refused = await plain.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
+      await plain.runNow(refused);
+      const r = await plain.report(refused);
+      assert.equal(r.steps[0]?.error?.code, 'MAMORI_ERASE_TRIGGERS');
+      assert.match(r.steps[0]?.error?.message ?? '', /refused by the application's trigger note_reaction\.require_marker unless the statement starts with \/\*\*\/: set `statement_comment`/);
+      assert.deepEqual(await snapshot(conn), before);
+      const marked = makeService(store, fixtureGraph(engine, acknowledging(named, '        statement_comment: "/**/"\n')), conn).svc;
+      const ok = await marked.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
+      await marked.runNow(ok);
+      const done = await marked.report(ok);
+      assert.equal(done.steps[0]?.status, 'done', JSON.stringify(done.steps[0]?.error));
+      assert.ok((done.steps[0]?.collections.find((c) => c.collection === 'note_reaction')?.count ?? 0) > 0);
+    };
+
     if (engine === 'mysql') {
       it('finds a MariaDB guard that reads its own statement from the process list, and passes it with the statement comment', async (t) => {
         const fx = await fresh();
         t.after(() => fx.drop());
         await fx.conn.query(`create trigger require_marker before delete on note_reaction for each row begin if (select info from information_schema.processlist where id = connection_id()) not like '/**/%' then signal sqlstate '45000' set message_text = 'plain deletes are not allowed'; end if; end`);
-        const named = 'note_reaction.require_marker';
-        const plain = makeService(store, fixtureGraph(engine, acknowledging(named)), fx.conn).svc;
-        const before = await snapshot(fx.conn);
-        const refused = await plain.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
-        await plain.runNow(refused);
-        const r = await plain.report(refused);
-        assert.equal(r.steps[0]?.error?.code, 'MAMORI_ERASE_TRIGGERS');
-        assert.match(r.steps[0]?.error?.message ?? '', /refused by the application's trigger note_reaction\.require_marker unless the statement starts with \/\*\*\/: set `statement_comment`/);
-        assert.deepEqual(await snapshot(fx.conn), before);
-        const marked = makeService(store, fixtureGraph(engine, acknowledging(named, '        statement_comment: "/**/"\n')), fx.conn).svc;
-        const ok = await marked.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
-        await marked.runNow(ok);
-        const done = await marked.report(ok);
-        assert.equal(done.steps[0]?.status, 'done', JSON.stringify(done.steps[0]?.error));
-        assert.ok((done.steps[0]?.collections.find((c) => c.collection === 'note_reaction')?.count ?? 0) > 0);
+        await guardRefusesThenPasses(fx.conn);
       });
     }
 
@@ -163,19 +171,7 @@ for (const engine of engines) {
         // Lemmy's require_uplete, on the reactions table.
         await fx.conn.query(`create function require_marker() returns trigger language plpgsql as $$ begin if pg_trigger_depth() = 1 and not starts_with(current_query(), '/**/') then raise 'using delete instead of uplete is not allowed for this table'; end if; return null; end $$`);
         await fx.conn.query('create trigger require_marker before delete on note_reaction for each statement execute function require_marker()');
-        const named = 'note_reaction.require_marker';
-        const plain = makeService(store, fixtureGraph(engine, acknowledging(named)), fx.conn).svc;
-        const refused = await plain.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
-        await plain.runNow(refused);
-        const r = await plain.report(refused);
-        assert.equal(r.steps[0]?.error?.code, 'MAMORI_ERASE_TRIGGERS');
-        assert.match(r.steps[0]?.error?.message ?? '', /refused by the application's trigger note_reaction\.require_marker unless the statement starts with \/\*\*\/: set `statement_comment`/);
-        const marked = makeService(store, fixtureGraph(engine, acknowledging(named, '        statement_comment: "/**/"\n')), fx.conn).svc;
-        const ok = await marked.queueRun({ kind: 'erase', identities: { account_id: userId(2) } });
-        await marked.runNow(ok);
-        const done = await marked.report(ok);
-        assert.equal(done.steps[0]?.status, 'done', JSON.stringify(done.steps[0]?.error));
-        assert.ok((done.steps[0]?.collections.find((c) => c.collection === 'note_reaction')?.count ?? 0) > 0);
+        await guardRefusesThenPasses(fx.conn);
       });
     }
   });
