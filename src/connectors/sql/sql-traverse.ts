@@ -209,15 +209,7 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
   /** Which of these tables have no row the batch selects, asked in as few statements as the parameters allow. */
   async function withoutRows(db: SqlQueryable, asked: Array<{ name: string; batch: Batch }>): Promise<Set<string>> {
     const out = new Set<string>();
-    for (let i = 0; i < asked.length; ) {
-      const group: typeof asked = [];
-      let params = 0;
-      while (i < asked.length && (group.length === 0 || params + (asked[i]?.batch.params.length ?? 0) <= chunkSize)) {
-        const next = asked[i++];
-        if (!next) break;
-        group.push(next);
-        params += next.batch.params.length;
-      }
+    for (const group of byParameterBudget(asked, chunkSize)) {
       const cols = group.map((g, j) => `case when exists (select 1 from ${q(g.name)} where ${g.batch.where}) then 1 else 0 end as e${j}`).join(', ');
       const { rows } = await db.query(`select ${cols}`, group.flatMap((g) => g.batch.params));
       group.forEach((g, j) => {
@@ -242,15 +234,7 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
       else if (list.length > 1 || !list[0]) out.set(cp.collection.name, await countRows(db, cp, ids, keys));
       else single.push({ name: cp.collection.name, batch: list[0] });
     }
-    for (let i = 0; i < single.length; ) {
-      const group: typeof single = [];
-      let params = 0;
-      while (i < single.length && (group.length === 0 || params + (single[i]?.batch.params.length ?? 0) <= chunkSize)) {
-        const next = single[i++];
-        if (!next) break;
-        group.push(next);
-        params += next.batch.params.length;
-      }
+    for (const group of byParameterBudget(single, chunkSize)) {
       const cols = group.map((g, j) => `(select count(*) from ${q(g.name)} where ${g.batch.where}) as c${j}`).join(', ');
       const { rows } = await db.query(`select ${cols}`, group.flatMap((g) => g.batch.params));
       group.forEach((g, j) => out.set(g.name, Number(rows[0]?.[`c${j}`] ?? 0)));
@@ -271,4 +255,23 @@ export function createTraversal(plan: DatasetPlan, engine: SqlEngine, opts: { ch
   }
 
   return { batches, erasureBatches, readPages, traverse, countRows, countAll, anyRowFound, withoutRows };
+}
+
+/**
+ * Consecutive groups of `items` whose batches' parameters fit in `budget` together (an item over the budget alone
+ * makes a group of its own), for statements that ask about several tables at once.
+ */
+function* byParameterBudget<T extends { batch: { params: readonly unknown[] } }>(items: readonly T[], budget: number): Generator<T[]> {
+  let group: T[] = [];
+  let params = 0;
+  for (const item of items) {
+    if (group.length > 0 && params + item.batch.params.length > budget) {
+      yield group;
+      group = [];
+      params = 0;
+    }
+    group.push(item);
+    params += item.batch.params.length;
+  }
+  if (group.length > 0) yield group;
 }
