@@ -75,5 +75,28 @@ for (const dialect of storeDialects) {
         await store.drop();
       }
     });
+
+    test('a statement that reads a table a waiting insert writes sees that row; other waiting rows commit with it', async () => {
+      const store = await createTestStore(dialect);
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      const { insertRow, preparedStatement } = await import('../src/store/prepared-statement.ts');
+      // Reads the outbox only: it may carry waiting inserts into other tables, never one into the outbox.
+      const countOutbox = preparedStatement<{ n: number | string }>('select count(*) as n from mail_outbox', { carriesDeferredExcept: 'mail_outbox' });
+      const bucket = (b: string) => ({ bucket: b, window_start: '2026-04-01T00:00:00.000Z', count: 1 });
+      try {
+        const seen = await store.db.transaction().execute(async (trx) => {
+          await insertRow(trx, 'request_rate_limits', bucket('z:1'));
+          const before = Number((await countOutbox.run(trx, [])).rows[0]?.n);
+          await enqueueMail(trx, clock, mail('g@example.jp'));
+          await insertRow(trx, 'request_rate_limits', bucket('z:2'));
+          return [before, Number((await countOutbox.run(trx, [])).rows[0]?.n)];
+        });
+        assert.deepEqual(seen, [0, 1]);
+        const buckets = await store.db.selectFrom('request_rate_limits').select('bucket').orderBy('bucket').execute();
+        assert.deepEqual(buckets.map((r) => r.bucket), ['z:1', 'z:2']);
+      } finally {
+        await store.drop();
+      }
+    });
   });
 }

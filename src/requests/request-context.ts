@@ -11,7 +11,7 @@ import { paymentNeededMail, type RenderedMail } from '../mail/templates/request-
 import { mailHtml } from '../mail/templates/mail-html.ts';
 import { localize } from '../policy/load-policy.ts';
 import type { DbOrTrx } from '../store/store.ts';
-import { preparedStatement } from '../store/prepared-statement.ts';
+import { insertRow, preparedStatement } from '../store/prepared-statement.ts';
 import type { PackageInput } from '../delivery/disclosure-package.ts';
 import { openText, sealText } from '../delivery/sealed-bytes.ts';
 import './request-errors.ts';
@@ -31,7 +31,7 @@ import type { RequestServiceDeps } from './request-service-api.ts';
 
 // Prepared once: every step of every request records one (see store/prepared-statement.ts).
 const insertEvent = preparedStatement(`insert into request_events (id, request_id, n, at, actor, action, data)
-  select ?, ?, coalesce(max(n), 0) + 1, ?, ?, ?, ? from request_events where request_id = ?`, 'carries_deferred');
+  select ?, ?, coalesce(max(n), 0) + 1, ?, ?, ?, ? from request_events where request_id = ?`, { carriesDeferredExcept: 'request_events' });
 
 /**
  * What every stage of the request workflow shares: the collaborators (store, clock, config, policy, hooks) and the
@@ -80,6 +80,19 @@ export function createRequestContext(deps: RequestServiceDeps) {
     const at = clock.now().toISOString();
     // The next number in the same statement (the request row is locked, so no two writers race for it).
     await insertEvent.run(trx, [newId('rev'), requestId, at, actor, action, JSON.stringify({ ...data, ...notes }), requestId]);
+    await recordAudit(trx, requestId, actor, action, data);
+  }
+
+  /**
+   * `record` for the first event of a request inserted in the same transaction: its number is 1 without reading the
+   * timeline, so the insert reads nothing (on PostgreSQL it waits and travels with the next statement).
+   */
+  async function recordFirst(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown>): Promise<void> {
+    await insertRow(trx, 'request_events', { id: newId('rev'), request_id: requestId, n: 1, at: clock.now().toISOString(), actor, action, data: JSON.stringify(data) });
+    await recordAudit(trx, requestId, actor, action, data);
+  }
+
+  async function recordAudit(trx: DbOrTrx, requestId: string, actor: Actor, action: string, data: Record<string, unknown>): Promise<void> {
     const audit: AuditEventInput = { actor, action: `request.${action}`, targetType: 'request', targetId: requestId, data };
     const pending = pendingAudits.get(trx);
     if (pending) pending.push(audit);
@@ -350,7 +363,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
     return out;
   }
 
-  return { deps, identityOf, resolveIdentities, resolveQuietly, store, clock, config, policy, limits, tokenHash, statusUrl, load, checkToken, loadByToken, record, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
+  return { deps, identityOf, resolveIdentities, resolveQuietly, store, clock, config, policy, limits, tokenHash, statusUrl, load, checkToken, loadByToken, record, recordFirst, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
 }
 
 /** The one explicit context each stage of the workflow is a set of functions over. */

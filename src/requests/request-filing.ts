@@ -19,7 +19,7 @@ import { insertRow } from '../store/prepared-statement.ts';
 
 /** Filing and email confirmation by the person (or their agent), the requester's own view, withdrawal and documents sent on request. */
 export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fileRequest' | 'resendCode' | 'verifyRequest' | 'getForRequester' | 'withdraw' | 'uploadDocuments'> {
-  const { store, clock, config, policy, limits, tokenHash, load, loadByToken, record, update, rowAfter, storeFile, startedWork, resolveQuietly, requesterViewOf, transaction, loadFor, moveTo } = ctx;
+  const { store, clock, config, policy, limits, tokenHash, load, loadByToken, record, recordFirst, update, rowAfter, storeFile, startedWork, resolveQuietly, requesterViewOf, transaction, loadFor, moveTo } = ctx;
   const { checkEmail, checkDelivery, checkAgent, checkAssertion, issueCode, afterEmailVerified } = createRequestChecks(ctx);
 
   return {
@@ -54,7 +54,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
         await insertRow(trx, 'requests', row);
         const fileIds: string[] = [];
         for (const p of input.agent?.proofs ?? []) fileIds.push(await storeFile(trx, id, actor, p, 'agent_proof', p.proofKind));
-        await record(trx, id, actor, 'filed', {
+        await recordFirst(trx, id, actor, 'filed', {
           kind, channel: 'privacy_center', delivery, agent: input.agent?.kind ?? null, files: fileIds, ...(grounds.length > 0 ? { grounds } : {}), fee: fee.status === 'charged' ? fee.amount : null,
           ...(fee.status === 'refused_by_law' ? { fee_refused_by_law: fee.article } : {}),
         });

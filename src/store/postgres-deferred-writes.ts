@@ -17,6 +17,13 @@
 export const DEFERRABLE_INSERT = '/* mamori:deferrable */ ';
 /** Starts a statement that reads no table a deferrable insert writes, so waiting inserts may travel inside it. */
 export const CARRIES_DEFERRED = '/* mamori:carries-deferred */ ';
+/**
+ * Starts a statement that reads one table a deferrable insert may write (`table`) and no other: waiting inserts into
+ * other tables travel inside it; should one into `table` wait, all are sent first on their own (a CTE's rows are not
+ * seen by the rest of its statement).
+ */
+export const carriesDeferredExcept = (table: string): string => `/* mamori:carries-deferred except "${table}" */ `;
+const EXCEPT = /^\/\* mamori:carries-deferred except "([a-z_]+)" \*\/ /;
 
 interface Waiting {
   text: string;
@@ -67,6 +74,16 @@ export function deferMarkedInserts(client: QueryingClient): void {
     if (text.startsWith(CARRIES_DEFERRED) && waiting.length > 0) {
       const combined = combine(waiting.splice(0), text.slice(CARRIES_DEFERRED.length), params);
       return send(combined.text, combined.params);
+    }
+    const except = EXCEPT.exec(text);
+    if (except) {
+      const main = text.slice(except[0].length);
+      const into = `insert into "${except[1]}" `;
+      if (waiting.length > 0 && !waiting.some((w) => w.text.startsWith(into))) {
+        const combined = combine(waiting.splice(0), main, params);
+        return send(combined.text, combined.params);
+      }
+      return afterWaiting(main, params);
     }
     if (word === 'begin' || word === 'start') inTransaction = true;
     else if (word === 'commit' || word === 'end') inTransaction = false;

@@ -1,7 +1,7 @@
 import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf, type DbOrTrx } from './store.ts';
-import { CARRIES_DEFERRED, DEFERRABLE_INSERT } from './postgres-deferred-writes.ts';
+import { CARRIES_DEFERRED, DEFERRABLE_INSERT, carriesDeferredExcept } from './postgres-deferred-writes.ts';
 
 /** A value a prepared statement binds: what both drivers accept without conversion. */
 export type BoundValue = string | number | null;
@@ -20,13 +20,14 @@ export interface PreparedStatement<R> {
  *
  * `round` (PostgreSQL only, see store/postgres-deferred-writes.ts): `deferrable` for an insert whose result is never
  * read, which may then wait inside the transaction and travel with the next statement; `carries_deferred` for a
- * statement that reads no table a deferrable insert writes, which may carry the waiting inserts.
+ * statement that reads no table a deferrable insert writes, which may carry the waiting inserts; `{ carriesDeferredExcept }`
+ * for one that reads only that table of those a deferrable insert may write, which carries them unless one waits for it.
  * @example const touch = preparedStatement<{ n: number }>('update t set n = n + 1 where id = ? returning n'); await touch.run(trx, [id]);
  */
-export function preparedStatement<R = never>(text: string, round?: 'deferrable' | 'carries_deferred'): PreparedStatement<R> {
+export function preparedStatement<R = never>(text: string, round?: 'deferrable' | 'carries_deferred' | { carriesDeferredExcept: string }): PreparedStatement<R> {
   const sqliteText = text.replace(/\s+/g, ' ').trim();
   let n = 0;
-  const marker = round === 'deferrable' ? DEFERRABLE_INSERT : round === 'carries_deferred' ? CARRIES_DEFERRED : '';
+  const marker = round === 'deferrable' ? DEFERRABLE_INSERT : round === 'carries_deferred' ? CARRIES_DEFERRED : round ? carriesDeferredExcept(round.carriesDeferredExcept) : '';
   const postgresText = marker + sqliteText.replace(/\?/g, () => `$${(n += 1)}`);
   return {
     run(db, params) {
