@@ -89,7 +89,11 @@ export function outboxBackoffMs(attempts: number): number {
 
 // A row is taken again right before its send and its lease renewed while the send lasts; only its owner takes it.
 const renewLease = preparedStatement<{ id: string }>('update mail_outbox set locked_until = ? where id = ? and lock_owner = ? and sent_at is null returning id');
-const markSent = preparedStatement('update mail_outbox set sent_at = ?, locked_until = null, attempts = ?, last_error = null where id = ?');
+// Every mail sent since the last write, marked in one statement (one commit on SQLite): `[{ id, attempts }]` as JSON.
+const markSentSqlite = preparedStatement(`update mail_outbox set sent_at = ?, locked_until = null, attempts = s.attempts, last_error = null
+  from (select value ->> 'id' as id, value ->> 'attempts' as attempts from json_each(?)) as s where mail_outbox.id = s.id`);
+const markSentPostgres = preparedStatement(`update mail_outbox as m set sent_at = ?, locked_until = null, attempts = s.attempts, last_error = null
+  from json_to_recordset(?::json) as s(id text, attempts integer) where m.id = s.id`);
 const markFailed = preparedStatement('update mail_outbox set attempts = ?, locked_until = null, next_attempt_at = ?, last_error = ? where id = ? and lock_owner = ?');
 
 /**
@@ -114,12 +118,29 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
     return (await renewLease.run(store.db, [lease, id, owner])).rows.length > 0;
   }
 
-  /** Sends one taken row, renewing its lease every third of the lease until the SMTP server has answered. */
+  /**
+   * Mails sent and not yet recorded as sent, with the earliest moment their lease may end (their lease may have been
+   * renewed since). Recorded together at the end of a batch, or sooner (see `drainOnce`), always before their lease
+   * lapses, so no other sender takes a mail that went out.
+   */
+  const unrecorded: { id: string; attempts: number; leaseEnds: number }[] = [];
+  async function recordSent(): Promise<void> {
+    if (unrecorded.length === 0) return;
+    const marks = unrecorded.map((m) => ({ id: m.id, attempts: m.attempts }));
+    // Recorded even if a lease lapsed meanwhile: the mail did go out, and this stops any further send.
+    await (dialectOf(store.db) === 'postgres' ? markSentPostgres : markSentSqlite).run(store.db, [clock.now().toISOString(), JSON.stringify(marks)]);
+    unrecorded.splice(0, marks.length);
+  }
+
+  /**
+   * Sends one taken row, renewing its lease every third of the lease until the SMTP server has answered; the first
+   * beat also records the mails sent before it (their leases had at least half a lease left when this send began).
+   */
   async function sendLeased(row: { id: string; to_address: string; subject: string; text_body: string; html_body: string | null }): Promise<void> {
     const messageId = outboxMessageId(row.id, from);
     let beat: Promise<unknown> = Promise.resolve();
     const heartbeat = setInterval(() => {
-      beat = beat.then(() => renew(row.id)).catch(() => false);
+      beat = beat.then(recordSent).then(() => renew(row.id)).catch(() => false);
     }, Math.max(10, Math.floor(leaseMs / 3)));
     try {
       await transport?.send({ from, to: row.to_address, subject: row.subject, text: row.text_body, messageId, ...(row.html_body ? { html: row.html_body } : {}) });
@@ -163,12 +184,17 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
         // Rows later in the batch may have waited on slow sends before them: take each again, with a fresh lease.
         // A row claimed less than a third of a lease ago is still ours with at least two thirds left, more than the
         // heartbeat's first renewal needs, so taking it again would change nothing (one statement less per mail).
-        if (clock.now().getTime() - claimedAt >= leaseMs / 3 && !(await renew(row.id))) continue;
+        let leaseEnds = claimedAt + leaseMs;
+        if (clock.now().getTime() - claimedAt >= leaseMs / 3) {
+          if (!(await renew(row.id))) continue;
+          leaseEnds = clock.now().getTime() + leaseMs;
+        }
+        // A mail sent earlier whose lease might end before this send's first beat (a third of a lease) is recorded now.
+        if (unrecorded.some((m) => m.leaseEnds - clock.now().getTime() < leaseMs / 2)) await recordSent();
         if (Number(row.taken_over) === 1) logger?.warn({ mail: { id: row.id, attempts: row.attempts } }, 'mail lease lapsed before its sender recorded a result; sent with the same Message-ID as any earlier attempt');
         try {
           await sendLeased(row);
-          // Recorded even if the lease lapsed meanwhile: the mail did go out, and this stops any further send.
-          await markSent.run(store.db, [clock.now().toISOString(), row.attempts + 1, row.id]);
+          unrecorded.push({ id: row.id, attempts: row.attempts + 1, leaseEnds });
           sent += 1;
         } catch (err) {
           failed += 1;
@@ -178,6 +204,7 @@ export function createOutboxSender(opts: { store: Store; clock: Clock; transport
           await markFailed.run(store.db, [attempts, new Date(clock.now().getTime() + outboxBackoffMs(attempts)).toISOString(), sendFailureClass(err), row.id, owner]);
         }
       }
+      await recordSent();
       if (failed > 0) break; // the server is likely down: wait for the next tick instead of spinning
       if (rows.length < batch) break; // nothing else was due when claimed: the next tick takes what came since
     }

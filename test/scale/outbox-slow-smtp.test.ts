@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/store.ts';
 import { createTestStore, storeDialects } from '../support/stores.ts';
 
 /** A real SMTP server that takes `holdMs` to accept each message after its data arrived (a slow or busy relay). */
-async function slowSmtp(holdMs: number): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
+async function slowSmtp(holdMs: number | ((to: string) => number)): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
   const received: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -17,10 +17,11 @@ async function slowSmtp(holdMs: number): Promise<{ url: string; received: string
     onData(stream, session, cb) {
       stream.resume();
       stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address).join(',');
         setTimeout(() => {
-          received.push(session.envelope.rcptTo.map((r) => r.address).join(','));
+          received.push(to);
           cb();
-        }, holdMs);
+        }, typeof holdMs === 'number' ? holdMs : holdMs(to));
       });
     },
   });
@@ -158,6 +159,36 @@ for (const dialect of storeDialects) {
       // Nothing more goes out afterwards.
       assert.deepEqual(await b.drainOnce(), { sent: 0, failed: 0 });
       assert.equal(smtp.messageIds.length, 2);
+    });
+  });
+}
+
+for (const dialect of storeDialects) {
+  test(`mails sent earlier in a batch are recorded as sent before a slow send lets their lease lapse (${dialect})`, async () => {
+    // The sender records sent mails together; the third mail's relay holds it five leases long, past the first two's
+    // leases. The other instance keeps asking for due mail meanwhile: it must find the first two recorded, not due.
+    const leaseMs = 300;
+    const smtp = await slowSmtp((to) => (to.startsWith('slow') ? leaseMs * 5 : 0));
+    await withTwoInstances(dialect, smtp, async ({ store, other, transportA, transportB }) => {
+      for (const to of ['ichiro@example.test', 'jiro@example.test', 'slow@example.test']) {
+        await enqueueMail(store.db, systemClock, { to, subject: 'コードのお知らせ', text: 'x', topic: 'test' });
+        await new Promise((r) => setTimeout(r, 5)); // claimed in this order (by creation time)
+      }
+      const a = createOutboxSender({ store, clock: systemClock, transport: transportA, from: 'mamori <t@example.test>', leaseMs });
+      const b = createOutboxSender({ store: other, clock: systemClock, transport: transportB, from: 'mamori <t@example.test>', leaseMs });
+      const first = a.drainOnce();
+      let polls = 0;
+      let sentByB = 0;
+      for (let i = 0; i < 25; i++) {
+        await new Promise((r) => setTimeout(r, leaseMs / 4));
+        sentByB += (await b.drainOnce()).sent;
+        polls += 1;
+      }
+      assert.deepEqual(await first, { sent: 3, failed: 0 });
+      assert.equal(sentByB, 0, `the other instance sent nothing again over ${polls} polls`);
+      assert.deepEqual([...smtp.received].sort(), ['ichiro@example.test', 'jiro@example.test', 'slow@example.test']);
+      const rows = await store.db.selectFrom('mail_outbox').select(['sent_at', 'attempts', 'locked_until']).execute();
+      assert.ok(rows.every((r) => r.sent_at !== null && r.attempts === 1 && r.locked_until === null), JSON.stringify(rows));
     });
   });
 }
