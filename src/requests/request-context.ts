@@ -10,7 +10,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { paymentNeededMail, type RenderedMail } from '../mail/templates/request-mails.ts';
 import { mailHtml } from '../mail/templates/mail-html.ts';
 import { localize } from '../policy/load-policy.ts';
-import type { DbOrTrx } from '../store/store.ts';
+import { storeTransaction, type DbOrTrx } from '../store/store.ts';
 import { insertRow, preparedStatement } from '../store/prepared-statement.ts';
 import type { PackageInput } from '../delivery/disclosure-package.ts';
 import { openText, sealText } from '../delivery/sealed-bytes.ts';
@@ -301,7 +301,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
    * chain's lock is then held only for the last statements, not the whole transaction (filings run in parallel).
    */
   async function transaction<T>(fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
-    return store.db.transaction().execute(async (trx) => {
+    return storeTransaction(store, async (trx) => {
       const pending: AuditEventInput[] = [];
       pendingAudits.set(trx, pending);
       const result = await fn(trx);

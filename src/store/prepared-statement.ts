@@ -1,6 +1,7 @@
+import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Database } from './database.ts';
-import { dialectOf, type DbOrTrx } from './store.ts';
+import { dialectOf, heldSqliteStatements, type DbOrTrx } from './store.ts';
 import { CARRIES_DEFERRED, DEFERRABLE_INSERT, carriesDeferredExcept } from './postgres-deferred-writes.ts';
 
 /** A value a prepared statement binds: what both drivers accept without conversion. */
@@ -32,9 +33,22 @@ export function preparedStatement<R = never>(text: string, round?: 'deferrable' 
   return {
     run(db, params) {
       if (n !== 0 && params.length !== n) throw new Error(`prepared statement expects ${n} parameters, got ${params.length}`);
+      const held = heldSqliteStatements(db);
+      if (held) return runHeld(held.prepare(sqliteText), params);
       return db.executeQuery(CompiledQuery.raw(dialectOf(db) === 'postgres' ? postgresText : sqliteText, [...params])) as Promise<QueryResult<R>>;
     },
   };
+}
+
+/** What Kysely's SQLite driver would answer, from better-sqlite3 directly (see store.ts `storeTransaction`). */
+function runHeld<R>(stmt: SQLite.Statement, params: readonly BoundValue[]): Promise<QueryResult<R>> {
+  try {
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(params) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(params);
+    return Promise.resolve({ rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) });
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 const inserts = new Map<string, PreparedStatement<never>>();

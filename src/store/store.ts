@@ -57,7 +57,9 @@ export async function openStore(url: string): Promise<Store> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  sqliteStatementsOf.set(db, statements);
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }
 
@@ -85,6 +87,37 @@ function withStatementCache(database: SQLite.Database, max = 500) {
       return stmt;
     },
   };
+}
+
+/** A SQLite connection's kept statements (prepared on first use). */
+export interface SqliteStatements {
+  prepare(text: string): SQLite.Statement;
+}
+const sqliteStatementsOf = new WeakMap<Kysely<any>, SqliteStatements>();
+const heldBy = new WeakMap<Kysely<any>, SqliteStatements>();
+
+/**
+ * Runs `fn` in one transaction of the store. On SQLite the transaction holds the store's only connection (Kysely's
+ * lock) from begin to commit, so prepared statements run inside it may go to better-sqlite3 directly
+ * (`heldSqliteStatements`), without Kysely's executor and its promise hops per statement; everything else in `fn`
+ * goes through Kysely on the same connection as usual.
+ */
+export async function storeTransaction<T>(store: Store, fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
+  const statements = sqliteStatementsOf.get(store.db);
+  return store.db.transaction().execute(async (trx) => {
+    if (!statements) return fn(trx);
+    heldBy.set(trx, statements);
+    try {
+      return await fn(trx);
+    } finally {
+      heldBy.delete(trx);
+    }
+  });
+}
+
+/** The SQLite statements of the connection `db` holds, when it is a `storeTransaction` in progress on SQLite. */
+export function heldSqliteStatements(db: DbOrTrx): SqliteStatements | undefined {
+  return heldBy.get(db);
 }
 
 /** Which SQL dialect a Kysely instance (or transaction) talks to. */
