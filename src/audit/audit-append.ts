@@ -27,7 +27,10 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
   const key = auditKeyOf(db);
   // The signed head and the newest row in one statement; on PostgreSQL the same round trip first takes the chain's
   // transaction-scoped lock (serializing writers on every instance) and reads them after it is granted.
-  const ends = (await (dialectOf(db) === 'postgres' ? lockAndChainEnds : chainEnds).run(db, [])).rows[0];
+  // Read already when an earlier statement of this transaction took the lock and read them (`chainEndsRead`).
+  const early = endsReadEarly.get(db);
+  if (early) endsReadEarly.delete(db);
+  const ends = early ?? (await (dialectOf(db) === 'postgres' ? lockAndChainEnds : chainEnds).run(db, [])).rows[0];
   const head = ends?.head_seq != null && ends.head_hash != null && ends.head_mac != null ? { seq: Number(ends.head_seq), hash: ends.head_hash, mac: ends.head_mac } : undefined;
   const last = ends?.last_seq != null && ends.last_hash != null ? { seq: Number(ends.last_seq), hash: ends.last_hash } : undefined;
   const at = clock.now().toISOString();
@@ -51,9 +54,26 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
 }
 
 // Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).
-type ChainEnds = { head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null };
-/** Migration 0097: `pg_advisory_xact_lock(4242002)`, then the same reads as `chainEnds`, each with a fresh snapshot. */
-const lockAndChainEnds = preparedStatement<ChainEnds>('select head_seq, head_hash, head_mac, last_seq, last_hash from mamori_audit_lock_and_ends()');
+/** The signed head and the newest row of the chain, as one statement reads them. */
+export type ChainEnds = { head_seq: number | string | null; head_hash: string | null; head_mac: string | null; last_seq: number | string | null; last_hash: string | null };
+/**
+ * PostgreSQL (migration 0097): takes the chain's transaction-scoped lock (`pg_advisory_xact_lock(4242002)`), then
+ * reads the same ends as `chainEnds`, each with a fresh snapshot taken after the lock is granted. Exported for a
+ * statement that takes the lock in its own round trip (see `chainEndsRead`).
+ */
+export const LOCK_AND_CHAIN_ENDS = 'select head_seq, head_hash, head_mac, last_seq, last_hash from mamori_audit_lock_and_ends()';
+const lockAndChainEnds = preparedStatement<ChainEnds>(LOCK_AND_CHAIN_ENDS);
+const endsReadEarly = new WeakMap<DbOrTrx, ChainEnds>();
+
+/**
+ * PostgreSQL: a statement of transaction `trx` took the chain's lock and read its ends (with `LOCK_AND_CHAIN_ENDS`),
+ * one round trip less: the next append in `trx` uses them instead of reading them again. Exact because the lock is
+ * held until the transaction ends (no other writer moves the chain meanwhile) and the first append in `trx` after
+ * the read consumes them (later appends read the ends their predecessor left).
+ */
+export function chainEndsRead(trx: DbOrTrx, ends: ChainEnds): void {
+  endsReadEarly.set(trx, ends);
+}
 const chainEnds = preparedStatement<ChainEnds>(`
   select (select seq from audit_head where id = 1) as head_seq, (select hash from audit_head where id = 1) as head_hash,
     (select mac from audit_head where id = 1) as head_mac,

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { MamoriError } from '../errors.ts';
 import { dialectOf, type DbOrTrx } from '../store/store.ts';
 import { preparedStatement, type PreparedStatement } from '../store/prepared-statement.ts';
+import { chainEndsRead, LOCK_AND_CHAIN_ENDS, type ChainEnds } from '../audit/audit-append.ts';
 
 /**
  * Fixed-window rate limits kept in the database, so every mamori process shares them. One atomic upsert per hit:
@@ -105,6 +106,22 @@ function hitsTogether(n: number): PreparedStatement<HitRow & { i: number }> {
   return stmt;
 }
 
+// PostgreSQL, for a transaction that appends to the audit chain next: the chain's lock is taken and its ends read
+// first (`ends`), then the hits counted, in the same round trip. Every hit's insert reads `ends`, so the lock is
+// always taken before a counter row: two filings never wait on each other in a cycle.
+const countHitsLockingChain = new Map<number, PreparedStatement<HitRow & ChainEnds & { i: number }>>();
+function hitsLockingChain(n: number): PreparedStatement<HitRow & ChainEnds & { i: number }> {
+  let stmt = countHitsLockingChain.get(n);
+  if (!stmt) {
+    const afterLock = upsertHit.replace('values (?, ?, 1)', 'select ?, ?, 1 from ends');
+    const ctes = Array.from({ length: n }, (_, i) => `hit_${i} as (${afterLock})`).join(', ');
+    const rows = Array.from({ length: n }, (_, i) => `select ${i} as i, h.count, h.window_start, e.* from hit_${i} h, ends e`).join(' union all ');
+    stmt = preparedStatement(`with ends as (${LOCK_AND_CHAIN_ENDS}), ${ctes} ${rows}`, 'carries_deferred');
+    countHitsLockingChain.set(n, stmt);
+  }
+  return stmt;
+}
+
 /** One hit to count: the bucket (from `rateBucket`), its rule and, for the refusal's words, what it limits. */
 export interface RateLimitHit {
   bucket: string;
@@ -121,9 +138,11 @@ export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, ru
  * Counts several hits (different buckets) at once: one statement on PostgreSQL, one per hit on SQLite (no round
  * trips there). Every hit is counted, then the first one above its limit, in the order given, throws
  * MAMORI_RATE_LIMITED; inside a transaction the caller's rollback takes every count of the call back, as it would
- * with one call per hit.
+ * with one call per hit. `lockAuditChain` (in a transaction that appends audit events next, as a filing does): on
+ * PostgreSQL the same statement first takes the audit chain's lock and reads its ends for that append (one round
+ * trip less; the lock is then held from this statement on, which is when the append would have taken it anyway).
  */
-export async function hitRateLimits(db: DbOrTrx, clock: Clock, hits: readonly RateLimitHit[]): Promise<void> {
+export async function hitRateLimits(db: DbOrTrx, clock: Clock, hits: readonly RateLimitHit[], opts: { lockAuditChain?: boolean } = {}): Promise<void> {
   const now = clock.now();
   const nowIso = now.toISOString();
   const params = (h: RateLimitHit) => {
@@ -131,7 +150,11 @@ export async function hitRateLimits(db: DbOrTrx, clock: Clock, hits: readonly Ra
     return [h.bucket, nowIso, cutoff, cutoff, nowIso];
   };
   const rows: (HitRow | undefined)[] = [];
-  if (hits.length > 1 && dialectOf(db) === 'postgres') {
+  if (opts.lockAuditChain && hits.length > 0 && dialectOf(db) === 'postgres') {
+    const found = (await hitsLockingChain(hits.length).run(db, hits.flatMap(params))).rows;
+    for (const r of found) rows[Number(r.i)] = r;
+    if (found[0]) chainEndsRead(db, found[0]);
+  } else if (hits.length > 1 && dialectOf(db) === 'postgres') {
     const found = (await hitsTogether(hits.length).run(db, hits.flatMap(params))).rows;
     for (const r of found) rows[Number(r.i)] = r;
   } else {

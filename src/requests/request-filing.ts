@@ -70,7 +70,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
         await hitRateLimits(trx, clock, [
           { bucket: rateBucket(config.secret, 'file-ip', meta.ip), rule: limits.filingsPerIp },
           { bucket: rateBucket(config.secret, 'file-email', email.toLowerCase()), rule: limits.filingsPerEmail },
-        ]);
+        ], { lockAuditChain: true });
         return outcome;
       });
       if (assertion) await resolveQuietly(id, 'system');

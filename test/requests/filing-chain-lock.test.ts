@@ -1,0 +1,75 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendAudit, registerAuditKey } from '../../src/audit/audit-log.ts';
+import { verifyAuditChain } from '../../src/audit/audit-verify.ts';
+import { MamoriError } from '../../src/errors.ts';
+import { hitRateLimits, rateBucket } from '../../src/requests/rate-limit.ts';
+import { createRequestService } from '../../src/requests/request-service.ts';
+import { openStore } from '../../src/store/store.ts';
+import { storeDialects } from '../support/stores.ts';
+import { MISSKEY_POLICY, startApp } from './request-test-kit.ts';
+
+// On PostgreSQL a filing takes the audit chain's lock and reads the chain's ends in the statement that counts its
+// rate-limit hits (one round trip less); the append at the end of its transaction uses those ends. These tests hold
+// the chain to what one lock per append gave: no two appends link to the same row, on one instance or several.
+for (const dialect of storeDialects) {
+  describe(`a filing's audit event and the chain's lock (${dialect})`, () => {
+    const input = (email: string) => ({ kind: 'purpose_notice' as const, email, description: '', lang: 'ja' as const });
+
+    test('filings in parallel with appends from a second instance all commit, and the chain verifies without a gap', async () => {
+      const app = await startApp(dialect, MISSKEY_POLICY);
+      // A second instance: its own store (its own pool on PostgreSQL) on the same database, signing with the same secret.
+      const other = dialect === 'postgres' ? await openStore(app.store.url) : app.store;
+      if (other !== app.store) registerAuditKey(other.db, app.server.ctx.config.secret);
+      try {
+        const filings = Array.from({ length: 24 }, (_, i) => app.service.fileRequest(input(`p${i}@example.jp`), { ip: '198.51.100.7' }));
+        const appends = Array.from({ length: 12 }, (_, i) => other.db.transaction().execute((trx) => appendAudit(trx, app.clock, { actor: 'system', action: 'test.parallel', targetType: 'test', targetId: String(i) })));
+        const results = await Promise.allSettled([...filings, ...appends]);
+        assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), []);
+        const seqs = (await app.store.db.selectFrom('audit_events').select('seq').orderBy('seq').execute()).map((r) => Number(r.seq));
+        assert.deepEqual(seqs, Array.from({ length: 36 }, (_, i) => i + 1), 'one row per append, numbered without a gap');
+        const chain = await verifyAuditChain(app.store.db);
+        assert.deepEqual(chain.problems, []);
+      } finally {
+        if (other !== app.store) await other.close();
+        await app.close();
+      }
+    });
+
+    test('a refused filing gives back its counts and the lock, and the chain goes on from the last committed event', async () => {
+      const app = await startApp(dialect, MISSKEY_POLICY);
+      try {
+        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerIp: { limit: 2, windowMs: 3600_000 } } });
+        await service.fileRequest(input('a@example.jp'), { ip: '198.51.100.8' });
+        await service.fileRequest(input('b@example.jp'), { ip: '198.51.100.8' });
+        await assert.rejects(service.fileRequest(input('c@example.jp'), { ip: '198.51.100.8' }), (err: unknown) => err instanceof MamoriError && err.code === 'MAMORI_RATE_LIMITED');
+        const ipBucket = rateBucket(app.server.ctx.config.secret, 'file-ip', '198.51.100.8');
+        const row = await app.store.db.selectFrom('request_rate_limits').select('count').where('bucket', '=', ipBucket).executeTakeFirstOrThrow();
+        assert.equal(Number(row.count), 2, 'the refused filing counted nothing');
+        // The lock went with the refused transaction: another append and another filing (other address) go through.
+        await app.store.db.transaction().execute((trx) => appendAudit(trx, app.clock, { actor: 'system', action: 'test.after', targetType: 'test' }));
+        await service.fileRequest(input('d@example.jp'), { ip: '198.51.100.9' });
+        assert.equal(Number((await app.store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), 4);
+        assert.deepEqual((await verifyAuditChain(app.store.db)).problems, []);
+      } finally {
+        await app.close();
+      }
+    });
+
+    test('ends read with the hits serve one append only: a second append in the same transaction links to the first', async () => {
+      const app = await startApp(dialect, MISSKEY_POLICY);
+      try {
+        await app.store.db.transaction().execute(async (trx) => {
+          await hitRateLimits(trx, app.clock, [{ bucket: 'test-a', rule: { limit: 5, windowMs: 60_000 } }, { bucket: 'test-b', rule: { limit: 5, windowMs: 60_000 } }], { lockAuditChain: true });
+          await appendAudit(trx, app.clock, { actor: 'system', action: 'test.first', targetType: 'test' });
+          await appendAudit(trx, app.clock, { actor: 'system', action: 'test.second', targetType: 'test' });
+        });
+        const rows = await app.store.db.selectFrom('audit_events').select(['seq', 'action']).orderBy('seq').execute();
+        assert.deepEqual(rows.map((r) => [Number(r.seq), r.action]), [[1, 'test.first'], [2, 'test.second']]);
+        assert.deepEqual((await verifyAuditChain(app.store.db)).problems, []);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
