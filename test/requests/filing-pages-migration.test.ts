@@ -61,6 +61,11 @@ for (const dialect of storeDialects) {
 
         assert.match(await planOf(store, `select id from requests where payment_code = '12345678'`), /requests_payment_code/);
         assert.match(await planOf(store, `select id from requests where state = 'awaiting_payment' and payment_due_at < '2027-01-01' order by payment_due_at limit 500`), /requests_payment_due/);
+        // 0098_filing_mail_outbox_ref_dropped: no index on the outbox's reference is written any more.
+        const refIndex = dialect === 'sqlite'
+          ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'mail_outbox'`.execute(store.db)).rows.map((r) => r.name)
+          : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'mail_outbox'`.execute(store.db)).rows.map((r) => r.name);
+        assert.ok(refIndex.includes('mail_outbox_due') && !refIndex.includes('mail_outbox_ref'), refIndex.join(', '));
         if (dialect === 'sqlite') {
           const tables = (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where name in ('request_codes', 'request_rate_limits') order by name`.execute(store.db)).rows;
           assert.deepEqual(tables.map((t) => [t.name, /without rowid\s*$/i.test(t.sql)]), [['request_codes', true], ['request_rate_limits', true]]);
