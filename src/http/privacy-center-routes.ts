@@ -263,7 +263,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     if (!link) return invalidLink(reply, lang);
     const a = verifyActions(link.id, link.token, lang);
     try {
-      await service.getForRequester(link.id, link.token);
+      await service.checkRequesterToken(link.id, link.token);
       const code = (form.fields.code ?? '').replace(/\s/g, '');
       if (!/^\d{6}$/.test(code)) {
         return sendHtml(reply, 400, verifyPage(lang, policy, a.verify, [{ field: 'code', message: t(lang, 'メールに記載の6桁の数字を入力してください。', 'Please enter the 6 digits from the mail.') }], { resendAction: a.resend, same: a.same }));
@@ -334,7 +334,7 @@ export const privacyCenterRoutes: RouteModule = (app, ctx) => {
     if (form.tooLarge.length > 0) return errorPage(reply, lang, policy, new MamoriError('MAMORI_REQUEST_UPLOAD_TOO_LARGE'), back);
     if (form.files.length === 0) return errorPage(reply, lang, policy, new MamoriError('MAMORI_VALIDATION_FAILED'), back);
     try {
-      await service.getForRequester(link.id, link.token);
+      await service.checkRequesterToken(link.id, link.token);
       await uploads.charge(request, undefined, form.files);
       await uploads.spool.withBytes(form.files, (files) =>
         service.uploadDocuments(link.id, link.token, files.map((f) => ({ filename: f.filename, bytes: f.bytes, purpose: f.field === 'identity_document' ? 'identity_document' : 'other' }))),

@@ -104,7 +104,7 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     const body = parse(verifyBody, request.body ?? {});
     // The request's secret token first, as on the HTML page: without it nobody can burn the person's code tries, and
     // an unknown id and a wrong token get the same answer (the id's existence is not told).
-    await service().getForRequester(id, requesterToken(request));
+    await service().checkRequesterToken(id, requesterToken(request));
     if ('assertion' in body) await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, body.assertion);
     return service().verifyRequest(id, body, { ip: request.ip });
   });
@@ -140,7 +140,7 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     const token = requesterToken(request);
     if (!request.isMultipart()) throw new MamoriError('MAMORI_UNSUPPORTED_MEDIA_TYPE', 'Send the documents as multipart/form-data.');
     return uploads.handle(request, 'refuse', async (form) => {
-      await service().getForRequester(id, token);
+      await service().checkRequesterToken(id, token);
       await uploads.charge(request, undefined, form.files);
       return uploads.spool.withBytes(form.files, (files) => service().uploadDocuments(id, token, staffDocuments(files)));
     });

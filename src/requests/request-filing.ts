@@ -18,7 +18,7 @@ import { createRequestChecks } from './request-checks.ts';
 import { insertRow } from '../store/prepared-statement.ts';
 
 /** Filing and email confirmation by the person (or their agent), the requester's own view, withdrawal and documents sent on request. */
-export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fileRequest' | 'resendCode' | 'verifyRequest' | 'getForRequester' | 'withdraw' | 'uploadDocuments'> {
+export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fileRequest' | 'resendCode' | 'verifyRequest' | 'getForRequester' | 'checkRequesterToken' | 'withdraw' | 'uploadDocuments'> {
   const { store, clock, config, policy, limits, tokenHash, load, loadByToken, record, recordFirst, update, rowAfter, storeFile, startedWork, resolveQuietly, requesterViewOf, transaction, loadFor, moveTo } = ctx;
   const { checkEmail, checkDelivery, checkAgent, checkAssertion, issueCode, afterEmailVerified } = createRequestChecks(ctx);
 
@@ -150,6 +150,10 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
     async getForRequester(id, token) {
       const row = await loadByToken(store.db, id, token, false);
       return requesterViewOf(store.db, row);
+    },
+
+    async checkRequesterToken(id, token) {
+      await loadByToken(store.db, id, token, false);
     },
 
     async withdraw(id, token) {

@@ -48,6 +48,11 @@ export interface RequestService {
   verifyRequest(id: string, proof: { code: string } | { assertion: string }, meta: CallerMeta): Promise<RequesterView>;
   /** The requester's view, by the secret token. */
   getForRequester(id: string, token: string): Promise<RequesterView>;
+  /**
+   * Only the check `getForRequester` starts with, for a route that checks the token before it acts: the same error
+   * (MAMORI_REQUEST_TOKEN_INVALID) for an unknown id and a wrong token, without building the view.
+   */
+  checkRequesterToken(id: string, token: string): Promise<void>;
   /** The requester withdraws the request. */
   withdraw(id: string, token: string): Promise<RequesterView>;
   /** The requester sends documents that were asked for (identity, agency, details). */

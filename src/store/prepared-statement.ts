@@ -1,7 +1,8 @@
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Database } from './database.ts';
-import { dialectOf, heldSqliteStatements, type DbOrTrx } from './store.ts';
+import { dialectOf, type DbOrTrx } from './store.ts';
+import { heldSqliteStatements } from './sqlite-transactions.ts';
 import { CARRIES_DEFERRED, DEFERRABLE_INSERT, carriesDeferredExcept } from './postgres-deferred-writes.ts';
 
 /** A value a prepared statement binds: what both drivers accept without conversion. */
@@ -40,7 +41,7 @@ export function preparedStatement<R = never>(text: string, round?: 'deferrable' 
   };
 }
 
-/** What Kysely's SQLite driver would answer, from better-sqlite3 directly (see store.ts `storeTransaction`). */
+/** What Kysely's SQLite driver would answer, from better-sqlite3 directly (see store/sqlite-transactions.ts). */
 function runHeld<R>(stmt: SQLite.Statement, params: readonly BoundValue[]): Promise<QueryResult<R>> {
   try {
     if (stmt.reader) return Promise.resolve({ rows: stmt.all(params) as R[] });

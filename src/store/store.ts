@@ -6,6 +6,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Tran
 import type { Database } from './database.ts';
 import { MamoriError } from '../errors.ts';
 import { deferMarkedInserts } from './postgres-deferred-writes.ts';
+import { registerSqliteStatements, sqliteTransaction, type SqliteStatements } from './sqlite-transactions.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -59,7 +60,7 @@ export async function openStore(url: string): Promise<Store> {
   database.pragma('synchronous = NORMAL');
   const statements = withStatementCache(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-  sqliteStatementsOf.set(db, statements);
+  registerSqliteStatements(db, statements);
   return { db, dialect: 'sqlite', url, close: () => db.destroy() };
 }
 
@@ -69,9 +70,12 @@ export async function openStore(url: string): Promise<Store> {
  * keyed by their SQL text (parameters are bound per call). Bounded: a flood of distinct texts (`in (…)` lists of
  * varying length) empties the cache rather than growing it.
  */
-function withStatementCache(database: SQLite.Database, max = 500) {
+function withStatementCache(database: SQLite.Database, max = 500): SqliteStatements & { close(): void } {
   const cache = new Map<string, SQLite.Statement>();
   return {
+    get inTransaction() {
+      return database.inTransaction;
+    },
     close: () => {
       cache.clear();
       database.close();
@@ -89,35 +93,12 @@ function withStatementCache(database: SQLite.Database, max = 500) {
   };
 }
 
-/** A SQLite connection's kept statements (prepared on first use). */
-export interface SqliteStatements {
-  prepare(text: string): SQLite.Statement;
-}
-const sqliteStatementsOf = new WeakMap<Kysely<any>, SqliteStatements>();
-const heldBy = new WeakMap<Kysely<any>, SqliteStatements>();
-
 /**
- * Runs `fn` in one transaction of the store. On SQLite the transaction holds the store's only connection (Kysely's
- * lock) from begin to commit, so prepared statements run inside it may go to better-sqlite3 directly
- * (`heldSqliteStatements`), without Kysely's executor and its promise hops per statement; everything else in `fn`
- * goes through Kysely on the same connection as usual.
+ * Runs `fn` in one transaction of the store: Kysely's on PostgreSQL; on SQLite with its statements run directly and
+ * its commit shared with transactions asked for at the same moment (store/sqlite-transactions.ts).
  */
-export async function storeTransaction<T>(store: Store, fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
-  const statements = sqliteStatementsOf.get(store.db);
-  return store.db.transaction().execute(async (trx) => {
-    if (!statements) return fn(trx);
-    heldBy.set(trx, statements);
-    try {
-      return await fn(trx);
-    } finally {
-      heldBy.delete(trx);
-    }
-  });
-}
-
-/** The SQLite statements of the connection `db` holds, when it is a `storeTransaction` in progress on SQLite. */
-export function heldSqliteStatements(db: DbOrTrx): SqliteStatements | undefined {
-  return heldBy.get(db);
+export function storeTransaction<T>(store: Store, fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
+  return sqliteTransaction(store.db, fn) ?? store.db.transaction().execute(fn);
 }
 
 /** Which SQL dialect a Kysely instance (or transaction) talks to. */

@@ -21,15 +21,18 @@ async function written(store: TestStore): Promise<Record<string, unknown>> {
   };
 }
 
-/** Makes every insert into the outbox fail in the database itself: the filing then fails after its first writes. */
-async function breakOutbox(store: TestStore, broken: boolean): Promise<void> {
+/**
+ * Makes inserts into the outbox fail in the database itself (every one, or those to `only`): the filing then fails
+ * after its first writes.
+ */
+async function breakOutbox(store: TestStore, broken: boolean, only = '%'): Promise<void> {
   if (store.dialect === 'sqlite') {
-    if (broken) await sql`create trigger test_outbox_down before insert on mail_outbox begin select raise(abort, 'outbox down'); end`.execute(store.db);
+    if (broken) await sql.raw(`create trigger test_outbox_down before insert on mail_outbox when new.to_address like '${only}' begin select raise(abort, 'outbox down'); end`).execute(store.db);
     else await sql`drop trigger test_outbox_down`.execute(store.db);
     return;
   }
   if (broken) {
-    await sql`create function test_outbox_down() returns trigger language plpgsql as $$ begin raise exception 'outbox down'; end $$`.execute(store.db);
+    await sql.raw(`create function test_outbox_down() returns trigger language plpgsql as $$ begin if new.to_address like '${only}' then raise exception 'outbox down'; end if; return new; end $$`).execute(store.db);
     await sql`create trigger test_outbox_down before insert on mail_outbox for each row execute function test_outbox_down()`.execute(store.db);
   } else {
     await sql`drop trigger test_outbox_down on mail_outbox`.execute(store.db);
@@ -60,6 +63,32 @@ for (const dialect of storeDialects) {
         const chain = await verifyAuditChain(app.store.db);
         assert.ok(chain.ok, JSON.stringify(chain.problems));
         assert.equal(chain.count, 2);
+      } finally {
+        await app.close();
+      }
+    });
+
+    test('filings at the same moment: the ones that fail midway or are refused leave nothing, the others all commit', async () => {
+      // On SQLite these share one commit (store/sqlite-transactions.ts); each must still stand or fall alone.
+      const app = await startApp(dialect, MISSKEY_POLICY);
+      try {
+        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerEmail: { limit: 1, windowMs: 3600_000 } } });
+        await breakOutbox(app.store, true, 'broken%');
+        const emails = ['a@example.jp', 'broken1@example.jp', 'twice@example.jp', 'b@example.jp', 'twice@example.jp', 'broken2@example.jp', 'c@example.jp', 'twice@example.jp'];
+        const results = await Promise.allSettled(emails.map((e) => service.fileRequest(input(e), { ip: '198.51.100.4' })));
+        const outcome = results.map((r) => (r.status === 'fulfilled' ? 'filed' : ((r.reason as { code?: string }).code ?? String(r.reason))));
+        assert.deepEqual(['a', 'b', 'c'].map((x) => outcome[emails.indexOf(`${x}@example.jp`)]), ['filed', 'filed', 'filed']);
+        assert.ok(results.filter((r, i) => emails[i]!.startsWith('broken')).every((r) => r.status === 'rejected' && /outbox down/.test(String(r.reason))), 'the broken ones failed on their mail');
+        assert.deepEqual(outcome.filter((_, i) => emails[i] === 'twice@example.jp').sort(), ['MAMORI_RATE_LIMITED', 'MAMORI_RATE_LIMITED', 'filed']);
+        const now = await written(app.store);
+        assert.deepEqual([now.requests, now.events, now.codes, now.outbox, now.audit], [4, 4, 4, 4, 4], 'a, b, c and one of twice');
+        const filed = await app.store.db.selectFrom('requests').select('email').orderBy('email').execute();
+        assert.deepEqual(filed.map((r) => r.email), ['a@example.jp', 'b@example.jp', 'c@example.jp', 'twice@example.jp']);
+        const counts = (now.hits as string[]).map((h) => Number(h.split('=')[1])).sort();
+        assert.deepEqual(counts, [1, 1, 1, 1, 4], `each filed email counted once, the address four times: ${String(now.hits)}`);
+        const chain = await verifyAuditChain(app.store.db);
+        assert.ok(chain.ok, JSON.stringify(chain.problems));
+        assert.equal(chain.count, 4);
       } finally {
         await app.close();
       }
