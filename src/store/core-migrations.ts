@@ -132,7 +132,7 @@ export const coreMigrations: Record<string, Migration> = {
   /**
    * The outbox's (ref_type, ref_id) index goes: no query of mamori reads the outbox by its reference (the sender
    * claims by due time, the secret rotation walks by id), and every queued mail paid a page for it in its commit
-   * (on SQLite one more WAL frame per filing: 23.0 -> 21.6 frames, bench harness). Index it again with the first
+   * (on SQLite one more WAL frame per filing: 22.8 -> 21.4 frames measured). Index it again with the first
    * query that needs it.
    */
   '0098_filing_mail_outbox_ref_dropped': {
