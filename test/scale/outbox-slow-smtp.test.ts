@@ -165,28 +165,30 @@ for (const dialect of storeDialects) {
 
 for (const dialect of storeDialects) {
   test(`mails sent earlier in a batch are recorded as sent before a slow send lets their lease lapse (${dialect})`, async () => {
-    // The sender records sent mails together; the third mail's relay holds it five leases long, past the first two's
-    // leases. The other instance keeps asking for due mail meanwhile: it must find the first two recorded, not due.
-    const leaseMs = 300;
-    const smtp = await slowSmtp((to) => (to.startsWith('slow') ? leaseMs * 5 : 0));
+    // The sender records sent mails together; one mail's relay holds it three leases long, past the others' leases.
+    // The other instance keeps asking for due mail meanwhile: it must find the mails sent before the slow one
+    // recorded, never due again. (Mails the batch had not reached yet may lapse and go to the other instance: each is
+    // still sent once.) The lease is longer than above so quick sends finish well inside it on a busy machine.
+    const leaseMs = 1000;
+    const smtp = await slowSmtp((to) => (to.startsWith('slow') ? leaseMs * 3 : 0));
     await withTwoInstances(dialect, smtp, async ({ store, other, transportA, transportB }) => {
-      for (const to of ['ichiro@example.test', 'jiro@example.test', 'slow@example.test']) {
+      const addresses = ['ichiro@example.test', 'jiro@example.test', 'saburo@example.test', 'shiro@example.test', 'slow@example.test'];
+      for (const to of addresses) {
         await enqueueMail(store.db, systemClock, { to, subject: 'コードのお知らせ', text: 'x', topic: 'test' });
-        await new Promise((r) => setTimeout(r, 5)); // claimed in this order (by creation time)
+        await new Promise((r) => setTimeout(r, 5));
       }
       const a = createOutboxSender({ store, clock: systemClock, transport: transportA, from: 'mamori <t@example.test>', leaseMs });
       const b = createOutboxSender({ store: other, clock: systemClock, transport: transportB, from: 'mamori <t@example.test>', leaseMs });
       const first = a.drainOnce();
-      let polls = 0;
       let sentByB = 0;
-      for (let i = 0; i < 25; i++) {
+      for (let i = 0; i < 14; i++) {
         await new Promise((r) => setTimeout(r, leaseMs / 4));
         sentByB += (await b.drainOnce()).sent;
-        polls += 1;
       }
-      assert.deepEqual(await first, { sent: 3, failed: 0 });
-      assert.equal(sentByB, 0, `the other instance sent nothing again over ${polls} polls`);
-      assert.deepEqual([...smtp.received].sort(), ['ichiro@example.test', 'jiro@example.test', 'slow@example.test']);
+      const sentByA = (await first).sent;
+      assert.ok(sentByA >= 1, 'the first instance sent at least the slow mail');
+      assert.equal(sentByA + sentByB, addresses.length, `each mail sent by one instance (first ${sentByA}, second ${sentByB})`);
+      assert.deepEqual([...smtp.received].sort(), [...addresses].sort(), 'the relay received every mail exactly once');
       const rows = await store.db.selectFrom('mail_outbox').select(['sent_at', 'attempts', 'locked_until']).execute();
       assert.ok(rows.every((r) => r.sent_at !== null && r.attempts === 1 && r.locked_until === null), JSON.stringify(rows));
     });
