@@ -106,17 +106,21 @@ function hitsTogether(n: number): PreparedStatement<HitRow & { i: number }> {
   return stmt;
 }
 
-// PostgreSQL, for a transaction that appends to the audit chain next: the chain's lock is taken and its ends read
-// first (`ends`), then the hits counted, in the same round trip. Every hit's insert reads `ends`, so the lock is
-// always taken before a counter row: two filings never wait on each other in a cycle.
-const countHitsLockingChain = new Map<number, PreparedStatement<HitRow & ChainEnds & { i: number }>>();
-function hitsLockingChain(n: number): PreparedStatement<HitRow & ChainEnds & { i: number }> {
+// PostgreSQL, for a transaction that appends to the audit chain next: the hits are counted, then, when none is above
+// its limit, the chain's lock is taken and its ends read (`ends`), in the same round trip. The lock's condition reads
+// every hit's count, so the counter rows are always locked before the chain (the order of two statements before:
+// no lock cycle between filings), and a refused filing never takes the chain's lock (a flood of refused filings does
+// not hold up every audit writer). `locked` is null in the answer when the lock was not taken.
+type LockedEnds = ChainEnds & { locked: boolean | null };
+const countHitsLockingChain = new Map<number, PreparedStatement<HitRow & LockedEnds & { i: number }>>();
+function hitsLockingChain(n: number): PreparedStatement<HitRow & LockedEnds & { i: number }> {
   let stmt = countHitsLockingChain.get(n);
   if (!stmt) {
-    const afterLock = upsertHit.replace('values (?, ?, 1)', 'select ?, ?, 1 from ends');
-    const ctes = Array.from({ length: n }, (_, i) => `hit_${i} as (${afterLock})`).join(', ');
-    const rows = Array.from({ length: n }, (_, i) => `select ${i} as i, h.count, h.window_start, e.* from hit_${i} h, ends e`).join(' union all ');
-    stmt = preparedStatement(`with ends as (${LOCK_AND_CHAIN_ENDS}), ${ctes} ${rows}`, 'carries_deferred');
+    const ctes = Array.from({ length: n }, (_, i) => `hit_${i} as (${upsertHit})`).join(', ');
+    const withinLimits = Array.from({ length: n }, (_, i) => `(select count from hit_${i}) <= ?`).join(' and ');
+    const ends = `ends as (select true as locked, e.* from (${LOCK_AND_CHAIN_ENDS}) e where ${withinLimits})`;
+    const rows = Array.from({ length: n }, (_, i) => `select ${i} as i, h.count, h.window_start, ends.* from hit_${i} h left join ends on true`).join(' union all ');
+    stmt = preparedStatement(`with ${ctes}, ${ends} ${rows}`, 'carries_deferred');
     countHitsLockingChain.set(n, stmt);
   }
   return stmt;
@@ -139,8 +143,8 @@ export async function hitRateLimit(db: DbOrTrx, clock: Clock, bucket: string, ru
  * trips there). Every hit is counted, then the first one above its limit, in the order given, throws
  * MAMORI_RATE_LIMITED; inside a transaction the caller's rollback takes every count of the call back, as it would
  * with one call per hit. `lockAuditChain` (in a transaction that appends audit events next, as a filing does): on
- * PostgreSQL the same statement first takes the audit chain's lock and reads its ends for that append (one round
- * trip less; the lock is then held from this statement on, which is when the append would have taken it anyway).
+ * PostgreSQL, when no hit is refused, the same statement then takes the audit chain's lock and reads its ends for
+ * that append (one round trip less; the lock is held from one round trip earlier than the append would take it).
  */
 export async function hitRateLimits(db: DbOrTrx, clock: Clock, hits: readonly RateLimitHit[], opts: { lockAuditChain?: boolean } = {}): Promise<void> {
   const now = clock.now();
@@ -151,9 +155,9 @@ export async function hitRateLimits(db: DbOrTrx, clock: Clock, hits: readonly Ra
   };
   const rows: (HitRow | undefined)[] = [];
   if (opts.lockAuditChain && hits.length > 0 && dialectOf(db) === 'postgres') {
-    const found = (await hitsLockingChain(hits.length).run(db, hits.flatMap(params))).rows;
+    const found = (await hitsLockingChain(hits.length).run(db, [...hits.flatMap(params), ...hits.map((h) => h.rule.limit)])).rows;
     for (const r of found) rows[Number(r.i)] = r;
-    if (found[0]) chainEndsRead(db, found[0]);
+    if (found[0]?.locked) chainEndsRead(db, found[0]);
   } else if (hits.length > 1 && dialectOf(db) === 'postgres') {
     const found = (await hitsTogether(hits.length).run(db, hits.flatMap(params))).rows;
     for (const r of found) rows[Number(r.i)] = r;

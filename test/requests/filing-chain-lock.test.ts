@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { appendAudit, registerAuditKey } from '../../src/audit/audit-log.ts';
 import { verifyAuditChain } from '../../src/audit/audit-verify.ts';
 import { MamoriError } from '../../src/errors.ts';
@@ -73,3 +74,31 @@ for (const dialect of storeDialects) {
     });
   });
 }
+
+// The chain's lock is taken only by a filing none of whose hits is refused: a flood of refused filings must not hold
+// up every audit writer. PostgreSQL only (SQLite has no such lock: one writer at a time).
+describe("a refused filing and the chain's lock (postgres)", () => {
+  test('a filing refused by its rate limit is answered while another transaction holds the chain\'s lock; an accepted one waits for it', async () => {
+    const app = await startApp('postgres', MISSKEY_POLICY);
+    const holder = new pg.Client({ connectionString: app.store.url });
+    await holder.connect();
+    try {
+      const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerIp: { limit: 1, windowMs: 3600_000 } } });
+      const input = (email: string) => ({ kind: 'purpose_notice' as const, email, description: '', lang: 'ja' as const });
+      await service.fileRequest(input('first@example.jp'), { ip: '198.51.100.20' });
+      await holder.query('begin');
+      await holder.query('select pg_advisory_xact_lock(4242002)');
+      const refused = service.fileRequest(input('second@example.jp'), { ip: '198.51.100.20' }).then(() => 'filed', (err: unknown) => (err instanceof MamoriError ? err.code : String(err)));
+      const accepted = service.fileRequest(input('third@example.jp'), { ip: '198.51.100.21' }).then(() => 'filed', (err: unknown) => String(err));
+      const waited = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 3000));
+      assert.equal(await Promise.race([refused, waited]), 'MAMORI_RATE_LIMITED', 'the refusal did not wait for the lock');
+      assert.equal(await Promise.race([accepted, new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 300))]), 'still waiting', 'an accepted filing takes the lock');
+      await holder.query('commit');
+      assert.equal(await accepted, 'filed');
+      assert.deepEqual((await verifyAuditChain(app.store.db)).problems, []);
+    } finally {
+      await holder.end();
+      await app.close();
+    }
+  });
+});
