@@ -117,7 +117,8 @@ function hitsLockingChain(n: number): PreparedStatement<HitRow & LockedEnds & { 
   let stmt = countHitsLockingChain.get(n);
   if (!stmt) {
     const ctes = Array.from({ length: n }, (_, i) => `hit_${i} as (${upsertHit})`).join(', ');
-    const withinLimits = Array.from({ length: n }, (_, i) => `(select count from hit_${i}) <= ?`).join(' and ');
+    // `numeric`: a limit set far above any count (1e10, say, to switch a limit off) is compared as it is in JS.
+    const withinLimits = Array.from({ length: n }, (_, i) => `(select count from hit_${i}) <= ?::numeric`).join(' and ');
     const ends = `ends as (select true as locked, e.* from (${LOCK_AND_CHAIN_ENDS}) e where ${withinLimits})`;
     const rows = Array.from({ length: n }, (_, i) => `select ${i} as i, h.count, h.window_start, ends.* from hit_${i} h left join ends on true`).join(' union all ');
     stmt = preparedStatement(`with ${ctes}, ${ends} ${rows}`, 'carries_deferred');

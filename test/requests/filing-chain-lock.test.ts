@@ -57,6 +57,18 @@ for (const dialect of storeDialects) {
       }
     });
 
+    test('a limit set far above any count (as large as JS allows) files as before', async () => {
+      const app = await startApp(dialect, MISSKEY_POLICY);
+      try {
+        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerIp: { limit: 1e10, windowMs: 3600_000 }, filingsPerEmail: { limit: 1e21, windowMs: 3600_000 } } });
+        const filed = await service.fileRequest(input('big@example.jp'), { ip: '198.51.100.30' });
+        assert.equal(filed.state, 'awaiting_verification');
+        assert.deepEqual((await verifyAuditChain(app.store.db)).problems, []);
+      } finally {
+        await app.close();
+      }
+    });
+
     test('ends read with the hits serve one append only: a second append in the same transaction links to the first', async () => {
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
