@@ -26,16 +26,24 @@ interface Entry {
   /** Asked about since it was remembered or last passed over by eviction (its second chance). */
   used: boolean;
   owner?: object;
-  derived?: Map<string, string>;
+  /** The first key derived (nearly always the only one: one purpose asked about), held inline; others in `more`. */
+  key?: string;
+  value?: string;
+  more?: Map<string, string>;
 }
 
 function derivedOf(entry: Entry, owner: object, key: string, make: (rows: readonly PreferenceRow[]) => string): string {
-  if (entry.owner !== owner || !entry.derived) {
+  if (entry.owner !== owner) {
     entry.owner = owner;
-    entry.derived = new Map();
+    entry.key = entry.value = entry.more = undefined;
   }
-  let value = entry.derived.get(key);
-  if (value === undefined) entry.derived.set(key, (value = make(entry.rows)));
+  if (entry.key === key) return entry.value!;
+  if (entry.key === undefined) {
+    entry.key = key;
+    return (entry.value = make(entry.rows));
+  }
+  let value = entry.more?.get(key);
+  if (value === undefined) (entry.more ??= new Map()).set(key, (value = make(entry.rows)));
   return value;
 }
 
@@ -104,7 +112,7 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
   function remember(subject: string, rows: PreferenceRow[], since: number): Entry | undefined {
     if (since !== epoch || !feed.live || max === 0) return undefined;
     if (cache.size >= max) evictOne();
-    const entry: Entry = { rows, used: false };
+    const entry: Entry = { rows, used: false, owner: undefined, key: undefined, value: undefined, more: undefined }; // one shape for every entry
     cache.set(subject, entry);
     return entry;
   }
