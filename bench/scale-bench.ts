@@ -173,6 +173,28 @@ function subjectOf(d: Distribution): number {
 const decisionFor = (key: string, d: Distribution = 'uniform') => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${subjectOf(d)}&purpose=analytics`, headers: { authorization: `Bearer ${key}` } });
 const bareFor = () => () => ({ method: 'GET', path: `/api/v1/decisions?subject=anon_s${subjectOf('uniform')}&purpose=analytics` });
 
+/**
+ * CPU time in ms of each PostgreSQL backend connected to `admin`'s database (but `admin`'s own), by pid, from Linux's
+ * /proc (clock ticks of 10 ms); empty where /proc is not. PostgreSQL shares the machine's cores with the servers, so
+ * its CPU per decision is printed beside theirs.
+ */
+async function backendCpuMs(admin: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); // fields 14 and 15: utime, stime
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // not Linux, or the backend just ended
+    }
+  }
+  return out;
+}
+
+/** PostgreSQL CPU ms spent between two `backendCpuMs` readings (a backend that started between them counts from 0). */
+const backendCpuSpent = (before: Map<number, number>, after: Map<number, number>): number => [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
 async function both(a: Promise<Figures>, b: Promise<Figures>): Promise<[Figures, Figures]> {
   return Promise.all([a, b]);
 }
@@ -220,12 +242,16 @@ async function postgresDecisionsAndWrites(): Promise<void> {
 async function postgresDecisions(url: string, key: string): Promise<void> {
   const children = [await startChild('bare'), await startChild('bare'), await startChild('mamori', url), await startChild('mamori', url)];
   const [bareA, bareB, a, b] = children as [Child, Child, Child, Child];
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
   try {
     await both(load(bareA, bareFor()), load(bareB, bareFor())); // warm-up
     for (const d of distributions) {
       await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d))); // warm-up: JIT, pools, caches
       const [ba, bb] = await both(load(bareA, bareFor()), load(bareB, bareFor()));
+      const pg0 = await backendCpuMs(admin);
       const [ma, mb] = await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d)));
+      const pgMs = backendCpuSpent(pg0, await backendCpuMs(admin)) / Math.max(1, ma.ok + ma.failed + mb.ok + mb.failed);
       console.log(`decisions on PostgreSQL, two instances, two client groups, ${describe(d)}`);
       show('bare Node A', ba);
       show('bare Node B', bb);
@@ -235,11 +261,13 @@ async function postgresDecisions(url: string, key: string): Promise<void> {
       const perMamori = (ma.perSecond + mb.perSecond) / 2;
       const cpuRatio = (ba.cpuMs + bb.cpuMs) / (ma.cpuMs + mb.cpuMs);
       console.log(`  per-instance ratio ${(perMamori / perBare).toFixed(3)} by wall clock (goal ≥ 0.6), ${cpuRatio.toFixed(3)} by server CPU per request; p99 ${Math.max(ma.p99, mb.p99)} ms (goal < 10; bare p99 ${Math.max(ba.p99, bb.p99)} ms)`);
+      console.log(`  PostgreSQL CPU ${pgMs.toFixed(3)} ms per decision (its backends for this database, beside the servers' own CPU above)`);
     }
     const stale = await staleness(a, b, key);
     const q = (p: number) => stale[Math.min(stale.length - 1, Math.floor(p * stale.length))]!.toFixed(1);
     console.log(`  cross-instance staleness over ${stale.length} choices: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${stale[stale.length - 1]!.toFixed(1)} ms (goal ≤ 1000)`);
   } finally {
+    await admin.end();
     for (const c of children) await stopChild(c);
   }
 }

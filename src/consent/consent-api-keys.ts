@@ -54,34 +54,68 @@ export const envConsentKeys = z
   .transform((v) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(new RegExp(`^${CONSENT_KEY_PREFIX}[A-Za-z0-9+/=_-]{32,180}$`), `each key in MAMORI_CONSENT_API_KEYS must be ${CONSENT_KEY_PREFIX} followed by at least 32 characters`)));
 
+/**
+ * Verifies consent keys and remembers the answer for `cacheMs` (5 s). A key in use is verified again in the background
+ * during the last fifth of that time (at most 1 s), so the decisions hot path never stalls at expiry; every answer still
+ * comes from a verification at most `cacheMs` old. Lookups of one key share one statement. A revocation heard on the
+ * change feed (or a feed gap) forgets everything, and a lookup that was out when it arrived is not remembered.
+ */
 export function createConsentKeyVerifier(db: DbOrTrx, clock: Clock, opts: { envKeys?: readonly string[]; cacheMs?: number; changes?: ChangeFeed } = {}): ConsentKeyVerifier {
   const cacheMs = opts.cacheMs ?? 5000;
+  const refreshMs = Math.min(1000, cacheMs / 5);
   const cache = new Map<string, { id: string | null; until: number }>();
+  const lookups = new Map<string, Promise<string | null>>();
+  let epoch = 0;
   // A key revoked on any instance (or a feed gap) empties the cache here too.
   opts.changes?.subscribe((change) => {
-    if (change.kind === 'flush' || change.topic === 'consent_keys') cache.clear();
+    if (change.kind === 'flush' || change.topic === 'consent_keys') {
+      epoch += 1;
+      cache.clear();
+      lookups.clear(); // later callers read again rather than join a lookup that started before the change
+    }
   });
   const fromEnv = new Map((opts.envKeys ?? []).map((k) => [hashKey(k), `env-${hashKey(k).slice(0, 8)}`]));
-  return {
-    cached(key) {
-      const hit = cache.get(key);
-      return hit && hit.until > clock.now().getTime() ? hit.id : undefined;
-    },
-    async verify(key) {
-      if (!key.startsWith(CONSENT_KEY_PREFIX) || key.length > 200) return null;
+
+  function lookup(key: string): Promise<string | null> {
+    const out = lookups.get(key);
+    if (out) return out;
+    const since = epoch;
+    const started = (async () => {
       // Keyed by the key itself (memory only, like any secret the process holds), so a hit costs no hashing.
-      const now = clock.now().getTime();
-      const hit = cache.get(key);
-      if (hit && hit.until > now) return hit.id;
       const h = hashKey(key);
       let id = fromEnv.get(h) ?? null;
       if (!id) {
         const row = await db.selectFrom('consent_api_keys').select(['id', 'revoked_at']).where('key_hash', '=', h).executeTakeFirst();
         id = row && !row.revoked_at ? row.id : null;
       }
-      if (cache.size > 1000) cache.clear();
-      cache.set(key, { id, until: now + cacheMs });
+      if (since === epoch) {
+        if (cache.size > 1000) cache.clear();
+        cache.set(key, { id, until: clock.now().getTime() + cacheMs });
+      }
       return id;
+    })();
+    lookups.set(key, started);
+    const done = () => {
+      if (lookups.get(key) === started) lookups.delete(key);
+    };
+    started.then(done, done);
+    return started;
+  }
+
+  return {
+    cached(key) {
+      const hit = cache.get(key);
+      if (hit === undefined) return undefined;
+      const left = hit.until - clock.now().getTime();
+      if (left <= 0) return undefined;
+      if (left < refreshMs && hit.id !== null && !lookups.has(key)) lookup(key).catch(() => undefined); // an error surfaces at expiry, on the route
+      return hit.id;
+    },
+    async verify(key) {
+      if (!key.startsWith(CONSENT_KEY_PREFIX) || key.length > 200) return null;
+      const hit = cache.get(key);
+      if (hit && hit.until > clock.now().getTime()) return hit.id;
+      return lookup(key);
     },
   };
 }

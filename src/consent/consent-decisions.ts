@@ -57,8 +57,15 @@ export function decide(reader: PreferenceReader, config: ConsentConfig, subject:
 export function decideFromSubjectRows(config: ConsentConfig, purposeId: string, rows: readonly PreferenceRow[]): Decision {
   const purpose = purposeOf(config, purposeId);
   if (purpose.choice === 'none') return withTools(decideFromPreference(purpose, undefined, config.version), purpose, new Map());
-  if (purpose.tools.length > 0) return decideFromRows(config, [purpose], rows).decisions[purpose.id]!;
-  return decideFromPreference(purpose, rows.find((r) => r.purpose === purposeId), config.version);
+  const d = decideFromPreference(purpose, rows.find((r) => r.purpose === purposeId), config.version);
+  if (purpose.tools.length === 0) return d;
+  // As withTools, without the map of rows and the ETag of decideFromRows (every cache miss of a page view comes here).
+  const tools: Record<string, boolean> = {};
+  for (const t of purpose.tools) {
+    const id = `${purpose.id}/${t.id}`;
+    tools[t.id] = d.allowed && rows.find((r) => r.purpose === id)?.allowed !== 0;
+  }
+  return { ...d, tools };
 }
 
 /**

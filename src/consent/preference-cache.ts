@@ -23,17 +23,27 @@ export interface CachedPreferenceReader extends PreferenceReader {
 /** A subject's remembered rows, and what was derived from them (for one owner). */
 interface Entry {
   rows: PreferenceRow[];
+  /** Asked about since it was remembered or last passed over by eviction (its second chance). */
+  used: boolean;
   owner?: object;
-  derived?: Map<string, string>;
+  /** The first key derived (nearly always the only one: one purpose asked about), held inline; others in `more`. */
+  key?: string;
+  value?: string;
+  more?: Map<string, string>;
 }
 
 function derivedOf(entry: Entry, owner: object, key: string, make: (rows: readonly PreferenceRow[]) => string): string {
-  if (entry.owner !== owner || !entry.derived) {
+  if (entry.owner !== owner) {
     entry.owner = owner;
-    entry.derived = new Map();
+    entry.key = entry.value = entry.more = undefined;
   }
-  let value = entry.derived.get(key);
-  if (value === undefined) entry.derived.set(key, (value = make(entry.rows)));
+  if (entry.key === key) return entry.value!;
+  if (entry.key === undefined) {
+    entry.key = key;
+    return (entry.value = make(entry.rows));
+  }
+  let value = entry.more?.get(key);
+  if (value === undefined) (entry.more ??= new Map()).set(key, (value = make(entry.rows)));
   return value;
 }
 
@@ -57,7 +67,7 @@ function doorkeeper(max: number): (subject: string) => boolean {
 }
 
 /**
- * Remembers each subject's current preference rows in memory (at most `maxSubjects`, least recently used first out), so a
+ * Remembers each subject's current preference rows in memory (at most `maxSubjects`, about the least recently used first out), so a
  * repeated decision is answered synchronously, without a round trip on PostgreSQL or a statement on SQLite. Coherent across instances
  * through the change feed: a recorded choice drops the subject everywhere, a reconnect of the feed drops
  * everything, and nothing is remembered while the feed is not live. A read that started before an invalidation is
@@ -85,13 +95,24 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     }
   });
 
+  /**
+   * Least recently used out, approximately (second chance): the oldest subject goes, unless it was asked about since it
+   * was remembered, in which case it moves to the newest end and the next oldest is considered. A hit then costs a
+   * flag, not a reorder of the map; each eviction passes over at most every entry once.
+   */
+  function evictOne(): void {
+    for (const [subject, e] of cache) {
+      cache.delete(subject);
+      if (!e.used) return;
+      e.used = false;
+      cache.set(subject, e);
+    }
+  }
+
   function remember(subject: string, rows: PreferenceRow[], since: number): Entry | undefined {
     if (since !== epoch || !feed.live || max === 0) return undefined;
-    if (cache.size >= max) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
-    }
-    const entry: Entry = { rows };
+    if (cache.size >= max) evictOne();
+    const entry: Entry = { rows, used: false, owner: undefined, key: undefined, value: undefined, more: undefined }; // one shape for every entry
     cache.set(subject, entry);
     return entry;
   }
@@ -101,9 +122,7 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     const hit = cache.get(subject);
     if (hit) {
       stats.hits += 1;
-      // Least recently used goes first: a hit moves the subject to the end, so active members stay remembered.
-      cache.delete(subject);
-      cache.set(subject, hit);
+      hit.used = true; // active members stay remembered (evictOne)
       return hit;
     }
     stats.misses += 1;

@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../store/store.ts';
+import { coalescedLoads } from './coalesced-loads.ts';
 
 /** The current preference rows the decisions read: the hot path's one dependency. */
 export interface PreferenceRow {
@@ -44,8 +45,9 @@ function kyselyReader(store: Store): PreferenceReader {
  * and answers synchronously (WAL lets it read beside the writer and every read sees the last commit), which takes the
  * query builder and the promise machinery out of the hot path; on PostgreSQL it uses the store. Both read by the
  * primary key (one row, or one subject's range), never a scan. On PostgreSQL it keeps a small pool of its own and
- * one named prepared statement (parsed and planned once per connection, no query builder), so a cache miss is one
- * round trip that never queues behind the writers' transactions in the main pool.
+ * one named prepared statement (parsed and planned once per connection, no query builder) that reads any number of
+ * subjects: misses arriving together share one round trip (coalesced-loads.ts), which never queues behind the
+ * writers' transactions in the main pool.
  */
 export async function createPreferenceReader(store: Store): Promise<PreferenceReader> {
   if (store.dialect === 'postgres') return store.url ? pgReader(store.url) : kyselyReader(store);
@@ -69,24 +71,40 @@ export async function createPreferenceReader(store: Store): Promise<PreferenceRe
   };
 }
 
-const ALL_TEXT = 'select purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = $1';
+// One statement for any number of subjects: the primary key's index, probed once per subject in the array.
+const MANY_TEXT = 'select subject, purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = any($1::text[])';
+/** Every column arrives as the text PostgreSQL sends; `allowed` alone is made a number. */
+const asText = { getTypeParser: () => (value: string) => value };
+/** Connections of the reader's own pool; as many batches may be out at once. */
+const READER_CONNECTIONS = 4;
 
 function pgReader(url: string): PreferenceReader {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = new pg.Pool({ connectionString: url, max: READER_CONNECTIONS });
   pool.on('error', () => {
     /* an idle client's error surfaces on the next query */
   });
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  const all = async (subject: string): Promise<PreferenceRow[]> => {
-    const result = await pool.query({ name: 'mamori_preferences_of_subject', text: ALL_TEXT, values: [subject] });
-    return result.rows.map((r: Record<string, unknown>) => ({ purpose: String(r.purpose), allowed: Number(r.allowed), policy_version: String(r.policy_version), receipt_id: String(r.receipt_id), updated_at: String(r.updated_at) }));
-  };
+  // Cache misses arriving together (a burst of page views of members not remembered) are read in one round trip.
+  const load = coalescedLoads(
+    async (subjects: string[]) => {
+      const result = await pool.query<string[]>({ name: 'mamori_preferences_of_subjects', text: MANY_TEXT, values: [subjects], rowMode: 'array', types: asText });
+      const bySubject = new Map<string, PreferenceRow[]>();
+      for (const [subject, purpose, allowed, policy_version, receipt_id, updated_at] of result.rows) {
+        const row: PreferenceRow = { purpose: purpose!, allowed: Number(allowed), policy_version: policy_version!, receipt_id: receipt_id!, updated_at: updated_at! };
+        const rows = bySubject.get(subject!);
+        if (rows) rows.push(row);
+        else bySubject.set(subject!, [row]);
+      }
+      return bySubject;
+    },
+    { maxInFlight: READER_CONNECTIONS, maxBatch: 500 },
+  );
+  const all = async (subject: string): Promise<PreferenceRow[]> => (await load(subject)) ?? [];
   return {
     all,
     one: async (subject, purpose) => (await all(subject)).find((r) => r.purpose === purpose),
     close: () => pool.end(),
   };
 }
-

@@ -43,6 +43,23 @@ export function parseSingleDecisionQuery(query: string): { subject: string; purp
   return { subject, purpose };
 }
 
+/**
+ * The `Authorization` header (the first, as `req.headers` keeps it), or undefined when there is none or the request is
+ * conditional (`If-None-Match`, the route's case). Read from the raw list: Node builds `req.headers` on first use, and
+ * the common case never needs it.
+ */
+export function plainAuthorization(raw: readonly string[]): string | undefined {
+  let auth: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 13) continue; // both names are 13 characters long
+    const lower = name.toLowerCase();
+    if (lower === 'if-none-match') return undefined;
+    if (lower === 'authorization' && auth === undefined) auth = raw[i + 1];
+  }
+  return auth;
+}
+
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 function send(res: ServerResponse, body: string): void {
@@ -60,8 +77,8 @@ function send(res: ServerResponse, body: string): void {
  */
 export function fastSingleDecision(deps: { reader: CachedPreferenceReader; keys: ConsentKeyVerifier; config: () => ConsentConfig }): FastHandler {
   return (req, res, decline) => {
-    const auth = req.headers.authorization;
-    if (auth === undefined || !auth.startsWith(`Bearer ${CONSENT_KEY_PREFIX}`) || req.headers['if-none-match'] !== undefined) return false;
+    const auth = plainAuthorization(req.rawHeaders);
+    if (auth === undefined || !auth.startsWith(`Bearer ${CONSENT_KEY_PREFIX}`)) return false;
     const token = auth.slice(7).trim();
     if (!deps.keys.cached(token)) return false;
     const url = req.url ?? '';

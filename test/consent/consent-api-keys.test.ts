@@ -1,6 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anonId, startConsentServer, type ConsentTestServer } from './consent-server.ts';
+import { createConsentApiKey, createConsentKeyVerifier } from '../../src/consent/consent-api-keys.ts';
+import { createManualClock } from '../../src/clock.ts';
+import { createChangeFeed } from '../../src/store/change-feed.ts';
+import { createTestStore } from '../support/stores.ts';
 
 const ENV_KEY = `mamori_ck_${'k'.repeat(40)}`;
 
@@ -54,6 +58,55 @@ describe('receipts without an API key', () => {
       assert.equal((await post({ authorization: `Bearer ${s.apiKey}` })).status, 201);
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('remembered consent keys', () => {
+  const settle = () => new Promise((r) => setTimeout(r, 50));
+
+  test('a key in use is verified again before its remembered answer expires, so the hot path never misses it', async () => {
+    const store = await createTestStore('sqlite');
+    const feed = await createChangeFeed({ dialect: 'sqlite' });
+    try {
+      const clock = createManualClock('2026-04-01T09:00:00+09:00');
+      const { id, key } = await createConsentApiKey(store.db, clock, { label: 'app', actor: 'cli' });
+      const keys = createConsentKeyVerifier(store.db, clock, { cacheMs: 5000, changes: feed });
+      assert.equal(keys.cached(key), undefined);
+      assert.equal(await keys.verify(key), id);
+      clock.advance(3000);
+      assert.equal(keys.cached(key), id); // not yet in the last second: nothing read
+      clock.advance(1500);
+      assert.equal(keys.cached(key), id); // in the last second: answered, and read again behind the answer
+      await settle();
+      clock.advance(1000); // past the first answer's 5 s
+      assert.equal(keys.cached(key), id, 'the key fell out of memory although it was in use');
+      clock.advance(6000); // not asked about for longer than 5 s: forgotten
+      assert.equal(keys.cached(key), undefined);
+    } finally {
+      await feed.close();
+      await store.drop();
+    }
+  });
+
+  test('a revocation heard while a key is being verified again is not lost', async () => {
+    const store = await createTestStore('sqlite');
+    const feed = await createChangeFeed({ dialect: 'sqlite' });
+    try {
+      const clock = createManualClock('2026-04-01T09:00:00+09:00');
+      const { id, key } = await createConsentApiKey(store.db, clock, { label: 'app', actor: 'cli' });
+      const keys = createConsentKeyVerifier(store.db, clock, { cacheMs: 5000, changes: feed });
+      assert.equal(await keys.verify(key), id);
+      clock.advance(4500);
+      assert.equal(keys.cached(key), id); // starts the lookup again, which reads the key before the revocation
+      feed.changedHere('consent_keys', id); // another instance's revocation is heard while that lookup is out
+      await store.db.updateTable('consent_api_keys').set({ revoked_at: clock.now().toISOString() }).where('id', '=', id).execute();
+      await settle();
+      assert.equal(keys.cached(key), undefined);
+      assert.equal(await keys.verify(key), null);
+    } finally {
+      await feed.close();
+      await store.drop();
     }
   });
 });

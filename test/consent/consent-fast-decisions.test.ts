@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSingleDecisionQuery } from '../../src/http/consent-fast-decisions.ts';
+import { parseSingleDecisionQuery, plainAuthorization } from '../../src/http/consent-fast-decisions.ts';
 import { storeDialects } from '../support/stores.ts';
 import { anonId, startConsentServer } from './consent-server.ts';
 
@@ -10,6 +10,14 @@ test('the fast decisions path takes only a query of exactly one subject and one 
   for (const declined of ['subject=u_1', 'subject=u_1&purpose=a,b', 'subject=u_1&purpose=analytics&x=1', 'subject=u_1&subject=u_2', 'subject=a+b&purpose=analytics', 'subject=%ZZ&purpose=analytics', 'subject=%00&purpose=analytics', 'subject=&purpose=analytics', 'subject=u_1&purpose=Analytics', 'subject=u_1&purpose']) {
     assert.equal(parseSingleDecisionQuery(declined), undefined, declined);
   }
+});
+
+test('the fast decisions path reads the first Authorization header, in any case, and declines conditional requests', () => {
+  assert.equal(plainAuthorization(['Host', 'x', 'Authorization', 'Bearer a', 'authorization', 'Bearer b']), 'Bearer a');
+  assert.equal(plainAuthorization(['AUTHORIZATION', 'Bearer c', 'Accept', '*/*']), 'Bearer c');
+  assert.equal(plainAuthorization(['Host', 'x', 'Accept-Encoding', 'gzip']), undefined);
+  assert.equal(plainAuthorization(['Authorization', 'Bearer a', 'If-None-Match', '"e1"']), undefined);
+  assert.equal(plainAuthorization(['if-none-match', '"e1"', 'authorization', 'Bearer a']), undefined);
 });
 
 for (const dialect of storeDialects) {
