@@ -100,3 +100,40 @@ for (const dialect of storeDialects) {
     });
   });
 }
+
+// `begin` waits for the transaction's first statement and goes in the same write (store/postgres-deferred-writes.ts).
+describe('begin with the first statement on postgres', () => {
+  test('the statement runs inside the transaction, an error there leaves the connection usable, and begin costs no round trip', async () => {
+    const created = await createTestStore('postgres');
+    await created.close();
+    const { openStore } = await import('../src/store/store.ts');
+    const { sql } = await import('kysely');
+    const pg = (await import('pg')).default;
+    // Round trips: calls of pg's own Client.query, which the store's clients wrap when they connect (after this).
+    const query = pg.Client.prototype.query;
+    let trips = 0;
+    Object.defineProperty(pg.Client.prototype, 'query', { configurable: true, writable: true, value: function (this: unknown, ...args: unknown[]) { trips += 1; return Reflect.apply(query, this, args) as unknown; } });
+    const store = await openStore(created.url);
+    const job = (name: string) => sql`insert into scheduled_jobs (name, last_slot, last_run_at) values (${name}, 's', 'x') returning name`;
+    const names = async () => (await sql<{ name: string }>`select name from scheduled_jobs order by name`.execute(store.db)).rows.map((r) => r.name);
+    try {
+      await names(); // the pool's first client connects
+      trips = 0;
+      await store.db.transaction().execute(async (trx) => { await job('a').execute(trx); });
+      assert.equal(trips, 2, 'begin and the insert in one round trip, then commit');
+      // Had begin not run first, the insert would have committed on its own.
+      await assert.rejects(store.db.transaction().execute(async (trx) => { await job('b').execute(trx); throw new Error('changed my mind'); }), /changed my mind/);
+      // The first statement fails: the transaction is open and failed; its rollback ends it.
+      await assert.rejects(store.db.transaction().execute(async (trx) => { await job('a').execute(trx); }), /duplicate key/);
+      trips = 0;
+      await assert.rejects(store.db.transaction().execute(async () => { throw new Error('before any statement'); }), /before any statement/);
+      assert.equal(trips, 0, 'nothing began, nothing is sent');
+      await store.db.transaction().execute(async (trx) => { await job('c').execute(trx); await job('d').execute(trx); });
+      assert.deepEqual(await names(), ['a', 'c', 'd']);
+    } finally {
+      Object.defineProperty(pg.Client.prototype, 'query', { configurable: true, writable: true, value: query });
+      await store.close();
+      await created.drop();
+    }
+  });
+});
