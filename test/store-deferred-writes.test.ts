@@ -103,7 +103,7 @@ for (const dialect of storeDialects) {
 
 // `begin` waits for the transaction's first statement and goes in the same write (store/postgres-deferred-writes.ts).
 describe('begin with the first statement on postgres', () => {
-  test('the statement runs inside the transaction, an error there leaves the connection usable, and begin costs no round trip', async () => {
+  test('the statement runs inside the transaction, an error there leaves the connection usable, begin and the audit append cost no round trip of their own', async () => {
     const created = await createTestStore('postgres');
     await created.close();
     const { openStore } = await import('../src/store/store.ts');
@@ -130,6 +130,30 @@ describe('begin with the first statement on postgres', () => {
       assert.equal(trips, 0, 'nothing began, nothing is sent');
       await store.db.transaction().execute(async (trx) => { await job('c').execute(trx); await job('d').execute(trx); });
       assert.deepEqual(await names(), ['a', 'c', 'd']);
+
+      // The audit append (a transaction's last write) waits for the commit and goes in the same write.
+      const { appendAudit } = await import('../src/audit/audit-append.ts');
+      const { verifyAuditChain } = await import('../src/audit/audit-log.ts');
+      const clock = createManualClock('2026-04-01T00:00:00Z');
+      const event = { actor: 'system' as const, action: 'test.held', targetType: 'test', targetId: null, data: {} };
+      const audits = async () => Number((await sql<{ n: string }>`select count(*) as n from audit_events`.execute(store.db)).rows[0]?.n);
+      trips = 0;
+      await store.db.transaction().execute(async (trx) => { await appendAudit(trx, clock, event); });
+      assert.equal(trips, 2, 'begin with the chain lock, then the append with the commit');
+      assert.equal(await audits(), 1);
+      // A statement after it sees it (it is sent first); a rollback drops it.
+      const seen = await store.db.transaction().execute(async (trx) => { await appendAudit(trx, clock, event); return Number((await sql<{ n: string }>`select count(*) as n from audit_events`.execute(trx)).rows[0]?.n); });
+      assert.equal(seen, 2);
+      await assert.rejects(store.db.transaction().execute(async (trx) => { await appendAudit(trx, clock, event); throw new Error('undo'); }), /undo/);
+      assert.equal(await audits(), 2);
+      // Should it fail, the commit fails with its error and nothing of the transaction stays.
+      await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$`.execute(store.db);
+      await sql`create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()`.execute(store.db);
+      await assert.rejects(store.db.transaction().execute(async (trx) => { await job('e').execute(trx); await appendAudit(trx, clock, event); }), /audit refused/);
+      assert.deepEqual(await names(), ['a', 'c', 'd']);
+      await sql`drop trigger refuse_audit on audit_events`.execute(store.db);
+      assert.equal(await audits(), 2);
+      assert.equal((await verifyAuditChain(store.db)).ok, true);
     } finally {
       Object.defineProperty(pg.Client.prototype, 'query', { configurable: true, writable: true, value: query });
       await store.close();

@@ -142,8 +142,9 @@ async function writeEvents(db: DbOrTrx, events: readonly AuditEvent[], key: Audi
 
 const auditColumns = 'seq, id, at, actor, action, target_type, target_id, data, prev_hash, hash, row_mac';
 // Both read no table an insertRow writes (on PostgreSQL audit rows go through these, not insertRow), so inserts
-// waiting on PostgreSQL (store/postgres-deferred-writes.ts) may travel with them.
-const insertJson = preparedStatement(`insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json)`, 'carries_deferred');
+// waiting on PostgreSQL (store/postgres-deferred-writes.ts) may travel with them; and their result is never read, so
+// they may themselves wait for the commit (the append is a transaction's last write; any later statement sends it first).
+const insertJson = preparedStatement(`insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json)`, 'carries_deferred_until_commit');
 const insertAndMoveHead = preparedStatement(`with rows as (insert into audit_events (${auditColumns}) select ${auditColumns} from json_populate_recordset(null::audit_events, ?::json))
   insert into audit_head (id, seq, hash, mac) values (1, ?, ?, ?)
-  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`, 'carries_deferred');
+  on conflict (id) do update set seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`, 'carries_deferred_until_commit');

@@ -17,6 +17,11 @@ import pg from 'pg';
  * one Sync), so a transaction costs one round trip less. PostgreSQL runs them in order, exactly as two round trips
  * would; should the statement fail, the transaction is open and failed, and the caller's `rollback` ends it. A
  * `rollback` before any statement was sent sends nothing (nothing began).
+ *
+ * A statement marked `carries_deferred_until_commit` (a transaction's last write, whose result is never read: the
+ * audit chain's append) carries the waiting inserts and then waits itself: `commit` goes in the same write after it
+ * (one round trip less again). Any other statement sends it first, on its own; `rollback` drops it. Should it fail,
+ * the commit is not run (PostgreSQL skips to the Sync) and fails with its error: the transaction rolls back.
  */
 
 /** Starts an insert's SQL when its caller never reads its result and it may wait for the next statement. */
@@ -28,6 +33,8 @@ export const CARRIES_DEFERRED = '/* mamori:carries-deferred */ ';
  * other tables travel inside it; should one into `table` wait, all are sent first on their own (a CTE's rows are not
  * seen by the rest of its statement).
  */
+/** A carrier whose result is never read and that may wait for the transaction's `commit` (see above). */
+export const CARRIES_DEFERRED_UNTIL_COMMIT = '/* mamori:carries-deferred until-commit */ ';
 export const carriesDeferredExcept = (table: string): string => `/* mamori:carries-deferred except "${table}" */ `;
 const EXCEPT = /^\/\* mamori:carries-deferred except "([a-z_]+)" \*\/ /;
 
@@ -57,11 +64,15 @@ interface PgWire {
 
 const isResult = (x: unknown): x is QueryResultLike => typeof x === 'object' && x !== null && 'rows' in x && Array.isArray(x.rows);
 
+/** A value as the wire carries it: pg's own Query converts its values likewise (text, or null). */
+const onWire = (v: unknown): string | Buffer | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
 /**
- * pg's own Query for `text` (extended protocol) that first runs `begin` in the same write: parse, bind and execute of
- * `begin`, then the statement's own messages and one Sync. pg answers with both results; `done` gets the statement's.
+ * pg's own Query for `text` (extended protocol) with statements `ahead` of it in the same write: parse, bind and
+ * execute of each, then the statement's own messages and one Sync. PostgreSQL runs them in order; after an error it
+ * skips the rest. pg answers with every result; `done` gets the last (the statement's).
  */
-function beginThen(text: string, params: unknown[], done: (err: Error | null, res?: QueryResultLike) => void): pg.Query {
+function pipelined(ahead: readonly Waiting[], text: string, params: unknown[], done: (err: Error | null, res?: QueryResultLike) => void): pg.Query {
   const config = { text, values: params, queryMode: 'extended' };
   const query = new pg.Query(config, undefined, (err: Error | null | undefined, res: unknown) => {
     const last: unknown = Array.isArray(res) ? res[res.length - 1] : res;
@@ -72,9 +83,11 @@ function beginThen(text: string, params: unknown[], done: (err: Error | null, re
   own.submit = (wire) => {
     wire.stream.cork?.();
     try {
-      wire.parse({ text: 'begin', name: '', types: [] });
-      wire.bind({ portal: '', statement: '', values: [] });
-      wire.execute({ portal: '', rows: 0 });
+      for (const a of ahead) {
+        wire.parse({ text: a.text, name: '', types: [] });
+        wire.bind({ portal: '', statement: '', values: a.params.map(onWire) });
+        wire.execute({ portal: '', rows: 0 });
+      }
       return submit(wire);
     } finally {
       wire.stream.uncork?.();
@@ -97,11 +110,18 @@ export function deferMarkedInserts(client: QueryingClient): void {
   const waiting: Waiting[] = [];
   let inTransaction = false;
   let beginWaiting = false;
+  let held: Waiting | null = null; // a carrier waiting for the commit
+  // Sends `text`, with a waiting `begin` and a held statement ahead of it in the same write (synchronously queued on
+  // the client, so calls keep their order).
   const send = (text: string, params: unknown[]): Promise<QueryResultLike> => {
-    if (!beginWaiting) return original.call(client, text, params) as Promise<QueryResultLike>;
+    const ahead: Waiting[] = [];
+    if (beginWaiting) ahead.push({ text: 'begin', params: [] });
+    if (held) ahead.push(held);
     beginWaiting = false;
+    held = null;
+    if (ahead.length === 0) return original.call(client, text, params) as Promise<QueryResultLike>;
     return new Promise((resolve, reject) => {
-      original.call(client, beginThen(text, params, (err, res) => (err || !res ? reject(err ?? new Error('no result')) : resolve(res))));
+      original.call(client, pipelined(ahead, text, params, (err, res) => (err || !res ? reject(err ?? new Error('no result')) : resolve(res))));
     });
   };
   // The waiting inserts go first, then the statement that made them go (one query at a time on a client, as pg wants).
@@ -120,6 +140,7 @@ export function deferMarkedInserts(client: QueryingClient): void {
     const word = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase();
     if (word === 'rollback' && !/^\s*rollback\s+to\b/i.test(text)) {
       waiting.length = 0;
+      held = null;
       inTransaction = false;
       if (beginWaiting) {
         beginWaiting = false;
@@ -131,6 +152,18 @@ export function deferMarkedInserts(client: QueryingClient): void {
       inTransaction = true;
       beginWaiting = true;
       return Promise.resolve({ rows: [], rowCount: null, command: 'BEGIN' });
+    }
+    if (text.startsWith(CARRIES_DEFERRED_UNTIL_COMMIT)) {
+      const main = text.slice(CARRIES_DEFERRED_UNTIL_COMMIT.length);
+      if (!inTransaction) return afterWaiting(main, params);
+      const combined = combine(waiting.splice(0), main, params);
+      // One held at a time: an earlier one goes first, on its own (with a waiting begin ahead of it).
+      const earlier = held;
+      held = null;
+      const sent = earlier ? send(earlier.text, earlier.params) : null;
+      held = combined;
+      // Its count is not known until it runs, and its caller never reads it.
+      return (sent ?? Promise.resolve()).then(() => ({ rows: [], rowCount: 0, command: 'INSERT' }));
     }
     if (text.startsWith(CARRIES_DEFERRED) && waiting.length > 0) {
       const combined = combine(waiting.splice(0), text.slice(CARRIES_DEFERRED.length), params);
@@ -155,7 +188,11 @@ export function deferMarkedInserts(client: QueryingClient): void {
     if (typeof text === 'string' && args.length <= 2 && (params === undefined || Array.isArray(params))) return query(text, params ?? []);
     // Another form (a cursor for a streamed query): the waiting inserts are queued on the client ahead of it, in
     // order; should one fail, the transaction is aborted and the query after it fails too.
-    if (beginWaiting) {
+    if (held) {
+      const h = held; // a waiting begin rides ahead of it
+      held = null;
+      send(h.text, h.params).catch(() => {});
+    } else if (beginWaiting) {
       beginWaiting = false;
       (original.call(client, 'begin') as Promise<unknown>).catch(() => {});
     }

@@ -3,7 +3,7 @@ import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Database } from './database.ts';
 import { dialectOf, type DbOrTrx } from './store.ts';
 import { heldSqliteStatements } from './sqlite-transactions.ts';
-import { CARRIES_DEFERRED, DEFERRABLE_INSERT, carriesDeferredExcept } from './postgres-deferred-writes.ts';
+import { CARRIES_DEFERRED, CARRIES_DEFERRED_UNTIL_COMMIT, DEFERRABLE_INSERT, carriesDeferredExcept } from './postgres-deferred-writes.ts';
 
 /** A value a prepared statement binds: what both drivers accept without conversion. */
 export type BoundValue = string | number | null;
@@ -23,13 +23,15 @@ export interface PreparedStatement<R> {
  * `round` (PostgreSQL only, see store/postgres-deferred-writes.ts): `deferrable` for an insert whose result is never
  * read, which may then wait inside the transaction and travel with the next statement; `carries_deferred` for a
  * statement that reads no table a deferrable insert writes, which may carry the waiting inserts; `{ carriesDeferredExcept }`
- * for one that reads only that table of those a deferrable insert may write, which carries them unless one waits for it.
+ * for one that reads only that table of those a deferrable insert may write, which carries them unless one waits for it;
+ * `carries_deferred_until_commit` for a carrier whose result is never read and after which the transaction does
+ * nothing it must see the error of at once (the audit append): it may wait and go with the `commit`.
  * @example const touch = preparedStatement<{ n: number }>('update t set n = n + 1 where id = ? returning n'); await touch.run(trx, [id]);
  */
-export function preparedStatement<R = never>(text: string, round?: 'deferrable' | 'carries_deferred' | { carriesDeferredExcept: string }): PreparedStatement<R> {
+export function preparedStatement<R = never>(text: string, round?: 'deferrable' | 'carries_deferred' | 'carries_deferred_until_commit' | { carriesDeferredExcept: string }): PreparedStatement<R> {
   const sqliteText = text.replace(/\s+/g, ' ').trim();
   let n = 0;
-  const marker = round === 'deferrable' ? DEFERRABLE_INSERT : round === 'carries_deferred' ? CARRIES_DEFERRED : round ? carriesDeferredExcept(round.carriesDeferredExcept) : '';
+  const marker = round === 'deferrable' ? DEFERRABLE_INSERT : round === 'carries_deferred' ? CARRIES_DEFERRED : round === 'carries_deferred_until_commit' ? CARRIES_DEFERRED_UNTIL_COMMIT : round ? carriesDeferredExcept(round.carriesDeferredExcept) : '';
   const postgresText = marker + sqliteText.replace(/\?/g, () => `$${(n += 1)}`);
   return {
     run(db, params) {
