@@ -260,6 +260,12 @@ async function main(): Promise<void> {
   console.log(`  baseline          ${baseline.perSecond.toFixed(0)}/s p99 ${baseline.p99} ms, server CPU ${baseline.cpuMsPerRequest.toFixed(2)} ms/req`);
   for (const [label, r] of Object.entries(results)) {
     console.log(`  ${label.padEnd(9)} filing ${r.filing.perSecond.toFixed(0)}/s p99 ${r.filing.p99} ms (ratio ${(r.filing.perSecond / baseline.perSecond).toFixed(3)}; CPU ${r.filing.cpuMsPerRequest.toFixed(2)} ms/req = ${(1000 / r.filing.cpuMsPerRequest).toFixed(0)}/s per core)   verify ${r.verify.perSecond.toFixed(0)}/s p99 ${r.verify.p99} ms (ratio ${(r.verify.perSecond / baseline.perSecond).toFixed(3)}; CPU ${r.verify.cpuMsPerRequest.toFixed(2)} ms/req)`);
+    // Issue 15's goals, ≤ 1 ms (SQLite) and ≤ 2 ms (PostgreSQL), were set when bare Fastify took 0.22 ms: the same
+    // goals as multiples of bare Fastify's CPU in this run hold whatever the shared machine's speed at the moment.
+    const goalMs = label === 'sqlite' ? 1 : 2;
+    const times = r.filing.cpuMsPerRequest / baseline.cpuMsPerRequest;
+    const goalTimes = goalMs / 0.22;
+    console.log(`            filing CPU ${times.toFixed(1)}× bare Fastify's (goal ≤ ${goalTimes.toFixed(1)}×, i.e. ${goalMs} ms at 0.22 ms bare): ${times <= goalTimes ? 'met' : 'NOT met'}; ${r.filing.cpuMsPerRequest.toFixed(2)} ms against ${goalMs} ms as measured: ${r.filing.cpuMsPerRequest <= goalMs ? 'met' : 'NOT met'}`);
     if (r.filing.failed > 0 || r.verify.failed > 0) {
       console.error(`  ${label}: ${r.filing.failed + r.verify.failed} requests failed`);
       process.exitCode = 1;
