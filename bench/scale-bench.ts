@@ -64,6 +64,25 @@ if (process.argv[2] === '--child') {
     });
     server.listen(0, '127.0.0.1', () => announce((server.address() as AddressInfo).port));
     process.on('SIGTERM', () => process.exit(0)); // an orderly exit, so --cpu-prof writes its profile
+  } else if (process.argv[3] === 'bare-pg') {
+    // A second baseline: bare Node that reads the subject's row from PostgreSQL on every request (one named statement
+    // through a pool of 4, as mamori's reader), with no cache: what a decision costs with a database and nothing else.
+    const pool = new pg.Pool({ connectionString: process.argv[4] ?? '', max: 4 });
+    const server = createServer((req, res) => {
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      pool
+        .query({ name: 'bare_decision', text: 'select allowed from consent_preferences where subject = $1 and purpose = $2', values: [q.get('subject') ?? '', q.get('purpose') ?? ''] })
+        .then((r) => {
+          const row: unknown = r.rows[0];
+          const allowed = typeof row === 'object' && row !== null && 'allowed' in row && Number(row.allowed) === 1;
+          const body = JSON.stringify({ allowed, basis: allowed ? 'consent' : 'none', policyVersion: 'abcdefghijkl' });
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        })
+        .catch(() => { res.writeHead(500); res.end(); });
+    });
+    server.listen(0, '127.0.0.1', () => announce((server.address() as AddressInfo).port));
+    process.on('SIGTERM', () => void pool.end().finally(() => process.exit(0)));
   } else {
     const loaded = parsePolicy(readFileSync(policyPath, 'utf8'), 'policy.yaml');
     if (!loaded.ok) throw new Error('bench policy invalid');
@@ -76,7 +95,7 @@ if (process.argv[2] === '--child') {
 
 interface Child { proc: ChildProcess; port: number; sidePort: number }
 
-async function startChild(kind: 'bare' | 'mamori', url = ''): Promise<Child> {
+async function startChild(kind: 'bare' | 'bare-pg' | 'mamori', url = ''): Promise<Child> {
   const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, kind)}`] : [];
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', here, '--child', kind, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
   const [port, sidePort] = await new Promise<[number, number]>((resolve, reject) => {
@@ -240,8 +259,8 @@ async function postgresDecisionsAndWrites(): Promise<void> {
  * mamori pair are loaded back to back (each by its own two client groups), so both see the same machine load.
  */
 async function postgresDecisions(url: string, key: string): Promise<void> {
-  const children = [await startChild('bare'), await startChild('bare'), await startChild('mamori', url), await startChild('mamori', url)];
-  const [bareA, bareB, a, b] = children as [Child, Child, Child, Child];
+  const children = [await startChild('bare'), await startChild('bare'), await startChild('mamori', url), await startChild('mamori', url), await startChild('bare-pg', url), await startChild('bare-pg', url)];
+  const [bareA, bareB, a, b, readA, readB] = children as [Child, Child, Child, Child, Child, Child];
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
@@ -251,16 +270,20 @@ async function postgresDecisions(url: string, key: string): Promise<void> {
       const [ba, bb] = await both(load(bareA, bareFor()), load(bareB, bareFor()));
       const pg0 = await backendCpuMs(admin);
       const [ma, mb] = await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d)));
+      const [ra, rb] = await both(load(readA, decisionFor(key, d)), load(readB, decisionFor(key, d)));
       const pgMs = backendCpuSpent(pg0, await backendCpuMs(admin)) / Math.max(1, ma.ok + ma.failed + mb.ok + mb.failed);
       console.log(`decisions on PostgreSQL, two instances, two client groups, ${describe(d)}`);
       show('bare Node A', ba);
       show('bare Node B', bb);
       show('mamori A', ma);
       show('mamori B', mb);
+      show('bare Node + PostgreSQL read A', ra);
+      show('bare Node + PostgreSQL read B', rb);
       const perBare = (ba.perSecond + bb.perSecond) / 2;
       const perMamori = (ma.perSecond + mb.perSecond) / 2;
       const cpuRatio = (ba.cpuMs + bb.cpuMs) / (ma.cpuMs + mb.cpuMs);
       console.log(`  per-instance ratio ${(perMamori / perBare).toFixed(3)} by wall clock (goal ≥ 0.6), ${cpuRatio.toFixed(3)} by server CPU per request; p99 ${Math.max(ma.p99, mb.p99)} ms (goal < 10; bare p99 ${Math.max(ba.p99, bb.p99)} ms)`);
+      console.log(`  against bare Node reading each decision from PostgreSQL (no cache): ${(perMamori / ((ra.perSecond + rb.perSecond) / 2)).toFixed(3)} by wall clock, p99 ${Math.max(ra.p99, rb.p99)} ms`);
       console.log(`  PostgreSQL CPU ${pgMs.toFixed(3)} ms per decision (its backends for this database, beside the servers' own CPU above)`);
     }
     const stale = await staleness(a, b, key);
