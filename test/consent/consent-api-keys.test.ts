@@ -2,9 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anonId, startConsentServer, type ConsentTestServer } from './consent-server.ts';
 import { createConsentApiKey, createConsentKeyVerifier } from '../../src/consent/consent-api-keys.ts';
-import { createManualClock } from '../../src/clock.ts';
-import { createChangeFeed } from '../../src/store/change-feed.ts';
-import { createTestStore } from '../support/stores.ts';
+import { createManualClock, type ManualClock } from '../../src/clock.ts';
+import { createChangeFeed, type ChangeFeed } from '../../src/store/change-feed.ts';
+import { createTestStore, type TestStore } from '../support/stores.ts';
 
 const ENV_KEY = `mamori_ck_${'k'.repeat(40)}`;
 
@@ -65,13 +65,22 @@ describe('receipts without an API key', () => {
 describe('remembered consent keys', () => {
   const settle = () => new Promise((r) => setTimeout(r, 50));
 
-  test('a key in use is verified again before its remembered answer expires, so the hot path never misses it', async () => {
+  /** A consent key and a verifier remembering answers for 5 s, on a fresh store with its change feed. */
+  async function withRememberedKey(fn: (t: { store: TestStore; feed: ChangeFeed; clock: ManualClock; id: string; key: string; keys: ReturnType<typeof createConsentKeyVerifier> }) => Promise<void>): Promise<void> {
     const store = await createTestStore('sqlite');
     const feed = await createChangeFeed({ dialect: 'sqlite' });
     try {
       const clock = createManualClock('2026-04-01T09:00:00+09:00');
       const { id, key } = await createConsentApiKey(store.db, clock, { label: 'app', actor: 'cli' });
-      const keys = createConsentKeyVerifier(store.db, clock, { cacheMs: 5000, changes: feed });
+      await fn({ store, feed, clock, id, key, keys: createConsentKeyVerifier(store.db, clock, { cacheMs: 5000, changes: feed }) });
+    } finally {
+      await feed.close();
+      await store.drop();
+    }
+  }
+
+  test('a key in use is verified again before its remembered answer expires, so the hot path never misses it', () =>
+    withRememberedKey(async ({ clock, id, key, keys }) => {
       assert.equal(keys.cached(key), undefined);
       assert.equal(await keys.verify(key), id);
       clock.advance(3000);
@@ -83,19 +92,10 @@ describe('remembered consent keys', () => {
       assert.equal(keys.cached(key), id, 'the key fell out of memory although it was in use');
       clock.advance(6000); // not asked about for longer than 5 s: forgotten
       assert.equal(keys.cached(key), undefined);
-    } finally {
-      await feed.close();
-      await store.drop();
-    }
-  });
+    }));
 
-  test('a revocation heard while a key is being verified again is not lost', async () => {
-    const store = await createTestStore('sqlite');
-    const feed = await createChangeFeed({ dialect: 'sqlite' });
-    try {
-      const clock = createManualClock('2026-04-01T09:00:00+09:00');
-      const { id, key } = await createConsentApiKey(store.db, clock, { label: 'app', actor: 'cli' });
-      const keys = createConsentKeyVerifier(store.db, clock, { cacheMs: 5000, changes: feed });
+  test('a revocation heard while a key is being verified again is not lost', () =>
+    withRememberedKey(async ({ store, feed, clock, id, key, keys }) => {
       assert.equal(await keys.verify(key), id);
       clock.advance(4500);
       assert.equal(keys.cached(key), id); // starts the lookup again, which reads the key before the revocation
@@ -104,9 +104,5 @@ describe('remembered consent keys', () => {
       await settle();
       assert.equal(keys.cached(key), undefined);
       assert.equal(await keys.verify(key), null);
-    } finally {
-      await feed.close();
-      await store.drop();
-    }
-  });
+    }));
 });

@@ -2,10 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { verifyAuditChain } from '../../src/audit/audit-verify.ts';
-import { createRequestService } from '../../src/requests/request-service.ts';
 import type { TestStore } from '../support/stores.ts';
 import { storeDialects } from '../support/stores.ts';
-import { MISSKEY_POLICY, startApp } from './request-test-kit.ts';
+import { MISSKEY_POLICY, startApp, serviceWithLimits } from './request-test-kit.ts';
 
 /** Everything a filing writes, counted: a failed filing must leave every count as it was. */
 async function written(store: TestStore): Promise<Record<string, unknown>> {
@@ -72,7 +71,7 @@ for (const dialect of storeDialects) {
       // On SQLite these share one commit (store/sqlite-transactions.ts); each must still stand or fall alone.
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
-        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerEmail: { limit: 1, windowMs: 3600_000 } } });
+        const service = serviceWithLimits(app, { filingsPerEmail: { limit: 1, windowMs: 3600_000 } });
         await breakOutbox(app.store, true, 'broken%');
         const emails = ['a@example.jp', 'broken1@example.jp', 'twice@example.jp', 'b@example.jp', 'twice@example.jp', 'broken2@example.jp', 'c@example.jp', 'twice@example.jp'];
         const results = await Promise.allSettled(emails.map((e) => service.fileRequest(input(e), { ip: '198.51.100.4' })));
@@ -97,7 +96,7 @@ for (const dialect of storeDialects) {
     test('a filing refused by a rate limit (its last step) rolls back its writes and its own counts only', async () => {
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
-        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerEmail: { limit: 1, windowMs: 3600_000 } } });
+        const service = serviceWithLimits(app, { filingsPerEmail: { limit: 1, windowMs: 3600_000 } });
         await service.fileRequest(input('once@example.jp'), { ip: '198.51.100.2' });
         const before = await written(app.store);
         await assert.rejects(service.fileRequest(input('once@example.jp'), { ip: '198.51.100.3' }), { code: 'MAMORI_RATE_LIMITED' });

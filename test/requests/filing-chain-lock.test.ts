@@ -5,10 +5,9 @@ import { appendAudit, registerAuditKey } from '../../src/audit/audit-log.ts';
 import { verifyAuditChain } from '../../src/audit/audit-verify.ts';
 import { MamoriError } from '../../src/errors.ts';
 import { hitRateLimits, rateBucket } from '../../src/requests/rate-limit.ts';
-import { createRequestService } from '../../src/requests/request-service.ts';
 import { openStore } from '../../src/store/store.ts';
 import { storeDialects } from '../support/stores.ts';
-import { MISSKEY_POLICY, startApp } from './request-test-kit.ts';
+import { MISSKEY_POLICY, startApp, serviceWithLimits } from './request-test-kit.ts';
 
 // On PostgreSQL a filing takes the audit chain's lock and reads the chain's ends in the statement that counts its
 // rate-limit hits (one round trip less); the append at the end of its transaction uses those ends. These tests hold
@@ -40,7 +39,7 @@ for (const dialect of storeDialects) {
     test('a refused filing gives back its counts and the lock, and the chain goes on from the last committed event', async () => {
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
-        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerIp: { limit: 2, windowMs: 3600_000 } } });
+        const service = serviceWithLimits(app, { filingsPerIp: { limit: 2, windowMs: 3600_000 } });
         await service.fileRequest(input('a@example.jp'), { ip: '198.51.100.8' });
         await service.fileRequest(input('b@example.jp'), { ip: '198.51.100.8' });
         await assert.rejects(service.fileRequest(input('c@example.jp'), { ip: '198.51.100.8' }), (err: unknown) => err instanceof MamoriError && err.code === 'MAMORI_RATE_LIMITED');
@@ -60,7 +59,7 @@ for (const dialect of storeDialects) {
     test('a limit set far above any count (as large as JS allows) files as before', async () => {
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
-        const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerIp: { limit: 1e10, windowMs: 3600_000 }, filingsPerEmail: { limit: 1e21, windowMs: 3600_000 } } });
+        const service = serviceWithLimits(app, { filingsPerIp: { limit: 1e10, windowMs: 3600_000 }, filingsPerEmail: { limit: 1e21, windowMs: 3600_000 } });
         const filed = await service.fileRequest(input('big@example.jp'), { ip: '198.51.100.30' });
         assert.equal(filed.state, 'awaiting_verification');
         assert.deepEqual((await verifyAuditChain(app.store.db)).problems, []);
@@ -95,7 +94,7 @@ describe("a refused filing and the chain's lock (postgres)", () => {
     const holder = new pg.Client({ connectionString: app.store.url });
     await holder.connect();
     try {
-      const service = createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerIp: { limit: 1, windowMs: 3600_000 } } });
+      const service = serviceWithLimits(app, { filingsPerIp: { limit: 1, windowMs: 3600_000 } });
       const input = (email: string) => ({ kind: 'purpose_notice' as const, email, description: '', lang: 'ja' as const });
       await service.fileRequest(input('first@example.jp'), { ip: '198.51.100.20' });
       await holder.query('begin');

@@ -2,9 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAssertion } from '../../src/auth/signed-assertion.ts';
 import { signPaymentWebhook } from '../../src/requests/payment-webhook.ts';
-import { createRequestService } from '../../src/requests/request-service.ts';
 import { storeDialects } from '../support/stores.ts';
-import { ASSERTION_SECRET, codeFromMail, errorCode, getJson, HOSTING_POLICY, MISSKEY_POLICY, PDF_BYTES, postJson, startApp, WEBHOOK_SECRET, type TestApp } from './request-test-kit.ts';
+import { ASSERTION_SECRET, codeFromMail, errorCode, getJson, HOSTING_POLICY, MISSKEY_POLICY, PDF_BYTES, postJson, startApp, WEBHOOK_SECRET, type TestApp, serviceWithLimits } from './request-test-kit.ts';
 
 async function countRows(app: TestApp): Promise<{ requests: number; mails: number; files: number }> {
   const n = async (table: 'requests' | 'mail_outbox' | 'request_files') => Number((await app.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -204,7 +203,7 @@ for (const dialect of storeDialects) {
     test('filing is rate limited per email and per address, across service instances sharing the database', async () => {
       const app = await startApp(dialect, MISSKEY_POLICY);
       try {
-        const make = () => createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits: { filingsPerEmail: { limit: 2, windowMs: 3600_000 }, filingsPerIp: { limit: 3, windowMs: 3600_000 } } });
+        const make = () => serviceWithLimits(app, { filingsPerEmail: { limit: 2, windowMs: 3600_000 }, filingsPerIp: { limit: 3, windowMs: 3600_000 } });
         const a = make();
         const b = make();
         const input = (email: string) => ({ kind: 'purpose_notice' as const, email, description: '', lang: 'ja' as const });

@@ -9,7 +9,8 @@ import { createSmtpTransport } from '../../src/mail/smtp-transport.ts';
 import { loadPolicyFile, type LoadedPolicy } from '../../src/policy/load-policy.ts';
 import type { RequestHooks } from '../../src/requests/request-hooks.ts';
 import { closeConnectorService } from '../../src/connectors/connector-request-hooks.ts';
-import { requestServiceFor, type RequestService } from '../../src/requests/request-service.ts';
+import { createRequestService, requestServiceFor, type RequestService } from '../../src/requests/request-service.ts';
+import type { RequestRateLimits } from '../../src/requests/rate-limit.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import type { StoreDialect } from '../../src/store/store.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
@@ -140,6 +141,11 @@ export async function startApp(dialect: StoreDialect, policyPath: string, opts: 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A request service of `app` with its own rate limits (over the built-in ones), no hooks. */
+export function serviceWithLimits(app: TestApp, limits: Partial<RequestRateLimits>): RequestService {
+  return createRequestService({ store: app.store, clock: app.clock, config: app.server.ctx.config, policy: app.server.ctx.policy.policy, hooks: [], limits });
 }
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
