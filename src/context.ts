@@ -5,6 +5,7 @@ import type { LoadedPolicy } from './policy/load-policy.ts';
 import type { Store } from './store/store.ts';
 import type { ChangeFeed } from './store/change-feed.ts';
 import type { RequestHooks } from './requests/request-hooks.ts';
+import type { Metrics } from './metrics.ts';
 
 /** What services and routes are given: no module-level singletons, so tests run with a fixed clock and a real database. */
 export interface AppContext {
@@ -20,4 +21,6 @@ export interface AppContext {
   policy: LoadedPolicy;
   /** Other domains' plug-ins to the request workflow (connectors, consent receipts, provision records). */
   requestHooks: RequestHooks[];
+  /** This instance's own figures for `/metrics` (caches, workers), offered by the parts that keep them. */
+  metrics: Metrics;
 }

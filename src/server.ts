@@ -13,6 +13,7 @@ import { lintPolicy } from './policy/lint.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { openStore, type Store } from './store/store.ts';
 import { createChangeFeed } from './store/change-feed.ts';
+import { createMetrics } from './metrics.ts';
 import { startScheduledJobs, type ScheduledJobs } from './jobs/scheduled-jobs.ts';
 import type { RequestHooks } from './requests/request-hooks.ts';
 import { createConsentRequestHooks } from './consent/consent-request-hooks.ts';
@@ -74,7 +75,7 @@ export async function createContext(opts: StartOptions): Promise<AppContext> {
   const changes = await createChangeFeed({ dialect: store.dialect, ...(store.url ? { url: store.url } : {}), db: store.db });
   // A replica lags its primary by a little: only reads that tolerate that (lists, statistics, exports) go there.
   const read = config.databaseReadUrl ? await openStore(config.databaseReadUrl) : store;
-  const base = { store, read, clock, config, outbox, policy, changes };
+  const base = { store, read, clock, config, outbox, policy, changes, metrics: createMetrics() };
   const requestHooks = [createConsentRequestHooks(base), createRecordsRequestHooks(base), createConnectorRequestHooks(base), ...(opts.requestHooks ?? [])];
   return { ...base, requestHooks };
 }

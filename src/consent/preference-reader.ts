@@ -24,9 +24,18 @@ export function andThen<T, U>(value: MaybePromise<T>, fn: (v: T) => U): MaybePro
   return value instanceof Promise ? value.then(fn) : fn(value);
 }
 
+/** One page of the whole table: whole subjects in the primary key's order; `last` is where the next page starts. */
+export interface PreferencePage {
+  subjects: Array<[subject: string, rows: PreferenceRow[]]>;
+  /** The last subject of this page; undefined when the table ends with it. */
+  last: string | undefined;
+}
+
 export interface PreferenceReader {
   one(subject: string, purpose: string): MaybePromise<CurrentChoice | undefined>;
   all(subject: string): MaybePromise<PreferenceRow[]>;
+  /** The subjects after `after` (about `limit` rows, never a subject cut in two), for a cache that preloads. */
+  page?(after: string, limit: number): Promise<PreferencePage>;
   close(): Promise<void>;
 }
 
@@ -73,6 +82,8 @@ export async function createPreferenceReader(store: Store): Promise<PreferenceRe
 
 // One statement for any number of subjects: the primary key's index, probed once per subject in the array.
 const MANY_TEXT = 'select subject, purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = any($1::text[])';
+// A page of the whole table in the primary key's order (an index range scan from `after`).
+const PAGE_TEXT = 'select subject, purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject > $1 order by subject, purpose limit $2';
 /** Every column arrives as the text PostgreSQL sends; `allowed` alone is made a number. */
 const asText = { getTypeParser: () => (value: string) => value };
 /** Connections of the reader's own pool; as many batches may be out at once. */
@@ -86,25 +97,45 @@ function pgReader(url: string): PreferenceReader {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
+  // Purposes and policy versions are a handful of values repeated in every row: one string each, not one per row
+  // (a preloaded cache holds a row per subject and purpose).
+  const shared = new Map<string, string>();
+  const intern = (value: string): string => {
+    const known = shared.get(value);
+    if (known !== undefined) return known;
+    if (shared.size < 10_000) shared.set(value, value);
+    return value;
+  };
+  /** Rows grouped by subject, in the order they came (the page's order). */
+  const bySubject = (rows: string[][]): Map<string, PreferenceRow[]> => {
+    const out = new Map<string, PreferenceRow[]>();
+    for (const [subject, purpose, allowed, policy_version, receipt_id, updated_at] of rows) {
+      const row: PreferenceRow = { purpose: intern(purpose!), allowed: Number(allowed), policy_version: intern(policy_version!), receipt_id: receipt_id!, updated_at: updated_at! };
+      const list = out.get(subject!);
+      if (list) list.push(row);
+      else out.set(subject!, [row]);
+    }
+    return out;
+  };
   // Cache misses arriving together (a burst of page views of members not remembered) are read in one round trip.
   const load = coalescedLoads(
-    async (subjects: string[]) => {
-      const result = await pool.query<string[]>({ name: 'mamori_preferences_of_subjects', text: MANY_TEXT, values: [subjects], rowMode: 'array', types: asText });
-      const bySubject = new Map<string, PreferenceRow[]>();
-      for (const [subject, purpose, allowed, policy_version, receipt_id, updated_at] of result.rows) {
-        const row: PreferenceRow = { purpose: purpose!, allowed: Number(allowed), policy_version: policy_version!, receipt_id: receipt_id!, updated_at: updated_at! };
-        const rows = bySubject.get(subject!);
-        if (rows) rows.push(row);
-        else bySubject.set(subject!, [row]);
-      }
-      return bySubject;
-    },
+    async (subjects: string[]) => bySubject((await pool.query<string[]>({ name: 'mamori_preferences_of_subjects', text: MANY_TEXT, values: [subjects], rowMode: 'array', types: asText })).rows),
     { maxInFlight: READER_CONNECTIONS, maxBatch: 500 },
   );
   const all = async (subject: string): Promise<PreferenceRow[]> => (await load(subject)) ?? [];
   return {
     all,
     one: async (subject, purpose) => (await all(subject)).find((r) => r.purpose === purpose),
+    async page(after, limit) {
+      const result = await pool.query<string[]>({ name: 'mamori_preferences_page', text: PAGE_TEXT, values: [after, limit], rowMode: 'array', types: asText });
+      const subjects = [...bySubject(result.rows)];
+      if (result.rows.length < limit) return { subjects, last: undefined };
+      // The page's last subject may go on in the next page: it is left whole to that one (or read whole now, when it
+      // alone filled the page).
+      const [cut] = subjects.length > 1 ? subjects.splice(-1) : [];
+      if (cut === undefined) subjects[0] = [subjects[0]![0], await all(subjects[0]![0])];
+      return { subjects, last: subjects[subjects.length - 1]![0] };
+    },
     close: () => pool.end(),
   };
 }

@@ -27,7 +27,7 @@ import { createReceiptWriter } from '../consent/receipt-writer.ts';
 import { browserSubjectPattern, subjectId } from '../consent/consent-subject.ts';
 import { recordConsentVersion } from '../consent/consent-versions.ts';
 import { andThen, createPreferenceReader } from '../consent/preference-reader.ts';
-import { createCachedPreferenceReader } from '../consent/preference-cache.ts';
+import { addPreferenceCacheMetrics, createCachedPreferenceReader } from '../consent/preference-cache.ts';
 import { exportReceiptsJsonl } from '../consent/receipt-export.ts';
 import { errorBody } from './openapi.ts';
 import { etagMatches } from './etag.ts';
@@ -67,8 +67,10 @@ export const consentRoutes: RouteModule = async (app, ctx, openapi) => {
   // Every instance remembers subjects' rows, kept coherent by the change feed: on PostgreSQL by NOTIFY from every
   // instance, on SQLite by this process's own writes and a watch for other processes' commits (change-feed.ts).
   // On SQLite too: a page view's decision then costs no statement, no read lock and no B-tree walk.
+  // On PostgreSQL, when every subject fits, the cache preloads the table and then answers subjects without rows too.
   const reader = createCachedPreferenceReader(await createPreferenceReader(ctx.store), ctx.changes, { maxSubjects: ctx.config.preferenceCacheSubjects, admitOnSecondMiss: ctx.store.dialect === 'sqlite' });
   app.addHook('onClose', () => reader.close());
+  addPreferenceCacheMetrics(ctx.metrics, reader);
   const envKeys = envConsentKeys.safeParse(process.env.MAMORI_CONSENT_API_KEYS);
   if (!envKeys.success) throw new MamoriError('MAMORI_CONFIG_INVALID', envKeys.error.issues.map((i) => i.message).join('; '));
   const keys = createConsentKeyVerifier(ctx.store.db, ctx.clock, { envKeys: envKeys.data, changes: ctx.changes });

@@ -50,6 +50,7 @@ async function metricsText(ctx: AppContext): Promise<string> {
     '# HELP mamori_breach_deadlines_due Breach incidents with a report deadline late or overdue.',
     '# TYPE mamori_breach_deadlines_due gauge',
     line('mamori_breach_deadlines_due', breachDue),
+    ...ctx.metrics.all().flatMap((m) => [`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`, line(m.name, m.read())]),
     '',
   ].join('\n');
 }

@@ -28,6 +28,10 @@ for (const dialect of storeDialects) {
         assert.match(text, /^mamori_outbox_backlog 1$/m);
         assert.match(text, /^mamori_connector_runs_waiting 0$/m);
         assert.match(text, /^mamori_breach_deadlines_due 0$/m);
+        // The instance's own figures: on PostgreSQL the preference cache has preloaded the (empty) table.
+        assert.match(text, /^# TYPE mamori_preference_cache_hits_total counter$/m);
+        assert.match(text, /^mamori_preference_cache_subjects 0$/m);
+        assert.match(text, new RegExp(`^mamori_preference_cache_complete ${dialect === 'postgres' ? 1 : 0}$`, 'm'));
         assert.doesNotMatch(text, /@/);
 
         const last = await sql<{ name: string }>`select name from kysely_migration order by name desc limit 1`.execute(server.store.db);
