@@ -8,6 +8,8 @@
 //   node --import tsx bench/scale-bench.ts --smoke    seconds: 20k receipts, 10k subjects, 2 s runs
 //   --only=pg | --only=pg-decisions | --only=writes | --only=sqlite   one part only (pg = decisions and writes)
 //   BENCH_CPU_PROF=<dir>                               each server writes a V8 CPU profile on exit, in <dir>/bare and <dir>/mamori
+//   BENCH_CACHE_SUBJECTS=<n>                           the PostgreSQL instances' MAMORI_PREFERENCE_CACHE_SUBJECTS (default: every subject
+//                                                      fits, so each instance preloads the table and is complete; 100000 is mamori's default)
 // (Filing CPU per request is printed by bench/requests-bench.ts; bench/filing-profile.ts says where it goes.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { startServer } from '../src/server.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { createConsentApiKey } from '../src/consent/consent-api-keys.ts';
+import { createApiKey } from '../src/staff/api-keys.ts';
 import { systemClock } from '../src/clock.ts';
 
 const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -40,6 +43,9 @@ const CONNECTIONS = smoke ? 4 : 8; // per client group
 const STALENESS_SAMPLES = smoke ? 10 : 50;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const cpuProf = process.env.BENCH_CPU_PROF;
+// An operator of this size sizes the cache to hold every subject (about 330 bytes of heap each): the table is
+// preloaded and decisions never wait for the database. BENCH_CACHE_SUBJECTS=100000 measures mamori's default instead.
+const CACHE_SUBJECTS = Number(process.env.BENCH_CACHE_SUBJECTS ?? Math.ceil(SUBJECTS * 1.2) + 1000);
 
 // ---- child mode: one server per process ----
 if (process.argv[2] === '--child') {
@@ -51,7 +57,7 @@ if (process.argv[2] === '--child') {
     statements += 1;
     return query.apply(this, args);
   } as typeof pg.Client.prototype.query;
-  const side = createServer((_req, res) => res.end(JSON.stringify({ ...process.cpuUsage(), statements })));
+  const side = createServer((_req, res) => res.end(JSON.stringify({ ...process.cpuUsage(), statements, rss: process.memoryUsage().rss })));
   const announce = (port: number) => side.listen(0, '127.0.0.1', () => console.log(`PORT ${port} ${(side.address() as AddressInfo).port}`));
   if (process.argv[3] === 'bare') {
     // The same headers as mamori's answer (a request id of the same length, made once: no work per request) and a body
@@ -87,7 +93,7 @@ if (process.argv[2] === '--child') {
     const loaded = parsePolicy(readFileSync(policyPath, 'utf8'), 'policy.yaml');
     if (!loaded.ok) throw new Error('bench policy invalid');
     const dataDir = mkdtempSync(join(tmpdir(), 'mamori-scale-bench-'));
-    const server = await startServer({ policy: loaded.loaded, env: {}, outboxIntervalMs: 0, config: { port: 0, host: '127.0.0.1', databaseUrl: process.argv[4] ?? '', secret: Buffer.alloc(32, 5), dataDir } });
+    const server = await startServer({ policy: loaded.loaded, env: {}, outboxIntervalMs: 0, config: { port: 0, host: '127.0.0.1', databaseUrl: process.argv[4] ?? '', secret: Buffer.alloc(32, 5), dataDir, preferenceCacheSubjects: Number(process.argv[5] ?? 100_000) } });
     announce(Number(new URL(server.url).port));
     process.on('SIGTERM', () => void server.close().finally(() => { rmSync(dataDir, { recursive: true, force: true }); process.exit(0); }));
   }
@@ -95,9 +101,9 @@ if (process.argv[2] === '--child') {
 
 interface Child { proc: ChildProcess; port: number; sidePort: number }
 
-async function startChild(kind: 'bare' | 'bare-pg' | 'mamori', url = ''): Promise<Child> {
+async function startChild(kind: 'bare' | 'bare-pg' | 'mamori', url = '', cacheSubjects = 100_000): Promise<Child> {
   const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProf, kind)}`] : [];
-  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', here, '--child', kind, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', here, '--child', kind, url, String(cacheSubjects)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
   const [port, sidePort] = await new Promise<[number, number]>((resolve, reject) => {
     let buf = '';
     proc.stdout?.on('data', (c: Buffer) => {
@@ -118,10 +124,17 @@ async function stopChild(c: Child): Promise<void> {
   });
 }
 
-const usageOf = async (c: Child): Promise<{ cpuMs: number; statements: number }> => {
-  const u = z.object({ user: z.number(), system: z.number(), statements: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
-  return { cpuMs: (u.user + u.system) / 1000, statements: u.statements };
+const usageOf = async (c: Child): Promise<{ cpuMs: number; statements: number; rssMb: number }> => {
+  const u = z.object({ user: z.number(), system: z.number(), statements: z.number(), rss: z.number() }).parse(await (await fetch(`http://127.0.0.1:${c.sidePort}/`)).json());
+  return { cpuMs: (u.user + u.system) / 1000, statements: u.statements, rssMb: u.rss / 1e6 };
 };
+
+/** The preference cache's figures from an instance's `/metrics` (staff key). */
+async function cacheOf(c: Child, staffKey: string): Promise<{ complete: boolean; subjects: number; hits: number; misses: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${c.port}/metrics`, { headers: { authorization: `Bearer ${staffKey}` } })).text();
+  const figure = (name: string) => Number(new RegExp(`^mamori_preference_cache_${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { complete: figure('complete') === 1, subjects: figure('subjects'), hits: figure('hits_total'), misses: figure('misses_total') };
+}
 
 interface Figures { perSecond: number; p50: number; p99: number; ok: number; failed: number; cpuMs: number; statements: number }
 
@@ -246,8 +259,9 @@ async function postgresDecisionsAndWrites(): Promise<void> {
     await seedPostgres(store, RECEIPTS, SUBJECTS);
     await checkPlansAtSize(store, SUBJECTS);
     const { key } = await createConsentApiKey(store.db, systemClock, { label: 'bench', actor: 'cli' });
+    const staff = await createApiKey(store.db, systemClock, { name: 'bench metrics', role: 'auditor', actor: 'cli' });
     await store.close();
-    if (only !== 'writes') await postgresDecisions(database.url, key);
+    if (only !== 'writes') await postgresDecisions(database.url, key, staff.key);
     if (only !== 'pg-decisions') await postgresWrites(database.url, key);
   } finally {
     await database.drop();
@@ -258,20 +272,31 @@ async function postgresDecisionsAndWrites(): Promise<void> {
  * Two bare servers and two mamori instances, all started at once; per subject distribution the bare pair and then the
  * mamori pair are loaded back to back (each by its own two client groups), so both see the same machine load.
  */
-async function postgresDecisions(url: string, key: string): Promise<void> {
-  const children = [await startChild('bare'), await startChild('bare'), await startChild('mamori', url), await startChild('mamori', url), await startChild('bare-pg', url), await startChild('bare-pg', url)];
+async function postgresDecisions(url: string, key: string, staffKey: string): Promise<void> {
+  const started = performance.now();
+  const children = [await startChild('bare'), await startChild('bare'), await startChild('mamori', url, CACHE_SUBJECTS), await startChild('mamori', url, CACHE_SUBJECTS), await startChild('bare-pg', url), await startChild('bare-pg', url)];
   const [bareA, bareB, a, b, readA, readB] = children as [Child, Child, Child, Child, Child, Child];
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
+    // Each instance preloads the table when it fits its cache: wait for both, and say what it took.
+    const fits = CACHE_SUBJECTS >= SUBJECTS;
+    for (let i = 0; fits && i < 1200 && !((await cacheOf(a, staffKey)).complete && (await cacheOf(b, staffKey)).complete); i += 1) await new Promise((r) => setTimeout(r, 100));
+    const [ca, cb] = [await cacheOf(a, staffKey), await cacheOf(b, staffKey)];
+    const [ua, ub] = [await usageOf(a), await usageOf(b)];
+    console.log(`mamori instances: MAMORI_PREFERENCE_CACHE_SUBJECTS=${CACHE_SUBJECTS}; caches ${ca.complete && cb.complete ? `complete (${ca.subjects} and ${cb.subjects} subjects) ${((performance.now() - started) / 1000).toFixed(1)} s after the first instance started` : `not complete (${ca.subjects} and ${cb.subjects} subjects held)`}; RSS ${ua.rssMb.toFixed(0)} and ${ub.rssMb.toFixed(0)} MB`);
     await both(load(bareA, bareFor()), load(bareB, bareFor())); // warm-up
     for (const d of distributions) {
       await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d))); // warm-up: JIT, pools, caches
       const [ba, bb] = await both(load(bareA, bareFor()), load(bareB, bareFor()));
       const pg0 = await backendCpuMs(admin);
+      const c0 = [await cacheOf(a, staffKey), await cacheOf(b, staffKey)];
       const [ma, mb] = await both(load(a, decisionFor(key, d)), load(b, decisionFor(key, d)));
+      const c1 = [await cacheOf(a, staffKey), await cacheOf(b, staffKey)];
+      const pgMs = backendCpuSpent(pg0, await backendCpuMs(admin)) / Math.max(1, ma.ok + ma.failed + mb.ok + mb.failed); // before the next load
+      const hits = c1.reduce((n, c, i) => n + c.hits - c0[i]!.hits, 0);
+      const misses = c1.reduce((n, c, i) => n + c.misses - c0[i]!.misses, 0);
       const [ra, rb] = await both(load(readA, decisionFor(key, d)), load(readB, decisionFor(key, d)));
-      const pgMs = backendCpuSpent(pg0, await backendCpuMs(admin)) / Math.max(1, ma.ok + ma.failed + mb.ok + mb.failed);
       console.log(`decisions on PostgreSQL, two instances, two client groups, ${describe(d)}`);
       show('bare Node A', ba);
       show('bare Node B', bb);
@@ -284,7 +309,7 @@ async function postgresDecisions(url: string, key: string): Promise<void> {
       const cpuRatio = (ba.cpuMs + bb.cpuMs) / (ma.cpuMs + mb.cpuMs);
       console.log(`  per-instance ratio ${(perMamori / perBare).toFixed(3)} by wall clock (goal ≥ 0.6), ${cpuRatio.toFixed(3)} by server CPU per request; p99 ${Math.max(ma.p99, mb.p99)} ms (goal < 10; bare p99 ${Math.max(ba.p99, bb.p99)} ms)`);
       console.log(`  against bare Node reading each decision from PostgreSQL (no cache): ${(perMamori / ((ra.perSecond + rb.perSecond) / 2)).toFixed(3)} by wall clock, p99 ${Math.max(ra.p99, rb.p99)} ms`);
-      console.log(`  PostgreSQL CPU ${pgMs.toFixed(3)} ms per decision (its backends for this database, beside the servers' own CPU above)`);
+      console.log(`  PostgreSQL CPU ${pgMs.toFixed(3)} ms per decision (its backends for this database, beside the servers' own CPU above); mamori's caches answered ${((100 * hits) / Math.max(1, hits + misses)).toFixed(1)}% from memory`);
     }
     const stale = await staleness(a, b, key);
     const q = (p: number) => stale[Math.min(stale.length - 1, Math.floor(p * stale.length))]!.toFixed(1);

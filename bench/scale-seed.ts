@@ -62,6 +62,7 @@ export async function checkPlansAtSize(store: Store, subjects: number): Promise<
   const queries: Array<[string, ReturnType<typeof sql>, boolean]> = [
     ['decision (one purpose)', sql`select allowed, policy_version from consent_preferences where subject = ${subject} and purpose = ${'analytics'}`, true],
     ['decision (a subject\'s preferences)', sql`select purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = ${subject}`, true],
+    ['preload (a page of the table)', sql`select subject, purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject > ${subject} order by subject, purpose limit ${10_000}`, true],
     ['decisions (misses read together)', sql`select subject, purpose, allowed, policy_version, receipt_id, updated_at from consent_preferences where subject = any(${[subject, 'anon_s1', 'anon_s2', 'anon_s3']}::text[])`, true],
     ['a subject\'s receipts', sql`select * from consent_receipts where subject = ${subject} order by recorded_at, id`, true],
     ['a month\'s receipts (count)', sql`select count(*) from consent_receipts where recorded_at >= ${m0} and recorded_at < ${addMonths(m0, 1)}`, false],

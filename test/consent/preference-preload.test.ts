@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { createCachedPreferenceReader } from '../../src/consent/preference-cache.ts';
 import { createPreferenceReader, type PreferencePage, type PreferenceReader, type PreferenceRow } from '../../src/consent/preference-reader.ts';
 import { createChangeFeed, type Change, type ChangeFeed } from '../../src/store/change-feed.ts';
@@ -138,6 +139,26 @@ test('a complete cache hears a first choice made elsewhere and reads that subjec
     assert.ok(cache.stats().refreshes >= 1);
     const sent = await statementsDuring(() => cache.one('anon_new', 'analytics') as Promise<unknown>);
     assert.equal(sent, 0, 'the refreshed rows are held');
+  } finally {
+    await cache.close();
+    await feed.close();
+    await store.drop();
+  }
+});
+
+test('rows written by hand in SQL are heard after NOTIFY mamori_changes, \'preferences\': every instance preloads again', async () => {
+  const store = await createTestStore('postgres');
+  const feed = await createChangeFeed({ dialect: 'postgres', url: store.url });
+  const cache = createCachedPreferenceReader(await createPreferenceReader(store), feed, { maxSubjects: 1000 });
+  try {
+    await untilComplete(cache);
+    await seed(store, [['anon_by_hand', 'analytics', 1]]);
+    assert.deepEqual(held(cache, 'anon_by_hand'), [], 'a write nobody announced is not heard (as documented)');
+    const preloads = cache.stats().preloaded;
+    await sql`notify mamori_changes, 'preferences'`.execute(store.db);
+    for (let i = 0; i < 500 && cache.stats().preloaded === preloads; i += 1) await new Promise((r) => setTimeout(r, 10));
+    await untilComplete(cache);
+    assert.deepEqual(held(cache, 'anon_by_hand').map((r) => r.allowed), [1]);
   } finally {
     await cache.close();
     await feed.close();
