@@ -19,13 +19,6 @@ export interface PreferenceCacheStats {
 /** A preference reader that remembers subjects' rows; `stats()` for benchmarks and the operator. */
 export interface CachedPreferenceReader extends PreferenceReader {
   stats(): PreferenceCacheStats;
-  /**
-   * `make(rows)` over the subject's current rows, remembered beside those rows (for `owner`, such as the policy's
-   * consent config, and `key`) until they change, leave the cache or `owner` changes: a repeated page view costs a
-   * lookup, not a decision and its JSON. Not remembered when the rows are not. `make` must depend on the rows alone:
-   * in complete mode every subject without rows shares one answer.
-   */
-  derived(subject: string, owner: object, key: string, make: (rows: readonly PreferenceRow[]) => string): MaybePromise<string>;
 }
 
 export interface PreferenceCacheOptions {
@@ -39,34 +32,14 @@ export interface PreferenceCacheOptions {
   retryMs?: number;
 }
 
-/** A subject's remembered rows, and what was derived from them (for one owner). */
+/** A subject's remembered rows. */
 interface Entry {
   rows: PreferenceRow[];
   /** Asked about since it was remembered or last passed over by eviction (its second chance). */
   used: boolean;
-  owner?: object;
-  /** The first key derived (nearly always the only one: one purpose asked about), held inline; others in `more`. */
-  key?: string;
-  value?: string;
-  more?: Map<string, string>;
 }
 
-const entryOf = (rows: PreferenceRow[]): Entry => ({ rows, used: false, owner: undefined, key: undefined, value: undefined, more: undefined }); // one shape for every entry
-
-function derivedOf(entry: Entry, owner: object, key: string, make: (rows: readonly PreferenceRow[]) => string): string {
-  if (entry.owner !== owner) {
-    entry.owner = owner;
-    entry.key = entry.value = entry.more = undefined;
-  }
-  if (entry.key === key) return entry.value!;
-  if (entry.key === undefined) {
-    entry.key = key;
-    return (entry.value = make(entry.rows));
-  }
-  let value = entry.more?.get(key);
-  if (value === undefined) (entry.more ??= new Map()).set(key, (value = make(entry.rows)));
-  return value;
-}
+const entryOf = (rows: PreferenceRow[]): Entry => ({ rows, used: false });
 
 /**
  * Whether a subject was asked about lately, from a fixed table of 32-bit hashes (no memory per subject; a newer
@@ -130,7 +103,7 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
   let retry: NodeJS.Timeout | undefined;
   /** Most subjects waiting to be read again before completeness is given up. */
   const maxUnknown = Math.max(1000, Math.floor(max / 10));
-  // A subject without rows in complete mode: one shared entry, so its answer (the same for all) is made once.
+  // A subject without rows in complete mode: one shared entry.
   const none = entryOf([]);
 
   function giveUpCompleteness(): void {
@@ -303,7 +276,6 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
   return {
     all,
     one: (subject, purpose) => andThen(all(subject), (rows) => rows.find((r) => r.purpose === purpose)),
-    derived: (subject, owner, key, make) => andThen(entry(subject), (e) => (Array.isArray(e) ? make(e) : derivedOf(e, owner, key, make))),
     stats: () => ({ ...stats, size: cache.size, complete }),
     async close() {
       unsubscribe();

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ConsentKeyVerifier } from '../consent/consent-api-keys.ts';
 import { CONSENT_KEY_PREFIX } from '../consent/consent-api-keys.ts';
-import type { ConsentConfig } from '../consent/consent-config.ts';
+import type { ConsentConfig, ConsentPurpose } from '../consent/consent-config.ts';
 import { decideFromSubjectRows } from '../consent/consent-decisions.ts';
-import type { CachedPreferenceReader } from '../consent/preference-cache.ts';
+import { andThen, type PreferenceReader, type PreferenceRow } from '../consent/preference-reader.ts';
 import type { FastHandler } from './fast-routes.ts';
 
 /** Query values as the route's schema accepts them: a subject without control characters, one purpose id. */
@@ -67,15 +67,54 @@ function send(res: ServerResponse, body: string): void {
   res.end(body);
 }
 
+/** A purpose's answers by what they depend on, and the preference rows that decide it (its own and its tools'). */
+interface PurposeAnswers {
+  toolRows: string[];
+  byState: Map<string, string>;
+}
+
+/**
+ * A single decision depends on the subject's row for the purpose (whether it allows, under which policy version) and,
+ * for each of its tools, on whether the subject switched that tool off: nothing else. Its JSON is made once per
+ * config, purpose and such state, and every subject in the same state gets the same string, so a million remembered
+ * subjects hold no answer each and a page view makes none.
+ */
+function sharedAnswers(): (config: ConsentConfig, purpose: ConsentPurpose, rows: readonly PreferenceRow[]) => string {
+  let owner: ConsentConfig | undefined;
+  let byPurpose = new Map<string, PurposeAnswers>();
+  return (config, purpose, rows) => {
+    if (owner !== config) {
+      owner = config;
+      byPurpose = new Map();
+    }
+    let answers = byPurpose.get(purpose.id);
+    if (!answers) byPurpose.set(purpose.id, (answers = { toolRows: purpose.tools.map((t) => `${purpose.id}/${t.id}`), byState: new Map() }));
+    let state = '-';
+    for (const r of rows) {
+      if (r.purpose !== purpose.id) continue;
+      state = `${r.allowed}${r.policy_version}`; // allowed is 0 or 1: one digit before the version
+      break;
+    }
+    for (const id of answers.toolRows) state += rows.some((r) => r.purpose === id && r.allowed === 0) ? '0' : '1';
+    let answer = answers.byState.get(state);
+    if (answer === undefined) {
+      answer = JSON.stringify(decideFromSubjectRows(config, purpose.id, rows));
+      if (answers.byState.size < 1000) answers.byState.set(state, answer); // a handful of policy versions in practice
+    }
+    return answer;
+  };
+}
+
 /**
  * `GET /api/v1/decisions?subject=…&purpose=…` ahead of Fastify, for the case that is every page view: one purpose the
  * policy has, a consent key this process verified in the last few seconds. It answers exactly what the route would
  * (the decision `decide` gives, the same JSON, an `x-request-id`) with none of the routing, hooks, logger or reply
- * machinery, and reuses the JSON it made while the subject's remembered rows stay the same.
+ * machinery, and its JSON is shared by every subject whose rows decide the purpose the same way.
  * Everything else (batch form, staff keys, unknown or new keys, unknown purposes, malformed queries, conditional
  * requests, a failed read) is declined and answered by the route in consent-routes.ts.
  */
-export function fastSingleDecision(deps: { reader: CachedPreferenceReader; keys: ConsentKeyVerifier; config: () => ConsentConfig }): FastHandler {
+export function fastSingleDecision(deps: { reader: PreferenceReader; keys: ConsentKeyVerifier; config: () => ConsentConfig }): FastHandler {
+  const shared = sharedAnswers();
   return (req, res, decline) => {
     const auth = plainAuthorization(req.rawHeaders);
     if (auth === undefined || !auth.startsWith(`Bearer ${CONSENT_KEY_PREFIX}`)) return false;
@@ -85,9 +124,10 @@ export function fastSingleDecision(deps: { reader: CachedPreferenceReader; keys:
     const q = parseSingleDecisionQuery(url.slice(url.indexOf('?') + 1));
     if (!q) return false;
     const config = deps.config();
-    if (!config.byId.has(q.purpose)) return false;
-    const { subject, purpose } = q;
-    const body = deps.reader.derived(subject, config, purpose, (rows) => JSON.stringify(decideFromSubjectRows(config, purpose, rows)));
+    const declared = config.byId.get(q.purpose);
+    if (!declared) return false;
+    // A purpose that needs no choice is decided without the subject's rows.
+    const body = declared.choice === 'none' ? shared(config, declared, []) : andThen(deps.reader.all(q.subject), (rows) => shared(config, declared, rows));
     if (typeof body === 'string') {
       send(res, body);
       return true;

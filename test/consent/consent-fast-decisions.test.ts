@@ -40,6 +40,31 @@ for (const dialect of storeDialects) {
           assert.equal(fast.headers.get('content-type'), routed.headers['content-type']);
           assert.match(fast.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
         }
+        // Subjects in different states share answers by state only: each still gets its own, and a new choice moves it.
+        const choose = async (who: string, analytics: boolean) =>
+          assert.equal((await fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ subject: who, choices: { analytics }, method: 'api' }) })).status, 201);
+        const [refusing, silent] = [anonId(), anonId()];
+        await choose(refusing, false);
+        const basis = async (who: string) => {
+          const path = `/api/v1/decisions?subject=${who}&purpose=analytics`;
+          const fast = (await (await fetch(`${s.url}${path}`, { headers: auth })).json()) as { basis: string };
+          assert.deepEqual(fast, (await s.server.app.inject({ method: 'GET', url: path, headers: auth })).json());
+          return fast.basis;
+        };
+        assert.deepEqual([await basis(subject), await basis(refusing), await basis(silent)], ['consent', 'refused', 'no_consent']);
+        await choose(subject, false);
+        await choose(silent, true);
+        assert.deepEqual([await basis(subject), await basis(refusing), await basis(silent)], ['refused', 'refused', 'consent']);
+        // A tool switched off is part of the state: two consenting subjects, one with Google Analytics off.
+        const gaOff = anonId();
+        assert.equal((await fetch(`${s.url}/api/v1/consents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ subject: gaOff, choices: { analytics: true }, tools: { analytics: { ga: false } }, method: 'api' }) })).status, 201);
+        const tools = async (who: string) => {
+          const path = `/api/v1/decisions?subject=${who}&purpose=analytics`;
+          const fast = (await (await fetch(`${s.url}${path}`, { headers: auth })).json()) as { tools?: Record<string, boolean> };
+          assert.deepEqual(fast, (await s.server.app.inject({ method: 'GET', url: path, headers: auth })).json());
+          return fast.tools;
+        };
+        assert.deepEqual([await tools(gaOff), await tools(silent)], [{ ga: false }, { ga: true }]);
         // Declined cases keep the route's answers and errors.
         const code = async (res: Response) => [res.status, ((await res.json()) as { error?: { code: string } }).error?.code];
         assert.deepEqual(await code(await fetch(`${s.url}/api/v1/decisions?subject=${subject}&purpose=nope`, { headers: auth })), [400, 'MAMORI_CONSENT_UNKNOWN_PURPOSE']);

@@ -140,29 +140,3 @@ test('on PostgreSQL, misses asked for together are one statement, and each subje
     await store.drop();
   }
 });
-
-test('what is derived from remembered rows is kept per key and per owner, and made again when either is new', async () => {
-  const feed = await createChangeFeed({ dialect: 'sqlite' });
-  const inner: PreferenceReader = { all: () => [row('analytics', 1, 'r1')], one: () => undefined, close: async () => {} };
-  const cache = createCachedPreferenceReader(inner, feed);
-  const made: string[] = [];
-  const make = (tag: string) => (rows: readonly PreferenceRow[]) => {
-    made.push(tag);
-    return `${tag}:${rows[0]!.receipt_id}`;
-  };
-  try {
-    const [policyA, policyB] = [{}, {}];
-    assert.equal(cache.derived('s', policyA, 'analytics', make('a1')), 'a1:r1');
-    assert.equal(cache.derived('s', policyA, 'analytics', make('a2')), 'a1:r1');
-    assert.equal(cache.derived('s', policyA, 'ads', make('a3')), 'a3:r1');
-    assert.equal(cache.derived('s', policyA, 'error_reports', make('a4')), 'a4:r1');
-    assert.equal(cache.derived('s', policyA, 'ads', make('a5')), 'a3:r1');
-    assert.equal(cache.derived('s', policyB, 'ads', make('b1')), 'b1:r1', 'a new policy makes its answers again');
-    assert.equal(cache.derived('s', policyB, 'analytics', make('b2')), 'b2:r1');
-    assert.equal(cache.derived('s', policyB, 'ads', make('b3')), 'b1:r1');
-    assert.deepEqual(made, ['a1', 'a3', 'a4', 'b1', 'b2']);
-  } finally {
-    await cache.close();
-    await feed.close();
-  }
-});
