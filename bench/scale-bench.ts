@@ -43,7 +43,7 @@ const CONNECTIONS = smoke ? 4 : 8; // per client group
 const STALENESS_SAMPLES = smoke ? 10 : 50;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const cpuProf = process.env.BENCH_CPU_PROF;
-// An operator of this size sizes the cache to hold every subject (about 330 bytes of heap each): the table is
+// An operator of this size sizes the cache to hold every subject (about 300 bytes of heap each): the table is
 // preloaded and decisions never wait for the database. BENCH_CACHE_SUBJECTS=100000 measures mamori's default instead.
 const CACHE_SUBJECTS = Number(process.env.BENCH_CACHE_SUBJECTS ?? Math.ceil(SUBJECTS * 1.2) + 1000);
 
