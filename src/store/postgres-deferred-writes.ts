@@ -213,14 +213,63 @@ function combine(inserts: Waiting[], main: string | null, mainParams: unknown[])
   const all = main === null ? inserts.slice(0, -1) : inserts;
   const last = main === null ? inserts[inserts.length - 1]! : null;
   const params = [...(last ? last.params : mainParams)];
-  const ctes = all.map((w, i) => {
-    const offset = params.length;
+  const counts = [params.length];
+  for (const w of all) {
+    counts.push(w.params.length);
     params.push(...w.params);
-    return `mamori_deferred_${i} as (${w.text.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + offset}`)})`;
+  }
+  return { text: combinedText(all, last ? last.text : main!, counts), params };
+}
+
+/**
+ * The texts combined, kept: a filing combines the same few fixed texts every time, and renumbering its 77
+ * placeholders and joining 2.6 kB of SQL on every call showed in the profile (bench/filing-profile.ts). Looked up by
+ * the texts themselves, one map per position (each text a constant whose hash V8 keeps), so a lookup reads no SQL;
+ * the parameter counts it was made with are checked too, since the renumbering depends on them.
+ */
+interface CombinedTexts {
+  made: { text: string; counts: readonly number[] } | null;
+  next: Map<string, CombinedTexts>;
+}
+const combinedTexts: CombinedTexts = { made: null, next: new Map() };
+/** Bounds the kept texts should some caller combine texts without end (each kept one is a few kB). */
+const MAX_COMBINED_TEXTS = 500;
+let combinedCount = 0;
+
+/** `body` (the main statement, or the last insert) after `ctes` as CTEs; `counts`: the body's parameters, then each CTE's. */
+function combinedText(ctes: readonly Waiting[], body: string, counts: readonly number[]): string {
+  if (ctes.length === 0) return body;
+  let node = combinedTexts;
+  for (let i = -1; i < ctes.length; i++) {
+    const key = i < 0 ? body : ctes[i]!.text;
+    let child = node.next.get(key);
+    if (!child) {
+      if (combinedCount >= MAX_COMBINED_TEXTS) return buildCombinedText(ctes, body, counts);
+      child = { made: null, next: new Map() };
+      node.next.set(key, child);
+    }
+    node = child;
+  }
+  if (node.made === null) {
+    node.made = { text: buildCombinedText(ctes, body, counts), counts };
+    combinedCount += 1;
+  }
+  return sameCounts(node.made.counts, counts) ? node.made.text : buildCombinedText(ctes, body, counts);
+}
+
+function sameCounts(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function buildCombinedText(ctes: readonly Waiting[], body: string, counts: readonly number[]): string {
+  let offset = counts[0]!;
+  const parts = ctes.map((w, i) => {
+    const at = offset;
+    offset += counts[i + 1]!;
+    return `mamori_deferred_${i} as (${w.text.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + at}`)})`;
   });
-  const body = last ? last.text : main!;
-  if (ctes.length === 0) return { text: body, params };
   const withBody = /^\s*with\s+/i.exec(body);
-  const text = withBody ? `with ${ctes.join(', ')}, ${body.slice(withBody[0].length)}` : `with ${ctes.join(', ')} ${body}`;
-  return { text, params };
+  return withBody ? `with ${parts.join(', ')}, ${body.slice(withBody[0].length)}` : `with ${parts.join(', ')} ${body}`;
 }
