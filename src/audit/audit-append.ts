@@ -41,7 +41,7 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
   }
   let from = linkFrom(head, last);
   let noted: AuditEvent[] = [];
-  if (head && !macMatches(key, 'head', head.seq, head.hash, head.mac)) {
+  if (head && !headSigned(key, head)) {
     // Keep the evidence inside the signed chain before the anchor is replaced.
     noted = chainEvents(at, [{ actor: 'system', action: ANCHOR_INVALID_ACTION, targetType: 'audit_head', data: { headSeq: head.seq, headHash: head.hash, lastSeq: last?.seq ?? 0 } }], from);
     from = { seq: noted[0]!.seq, hash: noted[0]!.hash };
@@ -49,8 +49,23 @@ export async function appendAuditEvents(db: DbOrTrx, clock: Clock, inputs: reado
   const events = chainEvents(at, inputs, from);
   // Every row, then the head moved to the newest: one statement on PostgreSQL, while the chain's lock is held.
   const newest = events[events.length - 1]!;
-  await writeEvents(db, [...noted, ...events], key, { seq: newest.seq, hash: newest.hash, mac: auditMac(key, 'head', newest.seq, newest.hash) });
+  const moved = { seq: newest.seq, hash: newest.hash, mac: auditMac(key, 'head', newest.seq, newest.hash) };
+  await writeEvents(db, [...noted, ...events], key, moved);
+  headsSigned.set(key, moved);
   return events;
+}
+
+/**
+ * The head this process last signed, per key: the next append (on one instance, nearly always) reads that same head
+ * back, and its MAC is then known to match without computing it again (one HMAC less per append). Any other head (a
+ * rolled-back append's is never read; another instance's, an edited one) is checked in full.
+ */
+const headsSigned = new WeakMap<AuditKey, { seq: number; hash: string; mac: string }>();
+
+function headSigned(key: AuditKey, head: { seq: number; hash: string; mac: string }): boolean {
+  const signed = headsSigned.get(key);
+  if (signed && signed.seq === head.seq && signed.hash === head.hash && signed.mac === head.mac) return true;
+  return macMatches(key, 'head', head.seq, head.hash, head.mac);
 }
 
 // Prepared once: every filing and every staff action appends (see store/prepared-statement.ts).

@@ -44,8 +44,21 @@ export function createRequestContext(deps: RequestServiceDeps) {
 
   /* ---------- small helpers ---------- */
 
-  const tokenHash = (id: string) => sha256Hex(requestToken(config.secret, id));
-  const statusUrl = (id: string) => statusUrlFor(config.baseUrl, id, requestToken(config.secret, id));
+  // A filing needs its request's status token three times (the answer, the stored hash, the code mail's link): each
+  // an HMAC, which showed in a filing's profile. The token depends only on the secret and the id, so the last few are
+  // kept (the secret is in memory anyway; a token is no more secret than it).
+  const recentTokens = new Map<string, string>();
+  const statusToken = (id: string): string => {
+    let token = recentTokens.get(id);
+    if (token === undefined) {
+      token = requestToken(config.secret, id);
+      if (recentTokens.size >= 256) recentTokens.delete(recentTokens.keys().next().value!);
+      recentTokens.set(id, token);
+    }
+    return token;
+  };
+  const tokenHash = (id: string) => sha256Hex(statusToken(id));
+  const statusUrl = (id: string) => statusUrlFor(config.baseUrl, id, statusToken(id));
 
   async function load(db: DbOrTrx, id: string, forUpdate: boolean): Promise<Row> {
     let q = db.selectFrom('requests').selectAll().where('id', '=', id);
@@ -363,7 +376,7 @@ export function createRequestContext(deps: RequestServiceDeps) {
     return out;
   }
 
-  return { deps, identityOf, resolveIdentities, resolveQuietly, store, clock, config, policy, limits, tokenHash, statusUrl, load, checkToken, loadByToken, record, recordFirst, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
+  return { deps, identityOf, resolveIdentities, resolveQuietly, store, clock, config, policy, limits, statusToken, tokenHash, statusUrl, load, checkToken, loadByToken, record, recordFirst, mail, mailBase, hookInfo, runHooks, feeDue, moveTo, update, rowAfter, settle, storeFile, startedWork, requesterView, requesterViewOf, transaction, loadFor, storedSections, insertSection, purposesSection, packageInput, gatherHooks };
 }
 
 /** The one explicit context each stage of the workflow is a set of functions over. */

@@ -7,7 +7,7 @@ import { requestKindRules } from '../law/appi/request-kinds.ts';
 import './request-errors.ts';
 import { assertActionAllowed } from './request-state.ts';
 import { emailRateKey, hitRateLimit, hitRateLimits, rateBucket } from './rate-limit.ts';
-import { CODE_MAX_ATTEMPTS, hashEmailCode, requestToken, sameDigest } from './request-secrets.ts';
+import { CODE_MAX_ATTEMPTS, hashEmailCode, sameDigest } from './request-secrets.ts';
 import { checkUpload } from './request-uploads.ts';
 import { isRequestKind } from './request-inputs.ts';
 import { procedureFor, rowState, statusUrlFor, type Row } from './request-rows.ts';
@@ -19,7 +19,7 @@ import { insertRow } from '../store/prepared-statement.ts';
 
 /** Filing and email confirmation by the person (or their agent), the requester's own view, withdrawal and documents sent on request. */
 export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fileRequest' | 'resendCode' | 'verifyRequest' | 'getForRequester' | 'checkRequesterToken' | 'withdraw' | 'uploadDocuments'> {
-  const { store, clock, config, policy, limits, tokenHash, load, loadByToken, record, recordFirst, update, rowAfter, storeFile, startedWork, resolveQuietly, requesterViewOf, transaction, loadFor, moveTo } = ctx;
+  const { store, clock, config, policy, limits, statusToken, tokenHash, load, loadByToken, record, recordFirst, update, rowAfter, storeFile, startedWork, resolveQuietly, requesterViewOf, transaction, loadFor, moveTo } = ctx;
   const { checkEmail, checkDelivery, checkAgent, checkAssertion, issueCode, afterEmailVerified } = createRequestChecks(ctx);
 
   return {
@@ -41,7 +41,7 @@ export function createFilingStage(ctx: RequestContext): Pick<RequestService, 'fi
       const fee = evaluateFee(policy, kind);
       const now = clock.now();
       const id = newId('req');
-      const token = requestToken(config.secret, id);
+      const token = statusToken(id);
       const actor: Actor = `requester:${id}`;
       const result = await transaction(async (trx) => {
         const row: Row = {
