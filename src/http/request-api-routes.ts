@@ -65,10 +65,15 @@ function requesterRoutes(app: FastifyInstance, ctx: AppContext, openapi: OpenApi
     for (const file of spooled) {
       if (!isAgentProof(file.field)) throw new MamoriError('MAMORI_VALIDATION_FAILED', `Unknown file field "${file.field}". Name each proof by its kind: ${agentProofs.join(', ')}.`);
     }
-    const pre = filingPrecheck.safeParse(body ?? {});
-    if (pre.success && typeof pre.data.kind === 'string' && !isRequestKind(pre.data.kind)) throw new MamoriError('MAMORI_REQUEST_UNKNOWN_KIND', undefined, { kind: pre.data.kind });
-    if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
-    const parsed = parse(fileRequestBody, body ?? {});
+    // The usual mistakes get their own codes. A body the schema takes has an email, so only an unknown kind can be
+    // one of them: the precheck (a second parse) runs only then or for a refused body.
+    const checked = fileRequestBody.safeParse(body ?? {});
+    if (!checked.success || !isRequestKind(checked.data.kind)) {
+      const pre = filingPrecheck.safeParse(body ?? {});
+      if (pre.success && typeof pre.data.kind === 'string' && !isRequestKind(pre.data.kind)) throw new MamoriError('MAMORI_REQUEST_UNKNOWN_KIND', undefined, { kind: pre.data.kind });
+      if (pre.success && pre.data.email === undefined) throw new MamoriError('MAMORI_REQUEST_INVALID_EMAIL', 'Please enter your email address.');
+    }
+    const parsed = checked.success ? checked.data : parse(fileRequestBody, body ?? {});
     await uploads.charge(request, parsed.email, spooled);
     await consumeAssertion(ctx.store.db, ctx.clock, ctx.config.assertionSecret, parsed.assertion);
     return uploads.spool.withBytes(spooled, (files) => {
