@@ -3,7 +3,8 @@
 // JSON body with the same schema and answers 201 (measured in the same run). Goal: ≥ 200 filings/s on 2 cores.
 //   node --import tsx bench/requests-bench.ts            full: 3000 filings and 3000 verifications per store
 //   node --import tsx bench/requests-bench.ts --smoke    seconds: 150 of each
-//   node --import tsx bench/requests-bench.ts --count 1000   another number of each (CPU per request is steady by then)
+//   node --import tsx bench/requests-bench.ts --count 1000   another number of each
+//   node --import tsx bench/requests-bench.ts --warmup 4000  more unmeasured requests first (V8 done compiling)
 // Each server runs in its own process so the load generator does not share its event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +33,12 @@ const POLICY = join(root, 'examples/misskey-server/policy.yaml');
 const countArg = process.argv.indexOf('--count');
 const COUNT = countArg > 0 ? Math.max(10, Number(process.argv[countArg + 1]) || 0) : smoke ? 150 : 3000;
 const CONNECTIONS = smoke ? 4 : 16;
-const WARMUP = smoke ? 30 : 300;
+// Filings before the measured ones (each store; bare Fastify gets as many). 300 leave V8 compiling mamori's
+// per-filing functions through the measured run (a function run once per filing reaches TurboFan after hundreds to
+// thousands of calls; the compiler threads then took about a third of the process CPU of an 800-filing run on
+// PostgreSQL): `--warmup 4000` measures the steady state a long-running server is in.
+const warmupArg = process.argv.indexOf('--warmup');
+const WARMUP = warmupArg > 0 ? Math.max(0, Number(process.argv[warmupArg + 1]) || 0) : smoke ? 30 : 300;
 
 // ---- child mode: one server per process ----
 if (process.argv[2] === '--child') {
@@ -245,7 +251,7 @@ async function benchStore(label: 'sqlite' | 'postgres', baseline: Figures): Prom
 
 async function main(): Promise<void> {
   // The machine is shared: the load average says how much of the 2 cores this run really had.
-  console.log(`requests bench (${smoke ? 'smoke' : 'full'}): ${COUNT} requests per run, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`requests bench (${smoke ? 'smoke' : 'full'}): ${COUNT} requests per run after ${WARMUP} unmeasured, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const bare = await startChild('bare');
   let baseline: Figures;
   try {
