@@ -12,7 +12,7 @@ export interface PreferenceCacheStats {
   complete: boolean;
   /** Subjects read in by preloads (pages of the whole table), since the start. */
   preloaded: number;
-  /** Reads of a changed subject made at once, so that a complete cache stays complete. */
+  /** Changed subjects read again (in batches, every `refreshMs`), so that a complete cache stays complete. */
   refreshes: number;
 }
 
@@ -30,6 +30,12 @@ export interface PreferenceCacheOptions {
   preload?: boolean;
   /** Wait before a failed preload is tried again; 5 s unless told. */
   retryMs?: number;
+  /**
+   * How long changed subjects gather before they are read again together (complete mode); 200 ms unless told. Until
+   * then a decision for one reads the database, so this bounds statements (one per 500 subjects per period, however
+   * many choices are recorded), not staleness.
+   */
+  refreshMs?: number;
 }
 
 /** A subject's remembered rows. */
@@ -79,8 +85,8 @@ const PAGE_ROWS = 10_000;
  * Complete mode (PostgreSQL, when every subject fits in `maxSubjects`): the cache pages through the whole table once
  * the feed is live (again after every flush) and then holds every subject that has a row, so a subject it does not
  * hold has none: a visitor who never chose is answered from memory too, which no cache of recent subjects can do. A
- * change then reads the subject again at once (misses arriving together are one statement), and until that read is
- * back the subject goes to the database. Completeness is given up, never assumed, when the table outgrows the bound.
+ * changed subject is read again with the others changed in the same `refreshMs` (one statement per 500), and until
+ * that read is back the subject goes to the database. Completeness is given up, never assumed, when the table outgrows the bound.
  * `admitOnSecondMiss` (for SQLite, where a miss is one in-process statement, not a round trip): a subject is
  * remembered only when asked about again, so a stream of one-off subjects (a crawler, a uniform spread over millions)
  * costs no memory, no garbage kept alive and no evictions of the active members.
@@ -91,6 +97,8 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
   const seenBefore = opts.admitOnSecondMiss ? doorkeeper(max) : undefined;
   const page = opts.preload === false || max === 0 ? undefined : inner.page?.bind(inner);
   const retryMs = opts.retryMs ?? 5000;
+  const refreshMs = opts.refreshMs ?? 200;
+  let refreshTimer: NodeJS.Timeout | undefined;
   const cache = new Map<string, Entry>();
   const stats = { hits: 0, misses: 0, invalidations: 0, flushes: 0, preloaded: 0, refreshes: 0 };
   const reads = new Map<string, Read[]>();
@@ -118,6 +126,8 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     reads.clear();
     giveUpCompleteness();
     changedDuringPage = undefined;
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = undefined;
     generation += 1;
     if (retry) clearTimeout(retry);
     retry = undefined;
@@ -143,7 +153,10 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     } else if (complete) {
       unknown.add(subject);
       if (unknown.size > maxUnknown) giveUpCompleteness();
-      else refresh(subject);
+      else if (!refreshTimer) {
+        refreshTimer = setTimeout(refreshChanged, refreshMs);
+        refreshTimer.unref();
+      }
     }
   });
 
@@ -171,7 +184,7 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
       }
       changedDuringPage = undefined;
       complete = true;
-      for (const subject of unknown) refresh(subject);
+      refreshChanged();
     } catch {
       if (gen !== generation) return;
       changedDuringPage = undefined;
@@ -245,11 +258,19 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
     });
   }
 
-  /** Complete mode: a changed subject is read again at once (it stays `unknown`, so asked about, it is read anyway). */
-  function refresh(subject: string): void {
-    stats.refreshes += 1;
-    const loaded = load(subject, true);
-    if (loaded instanceof Promise) loaded.catch(() => undefined); // stays unknown: its next decision reads it
+  /**
+   * Complete mode: the subjects changed since the last time are read again, together (misses asked for in one turn
+   * are one statement per 500). A read that fails, or that a newer change makes stale, leaves its subject unknown:
+   * its next decision reads the database, and its next change schedules it again.
+   */
+  function refreshChanged(): void {
+    refreshTimer = undefined;
+    if (!complete) return;
+    for (const subject of unknown) {
+      stats.refreshes += 1;
+      const loaded = load(subject, true);
+      if (loaded instanceof Promise) loaded.catch(() => undefined);
+    }
   }
 
   /** The subject's entry, remembered now if it was not (just the rows read, when they cannot be remembered). */
@@ -281,6 +302,7 @@ export function createCachedPreferenceReader(inner: PreferenceReader, feed: Chan
       unsubscribe();
       generation += 1;
       if (retry) clearTimeout(retry);
+      if (refreshTimer) clearTimeout(refreshTimer);
       cache.clear();
       await inner.close();
     },

@@ -117,13 +117,16 @@ test('once preloaded, decisions for subjects with rows and for subjects who neve
   }
 });
 
-test('a complete cache hears a first choice made elsewhere and reads that subject again; until then it asks the database', async () => {
+test('a complete cache hears a first choice made elsewhere: asked about, it reads the database; left alone, it is read again', async () => {
   const store = await createTestStore('postgres');
   const feed = await createChangeFeed({ dialect: 'postgres', url: store.url });
-  const cache = createCachedPreferenceReader(await createPreferenceReader(store), feed, { maxSubjects: 1000 });
+  const asking = createCachedPreferenceReader(await createPreferenceReader(store), feed, { maxSubjects: 1000, refreshMs: 60_000 });
+  const waiting = createCachedPreferenceReader(await createPreferenceReader(store), feed, { maxSubjects: 1000, refreshMs: 20 });
   try {
-    await untilComplete(cache);
-    assert.equal(await cache.one('anon_new', 'analytics'), undefined);
+    await untilComplete(asking);
+    await untilComplete(waiting);
+    assert.deepEqual(held(asking, 'anon_new'), []);
+    assert.deepEqual(held(waiting, 'anon_new'), []);
     // Another instance records the subject's first choice and announces it on commit.
     await store.db.transaction().execute(async (trx) => {
       await trx.insertInto('consent_preferences').values({ subject: 'anon_new', purpose: 'analytics', allowed: 1, policy_version: 'v1', method: 'api', receipt_id: 'r1', updated_at: '2026-01-01T00:00:00.000Z' }).execute();
@@ -131,16 +134,22 @@ test('a complete cache hears a first choice made elsewhere and reads that subjec
     });
     let seen: Pick<PreferenceRow, 'allowed'> | undefined;
     for (let i = 0; i < 500 && seen === undefined; i += 1) {
-      seen = await cache.one('anon_new', 'analytics');
+      seen = await asking.one('anon_new', 'analytics');
       if (seen === undefined) await new Promise((r) => setTimeout(r, 5));
     }
     assert.equal(seen?.allowed, 1, 'the complete cache went on answering "no choice"');
-    assert.equal(cache.stats().complete, true);
-    assert.ok(cache.stats().refreshes >= 1);
-    const sent = await statementsDuring(() => cache.one('anon_new', 'analytics') as Promise<unknown>);
-    assert.equal(sent, 0, 'the refreshed rows are held');
+    assert.equal(asking.stats().refreshes, 0, 'read because it was asked about, not refreshed');
+    for (let i = 0; i < 500 && waiting.stats().size === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(waiting.stats().refreshes, 1);
+    for (const cache of [asking, waiting]) {
+      assert.equal(cache.stats().complete, true);
+      let rows: PreferenceRow[] = [];
+      assert.equal(await statementsDuring(async () => (rows = held(cache, 'anon_new'))), 0, 'the new rows are held');
+      assert.deepEqual(rows.map((r) => r.allowed), [1]);
+    }
   } finally {
-    await cache.close();
+    await asking.close();
+    await waiting.close();
     await feed.close();
     await store.drop();
   }
@@ -182,7 +191,7 @@ test('a subject changed while its page was out is not taken from that page: it i
     assert.equal(cache.stats().complete, true);
     assert.deepEqual(reads.map((r) => r.subject), ['s2'], 'only s2 is read again');
     const asked = cache.one('s2', 'analytics'); // asked before the read is back: the database, not the old page
-    assert.ok(asked instanceof Promise);
+    assert.ok(asked instanceof Promise, 's2 was answered from the page read before its change');
     assert.deepEqual(reads.map((r) => r.subject), ['s2', 's2']);
     for (const r of reads) r.answer.resolve([row('analytics', 1, 'new')]);
     assert.equal((await asked)?.allowed, 1);
@@ -206,7 +215,7 @@ test('a table larger than the bound is never taken as complete: a subject not he
     assert.equal(cache.stats().complete, false);
     assert.equal(cache.stats().size, 2);
     const asked = cache.one('s3', 'analytics');
-    assert.ok(asked instanceof Promise);
+    assert.ok(asked instanceof Promise, 'a subject the bound left out was answered as having no rows');
     reads[0]!.answer.resolve([row('analytics', 1, 'r3')]);
     assert.equal((await asked)?.allowed, 1);
   } finally {
@@ -238,20 +247,24 @@ function manualFeed() {
 test('completeness is given up when a new subject no longer fits, and after a flush until a new preload completes', async () => {
   const feed = manualFeed();
   const { inner, reads, pages } = scriptedReader();
-  const cache = createCachedPreferenceReader(inner, feed, { maxSubjects: 2 });
+  const cache = createCachedPreferenceReader(inner, feed, { maxSubjects: 2, refreshMs: 5 });
   try {
     pages[0]!.answer.resolve({ subjects: [['s1', [row('analytics', 1, 'r1')]], ['s2', [row('analytics', 1, 'r2')]]], last: undefined });
     await turn();
     assert.equal(cache.stats().complete, true);
-    feed.changedHere('preferences', 's3'); // a third subject chooses: read again at once, and it does not fit
-    assert.deepEqual(reads.map((r) => r.subject), ['s3']);
+    feed.changedHere('preferences', 's3'); // a third subject chooses: read again with the others changed meanwhile
+    feed.changedHere('preferences', 's1');
+    assert.equal(reads.length, 0, 'changed subjects gather first');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(reads.map((r) => r.subject), ['s3', 's1']);
+    reads[1]!.answer.resolve([row('analytics', 1, 'r1')]);
     reads[0]!.answer.resolve([row('analytics', 0, 'r3')]);
     await turn();
     assert.equal(cache.stats().complete, false);
     assert.equal(cache.stats().size, 2);
     const never = cache.one('s9', 'analytics');
     assert.ok(never instanceof Promise, 'no longer complete: a subject not held is read from the database');
-    reads[1]!.answer.resolve([]);
+    reads[2]!.answer.resolve([]);
     assert.equal(await never, undefined);
 
     // The feed loses its connection (a flush, not live): everything is forgotten and nothing preloads.
@@ -264,8 +277,8 @@ test('completeness is given up when a new subject no longer fits, and after a fl
     feed.emit({ kind: 'flush' });
     assert.equal(pages.length, 2);
     const meanwhile = cache.one('s1', 'analytics');
-    assert.ok(meanwhile instanceof Promise);
-    reads[2]!.answer.resolve([row('analytics', 0, 'r1b')]);
+    assert.ok(meanwhile instanceof Promise, 'answered from memory before the new preload completed');
+    reads[3]!.answer.resolve([row('analytics', 0, 'r1b')]);
     assert.equal((await meanwhile)?.allowed, 0);
     pages[1]!.answer.resolve({ subjects: [['s1', [row('analytics', 1, 'old')]], ['s2', [row('analytics', 1, 'r2')]]], last: undefined });
     await turn();
