@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { coalescedLoads } from '../../src/consent/coalesced-loads.ts';
 import { createCachedPreferenceReader } from '../../src/consent/preference-cache.ts';
-import { createPreferenceReader, type PreferenceReader, type PreferenceRow } from '../../src/consent/preference-reader.ts';
+import { createPreferenceReader, type CurrentChoice, type PreferenceReader, type PreferenceRow } from '../../src/consent/preference-reader.ts';
 import { createChangeFeed } from '../../src/store/change-feed.ts';
+import { deferred, statementsDuring } from '../support/async-kit.ts';
 import { createTestStore } from '../support/stores.ts';
-
-/** A promise resolved from outside. */
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** A loadMany whose batches are recorded and answered by the test. */
 function recordingLoader() {
@@ -113,8 +102,6 @@ test('a change heard while a miss is being read is not lost: the read answers, b
 
 test('on PostgreSQL, misses asked for together are one statement, and each subject gets its own rows', async () => {
   const store = await createTestStore('postgres');
-  let statements = 0;
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   const reader = await createPreferenceReader(store);
   try {
     const at = '2026-01-01T00:00:00.000Z';
@@ -124,18 +111,17 @@ test('on PostgreSQL, misses asked for together are one statement, and each subje
       { subject: 'anon_b', purpose: 'analytics', allowed: 0, policy_version: 'v2', method: 'api', receipt_id: 'r2', updated_at: at },
     ]).execute();
     await reader.all('anon_warm'); // the pool's first connection
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      statements += 1;
-      return query.apply(this, args);
-    } as typeof pg.Client.prototype.query;
-    const [a, b, c, ads] = await Promise.all([reader.all('anon_a'), reader.all('anon_b'), reader.all('anon_c'), reader.one('anon_a', 'ads')]);
+    let answers: [PreferenceRow[], PreferenceRow[], PreferenceRow[], CurrentChoice | undefined] | undefined;
+    const statements = await statementsDuring(async () => {
+      answers = await Promise.all([reader.all('anon_a'), reader.all('anon_b'), reader.all('anon_c'), reader.one('anon_a', 'ads')]);
+    });
     assert.equal(statements, 1);
+    const [a, b, c, ads] = answers!;
     assert.deepEqual(a.map((r) => [r.purpose, r.allowed, r.receipt_id]).sort(), [['ads', 0, 'r1'], ['analytics', 1, 'r1']]);
     assert.deepEqual(b, [{ purpose: 'analytics', allowed: 0, policy_version: 'v2', receipt_id: 'r2', updated_at: at }]);
     assert.deepEqual(c, []);
     assert.deepEqual(ads, { purpose: 'ads', allowed: 0, policy_version: 'v1', receipt_id: 'r1', updated_at: at });
   } finally {
-    pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
     await reader.close();
     await store.drop();
   }

@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { createCachedPreferenceReader } from '../../src/consent/preference-cache.ts';
 import { createPreferenceReader, type PreferencePage, type PreferenceReader, type PreferenceRow } from '../../src/consent/preference-reader.ts';
 import { createChangeFeed, type Change, type ChangeFeed } from '../../src/store/change-feed.ts';
+import { deferred, statementsDuring } from '../support/async-kit.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
-
-/** A promise resolved from outside. */
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const row = (purpose: string, allowed: number, receipt: string): PreferenceRow => ({ purpose, allowed, policy_version: 'v1', receipt_id: receipt, updated_at: '2026-01-01T00:00:00.000Z' });
 const turn = () => new Promise((r) => setImmediate(r));
@@ -45,22 +34,6 @@ function scriptedReader() {
 async function seed(store: TestStore, rows: Array<[subject: string, purpose: string, allowed: number]>): Promise<void> {
   const at = '2026-01-01T00:00:00.000Z';
   await store.db.insertInto('consent_preferences').values(rows.map(([subject, purpose, allowed], i) => ({ subject, purpose, allowed, policy_version: 'v1', method: 'api', receipt_id: `r${i}`, updated_at: at }))).execute();
-}
-
-/** Counts the statements pg sends while `fn` runs. */
-async function statementsDuring(fn: () => Promise<unknown>): Promise<number> {
-  let n = 0;
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    n += 1;
-    return query.apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  try {
-    await fn();
-  } finally {
-    pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
-  }
-  return n;
 }
 
 /** The subject's rows, which must be answered from memory (not a promise). */
