@@ -86,7 +86,8 @@ const PAGE_ROWS = 10_000;
  * the feed is live (again after every flush) and then holds every subject that has a row, so a subject it does not
  * hold has none: a visitor who never chose is answered from memory too, which no cache of recent subjects can do. A
  * changed subject is read again with the others changed in the same `refreshMs` (one statement per 500), and until
- * that read is back the subject goes to the database. Completeness is given up, never assumed, when the table outgrows the bound.
+ * that read is back the subject goes to the database. Completeness is given up, never assumed, when the table
+ * outgrows the bound.
  * `admitOnSecondMiss` (for SQLite, where a miss is one in-process statement, not a round trip): a subject is
  * remembered only when asked about again, so a stream of one-off subjects (a crawler, a uniform spread over millions)
  * costs no memory, no garbage kept alive and no evictions of the active members.
@@ -320,4 +321,5 @@ export function addPreferenceCacheMetrics(metrics: Metrics, reader: CachedPrefer
   figure('invalidations_total', 'Subjects dropped because a choice was recorded (on any instance).', 'counter', (s) => s.invalidations);
   figure('flushes_total', 'Times everything was dropped (the change feed reconnected).', 'counter', (s) => s.flushes);
   figure('preloaded_total', 'Subjects read in by preloads of the whole table.', 'counter', (s) => s.preloaded);
+  figure('refreshes_total', 'Changed subjects read again so that a complete cache stays complete.', 'counter', (s) => s.refreshes);
 }
